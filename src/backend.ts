@@ -1,0 +1,161 @@
+/**
+ * @module
+ * The backend interface every implementation of training shares, and the registry that finds
+ * backends by name. A backend is a factory of {@link Trainer}s; a trainer owns one network's
+ * weights and Adam state (wherever they live: JS arrays, WebAssembly memory, a GPU) and trains it.
+ */
+
+import type { AdamOptions } from "./reference/adam.js";
+import type { MLPSpec } from "./reference/mlp.js";
+
+/** One dense layer's parameters, as plain float32 arrays in PyTorch's layout. */
+export interface LayerWeights {
+  /** row-major [outputs][inputs] */
+  weight: Float32Array;
+  /** [outputs] */
+  bias: Float32Array;
+}
+
+/** Adam's state in portable form: step count, then m and v in the order W₀, b₀, W₁, b₁, … */
+export interface OptimizerSnapshot {
+  /** steps taken so far */
+  step: number;
+  /** first moments, one array per parameter array */
+  m: Float32Array[];
+  /** second moments, one array per parameter array */
+  v: Float32Array[];
+}
+
+/** How a trainer is created: the network's shape, its optimiser settings and its first weights. */
+export interface TrainerOptions {
+  /** the network's shape and activations */
+  readonly spec: MLPSpec;
+  /** Adam's β₁, β₂, ε */
+  readonly adam: AdamOptions;
+  /** the initial weights (see the reference's `createMLP` for how they are drawn) */
+  readonly weights: LayerWeights[];
+  /** the largest batch the trainer will be given */
+  readonly maxBatch: number;
+}
+
+/** What a trainer reports about itself: the backend that actually runs and any details. */
+export interface TrainerInfo {
+  /** registry name of the backend that runs, e.g. `reference` */
+  readonly backend: string;
+  /** e.g. the executor or adapter; free-form, written into run records */
+  readonly details: Readonly<Record<string, string>>;
+}
+
+/**
+ * A network being trained. Inputs are row-major [count][inputs], targets and outputs
+ * row-major [count][outputs], all float32.
+ */
+export interface Trainer {
+  /** which backend runs, and how */
+  readonly info: TrainerInfo;
+  /** the network's shape */
+  readonly spec: MLPSpec;
+  /** Forward pass for `count` samples (any count; done in chunks of at most `maxBatch`). */
+  predict(inputs: Float32Array, count: number): Float32Array;
+  /**
+   * One optimisation step on one batch: forward, MSE loss, backward, Adam at learning rate `lr`.
+   * Returns the batch's loss before the step.
+   */
+  step(inputs: Float32Array, targets: Float32Array, count: number, lr: number): number;
+  /**
+   * One epoch: the samples of `order` in batches of `batchSize` (the last may be shorter), one
+   * {@link Trainer.step} each, taken from the full data set `inputs`/`targets`. Returns the mean
+   * loss over all samples (each batch's loss weighted by its size). `shouldStop` is asked after
+   * each batch; when it answers true the epoch ends early and the result is `null`.
+   */
+  epoch(inputs: Float32Array, targets: Float32Array, order: Uint32Array, batchSize: number, lr: number, shouldStop?: () => boolean): number | null;
+  /** A copy of the current weights. */
+  getWeights(): LayerWeights[];
+  /** Replace the weights. */
+  setWeights(weights: LayerWeights[]): void;
+  /** A copy of Adam's state. */
+  getOptimizerState(): OptimizerSnapshot;
+  /** Replace Adam's state (to resume). */
+  setOptimizerState(state: OptimizerSnapshot): void;
+  /** Free what the trainer holds (device memory, workers). */
+  dispose(): void;
+}
+
+/** A backend can run here. */
+export interface ProbeAvailable {
+  /** yes */
+  readonly available: true;
+}
+
+/** A backend cannot run here, and why. */
+export interface ProbeUnavailable {
+  /** no */
+  readonly available: false;
+  /** one line a user can act on, e.g. `no WebGPU adapter answered` */
+  readonly reason: string;
+}
+
+/** A backend's answer to "can you run here?". */
+export type ProbeResult = ProbeAvailable | ProbeUnavailable;
+
+/** A registered backend. */
+export interface Backend {
+  /** the name users type, e.g. `reference` */
+  readonly name: string;
+  /** one line on what it is */
+  readonly description: string;
+  /** whether it can run here; if not, why */
+  probe(): Promise<ProbeResult>;
+  /** build a trainer (only after a successful probe) */
+  create(options: TrainerOptions): Promise<Trainer>;
+}
+
+const registry = new Map<string, Backend>();
+
+/**
+ * Add a backend to the registry (a later registration under the same name replaces it).
+ *
+ * @example
+ * ```ts
+ * registerBackend(referenceBackend);
+ * ```
+ */
+export function registerBackend(backend: Backend): void {
+  registry.set(backend.name, backend);
+}
+
+/**
+ * The names of all registered backends, in registration order.
+ *
+ * @example
+ * ```ts
+ * backendNames(); // ["reference", ...]
+ * ```
+ */
+export function backendNames(): string[] {
+  return [...registry.keys()];
+}
+
+/**
+ * Find a backend by name and check that it can run here.
+ *
+ * @throws Error `backend 'x' is not available here; available: reference, …` for an unknown
+ *   name, or the probe's reason for a known one that cannot run
+ *
+ * @example
+ * ```ts
+ * const backend = await requireBackend("reference");
+ * const trainer = await backend.create(options);
+ * ```
+ */
+export async function requireBackend(name: string): Promise<Backend> {
+  const backend = registry.get(name);
+  if (backend === undefined) {
+    const available: string[] = [];
+    for (const b of registry.values()) if ((await b.probe()).available) available.push(b.name);
+    throw new Error(`backend '${name}' is not available here; available: ${available.join(", ")}`);
+  }
+  const probe = await backend.probe();
+  if (!probe.available) throw new Error(`backend '${name}' cannot run here: ${probe.reason}`);
+  return backend;
+}

@@ -1,0 +1,287 @@
+/**
+ * @module
+ * A model and its training described as data, in tiny-cuda-nn's spirit: `encoding`, `network`,
+ * `optimizer`, `schedule`, `loss` and `training` blocks, each with a `type` where there is a
+ * choice. {@link parseConfig} validates a plain JSON object (every field optional: defaults are the
+ * study's settings) and returns the fully resolved config, which prints back as JSON and parses to
+ * itself again.
+ *
+ * ```json
+ * {
+ *   "encoding": { "type": "positional", "range": "01", "frequencies": 5, "includeInput": false },
+ *   "network": { "width": 128, "depth": 4, "activation": "relu", "outputActivation": "sigmoid", "init": "torch" },
+ *   "optimizer": { "type": "adam", "lr": 0.001, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8 },
+ *   "schedule": { "type": "step", "every": 50, "factor": 0.5 },
+ *   "loss": { "type": "mse" },
+ *   "training": { "epochs": 200, "batchSize": 1024, "seed": 0 }
+ * }
+ * ```
+ */
+
+import { z } from "zod";
+import type { CoordRange } from "./encoding/normalize.js";
+import { ACTIVATION_NAMES, type ActivationName } from "./reference/activations/index.js";
+import type { InitScheme } from "./reference/init.js";
+
+const MAX_WIDTH = 4096;
+const MAX_DEPTH = 64;
+
+const intIn = (lo: number, hi: number) => {
+  const message =
+    hi === Number.MAX_SAFE_INTEGER ? (lo === 1 ? "must be a positive integer" : `must be an integer ≥ ${lo}`) : `must be an integer from ${lo} to ${hi}`;
+  return z.number({ error: message }).int({ error: message }).min(lo, { error: message }).max(hi, { error: message });
+};
+const positive = () => z.number({ error: "must be a positive number" }).positive({ error: "must be a positive number" });
+const unitInterval = () =>
+  z.number({ error: "must be a number in [0, 1)" }).min(0, { error: "must be a number in [0, 1)" }).lt(1, { error: "must be a number in [0, 1)" });
+const oneOf = <T extends readonly [string, ...string[]]>(values: T) => z.enum(values, { error: `must be one of ${values.join(", ")}` });
+
+const range = oneOf(["01", "11"] as const).default("01");
+
+const encodingSchema = z.discriminatedUnion(
+  "type",
+  [
+    z.strictObject({ type: z.literal("none"), range }),
+    z.strictObject({
+      type: z.literal("positional"),
+      range,
+      frequencies: intIn(1, 24).default(5),
+      includeInput: z.boolean({ error: "must be true or false" }).default(false),
+    }),
+    z.strictObject({
+      type: z.literal("gaussian"),
+      range,
+      features: intIn(1, 4096).default(256),
+      sigma: positive().default(10),
+    }),
+  ],
+  { error: "must be one of none, positional, gaussian" },
+);
+
+const activationNames = ACTIVATION_NAMES as [ActivationName, ...ActivationName[]];
+
+const networkSchema = z
+  .strictObject({
+    width: intIn(1, MAX_WIDTH).default(128),
+    depth: intIn(1, MAX_DEPTH).default(4),
+    activation: oneOf(activationNames).default("relu"),
+    outputActivation: oneOf(activationNames).default("sigmoid"),
+    init: oneOf(["torch", "siren"] as const).optional(),
+  })
+  // SIREN's initialisation is the default for sine networks, PyTorch's for the rest.
+  .transform((n): NetworkConfig => ({ ...n, init: n.init ?? (n.activation === "sine" ? "siren" : "torch") }));
+
+const schema: z.ZodType<Config, unknown> = z.strictObject({
+  encoding: encodingSchema.default({ type: "none", range: "01" }),
+  network: networkSchema.default({ width: 128, depth: 4, activation: "relu", outputActivation: "sigmoid", init: "torch" }),
+  optimizer: z
+    .strictObject({
+      type: z.literal("adam", { error: "must be adam" }).default("adam"),
+      lr: positive().default(1e-3),
+      beta1: unitInterval().default(0.9),
+      beta2: unitInterval().default(0.999),
+      eps: positive().default(1e-8),
+    })
+    .default({ type: "adam", lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8 }),
+  schedule: z
+    .strictObject({
+      type: z.literal("step", { error: "must be step" }).default("step"),
+      every: intIn(0, Number.MAX_SAFE_INTEGER).default(50),
+      factor: positive().default(0.5),
+    })
+    .default({ type: "step", every: 50, factor: 0.5 }),
+  loss: z.strictObject({ type: z.literal("mse", { error: "must be mse" }).default("mse") }).default({ type: "mse" }),
+  training: z
+    .strictObject({
+      epochs: intIn(0, 1_000_000).default(200),
+      batchSize: intIn(1, 1 << 20).default(1024),
+      seed: intIn(0, 0xffffffff).default(0),
+    })
+    .default({ epochs: 200, batchSize: 1024, seed: 0 }),
+});
+
+/** No encoding: the network sees the normalised coordinates [x, y] themselves. */
+export interface NoEncodingConfig {
+  /** the encoding's kind */
+  type: "none";
+  /** coordinate range: `01` is [0, 1], `11` is [−1, 1] */
+  range: CoordRange;
+}
+
+/** Sinusoidal positional encoding, sin/cos(2ᵏπp) for k = 0 … L − 1 (see `positional.ts`). */
+export interface PositionalEncodingConfig {
+  /** the encoding's kind */
+  type: "positional";
+  /** coordinate range: `01` is [0, 1], `11` is [−1, 1] */
+  range: CoordRange;
+  /** number of frequencies L (study: 5, NeRF: 10) */
+  frequencies: number;
+  /** put the raw coordinates before the sinusoids */
+  includeInput: boolean;
+}
+
+/** Gaussian random Fourier features [sin(2πBp), cos(2πBp)], B ~ N(0, σ²) (see `gaussian.ts`). */
+export interface GaussianEncodingConfig {
+  /** the encoding's kind */
+  type: "gaussian";
+  /** coordinate range: `01` is [0, 1], `11` is [−1, 1] */
+  range: CoordRange;
+  /** number of rows m of B (the encoding outputs 2m features) */
+  features: number;
+  /** standard deviation σ of B's entries */
+  sigma: number;
+}
+
+/** The `encoding` block: one of the three encodings. */
+export type EncodingConfig = NoEncodingConfig | PositionalEncodingConfig | GaussianEncodingConfig;
+
+/** The `network` block. */
+export interface NetworkConfig {
+  /** units per hidden layer */
+  width: number;
+  /** number of hidden layers (the study's network: 4) */
+  depth: number;
+  /** activation after each hidden layer */
+  activation: ActivationName;
+  /** activation after the output layer (`sigmoid`, or `identity` for none) */
+  outputActivation: ActivationName;
+  /** initialisation: `siren` by default for sine networks, `torch` otherwise */
+  init: InitScheme;
+}
+
+/** The `optimizer` block (Adam). */
+export interface OptimizerConfig {
+  /** the optimiser's kind */
+  type: "adam";
+  /** initial learning rate */
+  lr: number;
+  /** Adam's β₁ */
+  beta1: number;
+  /** Adam's β₂ */
+  beta2: number;
+  /** Adam's ε */
+  eps: number;
+}
+
+/** The `schedule` block: multiply the learning rate by `factor` every `every` epochs. */
+export interface ScheduleConfig {
+  /** the schedule's kind */
+  type: "step";
+  /** epochs between decays; 0 turns the schedule off */
+  every: number;
+  /** multiplier applied at each decay */
+  factor: number;
+}
+
+/** The `loss` block. */
+export interface LossConfig {
+  /** the loss's kind: mean squared error */
+  type: "mse";
+}
+
+/** The `training` block. */
+export interface TrainingConfig {
+  /** passes over the data */
+  epochs: number;
+  /** samples per Adam step (the last batch of an epoch may be shorter) */
+  batchSize: number;
+  /** seed of every random choice: initial weights, Gaussian B, shuffles */
+  seed: number;
+}
+
+/** A fully resolved config: every block and field present, every default filled in. */
+export interface Config {
+  /** how coordinates become network inputs */
+  encoding: EncodingConfig;
+  /** the MLP's shape */
+  network: NetworkConfig;
+  /** Adam's settings */
+  optimizer: OptimizerConfig;
+  /** the learning-rate schedule */
+  schedule: ScheduleConfig;
+  /** the loss */
+  loss: LossConfig;
+  /** epochs, batch size, seed */
+  training: TrainingConfig;
+}
+
+/**
+ * A config that failed validation. `issues` holds one readable line per problem.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   parseConfig({ network: { width: -3 } });
+ * } catch (e) {
+ *   if (e instanceof ConfigError) console.error(e.issues[0]); // network.width must be …, got -3
+ * }
+ * ```
+ */
+export class ConfigError extends Error {
+  /** one line per problem, e.g. `network.width must be a positive integer, got -3` */
+  readonly issues: string[];
+  constructor(issues: string[]) {
+    super(issues.join("; "));
+    this.name = "ConfigError";
+    this.issues = issues;
+  }
+}
+
+function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
+  let v = input;
+  for (const key of path) {
+    if (v === null || typeof v !== "object") return undefined;
+    v = (v as Record<PropertyKey, unknown>)[key];
+  }
+  return v;
+}
+
+function describe(value: unknown): string {
+  if (value === undefined) return "nothing";
+  const text = JSON.stringify(value);
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
+
+/**
+ * Validate a config object and fill in the defaults.
+ *
+ * @throws {@link ConfigError} listing every problem, one readable line each
+ *
+ * @example
+ * ```ts
+ * const config = parseConfig({ network: { activation: "gelu" } });
+ * config.network.width; // 128
+ * parseConfig({ network: { width: -3 } }); // throws "network.width must be an integer from 1 to 4096, got -3"
+ * ```
+ */
+export function parseConfig(input: unknown): Config {
+  if (input === null || typeof input !== "object" || Array.isArray(input)) throw new ConfigError([`config must be a JSON object, got ${describe(input)}`]);
+  const result = schema.safeParse(input);
+  if (result.success) return result.data;
+  const lines = result.error.issues.map((issue) => {
+    const where = issue.path.map(String).join(".");
+    if (issue.code === "unrecognized_keys")
+      return `${where || "config"} has unknown key${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => JSON.stringify(k)).join(", ")}`;
+    return `${where} ${issue.message}, got ${describe(valueAt(input, issue.path))}`;
+  });
+  throw new ConfigError(lines);
+}
+
+/**
+ * The number of network inputs an encoding produces from 2-D coordinates.
+ *
+ * @example
+ * ```ts
+ * encodedFeatures({ type: "positional", range: "01", frequencies: 5, includeInput: false }); // 20
+ * ```
+ */
+export function encodedFeatures(encoding: EncodingConfig): number {
+  switch (encoding.type) {
+    case "none":
+      return 2;
+    case "positional":
+      return 2 * 2 * encoding.frequencies + (encoding.includeInput ? 2 : 0);
+    case "gaussian":
+      return 2 * encoding.features;
+  }
+}

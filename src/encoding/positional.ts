@@ -1,0 +1,91 @@
+/**
+ * @module
+ * Sinusoidal positional encoding (as in NeRF and the study): each coordinate p becomes
+ * sin(2ᵏ·π·p), cos(2ᵏ·π·p) for k = 0 … L − 1.
+ *
+ * **The π factor.** Implementations disagree: NeRF's paper writes sin(2ᵏπp), its reference code
+ * uses sin(2ᵏp) without π. coordnet follows the paper: with π, the lowest frequency (k = 0) is
+ * half a period across [0, 1] and a whole period across [−1, 1], and the highest, 2^(L−1)·π,
+ * gives 2^(L−2) periods across [0, 1].
+ *
+ * **Feature order** (NeRF's): `[p…]` first when `includeInput`, then for each k the sines of all
+ * coordinates followed by the cosines of all coordinates. For 2-D input and L = 5 without the
+ * input: `[sin(πx), sin(πy), cos(πx), cos(πy), sin(2πx), …]`, 20 features.
+ */
+
+import type { FloatArray } from "../reference/dtype.js";
+
+/** Parameters of the positional encoding. */
+export interface PositionalOptions {
+  /** number of frequencies L (the study: 5; NeRF: 10) */
+  readonly frequencies: number;
+  /** put the raw coordinates first */
+  readonly includeInput: boolean;
+}
+
+/**
+ * Number of output features for `dims` input coordinates: 2·dims·L (+ dims with the input).
+ *
+ * @example
+ * ```ts
+ * positionalFeatures(2, { frequencies: 5, includeInput: false }); // 20
+ * ```
+ */
+export function positionalFeatures(dims: number, opts: PositionalOptions): number {
+  return 2 * dims * opts.frequencies + (opts.includeInput ? dims : 0);
+}
+
+/**
+ * Encode `count` points (row-major [count][dims]) into `out` (row-major [count][features]).
+ *
+ * @example
+ * ```ts
+ * const out = new Float32Array(20);
+ * positionalForward(Float32Array.of(0.5, 0.25), out, 1, 2, { frequencies: 5, includeInput: false });
+ * ```
+ */
+export function positionalForward(p: FloatArray, out: FloatArray, count: number, dims: number, opts: PositionalOptions): void {
+  const F = positionalFeatures(dims, opts);
+  const skip = opts.includeInput ? dims : 0;
+  for (let n = 0; n < count; n++) {
+    for (let d = 0; d < skip; d++) out[n * F + d] = p[n * dims + d];
+    for (let k = 0; k < opts.frequencies; k++) {
+      const c = 2 ** k * Math.PI;
+      const base = n * F + skip + 2 * dims * k;
+      for (let d = 0; d < dims; d++) {
+        // γ = sin(2ᵏπ·p), cos(2ᵏπ·p)
+        out[base + d] = Math.sin(c * p[n * dims + d]);
+        out[base + dims + d] = Math.cos(c * p[n * dims + d]);
+      }
+    }
+  }
+}
+
+/**
+ * Gradient with respect to the coordinates: dp[n][d] = Σ_k 2ᵏπ·(cos(2ᵏπp)·dsin − sin(2ᵏπp)·dcos)
+ * (+ dOut of the raw copy with `includeInput`). The encoding has no parameters; this is what lets
+ * a gradient flow back to the coordinates.
+ *
+ * @example
+ * ```ts
+ * const dp = new Float32Array(2);
+ * positionalBackward(p, dOut, dp, 1, 2, { frequencies: 5, includeInput: false });
+ * ```
+ */
+export function positionalBackward(p: FloatArray, dOut: FloatArray, dp: FloatArray, count: number, dims: number, opts: PositionalOptions): void {
+  const F = positionalFeatures(dims, opts);
+  const skip = opts.includeInput ? dims : 0;
+  for (let n = 0; n < count; n++) {
+    for (let d = 0; d < dims; d++) {
+      let sum = skip > 0 ? dOut[n * F + d] : 0;
+      for (let k = 0; k < opts.frequencies; k++) {
+        const c = 2 ** k * Math.PI;
+        const base = n * F + skip + 2 * dims * k;
+        const x = p[n * dims + d];
+        // d sin(cx)/dx = c·cos(cx);  d cos(cx)/dx = −c·sin(cx)
+        sum += c * (Math.cos(c * x) * dOut[base + d] - Math.sin(c * x) * dOut[base + dims + d]);
+      }
+      dp[n * dims + d] = sum;
+    }
+  }
+}

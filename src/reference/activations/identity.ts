@@ -1,0 +1,28 @@
+/**
+ * @module
+ * The identity, for a linear output layer ("no sigmoid").
+ */
+
+/**
+ * identity(z) = z.
+ *
+ * @example
+ * ```ts
+ * identity(1.5); // 1.5
+ * ```
+ */
+export function identity(z: number): number {
+  return z;
+}
+
+/**
+ * identity'(z) = 1.
+ *
+ * @example
+ * ```ts
+ * identityGrad(-7); // 1
+ * ```
+ */
+export function identityGrad(_z: number): number {
+  return 1;
+}

@@ -1,0 +1,115 @@
+/**
+ * @module
+ * The dense (fully connected) layer y = x·Wᵀ + b, PyTorch's `nn.Linear`.
+ */
+
+import { allocate, type DType, type FloatArray } from "./dtype.js";
+
+/** A dense layer's parameters. */
+export interface Dense {
+  /** number of input features */
+  readonly inputs: number;
+  /** number of output features */
+  readonly outputs: number;
+  /** row-major [outputs][inputs], the layout of PyTorch's `nn.Linear.weight` */
+  readonly weight: FloatArray;
+  /** [outputs] */
+  readonly bias: FloatArray;
+}
+
+/** Gradients of a loss with respect to a dense layer's parameters (same layouts as {@link Dense}). */
+export interface DenseGrads {
+  /** row-major [outputs][inputs] */
+  readonly weight: FloatArray;
+  /** [outputs] */
+  readonly bias: FloatArray;
+}
+
+/**
+ * Allocate a dense layer with zero parameters (see `init.ts` for initialisation).
+ *
+ * @example
+ * ```ts
+ * const layer = createDense(2, 3, "float32"); // weight [3][2], bias [3]
+ * ```
+ */
+export function createDense(inputs: number, outputs: number, dtype: DType): Dense {
+  return { inputs, outputs, weight: allocate(dtype, outputs * inputs), bias: allocate(dtype, outputs) };
+}
+
+/**
+ * Forward pass over a batch.
+ *
+ * @param x - row-major [batch][inputs]
+ * @param y - output, row-major [batch][outputs]
+ *
+ * @example
+ * ```ts
+ * const layer = createDense(2, 1, "float32");
+ * layer.weight.set([1, 2]);
+ * const y = new Float32Array(1);
+ * denseForward(layer, Float32Array.of(3, 4), y, 1); // y = [11]
+ * ```
+ */
+export function denseForward(layer: Dense, x: FloatArray, y: FloatArray, batch: number): void {
+  const { inputs: nIn, outputs: nOut, weight: W, bias: b } = layer;
+  // #region denseForward
+  // y[n][j] = b[j] + Σ_i x[n][i]·W[j][i]
+  for (let n = 0; n < batch; n++) {
+    for (let j = 0; j < nOut; j++) {
+      let sum = b[j];
+      for (let i = 0; i < nIn; i++) sum += x[n * nIn + i] * W[j * nIn + i];
+      y[n * nOut + j] = sum;
+    }
+  }
+  // #endregion denseForward
+}
+
+/**
+ * Backward pass over a batch: given dL/dy, compute dL/dW and dL/db (overwritten, summed over the
+ * batch) and, when `dx` is given, dL/dx.
+ *
+ * @param x - the forward pass's input, row-major [batch][inputs]
+ * @param dy - upstream gradient dL/dy, row-major [batch][outputs]
+ * @param grads - receives dL/dW [outputs][inputs] and dL/db [outputs]
+ * @param dx - receives dL/dx, row-major [batch][inputs]; `null` for the first layer, whose
+ *   input gradient nobody needs
+ *
+ * @example
+ * ```ts
+ * const layer = createDense(2, 1, "float32");
+ * const grads = { weight: new Float32Array(2), bias: new Float32Array(1) };
+ * denseBackward(layer, Float32Array.of(3, 4), Float32Array.of(1), grads, null, 1);
+ * // grads.weight = [3, 4], grads.bias = [1]
+ * ```
+ */
+export function denseBackward(layer: Dense, x: FloatArray, dy: FloatArray, grads: DenseGrads, dx: FloatArray | null, batch: number): void {
+  const { inputs: nIn, outputs: nOut, weight: W } = layer;
+  // #region denseBackwardParams
+  // dW[j][i] = Σ_n dy[n][j]·x[n][i]
+  for (let j = 0; j < nOut; j++) {
+    for (let i = 0; i < nIn; i++) {
+      let sum = 0;
+      for (let n = 0; n < batch; n++) sum += dy[n * nOut + j] * x[n * nIn + i];
+      grads.weight[j * nIn + i] = sum;
+    }
+  }
+  // db[j] = Σ_n dy[n][j]
+  for (let j = 0; j < nOut; j++) {
+    let sum = 0;
+    for (let n = 0; n < batch; n++) sum += dy[n * nOut + j];
+    grads.bias[j] = sum;
+  }
+  if (dx === null) return;
+  // #endregion denseBackwardParams
+  // #region denseBackwardInput
+  // dx[n][i] = Σ_j dy[n][j]·W[j][i]
+  for (let n = 0; n < batch; n++) {
+    for (let i = 0; i < nIn; i++) {
+      let sum = 0;
+      for (let j = 0; j < nOut; j++) sum += dy[n * nOut + j] * W[j * nIn + i];
+      dx[n * nIn + i] = sum;
+    }
+  }
+  // #endregion denseBackwardInput
+}

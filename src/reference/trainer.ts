@@ -1,0 +1,139 @@
+/**
+ * @module
+ * The reference backend: the textbook MLP of this folder behind the shared {@link Trainer}
+ * interface. One training step is exactly: forward, MSE, backward, Adam.
+ */
+
+import type { Backend, LayerWeights, OptimizerSnapshot, Trainer, TrainerInfo, TrainerOptions } from "../backend.js";
+import { type AdamOptions, type AdamState, adamStep, createAdamState } from "./adam.js";
+import type { DenseGrads } from "./dense.js";
+import { allocate, type DType, type FloatArray } from "./dtype.js";
+import { createGrads, createTape, gradientArrays, layerSizes, type MLP, type MLPSpec, mlpBackward, mlpForward, parameterArrays, type Tape } from "./mlp.js";
+import { mseBackward, mseForward } from "./mse.js";
+
+/**
+ * A {@link Trainer} over the reference MLP.
+ *
+ * @example
+ * ```ts
+ * const trainer = new ReferenceTrainer(options);
+ * const loss = trainer.step(inputs, targets, 1024, 1e-3);
+ * ```
+ */
+export class ReferenceTrainer implements Trainer {
+  readonly info: TrainerInfo = { backend: "reference", details: {} };
+  readonly spec: MLPSpec;
+  /** the network itself (weights live here) */
+  readonly mlp: MLP;
+  private readonly tape: Tape;
+  private readonly grads: DenseGrads[];
+  private readonly adam: AdamOptions;
+  private adamState: AdamState;
+  private readonly batchX: FloatArray;
+  private readonly batchY: FloatArray;
+  private readonly dOut: FloatArray;
+
+  /**
+   * @param dtype - `float32` (default) or `float64` for gradient checks
+   */
+  constructor(options: TrainerOptions, dtype: DType = "float32") {
+    this.spec = options.spec;
+    const sizes = layerSizes(options.spec);
+    this.mlp = {
+      spec: options.spec,
+      dtype,
+      layers: sizes.slice(1).map((outputs, l) => ({ inputs: sizes[l], outputs, weight: allocate(dtype, outputs * sizes[l]), bias: allocate(dtype, outputs) })),
+    };
+    this.setWeights(options.weights);
+    this.tape = createTape(this.mlp, options.maxBatch);
+    this.grads = createGrads(this.mlp);
+    this.adam = options.adam;
+    this.adamState = createAdamState(parameterArrays(this.mlp));
+    this.batchX = allocate(dtype, options.maxBatch * options.spec.inputs);
+    this.batchY = allocate(dtype, options.maxBatch * options.spec.outputs);
+    this.dOut = allocate(dtype, options.maxBatch * options.spec.outputs);
+  }
+
+  predict(inputs: Float32Array, count: number): Float32Array {
+    const { inputs: nIn, outputs: nOut } = this.spec;
+    const out = new Float32Array(count * nOut);
+    for (let start = 0; start < count; start += this.tape.maxBatch) {
+      const n = Math.min(this.tape.maxBatch, count - start);
+      this.batchX.set(inputs.subarray(start * nIn, (start + n) * nIn));
+      out.set(mlpForward(this.mlp, this.tape, this.batchX, n), start * nOut);
+    }
+    return out;
+  }
+
+  step(inputs: FloatArray, targets: FloatArray, count: number, lr: number): number {
+    const n = count * this.spec.outputs;
+    const pred = mlpForward(this.mlp, this.tape, inputs, count);
+    const loss = mseForward(pred, targets, n);
+    mseBackward(pred, targets, this.dOut, n);
+    mlpBackward(this.mlp, this.tape, this.dOut, this.grads, count);
+    adamStep(parameterArrays(this.mlp), gradientArrays(this.grads), this.adamState, this.adam, lr);
+    return loss;
+  }
+
+  epoch(inputs: Float32Array, targets: Float32Array, order: Uint32Array, batchSize: number, lr: number, shouldStop?: () => boolean): number | null {
+    const { inputs: nIn, outputs: nOut } = this.spec;
+    let total = 0;
+    for (let start = 0; start < order.length; start += batchSize) {
+      const count = Math.min(batchSize, order.length - start);
+      // gather the batch: row k of the batch is sample order[start + k]
+      for (let k = 0; k < count; k++) {
+        const s = order[start + k];
+        for (let i = 0; i < nIn; i++) this.batchX[k * nIn + i] = inputs[s * nIn + i];
+        for (let c = 0; c < nOut; c++) this.batchY[k * nOut + c] = targets[s * nOut + c];
+      }
+      total += this.step(this.batchX, this.batchY, count, lr) * count;
+      if (shouldStop?.()) return null;
+    }
+    return total / order.length;
+  }
+
+  getWeights(): LayerWeights[] {
+    return this.mlp.layers.map((layer) => ({ weight: Float32Array.from(layer.weight), bias: Float32Array.from(layer.bias) }));
+  }
+
+  setWeights(weights: LayerWeights[]): void {
+    if (weights.length !== this.mlp.layers.length) throw new RangeError(`expected weights for ${this.mlp.layers.length} layers, got ${weights.length}`);
+    this.mlp.layers.forEach((layer, l) => {
+      if (weights[l].weight.length !== layer.weight.length || weights[l].bias.length !== layer.bias.length)
+        throw new RangeError(`layer ${l}: expected weight [${layer.outputs}][${layer.inputs}] and bias [${layer.outputs}]`);
+      layer.weight.set(weights[l].weight);
+      layer.bias.set(weights[l].bias);
+    });
+  }
+
+  getOptimizerState(): OptimizerSnapshot {
+    return { step: this.adamState.step, m: this.adamState.m.map((a) => Float32Array.from(a)), v: this.adamState.v.map((a) => Float32Array.from(a)) };
+  }
+
+  setOptimizerState(state: OptimizerSnapshot): void {
+    const fresh = createAdamState(parameterArrays(this.mlp));
+    fresh.step = state.step;
+    for (let k = 0; k < fresh.m.length; k++) {
+      fresh.m[k].set(state.m[k]);
+      fresh.v[k].set(state.v[k]);
+    }
+    this.adamState = fresh;
+  }
+
+  dispose(): void {}
+}
+
+/**
+ * The reference backend's registry entry. It runs everywhere.
+ *
+ * @example
+ * ```ts
+ * registerBackend(referenceBackend);
+ * ```
+ */
+export const referenceBackend: Backend = {
+  name: "reference",
+  description: "readable pure-TypeScript MLP with manual backprop (the truth the other backends are checked against)",
+  probe: async () => ({ available: true }),
+  create: async (options) => new ReferenceTrainer(options),
+};
