@@ -15,7 +15,7 @@ function exportedWithoutExample(file: string): string[] {
   const source = ts.createSourceFile(file, readFileSync(file, "utf8"), ts.ScriptTarget.ES2022, true);
   const missing: string[] = [];
   for (const statement of source.statements) {
-    const exported = ts.getCombinedModifierFlags(statement as ts.Declaration) & ts.ModifierFlags.Export;
+    const exported = ts.canHaveModifiers(statement) && ts.getModifiers(statement)?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword);
     if (!exported) continue;
     let name: string | undefined;
     if (ts.isFunctionDeclaration(statement) || ts.isClassDeclaration(statement)) name = statement.name?.text;
