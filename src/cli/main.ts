@@ -9,7 +9,7 @@ import { backendNames, registerBackend, requireBackend } from "../backend.js";
 import { referenceBackend } from "../reference/trainer.js";
 
 /** Exit code for bad input (arguments, configs, images). */
-export const EXIT_USAGE = 2;
+const EXIT_USAGE = 2;
 
 function packageVersion(): string {
   const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
