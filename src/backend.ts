@@ -63,12 +63,22 @@ export interface Trainer {
    */
   step(inputs: Float32Array, targets: Float32Array, count: number, lr: number): number;
   /**
-   * One epoch: the samples of `order` in batches of `batchSize` (the last may be shorter), one
-   * {@link Trainer.step} each, taken from the full data set `inputs`/`targets`. Returns the mean
-   * loss over all samples (each batch's loss weighted by its size). `shouldStop` is asked after
-   * each batch; when it answers true the epoch ends early and the result is `null`.
+   * One epoch, or the rest of one: the samples `order[from…]` in batches of `batchSize` (the last
+   * may be shorter), one {@link Trainer.step} each, gathered from the full data set
+   * `inputs`/`targets`. `from` is a multiple of `batchSize` (0 for a whole epoch; more when
+   * resuming an interrupted one). `afterBatch`, when given, is called with the position reached
+   * after each batch (a backend that runs many batches per call may call it less often); when it
+   * returns true the epoch stops there and the result says where.
    */
-  epoch(inputs: Float32Array, targets: Float32Array, order: Uint32Array, batchSize: number, lr: number, shouldStop?: () => boolean): number | null;
+  epoch(
+    inputs: Float32Array,
+    targets: Float32Array,
+    order: Uint32Array,
+    batchSize: number,
+    lr: number,
+    from?: number,
+    afterBatch?: (next: number) => boolean,
+  ): EpochProgress;
   /** A copy of the current weights. */
   getWeights(): LayerWeights[];
   /** Replace the weights. */
@@ -97,6 +107,14 @@ export interface ProbeUnavailable {
 
 /** A backend's answer to "can you run here?". */
 export type ProbeResult = ProbeAvailable | ProbeUnavailable;
+
+/** What {@link Trainer.epoch} did. */
+export interface EpochProgress {
+  /** Σ over the batches run of (batch loss × batch size): divide the epoch's total by its sample count for the mean loss */
+  readonly lossSum: number;
+  /** position in `order` reached: `order.length` when the epoch is complete */
+  readonly next: number;
+}
 
 /** A registered backend. */
 export interface Backend {
@@ -134,6 +152,33 @@ export function registerBackend(backend: Backend): void {
  */
 export function backendNames(): string[] {
   return [...registry.keys()];
+}
+
+/**
+ * The preference order of `auto`: the first of these that is registered and can run here wins.
+ *
+ * @example
+ * ```ts
+ * AUTO_ORDER[AUTO_ORDER.length - 1]; // "reference", which runs everywhere
+ * ```
+ */
+export const AUTO_ORDER = ["webgpu", "wasm", "webasm", "reference"] as const;
+
+/**
+ * Turn `auto` into the name of the backend it picks here; any other name is returned unchanged.
+ *
+ * @example
+ * ```ts
+ * await resolveBackendName("auto"); // "reference" on a machine with nothing faster
+ * ```
+ */
+export async function resolveBackendName(name: string): Promise<string> {
+  if (name !== "auto") return name;
+  for (const candidate of AUTO_ORDER) {
+    const backend = registry.get(candidate);
+    if (backend !== undefined && (await backend.probe()).available) return candidate;
+  }
+  throw new Error("no backend can run here");
 }
 
 /**

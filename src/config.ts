@@ -38,7 +38,10 @@ const oneOf = <T extends readonly [string, ...string[]]>(values: T) => z.enum(va
 
 const range = oneOf(["01", "11"] as const).default("01");
 
-const encodingSchema = z.discriminatedUnion(
+// an encoding block without a `type` is the plain one
+const withDefaultType = (v: unknown) => (v !== null && typeof v === "object" && !Array.isArray(v) && !("type" in v) ? { ...v, type: "none" } : v);
+
+const encodingUnion = z.discriminatedUnion(
   "type",
   [
     z.strictObject({ type: z.literal("none"), range }),
@@ -57,6 +60,7 @@ const encodingSchema = z.discriminatedUnion(
   ],
   { error: "must be one of none, positional, gaussian" },
 );
+const encodingSchema = z.preprocess(withDefaultType, encodingUnion);
 
 const activationNames = ACTIVATION_NAMES as [ActivationName, ...ActivationName[]];
 

@@ -27,7 +27,7 @@ function train(seed: number, epochs: number) {
   const targets = tinyImage();
   const rng = new Rng(seed, "shuffle");
   const losses: number[] = [];
-  for (let e = 0; e < epochs; e++) losses.push(trainer.epoch(inputs, targets, epochOrder(64, rng), 16, config.optimizer.lr) as number);
+  for (let e = 0; e < epochs; e++) losses.push(trainer.epoch(inputs, targets, epochOrder(64, rng), 16, config.optimizer.lr).lossSum / 64);
   return { trainer, losses };
 }
 

@@ -1,23 +1,254 @@
 /**
  * @module
- * The `coordnet` command line.
+ * The `coordnet` command line: `train`, `paper`, `render`, `info`.
+ *
+ * Exit codes: 0 done; 1 a failure while working (e.g. training diverged); 2 bad input (arguments,
+ * config, image, model file), reported in one line before any output file is written; 130
+ * interrupted by Ctrl-C after writing a checkpoint.
  */
 
-import { readFileSync } from "node:fs";
-import { Command, CommanderError } from "commander";
-import { backendNames, registerBackend, requireBackend } from "../backend.js";
+import { existsSync, readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import cliProgress from "cli-progress";
+import { Command, CommanderError, Option } from "commander";
+import { backendNames, registerBackend, requireBackend, resolveBackendName } from "../backend.js";
+import { ConfigError } from "../config.js";
+import { createEncoder } from "../encoding/index.js";
+import { runPaper, snapshotEpochs } from "../experiments/paper.js";
+import { DEFAULT_IMAGE, DEFAULT_MAX_PIXELS, encodePNG, ImageError, type RGBImage, readPNG, resample } from "../image/index.js";
+import { writeFileAtomic } from "../io/atomic.js";
+import { type Checkpoint, loadCheckpoint, loadModel, ModelFileError } from "../io/model-file.js";
+import { networkSpec } from "../model.js";
+import { ACTIVATION_NAMES } from "../reference/activations/index.js";
 import { referenceBackend } from "../reference/trainer.js";
+import { DivergenceError, type Progress, type RunRecord, renderImage, runTraining } from "../training/runner.js";
+import { type ConfigFlags, configFromFlags, epochList, integer, positiveNumber, size, UsageError } from "./options.js";
 
-/** Exit code for bad input (arguments, configs, images). */
+const EXIT_FAILURE = 1;
 const EXIT_USAGE = 2;
+const EXIT_INTERRUPTED = 130;
 
 function packageVersion(): string {
   const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
   return pkg.version;
 }
 
+/** Ctrl-C: the first press asks the run to stop after the current batch; a second one exits at once. */
+function interruptFlag(): { stopped: () => boolean; dispose: () => void } {
+  let stop = false;
+  const handler = () => {
+    if (stop) process.exit(EXIT_INTERRUPTED);
+    stop = true;
+    process.stderr.write("\ncoordnet: stopping after this batch (Ctrl-C again to quit at once)\n");
+  };
+  process.on("SIGINT", handler);
+  return { stopped: () => stop, dispose: () => process.off("SIGINT", handler) };
+}
+
+/** A progress bar on a terminal; nothing in a pipe or with --json. */
+function progressBar(enabled: boolean): { update: (p: Progress) => void; stop: () => void; label: (text: string) => void } {
+  if (!enabled || !process.stderr.isTTY) return { update: () => {}, stop: () => {}, label: () => {} };
+  const bar = new cliProgress.SingleBar(
+    {
+      stream: process.stderr,
+      format: "{label}epoch {epoch}/{epochs} {bar} {percentage}% | loss {loss} | {rate} samples/s | ETA {eta_formatted}",
+      hideCursor: true,
+      fps: 5,
+      etaBuffer: 200,
+      barsize: 30,
+    },
+    cliProgress.Presets.shades_classic,
+  );
+  let started = false;
+  let label = "";
+  return {
+    label: (text) => {
+      label = text;
+    },
+    update: (p) => {
+      const payload = {
+        label,
+        epoch: p.epoch,
+        epochs: p.epochs,
+        loss: Number.isNaN(p.loss) ? "–" : p.loss.toExponential(3),
+        rate: Math.round(p.samplesPerSecond).toLocaleString("en"),
+      };
+      if (!started) {
+        bar.start(p.samplesTotal, p.samplesDone, payload);
+        started = true;
+      } else bar.update(p.samplesDone, payload);
+    },
+    stop: () => {
+      if (started) bar.stop();
+      started = false;
+    },
+  };
+}
+
+function loadImage(path: string | undefined, maxPixels: number, wanted?: { width: number; height: number }): { image: RGBImage; source: string } {
+  const file = path === undefined || path === "default" ? DEFAULT_IMAGE : resolve(path);
+  const image = readPNG(file, maxPixels);
+  return { image: wanted ? resample(image, wanted.width, wanted.height) : image, source: path === undefined || path === "default" ? "default" : file };
+}
+
+function summaryLine(record: RunRecord, outDir: string): string {
+  const loss = record.finalLoss === null ? "no epochs" : `loss ${record.finalLoss.toExponential(3)}`;
+  return `${record.history.length} epochs on ${record.backend.name} in ${record.trainingSeconds.toFixed(1)} s: ${loss}, MSE ${record.mse?.toExponential(3)}, PSNR ${record.psnr?.toFixed(2)} dB → ${outDir}`;
+}
+
+interface TrainFlags extends ConfigFlags {
+  image?: string;
+  size?: { width: number; height: number };
+  snapshots?: number[];
+  backend: string;
+  out?: string;
+  json?: boolean;
+  resume?: string;
+  maxPixels: number;
+}
+
+async function train(flags: TrainFlags, version: string): Promise<number> {
+  let resume: Checkpoint | undefined;
+  let config: ReturnType<typeof configFromFlags>;
+  let imagePath = flags.image;
+  let wanted = flags.size;
+  let backendName = flags.backend;
+  let snapshots: number[];
+  let outDir: string;
+  if (flags.resume !== undefined) {
+    const file = join(flags.resume, "checkpoint.safetensors");
+    if (!existsSync(file)) throw new UsageError(`${flags.resume} has no checkpoint.safetensors to resume`);
+    resume = loadCheckpoint(file);
+    config = resume.config;
+    const run = resume.position.run;
+    imagePath = run.image;
+    wanted = { width: run.width, height: run.height };
+    backendName = run.backend;
+    snapshots = run.snapshots;
+    outDir = flags.resume;
+  } else {
+    config = configFromFlags(flags);
+    snapshots = (flags.snapshots ?? snapshotEpochs(config.training.epochs)).filter((e) => e <= config.training.epochs);
+    outDir = flags.out ?? join("runs", `train-${new Date().toISOString().replace(/[-:]/g, "").replace("T", "-").slice(0, 15)}`);
+    if (existsSync(join(outDir, "checkpoint.safetensors")))
+      throw new UsageError(`${outDir} holds an interrupted run: continue it with --resume ${outDir}, or choose another --out`);
+  }
+  const { image, source } = loadImage(imagePath, flags.maxPixels, wanted);
+  const backend = await resolveBackendName(backendName);
+  await requireBackend(backend);
+  const interrupt = interruptFlag();
+  const bar = progressBar(!flags.json);
+  try {
+    const record = await runTraining({
+      config,
+      image,
+      imageSource: source,
+      backend,
+      outDir,
+      snapshots,
+      version,
+      resume,
+      shouldStop: interrupt.stopped,
+      onProgress: bar.update,
+    });
+    bar.stop();
+    if (record.status === "interrupted") {
+      process.stderr.write(`coordnet: interrupted; checkpoint written to ${outDir} — continue with: coordnet train --resume ${outDir}\n`);
+      if (flags.json) console.log(JSON.stringify(record));
+      return EXIT_INTERRUPTED;
+    }
+    console.log(flags.json ? JSON.stringify(record) : summaryLine(record, outDir));
+    return 0;
+  } finally {
+    bar.stop();
+    interrupt.dispose();
+  }
+}
+
+interface PaperFlags {
+  image?: string;
+  epochs: number;
+  size?: { width: number; height: number };
+  backend: string;
+  out: string;
+  maxPixels: number;
+  presets?: string;
+}
+
+async function paper(flags: PaperFlags, version: string): Promise<number> {
+  const { image, source } = loadImage(flags.image, flags.maxPixels, flags.size);
+  const backend = await resolveBackendName(flags.backend);
+  await requireBackend(backend);
+  const interrupt = interruptFlag();
+  const bar = progressBar(true);
+  try {
+    const result = await runPaper({
+      image,
+      imageSource: source,
+      epochs: flags.epochs,
+      backend,
+      outDir: flags.out,
+      version,
+      presets: flags.presets?.split(",").map((s) => s.trim()),
+      shouldStop: interrupt.stopped,
+      onPreset: (preset, index, count, action) => {
+        bar.stop();
+        bar.label(`[${index + 1}/${count}] ${preset.name} `);
+        if (action !== "run")
+          process.stderr.write(`[${index + 1}/${count}] ${preset.name}: ${action === "skip" ? "already complete, kept" : "resuming from its checkpoint"}\n`);
+      },
+      onProgress: bar.update,
+    });
+    bar.stop();
+    if (result.status === "interrupted") {
+      process.stderr.write(`coordnet: interrupted; rerun the same command to continue (completed presets are kept)\n`);
+      return EXIT_INTERRUPTED;
+    }
+    for (const row of result.rows)
+      console.log(
+        `${row.preset.name.padEnd(15)} loss ${row.record.finalLoss?.toExponential(3) ?? "–"}  PSNR ${row.record.psnr?.toFixed(2)} dB  ${row.record.trainingSeconds.toFixed(1)} s`,
+      );
+    console.log(`report: ${join(flags.out, "report.html")}`);
+    return 0;
+  } finally {
+    bar.stop();
+    interrupt.dispose();
+  }
+}
+
+async function render(modelPath: string, flags: { size: { width: number; height: number }; out: string; backend: string }): Promise<number> {
+  const model = loadModel(modelPath);
+  const backendName = await resolveBackendName(flags.backend);
+  const backend = await requireBackend(backendName);
+  const trainer = await backend.create({ spec: networkSpec(model.config), adam: model.config.optimizer, weights: model.weights, maxBatch: 4096 });
+  try {
+    const encoder = createEncoder(model.config.encoding, model.config.training.seed, model.matrix ?? undefined);
+    writeFileAtomic(flags.out, encodePNG(renderImage(trainer, encoder, flags.size.width, flags.size.height)));
+  } finally {
+    trainer.dispose();
+  }
+  console.log(`rendered ${flags.size.width}×${flags.size.height} with ${backendName} → ${flags.out}`);
+  return 0;
+}
+
+async function info(version: string): Promise<number> {
+  console.log(`coordnet ${version} (Node ${process.version}, ${process.platform}-${process.arch})`);
+  console.log("backends:");
+  for (const name of backendNames()) {
+    try {
+      await requireBackend(name);
+      console.log(`  ${name}: available`);
+    } catch (e) {
+      console.log(`  ${name}: unavailable — ${(e as Error).message}`);
+    }
+  }
+  console.log(`auto picks: ${await resolveBackendName("auto")}`);
+  return 0;
+}
+
 /**
- * Run the command line; returns the process exit code. Errors print one line, never a stack.
+ * Run the command line; returns the process exit code. Errors print one line, never a stack
+ * (set `COORDNET_DEBUG=1` to see one).
  *
  * @example
  * ```ts
@@ -26,34 +257,92 @@ function packageVersion(): string {
  */
 export async function main(argv: string[]): Promise<number> {
   registerBackend(referenceBackend);
+  const version = packageVersion();
+  let code = 0;
   const program = new Command("coordnet")
     .description("Coordinate networks: an MLP f(x, y) → (r, g, b) that learns an image from its pixel coordinates.")
-    .version(packageVersion())
+    .version(version)
     .exitOverride()
-    .configureOutput({ outputError: (text, write) => write(text) });
+    .showHelpAfterError("(add --help for usage)");
+
+  const imageOption = () => new Option("--image <png>", "PNG to learn (default: the built-in 512×512 astronaut photograph)");
+  const sizeOption = () => new Option("--size <WxH>", "resample the image to this size first (area averaging when shrinking)").argParser(size);
+  const maxPixels = () => new Option("--max-pixels <n>", "refuse images with more pixels").argParser(integer(1)).default(DEFAULT_MAX_PIXELS);
+  const backendOption = () => new Option("--backend <name>", "backend to train on (auto: the fastest that runs here)").default("auto");
+
+  program
+    .command("train")
+    .description("train a coordinate network on an image and write run.json, model.safetensors, snapshots, final.png and loss.svg")
+    .addOption(imageOption())
+    .option("--preset <name>", "start from a preset (see presets/)")
+    .option("--config <json>", "start from a JSON config file")
+    .addOption(new Option("--activation <name>", "hidden activation").choices(ACTIVATION_NAMES))
+    .addOption(new Option("--output-activation <name>", "output activation").choices(["sigmoid", "none"]))
+    .addOption(new Option("--range <r>", "coordinate range: 01 = [0,1], 11 = [-1,1]").choices(["01", "11"]))
+    .addOption(new Option("--encoding <type>", "input encoding").choices(["none", "positional", "gaussian"]))
+    .option("--frequencies <L>", "positional encoding: number of frequencies", integer(1))
+    .option("--sigma <s>", "Gaussian Fourier features: standard deviation of B", positiveNumber)
+    .option("--width <n>", "units per hidden layer", integer(1))
+    .option("--depth <n>", "number of hidden layers", integer(1))
+    .option("--epochs <n>", "passes over the image (0 writes the initialised model)", integer(0))
+    .option("--batch-size <n>", "samples per Adam step", integer(1))
+    .option("--lr <x>", "Adam learning rate", positiveNumber)
+    .option("--decay-every <n>", "multiply the learning rate by --decay-factor every n epochs (0: never)", integer(0))
+    .option("--decay-factor <f>", "learning-rate decay factor", positiveNumber)
+    .option("--seed <n>", "seed of weights, encodings and shuffles", integer(0))
+    .addOption(sizeOption())
+    .option("--snapshots <list>", "epochs after which to save epoch-NNNN.png (default: 5%, 25%, 50%, 100% of the run)", epochList)
+    .addOption(backendOption())
+    .option("--out <dir>", "output folder (default: runs/train-<time>)")
+    .option("--json", "print the run summary as one JSON line on stdout")
+    .option("--resume <dir>", "continue an interrupted run in <dir> exactly where it stopped")
+    .addOption(maxPixels())
+    .action(async (flags: TrainFlags) => {
+      code = await train(flags, version);
+    });
+
+  program
+    .command("paper")
+    .description("run every preset of the study (and beyond) on one image and write results.json, report.md and report.html")
+    .addOption(imageOption())
+    .option("--epochs <n>", "epochs per preset", integer(1), 200)
+    .addOption(sizeOption())
+    .addOption(backendOption())
+    .option("--out <dir>", "output folder", "paper")
+    .option("--presets <list>", "comma-separated subset of presets (default: all)")
+    .addOption(maxPixels())
+    .action(async (flags: PaperFlags) => {
+      code = await paper(flags, version);
+    });
+
+  program
+    .command("render")
+    .description("render a trained model at any resolution")
+    .argument("<model>", "a model.safetensors written by coordnet train")
+    .requiredOption("--size <WxH>", "output size", size)
+    .requiredOption("--out <png>", "output PNG")
+    .addOption(backendOption())
+    .action(async (model: string, flags: { size: { width: number; height: number }; out: string; backend: string }) => {
+      code = await render(model, flags);
+    });
 
   program
     .command("info")
     .description("print the version and which backends can run here (and why others cannot)")
     .action(async () => {
-      console.log(`coordnet ${packageVersion()} (Node ${process.version}, ${process.platform}-${process.arch})`);
-      console.log("backends:");
-      for (const name of backendNames()) {
-        try {
-          await requireBackend(name);
-          console.log(`  ${name}: available`);
-        } catch (e) {
-          console.log(`  ${name}: unavailable (${(e as Error).message})`);
-        }
-      }
+      code = await info(version);
     });
 
   try {
     await program.parseAsync(argv);
-    return 0;
+    return code;
   } catch (e) {
     if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : EXIT_USAGE;
-    console.error(`coordnet: ${(e as Error).message}`);
-    return 1;
+    if (process.env.COORDNET_DEBUG) console.error(e);
+    const message = (e as Error).message ?? String(e);
+    if (e instanceof ConfigError) console.error(`coordnet: invalid config: ${(e as ConfigError).issues.join("; ")}`);
+    else console.error(`coordnet: ${message}`);
+    const usage = e instanceof UsageError || e instanceof ConfigError || e instanceof ImageError || e instanceof ModelFileError || /backend '/.test(message);
+    return usage ? EXIT_USAGE : e instanceof DivergenceError ? EXIT_FAILURE : EXIT_FAILURE;
   }
 }

@@ -4,7 +4,7 @@
  * interface. One training step is exactly: forward, MSE, backward, Adam.
  */
 
-import type { Backend, LayerWeights, OptimizerSnapshot, Trainer, TrainerInfo, TrainerOptions } from "../backend.js";
+import type { Backend, EpochProgress, LayerWeights, OptimizerSnapshot, Trainer, TrainerInfo, TrainerOptions } from "../backend.js";
 import { type AdamOptions, type AdamState, adamStep, createAdamState } from "./adam.js";
 import type { DenseGrads } from "./dense.js";
 import { allocate, type DType, type FloatArray } from "./dtype.js";
@@ -75,10 +75,18 @@ export class ReferenceTrainer implements Trainer {
     return loss;
   }
 
-  epoch(inputs: Float32Array, targets: Float32Array, order: Uint32Array, batchSize: number, lr: number, shouldStop?: () => boolean): number | null {
+  epoch(
+    inputs: Float32Array,
+    targets: Float32Array,
+    order: Uint32Array,
+    batchSize: number,
+    lr: number,
+    from = 0,
+    afterBatch?: (next: number) => boolean,
+  ): EpochProgress {
     const { inputs: nIn, outputs: nOut } = this.spec;
-    let total = 0;
-    for (let start = 0; start < order.length; start += batchSize) {
+    let lossSum = 0;
+    for (let start = from; start < order.length; start += batchSize) {
       const count = Math.min(batchSize, order.length - start);
       // gather the batch: row k of the batch is sample order[start + k]
       for (let k = 0; k < count; k++) {
@@ -86,10 +94,10 @@ export class ReferenceTrainer implements Trainer {
         for (let i = 0; i < nIn; i++) this.batchX[k * nIn + i] = inputs[s * nIn + i];
         for (let c = 0; c < nOut; c++) this.batchY[k * nOut + c] = targets[s * nOut + c];
       }
-      total += this.step(this.batchX, this.batchY, count, lr) * count;
-      if (shouldStop?.()) return null;
+      lossSum += this.step(this.batchX, this.batchY, count, lr) * count;
+      if (afterBatch?.(start + count) && start + count < order.length) return { lossSum, next: start + count };
     }
-    return total / order.length;
+    return { lossSum, next: order.length };
   }
 
   getWeights(): LayerWeights[] {

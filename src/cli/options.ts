@@ -1,0 +1,182 @@
+/**
+ * @module
+ * Turning command-line flags into a config, with one-line errors.
+ */
+
+import { readFileSync } from "node:fs";
+import { InvalidArgumentError } from "commander";
+import { type Config, ConfigError, parseConfig } from "../config.js";
+import { loadPreset } from "../presets.js";
+
+/** A bad command line (exit code 2). */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "UsageError";
+  }
+}
+
+/**
+ * Commander argument parser for an integer ≥ `min`.
+ *
+ * @example
+ * ```ts
+ * program.option("--width <n>", "units per layer", integer(1));
+ * ```
+ */
+export function integer(min: number): (value: string) => number {
+  return (value) => {
+    const n = Number(value);
+    if (!/^-?\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < min) throw new InvalidArgumentError(`must be an integer ≥ ${min}`);
+    return n;
+  };
+}
+
+/**
+ * Commander argument parser for a finite number > 0.
+ *
+ * @example
+ * ```ts
+ * program.option("--lr <x>", "learning rate", positiveNumber);
+ * ```
+ */
+export function positiveNumber(value: string): number {
+  const n = Number(value);
+  if (value.trim() === "" || !Number.isFinite(n) || n <= 0) throw new InvalidArgumentError("must be a number > 0");
+  return n;
+}
+
+/**
+ * Commander argument parser for `WxH`.
+ *
+ * @example
+ * ```ts
+ * size("128x64"); // { width: 128, height: 64 }
+ * ```
+ */
+export function size(value: string): { width: number; height: number } {
+  const m = /^(\d+)[xX×](\d+)$/.exec(value.trim());
+  const width = m ? Number(m[1]) : 0;
+  const height = m ? Number(m[2]) : 0;
+  if (!m || width < 1 || height < 1 || width > 65536 || height > 65536) throw new InvalidArgumentError("must be WIDTHxHEIGHT, e.g. 128x128");
+  return { width, height };
+}
+
+/**
+ * Commander argument parser for a comma-separated list of epochs.
+ *
+ * @example
+ * ```ts
+ * epochList("10,50,100,200"); // [10, 50, 100, 200]
+ * ```
+ */
+export function epochList(value: string): number[] {
+  if (value.trim() === "") return [];
+  return value.split(",").map((part) => {
+    const n = Number(part.trim());
+    if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError("must be a comma-separated list of epochs ≥ 1, e.g. 10,50,100,200");
+    return n;
+  });
+}
+
+/** The flags of `coordnet train` that shape the config. */
+export interface ConfigFlags {
+  /** preset name */
+  preset?: string;
+  /** path of a JSON config */
+  config?: string;
+  /** hidden activation */
+  activation?: string;
+  /** `sigmoid` or `none` */
+  outputActivation?: string;
+  /** `01` or `11` */
+  range?: string;
+  /** `none`, `positional` or `gaussian` */
+  encoding?: string;
+  /** positional L */
+  frequencies?: number;
+  /** Gaussian σ */
+  sigma?: number;
+  /** hidden width */
+  width?: number;
+  /** hidden layers */
+  depth?: number;
+  /** epochs */
+  epochs?: number;
+  /** batch size */
+  batchSize?: number;
+  /** learning rate */
+  lr?: number;
+  /** schedule period, 0 = off */
+  decayEvery?: number;
+  /** schedule factor */
+  decayFactor?: number;
+  /** seed */
+  seed?: number;
+}
+
+type Obj = Record<string, unknown>;
+
+function readConfigFile(path: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (e) {
+    throw new UsageError(`cannot read config ${path}: ${(e as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (e as Error).message}`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new UsageError(`config ${path} is not valid JSON: ${(e as Error).message}`);
+  }
+}
+
+/**
+ * Build the resolved config: a preset or config file (or the defaults), then each flag on top.
+ *
+ * @throws {@link UsageError} or {@link ConfigError} with one readable line
+ *
+ * @example
+ * ```ts
+ * configFromFlags({ preset: "positional", epochs: 10 });
+ * ```
+ */
+export function configFromFlags(flags: ConfigFlags): Config {
+  if (flags.preset !== undefined && flags.config !== undefined) throw new UsageError("use --preset or --config, not both");
+  const base: unknown = flags.preset !== undefined ? loadPreset(flags.preset).config : flags.config !== undefined ? readConfigFile(flags.config) : {};
+  if (base === null || typeof base !== "object" || Array.isArray(base)) throw new ConfigError([`config must be a JSON object, got ${JSON.stringify(base)}`]);
+  const c = structuredClone(base) as Obj;
+  const block = (name: string): Obj => {
+    if (c[name] === undefined) c[name] = {};
+    return c[name] as Obj;
+  };
+  let encoding = block("encoding");
+  if (flags.encoding !== undefined && flags.encoding !== (encoding.type ?? "none")) {
+    // a different encoding starts from its own defaults, keeping only the range
+    c.encoding = encoding.range === undefined ? { type: flags.encoding } : { type: flags.encoding, range: encoding.range };
+    encoding = c.encoding as Obj;
+  }
+  const set = (target: Obj, key: string, value: unknown) => {
+    if (value !== undefined) target[key] = value;
+  };
+  set(encoding, "range", flags.range);
+  const encodingType = encoding.type ?? "none";
+  if (flags.frequencies !== undefined && encodingType !== "positional") throw new UsageError("--frequencies applies to --encoding positional");
+  if (flags.sigma !== undefined && encodingType !== "gaussian") throw new UsageError("--sigma applies to --encoding gaussian");
+  set(encoding, "frequencies", flags.frequencies);
+  set(encoding, "sigma", flags.sigma);
+  const network = block("network");
+  set(network, "activation", flags.activation);
+  set(network, "outputActivation", flags.outputActivation === "none" ? "identity" : flags.outputActivation);
+  set(network, "width", flags.width);
+  set(network, "depth", flags.depth);
+  if (flags.activation !== undefined && network.init !== undefined && flags.preset !== undefined) delete network.init; // let the new activation pick its initialisation
+  set(block("optimizer"), "lr", flags.lr);
+  set(block("schedule"), "every", flags.decayEvery);
+  set(block("schedule"), "factor", flags.decayFactor);
+  const training = block("training");
+  set(training, "epochs", flags.epochs);
+  set(training, "batchSize", flags.batchSize);
+  set(training, "seed", flags.seed);
+  return parseConfig(c);
+}

@@ -1,0 +1,132 @@
+/**
+ * @module
+ * `coordnet paper`: every preset of the study (and beyond) on one image, then the report.
+ * Completed presets are kept: rerunning after an interruption redoes nothing that finished and
+ * resumes the preset that was cut short from its checkpoint.
+ */
+
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { encodePNG, type RGBImage } from "../image/png.js";
+import { writeFileAtomic } from "../io/atomic.js";
+import { loadCheckpoint } from "../io/model-file.js";
+import { loadPreset, PAPER_PRESETS, type Preset } from "../presets.js";
+import { htmlReport, markdownReport, type ResultRow, summarize } from "../report/report.js";
+import { type Progress, type RunRecord, runTraining } from "../training/runner.js";
+
+/** What `paper` needs. */
+export interface PaperOptions {
+  /** training-size image */
+  readonly image: RGBImage;
+  /** where it came from */
+  readonly imageSource: string;
+  /** epochs per preset (the study: 200) */
+  readonly epochs: number;
+  /** backend name (resolved, not `auto`) */
+  readonly backend: string;
+  /** output folder */
+  readonly outDir: string;
+  /** coordnet's version */
+  readonly version: string;
+  /** presets to run (default: all, in the study's order) */
+  readonly presets?: readonly string[];
+  /** Ctrl-C */
+  readonly shouldStop?: () => boolean;
+  /** called when a preset starts, is skipped or resumed */
+  readonly onPreset?: (preset: Preset, index: number, count: number, action: "run" | "skip" | "resume") => void;
+  /** progress within the running preset */
+  readonly onProgress?: (p: Progress) => void;
+}
+
+/** The outcome of `paper`. */
+export interface PaperResult {
+  /** `complete`, or `interrupted` while running a preset */
+  readonly status: "complete" | "interrupted";
+  /** completed rows */
+  readonly rows: ResultRow[];
+}
+
+/**
+ * The study's snapshot epochs (10, 50, 100, 200 of 200) scaled to a run of `epochs` epochs.
+ *
+ * @example
+ * ```ts
+ * snapshotEpochs(200); // [10, 50, 100, 200]
+ * snapshotEpochs(5); // [1, 2, 3, 5]
+ * ```
+ */
+export function snapshotEpochs(epochs: number): number[] {
+  if (epochs <= 0) return [];
+  const picks = [0.05, 0.25, 0.5, 1].map((f) => Math.max(1, Math.round(f * epochs)));
+  return [...new Set(picks)];
+}
+
+function sameRun(record: RunRecord, preset: Preset, options: PaperOptions, epochs: number): boolean {
+  return (
+    record.status === "complete" &&
+    JSON.stringify(record.config) === JSON.stringify({ ...preset.config, training: { ...preset.config.training, epochs } }) &&
+    record.image.source === options.imageSource &&
+    record.image.width === options.image.width &&
+    record.image.height === options.image.height
+  );
+}
+
+/**
+ * Run the presets and write `results.json`, `report.md` and `report.html`.
+ *
+ * @example
+ * ```ts
+ * const result = await runPaper({ image, imageSource: "default", epochs: 200, backend: "reference", outDir: "paper", version: "0.1.0" });
+ * ```
+ */
+export async function runPaper(options: PaperOptions): Promise<PaperResult> {
+  const names = options.presets ?? PAPER_PRESETS;
+  const presets = names.map(loadPreset);
+  const snapshots = snapshotEpochs(options.epochs);
+  mkdirSync(options.outDir, { recursive: true });
+  writeFileAtomic(join(options.outDir, "source.png"), encodePNG(options.image));
+  const rows: ResultRow[] = [];
+  for (const [index, preset] of presets.entries()) {
+    const dir = join(options.outDir, preset.name);
+    const config = { ...preset.config, training: { ...preset.config.training, epochs: options.epochs } };
+    const runFile = join(dir, "run.json");
+    if (existsSync(runFile)) {
+      const record = JSON.parse(readFileSync(runFile, "utf8")) as RunRecord;
+      if (sameRun(record, preset, options, options.epochs)) {
+        options.onPreset?.(preset, index, presets.length, "skip");
+        rows.push({ preset, record, dir: preset.name });
+        continue;
+      }
+    }
+    const checkpointFile = join(dir, "checkpoint.safetensors");
+    const resume = existsSync(checkpointFile) ? loadCheckpoint(checkpointFile) : undefined;
+    const resumable = resume !== undefined && JSON.stringify(resume.config) === JSON.stringify(config) && resume.position.run.image === options.imageSource;
+    options.onPreset?.(preset, index, presets.length, resumable ? "resume" : "run");
+    const record = await runTraining({
+      config,
+      image: options.image,
+      imageSource: options.imageSource,
+      backend: options.backend,
+      outDir: dir,
+      snapshots,
+      version: options.version,
+      resume: resumable ? resume : undefined,
+      shouldStop: options.shouldStop,
+      onProgress: options.onProgress,
+    });
+    if (record.status === "interrupted") return { status: "interrupted", rows };
+    rows.push({ preset, record, dir: preset.name });
+  }
+  const input = {
+    outDir: options.outDir,
+    rows,
+    snapshotEpochs: snapshots,
+    sourcePng: "source.png",
+    image: { source: options.imageSource, width: options.image.width, height: options.image.height },
+    generator: `coordnet ${options.version}, ${options.epochs} epochs per preset, backend ${rows[0]?.record.backend.name ?? options.backend}, Node ${process.version}`,
+  };
+  writeFileAtomic(join(options.outDir, "results.json"), `${JSON.stringify(summarize(rows), null, 2)}\n`);
+  writeFileAtomic(join(options.outDir, "report.md"), markdownReport(input));
+  writeFileAtomic(join(options.outDir, "report.html"), await htmlReport(input));
+  return { status: "complete", rows };
+}

@@ -1,0 +1,217 @@
+/**
+ * @module
+ * Model files and checkpoints, both in safetensors.
+ *
+ * `model.safetensors` holds `layers.{i}.weight` (shape [out, in], as PyTorch's `nn.Linear`) and
+ * `layers.{i}.bias` (shape [out]) for i = 0 … depth, plus `encoding.B` ([m, 2]) for a Gaussian
+ * encoding; its `__metadata__` holds `format` = `coordnet`, the coordnet `version` and the fully
+ * resolved `config` as JSON. `checkpoint.safetensors` adds Adam's moments (`adam.m.{k}`,
+ * `adam.v.{k}` in the order W₀, b₀, W₁, …) and the training position in `__metadata__.state`.
+ */
+
+import { readFileSync } from "node:fs";
+import type { LayerWeights, OptimizerSnapshot } from "../backend.js";
+import { type Config, parseConfig } from "../config.js";
+import { networkSpec } from "../model.js";
+import { layerSizes } from "../reference/mlp.js";
+import type { RngState } from "../reference/rng.js";
+import { writeFileAtomic } from "./atomic.js";
+import { decodeSafeTensors, encodeSafeTensors, SafeTensorsError, type Tensor } from "./safetensors.js";
+
+/** What a model file holds. */
+export interface ModelFile {
+  /** the fully resolved config the model was trained with */
+  readonly config: Config;
+  /** the weights, input layer first */
+  readonly weights: LayerWeights[];
+  /** Gaussian encodings: B, row-major [m][2]; otherwise null */
+  readonly matrix: Float32Array | null;
+}
+
+/** One epoch of training history. */
+export interface EpochRecord {
+  /** 1-based epoch number */
+  readonly epoch: number;
+  /** mean training loss over the epoch's samples */
+  readonly loss: number;
+  /** learning rate used */
+  readonly lr: number;
+  /** seconds the epoch took */
+  readonly seconds: number;
+}
+
+/** Where an interrupted run stands, to continue it exactly. */
+export interface TrainingPosition {
+  /** 0-based epoch in progress */
+  readonly epoch: number;
+  /** position within that epoch's order (a multiple of the batch size) */
+  readonly next: number;
+  /** Σ batch loss × batch size over the part of the epoch already done */
+  readonly lossSum: number;
+  /** the shuffle generator's state before this epoch's order was drawn */
+  readonly rngState: RngState;
+  /** the completed epochs */
+  readonly history: EpochRecord[];
+  /** training seconds spent so far */
+  readonly seconds: number;
+  /** what the run was trained on: image path, size, backend, snapshots */
+  readonly run: { readonly image: string; readonly width: number; readonly height: number; readonly backend: string; readonly snapshots: number[] };
+}
+
+/** A checkpoint: a model plus Adam's state and the training position. */
+export interface Checkpoint extends ModelFile {
+  /** Adam's state */
+  readonly optimizer: OptimizerSnapshot;
+  /** where training stands */
+  readonly position: TrainingPosition;
+}
+
+/** A model or checkpoint file that cannot be used (one readable line). */
+export class ModelFileError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ModelFileError";
+  }
+}
+
+function modelTensors(model: ModelFile): Map<string, Tensor> {
+  const tensors = new Map<string, Tensor>();
+  model.weights.forEach((w, i) => {
+    tensors.set(`layers.${i}.weight`, { shape: [w.bias.length, w.weight.length / w.bias.length], data: w.weight });
+    tensors.set(`layers.${i}.bias`, { shape: [w.bias.length], data: w.bias });
+  });
+  if (model.matrix !== null) tensors.set("encoding.B", { shape: [model.matrix.length / 2, 2], data: model.matrix });
+  return tensors;
+}
+
+/**
+ * Serialise a model to safetensors bytes.
+ *
+ * @example
+ * ```ts
+ * writeFileSync("model.safetensors", encodeModel({ config, weights, matrix: null }, "0.1.0"));
+ * ```
+ */
+export function encodeModel(model: ModelFile, version: string): Uint8Array {
+  return encodeSafeTensors(modelTensors(model), { format: "coordnet", version, config: JSON.stringify(model.config) });
+}
+
+/**
+ * Write a model file atomically.
+ *
+ * @example
+ * ```ts
+ * saveModel("out/model.safetensors", { config, weights: trainer.getWeights(), matrix: null }, "0.1.0");
+ * ```
+ */
+export function saveModel(path: string, model: ModelFile, version: string): void {
+  writeFileAtomic(path, encodeModel(model, version));
+}
+
+/**
+ * Write a checkpoint atomically.
+ *
+ * @example
+ * ```ts
+ * saveCheckpoint("out/checkpoint.safetensors", checkpoint, "0.1.0");
+ * ```
+ */
+export function saveCheckpoint(path: string, checkpoint: Checkpoint, version: string): void {
+  const tensors = modelTensors(checkpoint);
+  checkpoint.optimizer.m.forEach((m, k) => {
+    tensors.set(`adam.m.${k}`, { shape: [m.length], data: m });
+    tensors.set(`adam.v.${k}`, { shape: [m.length], data: checkpoint.optimizer.v[k] });
+  });
+  const state = { ...checkpoint.position, adamStep: checkpoint.optimizer.step };
+  writeFileAtomic(
+    path,
+    encodeSafeTensors(tensors, { format: "coordnet-checkpoint", version, config: JSON.stringify(checkpoint.config), state: JSON.stringify(state) }),
+  );
+}
+
+function read(path: string): ReturnType<typeof decodeSafeTensors> {
+  let bytes: Uint8Array;
+  try {
+    bytes = readFileSync(path);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new ModelFileError(`cannot read ${path}: ${code === "ENOENT" ? "no such file" : (code ?? (e as Error).message)}`);
+  }
+  try {
+    return decodeSafeTensors(bytes);
+  } catch (e) {
+    if (e instanceof SafeTensorsError) throw new ModelFileError(`${path}: ${e.message}`);
+    throw e;
+  }
+}
+
+function parseModel(path: string, file: ReturnType<typeof decodeSafeTensors>): ModelFile {
+  const { tensors, metadata } = file;
+  if (typeof metadata.config !== "string") throw new ModelFileError(`${path}: not a coordnet model (no config in its metadata)`);
+  let config: Config;
+  try {
+    config = parseConfig(JSON.parse(metadata.config));
+  } catch (e) {
+    throw new ModelFileError(`${path}: its config is invalid: ${(e as Error).message}`);
+  }
+  const sizes = layerSizes(networkSpec(config));
+  const weights: LayerWeights[] = [];
+  for (let i = 0; i + 1 < sizes.length; i++) {
+    const w = tensors.get(`layers.${i}.weight`);
+    const b = tensors.get(`layers.${i}.bias`);
+    if (w === undefined || b === undefined) throw new ModelFileError(`${path}: tensor layers.${i}.weight or layers.${i}.bias is missing`);
+    if (w.shape.join() !== `${sizes[i + 1]},${sizes[i]}` || b.shape.join() !== `${sizes[i + 1]}`)
+      throw new ModelFileError(`${path}: layers.${i} has shape [${w.shape}], expected [${sizes[i + 1]}, ${sizes[i]}] for its config`);
+    weights.push({ weight: w.data, bias: b.data });
+  }
+  let matrix: Float32Array | null = null;
+  if (config.encoding.type === "gaussian") {
+    const B = tensors.get("encoding.B");
+    if (B === undefined || B.data.length !== config.encoding.features * 2)
+      throw new ModelFileError(`${path}: tensor encoding.B is missing or has the wrong shape`);
+    matrix = B.data;
+  }
+  return { config, weights, matrix };
+}
+
+/**
+ * Read a model file written by {@link saveModel}.
+ *
+ * @throws {@link ModelFileError} with one readable line
+ *
+ * @example
+ * ```ts
+ * const { config, weights, matrix } = loadModel("out/model.safetensors");
+ * ```
+ */
+export function loadModel(path: string): ModelFile {
+  return parseModel(path, read(path));
+}
+
+/**
+ * Read a checkpoint written by {@link saveCheckpoint}.
+ *
+ * @throws {@link ModelFileError} with one readable line
+ *
+ * @example
+ * ```ts
+ * const checkpoint = loadCheckpoint("out/checkpoint.safetensors");
+ * ```
+ */
+export function loadCheckpoint(path: string): Checkpoint {
+  const file = read(path);
+  const model = parseModel(path, file);
+  if (file.metadata.format !== "coordnet-checkpoint" || typeof file.metadata.state !== "string") throw new ModelFileError(`${path}: not a coordnet checkpoint`);
+  const state = JSON.parse(file.metadata.state) as TrainingPosition & { adamStep: number };
+  const m: Float32Array[] = [];
+  const v: Float32Array[] = [];
+  for (let k = 0; k < 2 * model.weights.length; k++) {
+    const mk = file.tensors.get(`adam.m.${k}`);
+    const vk = file.tensors.get(`adam.v.${k}`);
+    if (mk === undefined || vk === undefined) throw new ModelFileError(`${path}: Adam state adam.m.${k} / adam.v.${k} is missing`);
+    m.push(mk.data);
+    v.push(vk.data);
+  }
+  const { adamStep, ...position } = state;
+  return { ...model, optimizer: { step: adamStep, m, v }, position };
+}

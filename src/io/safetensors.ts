@@ -1,0 +1,117 @@
+/**
+ * @module
+ * The safetensors format (https://github.com/huggingface/safetensors): an 8-byte little-endian
+ * header length N, N bytes of JSON header, then the raw tensor bytes. The header maps each tensor
+ * name to `{ dtype, shape, data_offsets: [begin, end] }` (offsets relative to the end of the
+ * header) and may hold `__metadata__`, a map of strings. coordnet writes only `F32`
+ * (little-endian float32), pads the header with spaces to a multiple of 8 bytes, and stores
+ * tensors in name order, contiguous.
+ */
+
+/** A named tensor: float32 data and its shape. */
+export interface Tensor {
+  /** dimensions, e.g. [out, in] */
+  readonly shape: number[];
+  /** row-major values */
+  readonly data: Float32Array;
+}
+
+/** The contents of a safetensors file. */
+export interface SafeTensors {
+  /** tensors by name */
+  readonly tensors: Map<string, Tensor>;
+  /** the header's `__metadata__` (string values) */
+  readonly metadata: Record<string, string>;
+}
+
+/** A file that is not valid safetensors (one readable line). */
+export class SafeTensorsError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "SafeTensorsError";
+  }
+}
+
+/**
+ * Serialise tensors and metadata to safetensors bytes.
+ *
+ * @example
+ * ```ts
+ * const bytes = encodeSafeTensors(new Map([["layers.0.weight", { shape: [128, 2], data }]]), { config: "{}" });
+ * ```
+ */
+export function encodeSafeTensors(tensors: Map<string, Tensor>, metadata: Record<string, string> = {}): Uint8Array {
+  const names = [...tensors.keys()].sort();
+  const header: Record<string, unknown> = { __metadata__: metadata };
+  let offset = 0;
+  for (const name of names) {
+    const t = tensors.get(name) as Tensor;
+    const count = t.shape.reduce((a, b) => a * b, 1);
+    if (count !== t.data.length) throw new RangeError(`tensor ${name}: shape [${t.shape}] holds ${count} values, data has ${t.data.length}`);
+    header[name] = { dtype: "F32", shape: t.shape, data_offsets: [offset, offset + 4 * count] };
+    offset += 4 * count;
+  }
+  let json = JSON.stringify(header);
+  while ((8 + Buffer.byteLength(json)) % 8 !== 0) json += " ";
+  const headerBytes = new TextEncoder().encode(json);
+  const out = new Uint8Array(8 + headerBytes.length + offset);
+  const dv = new DataView(out.buffer);
+  dv.setBigUint64(0, BigInt(headerBytes.length), true);
+  out.set(headerBytes, 8);
+  let p = 8 + headerBytes.length;
+  for (const name of names) {
+    const data = (tensors.get(name) as Tensor).data;
+    for (let k = 0; k < data.length; k++, p += 4) dv.setFloat32(p, data[k], true);
+  }
+  return out;
+}
+
+/**
+ * Parse safetensors bytes (F32 tensors only), checking every offset.
+ *
+ * @throws {@link SafeTensorsError} for anything malformed
+ *
+ * @example
+ * ```ts
+ * const { tensors, metadata } = decodeSafeTensors(readFileSync("model.safetensors"));
+ * ```
+ */
+export function decodeSafeTensors(bytes: Uint8Array): SafeTensors {
+  if (bytes.length < 8) throw new SafeTensorsError("not a safetensors file: shorter than its 8-byte header length");
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const n = Number(dv.getBigUint64(0, true));
+  if (n < 2 || 8 + n > bytes.length) throw new SafeTensorsError("not a safetensors file: its header length does not fit the file");
+  let header: Record<string, unknown>;
+  try {
+    header = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes.subarray(8, 8 + n)));
+  } catch {
+    throw new SafeTensorsError("not a safetensors file: its header is not JSON");
+  }
+  if (header === null || typeof header !== "object" || Array.isArray(header))
+    throw new SafeTensorsError("not a safetensors file: its header is not a JSON object");
+  const dataStart = 8 + n;
+  const dataLength = bytes.length - dataStart;
+  const tensors = new Map<string, Tensor>();
+  let metadata: Record<string, string> = {};
+  for (const [name, entry] of Object.entries(header)) {
+    if (name === "__metadata__") {
+      metadata = entry as Record<string, string>;
+      continue;
+    }
+    const e = entry as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
+    if (e.dtype !== "F32") throw new SafeTensorsError(`tensor ${name} has dtype ${String(e.dtype)}; coordnet reads F32 only`);
+    const shape = e.shape;
+    const offsets = e.data_offsets;
+    if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0)) throw new SafeTensorsError(`tensor ${name} has an invalid shape`);
+    if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every((o) => Number.isInteger(o)))
+      throw new SafeTensorsError(`tensor ${name} has invalid data_offsets`);
+    const [begin, end] = offsets as number[];
+    const count = (shape as number[]).reduce((a, b) => a * b, 1);
+    if (begin < 0 || end > dataLength || end - begin !== 4 * count)
+      throw new SafeTensorsError(`tensor ${name}: data_offsets [${begin}, ${end}] do not fit its shape or the file`);
+    const data = new Float32Array(count);
+    for (let k = 0; k < count; k++) data[k] = dv.getFloat32(dataStart + begin + 4 * k, true);
+    tensors.set(name, { shape: shape as number[], data });
+  }
+  return { tensors, metadata };
+}

@@ -1,0 +1,92 @@
+/**
+ * @module
+ * Experiment presets: checked-in JSON files under `presets/`, one per row of the study's table
+ * (and the rows beyond it). Each holds a name, a title, a note on its choices, and a config.
+ */
+
+import { readdirSync, readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { type Config, ConfigError, parseConfig } from "./config.js";
+
+/** A preset: a named, documented config. */
+export interface Preset {
+  /** short name, used on the command line and as a folder name */
+  readonly name: string;
+  /** title for tables and figures */
+  readonly title: string;
+  /** `study` for the study's rows, `beyond` for the follow-ups */
+  readonly group: "study" | "beyond";
+  /** what the preset is and why its settings are what they are */
+  readonly note: string;
+  /** the resolved config */
+  readonly config: Config;
+}
+
+/**
+ * The folder holding the preset files.
+ *
+ * @example
+ * ```ts
+ * readdirSync(PRESET_DIR); // ["elu.json", "gaussian.json", …]
+ * ```
+ */
+export const PRESET_DIR = fileURLToPath(new URL("../presets/", import.meta.url));
+
+/**
+ * The presets in the study's order: its seven rows, then the ones beyond it.
+ *
+ * @example
+ * ```ts
+ * PAPER_PRESETS[0]; // "relu-sigmoid"
+ * ```
+ */
+export const PAPER_PRESETS = [
+  "relu-sigmoid",
+  "relu-linear",
+  "relu-range11",
+  "gelu",
+  "elu",
+  "tanh",
+  "positional",
+  "positional-l10",
+  "gaussian",
+  "siren",
+] as const;
+
+/**
+ * Names of every preset file.
+ *
+ * @example
+ * ```ts
+ * presetNames().includes("siren"); // true
+ * ```
+ */
+export function presetNames(): string[] {
+  return readdirSync(PRESET_DIR)
+    .filter((f) => f.endsWith(".json"))
+    .map((f) => f.slice(0, -5))
+    .sort();
+}
+
+/**
+ * Load and validate one preset.
+ *
+ * @throws Error `unknown preset 'x'; available: …`, or a {@link ConfigError} naming the file
+ *
+ * @example
+ * ```ts
+ * const preset = loadPreset("positional");
+ * preset.config.encoding.type; // "positional"
+ * ```
+ */
+export function loadPreset(name: string): Preset {
+  const names = presetNames();
+  if (!names.includes(name)) throw new ConfigError([`unknown preset '${name}'; available: ${names.join(", ")}`]);
+  const raw = JSON.parse(readFileSync(`${PRESET_DIR}${name}.json`, "utf8")) as Omit<Preset, "config"> & { config: unknown };
+  try {
+    return { name: raw.name, title: raw.title, group: raw.group, note: raw.note, config: parseConfig(raw.config) };
+  } catch (e) {
+    if (e instanceof ConfigError) throw new ConfigError(e.issues.map((i) => `preset ${name}: ${i}`));
+    throw e;
+  }
+}
