@@ -8,7 +8,14 @@ import { InvalidArgumentError } from "commander";
 import { type Config, ConfigError, parseConfig } from "../config.js";
 import { loadPreset } from "../presets.js";
 
-/** A bad command line (exit code 2). */
+/**
+ * A bad command line (exit code 2).
+ *
+ * @example
+ * ```ts
+ * throw new UsageError("use --preset or --config, not both");
+ * ```
+ */
 export class UsageError extends Error {
   constructor(message: string) {
     super(message);

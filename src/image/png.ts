@@ -17,7 +17,14 @@ export interface RGBImage {
   readonly data: Float32Array;
 }
 
-/** A file that is not a usable image. The message is one line meant for the user. */
+/**
+ * A file that is not a usable image. The message is one line meant for the user.
+ *
+ * @example
+ * ```ts
+ * try { decodePNG(bytes); } catch (e) { if (e instanceof ImageError) console.error(e.message); }
+ * ```
+ */
 export class ImageError extends Error {
   constructor(message: string) {
     super(message);
@@ -25,7 +32,14 @@ export class ImageError extends Error {
   }
 }
 
-/** Default pixel limit for decoding: 16 megapixels. */
+/**
+ * Default pixel limit for decoding: 16 megapixels.
+ *
+ * @example
+ * ```ts
+ * decodePNG(bytes, DEFAULT_MAX_PIXELS * 4); // allow up to 64 megapixels
+ * ```
+ */
 export const DEFAULT_MAX_PIXELS = 16_000_000;
 
 const SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];

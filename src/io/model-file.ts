@@ -66,7 +66,14 @@ export interface Checkpoint extends ModelFile {
   readonly position: TrainingPosition;
 }
 
-/** A model or checkpoint file that cannot be used (one readable line). */
+/**
+ * A model or checkpoint file that cannot be used (one readable line).
+ *
+ * @example
+ * ```ts
+ * try { loadModel(path); } catch (e) { if (e instanceof ModelFileError) console.error(e.message); }
+ * ```
+ */
 export class ModelFileError extends Error {
   constructor(message: string) {
     super(message);

@@ -24,7 +24,14 @@ export interface SafeTensors {
   readonly metadata: Record<string, string>;
 }
 
-/** A file that is not valid safetensors (one readable line). */
+/**
+ * A file that is not valid safetensors (one readable line).
+ *
+ * @example
+ * ```ts
+ * try { decodeSafeTensors(bytes); } catch (e) { if (e instanceof SafeTensorsError) console.error(e.message); }
+ * ```
+ */
 export class SafeTensorsError extends Error {
   constructor(message: string) {
     super(message);

@@ -86,13 +86,15 @@ export function denseForward(layer: Dense, x: FloatArray, y: FloatArray, batch: 
 export function denseBackward(layer: Dense, x: FloatArray, dy: FloatArray, grads: DenseGrads, dx: FloatArray | null, batch: number): void {
   const { inputs: nIn, outputs: nOut, weight: W } = layer;
   // #region denseBackwardParams
-  // dW[j][i] = Σ_n dy[n][j]·x[n][i]
+  // dW[j][i] = Σ_n dy[n][j]·x[n][i]   (row j summed in float64, walking x row by row)
+  const row = new Float64Array(nIn);
   for (let j = 0; j < nOut; j++) {
-    for (let i = 0; i < nIn; i++) {
-      let sum = 0;
-      for (let n = 0; n < batch; n++) sum += dy[n * nOut + j] * x[n * nIn + i];
-      grads.weight[j * nIn + i] = sum;
+    row.fill(0);
+    for (let n = 0; n < batch; n++) {
+      const g = dy[n * nOut + j];
+      for (let i = 0; i < nIn; i++) row[i] += g * x[n * nIn + i];
     }
+    for (let i = 0; i < nIn; i++) grads.weight[j * nIn + i] = row[i];
   }
   // db[j] = Σ_n dy[n][j]
   for (let j = 0; j < nOut; j++) {
@@ -103,13 +105,14 @@ export function denseBackward(layer: Dense, x: FloatArray, dy: FloatArray, grads
   if (dx === null) return;
   // #endregion denseBackwardParams
   // #region denseBackwardInput
-  // dx[n][i] = Σ_j dy[n][j]·W[j][i]
+  // dx[n][i] = Σ_j dy[n][j]·W[j][i]   (row n summed in float64, walking W row by row)
   for (let n = 0; n < batch; n++) {
-    for (let i = 0; i < nIn; i++) {
-      let sum = 0;
-      for (let j = 0; j < nOut; j++) sum += dy[n * nOut + j] * W[j * nIn + i];
-      dx[n * nIn + i] = sum;
+    row.fill(0);
+    for (let j = 0; j < nOut; j++) {
+      const g = dy[n * nOut + j];
+      for (let i = 0; i < nIn; i++) row[i] += g * W[j * nIn + i];
     }
+    for (let i = 0; i < nIn; i++) dx[n * nIn + i] = row[i];
   }
   // #endregion denseBackwardInput
 }

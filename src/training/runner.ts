@@ -92,7 +92,14 @@ export interface RunRecord {
   readonly files: string[];
 }
 
-/** Training produced a non-finite loss. */
+/**
+ * Training produced a non-finite loss.
+ *
+ * @example
+ * ```ts
+ * try { await runTraining(options); } catch (e) { if (e instanceof DivergenceError) console.error(e.message); }
+ * ```
+ */
 export class DivergenceError extends Error {
   constructor(message: string) {
     super(message);
