@@ -55,7 +55,21 @@ export interface TrainingPosition {
   /** training seconds spent so far */
   readonly seconds: number;
   /** what the run was trained on: image path, size, backend, snapshots */
-  readonly run: { readonly image: string; readonly width: number; readonly height: number; readonly backend: string; readonly snapshots: number[] };
+  readonly run: RunSetup;
+}
+
+/** The parts of a run that are not in its config, kept in checkpoints so `--resume` needs nothing else. */
+export interface RunSetup {
+  /** image path, or `default` */
+  readonly image: string;
+  /** training width */
+  readonly width: number;
+  /** training height */
+  readonly height: number;
+  /** backend name */
+  readonly backend: string;
+  /** snapshot epochs */
+  readonly snapshots: number[];
 }
 
 /** A checkpoint: a model plus Adam's state and the training position. */

@@ -8,7 +8,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Preset } from "../presets.js";
-import type { RunRecord } from "../training/runner.js";
+import type { ImageInfo, RunRecord } from "../training/runner.js";
 import { snapshotName } from "../training/runner.js";
 import { lossChart } from "./plot.js";
 
@@ -105,7 +105,7 @@ export interface ReportInput {
   /** the source image as training-size PNG, relative to outDir */
   readonly sourcePng: string;
   /** where the image came from, and its training size */
-  readonly image: { readonly source: string; readonly width: number; readonly height: number };
+  readonly image: ImageInfo;
   /** e.g. "coordnet 0.1.0, reference backend, Node v20" */
   readonly generator: string;
 }

@@ -66,6 +66,32 @@ export interface Progress {
   readonly samplesPerSecond: number;
 }
 
+/** Which image a run learned, at which size. */
+export interface ImageInfo {
+  /** image path, or `default` for the built-in photograph */
+  readonly source: string;
+  /** training width */
+  readonly width: number;
+  /** training height */
+  readonly height: number;
+}
+
+/** The backend that ran. */
+export interface BackendRecord {
+  /** registry name */
+  readonly name: string;
+  /** executor, adapter and the like */
+  readonly details: Readonly<Record<string, string>>;
+}
+
+/** Image-level error metrics. */
+export interface ImageMetrics {
+  /** mean squared error over all pixels and channels */
+  readonly mse: number;
+  /** peak signal-to-noise ratio in dB, 10·log10(1/MSE) */
+  readonly psnr: number;
+}
+
 /** The record of a run, written as `run.json` (and printed by `--json`). */
 export interface RunRecord {
   /** `complete`, or `interrupted` (a checkpoint was written) */
@@ -73,11 +99,11 @@ export interface RunRecord {
   /** coordnet's version */
   readonly version: string;
   /** image path (or `default`) and training size */
-  readonly image: { readonly source: string; readonly width: number; readonly height: number };
+  readonly image: ImageInfo;
   /** the fully resolved config */
   readonly config: Config;
   /** the backend that actually ran, and its details (executor, adapter) */
-  readonly backend: { readonly name: string; readonly details: Readonly<Record<string, string>> };
+  readonly backend: BackendRecord;
   /** one entry per completed epoch */
   readonly history: EpochRecord[];
   /** mean training loss of the last epoch (null with 0 epochs) */
@@ -130,7 +156,7 @@ export function renderImage(trainer: Trainer, encoder: Encoder, width: number, h
  * const { mse, psnr } = imageError(prediction, target);
  * ```
  */
-export function imageError(a: RGBImage, b: RGBImage): { mse: number; psnr: number } {
+export function imageError(a: RGBImage, b: RGBImage): ImageMetrics {
   let sum = 0;
   for (let k = 0; k < a.data.length; k++) sum += (a.data[k] - b.data[k]) ** 2;
   const mse = sum / a.data.length;
@@ -254,7 +280,7 @@ function makeRecord(
   trainer: Trainer,
   history: EpochRecord[],
   seconds: number,
-  metrics: { mse: number; psnr: number } | null,
+  metrics: ImageMetrics | null,
   files: string[],
 ): RunRecord {
   return {
