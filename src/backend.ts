@@ -65,20 +65,9 @@ export interface Trainer {
   /**
    * One epoch, or the rest of one: the samples `order[from…]` in batches of `batchSize` (the last
    * may be shorter), one {@link Trainer.step} each, gathered from the full data set
-   * `inputs`/`targets`. `from` is a multiple of `batchSize` (0 for a whole epoch; more when
-   * resuming an interrupted one). `afterBatch`, when given, is called with the position reached
-   * after each batch (a backend that runs many batches per call may call it less often); when it
-   * returns true the epoch stops there and the result says where.
+   * `inputs`/`targets`. See {@link EpochOptions} for resuming part-way and for stopping.
    */
-  epoch(
-    inputs: Float32Array,
-    targets: Float32Array,
-    order: Uint32Array,
-    batchSize: number,
-    lr: number,
-    from?: number,
-    afterBatch?: (next: number) => boolean,
-  ): EpochProgress;
+  epoch(inputs: Float32Array, targets: Float32Array, order: Uint32Array, batchSize: number, lr: number, options?: EpochOptions): EpochProgress;
   /** A copy of the current weights. */
   getWeights(): LayerWeights[];
   /** Replace the weights. */
@@ -108,9 +97,22 @@ export interface ProbeUnavailable {
 /** A backend's answer to "can you run here?". */
 export type ProbeResult = ProbeAvailable | ProbeUnavailable;
 
+/** Options of {@link Trainer.epoch}. */
+export interface EpochOptions {
+  /** where in `order` to start: 0 for a whole epoch, a multiple of the batch size when resuming */
+  readonly from?: number;
+  /** the loss sum of the part of the epoch already done (when resuming), so the total is summed in the same order as an uninterrupted epoch */
+  readonly lossSum?: number;
+  /**
+   * Called with the position reached after each batch (a backend that runs many batches per call
+   * may call it less often); when it returns true the epoch stops there.
+   */
+  readonly afterBatch?: (next: number) => boolean;
+}
+
 /** What {@link Trainer.epoch} did. */
 export interface EpochProgress {
-  /** Σ over the batches run of (batch loss × batch size): divide the epoch's total by its sample count for the mean loss */
+  /** Σ over the epoch's batches so far of (batch loss × batch size), starting from `options.lossSum`: divide by the sample count for the mean loss */
   readonly lossSum: number;
   /** position in `order` reached: `order.length` when the epoch is complete */
   readonly next: number;

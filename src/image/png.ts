@@ -3,7 +3,7 @@
  * PNG decoding and encoding (upng-js), with the checks that turn bad files into one clear line.
  */
 
-import { crc32 } from "node:zlib";
+import { crc32, deflateSync } from "node:zlib";
 import ndarray, { type NdArray } from "ndarray";
 import UPNG from "upng-js";
 
@@ -152,8 +152,24 @@ function decode16(png: UPNG.Image, out: Float32Array): Float32Array {
   return out;
 }
 
+function pngChunk(type: string, data: Uint8Array): Uint8Array {
+  const out = new Uint8Array(12 + data.length);
+  const dv = new DataView(out.buffer);
+  dv.setUint32(0, data.length);
+  for (let i = 0; i < 4; i++) out[4 + i] = type.charCodeAt(i);
+  out.set(data, 8);
+  dv.setUint32(8 + data.length, crc32(out.subarray(4, 8 + data.length)));
+  return out;
+}
+
 /**
- * Encode an RGB float image as an 8-bit RGB PNG (values clamped to [0, 1] and rounded).
+ * Encode an RGB float image as an 8-bit RGB PNG (values clamped to [0, 1] and rounded). Each row
+ * uses the PNG "Up" filter (difference to the row above), which suits smooth network outputs,
+ * then the whole image is deflated by Node's zlib.
+ *
+ * Written here rather than with upng-js's encoder, which sizes its output buffer as the raw RGBA
+ * size + 100 bytes and silently truncates files that come out larger (small images with a
+ * palette; photopea/UPNG.js issue #24).
  *
  * @example
  * ```ts
@@ -162,10 +178,25 @@ function decode16(png: UPNG.Image, out: Float32Array): Float32Array {
  */
 export function encodePNG(image: RGBImage): Uint8Array {
   const { width, height, data } = image;
-  const rgba = new Uint8Array(width * height * 4);
-  for (let p = 0; p < width * height; p++) {
-    for (let c = 0; c < 3; c++) rgba[4 * p + c] = Math.round(Math.min(1, Math.max(0, data[3 * p + c])) * 255);
-    rgba[4 * p + 3] = 255;
+  const rowBytes = width * 3;
+  const rgb = new Uint8Array(height * rowBytes);
+  for (let k = 0; k < rgb.length; k++) rgb[k] = Math.round(Math.min(1, Math.max(0, data[k])) * 255);
+  const filtered = new Uint8Array(height * (rowBytes + 1));
+  for (let y = 0; y < height; y++) {
+    const o = y * (rowBytes + 1);
+    filtered[o] = y === 0 ? 0 : 2; // filter type: None for the first row, Up after it
+    for (let i = 0; i < rowBytes; i++) filtered[o + 1 + i] = (rgb[y * rowBytes + i] - (y === 0 ? 0 : rgb[(y - 1) * rowBytes + i])) & 255;
   }
-  return new Uint8Array(UPNG.encode([rgba.buffer], width, height, 0));
+  const ihdr = new Uint8Array(13);
+  const dv = new DataView(ihdr.buffer);
+  dv.setUint32(0, width);
+  dv.setUint32(4, height);
+  ihdr.set([8, 2, 0, 0, 0], 8); // 8-bit, RGB, deflate, adaptive filtering, no interlace
+  const parts = [
+    Uint8Array.from(SIGNATURE),
+    pngChunk("IHDR", ihdr),
+    pngChunk("IDAT", deflateSync(filtered, { level: 9 })),
+    pngChunk("IEND", new Uint8Array(0)),
+  ];
+  return new Uint8Array(Buffer.concat(parts));
 }

@@ -4,7 +4,7 @@
  * interface. One training step is exactly: forward, MSE, backward, Adam.
  */
 
-import type { Backend, EpochProgress, LayerWeights, OptimizerSnapshot, Trainer, TrainerInfo, TrainerOptions } from "../backend.js";
+import type { Backend, EpochOptions, EpochProgress, LayerWeights, OptimizerSnapshot, Trainer, TrainerInfo, TrainerOptions } from "../backend.js";
 import { type AdamOptions, type AdamState, adamStep, createAdamState } from "./adam.js";
 import type { DenseGrads } from "./dense.js";
 import { allocate, type DType, type FloatArray } from "./dtype.js";
@@ -75,17 +75,10 @@ export class ReferenceTrainer implements Trainer {
     return loss;
   }
 
-  epoch(
-    inputs: Float32Array,
-    targets: Float32Array,
-    order: Uint32Array,
-    batchSize: number,
-    lr: number,
-    from = 0,
-    afterBatch?: (next: number) => boolean,
-  ): EpochProgress {
+  epoch(inputs: Float32Array, targets: Float32Array, order: Uint32Array, batchSize: number, lr: number, options: EpochOptions = {}): EpochProgress {
     const { inputs: nIn, outputs: nOut } = this.spec;
-    let lossSum = 0;
+    const { from = 0, afterBatch } = options;
+    let lossSum = options.lossSum ?? 0;
     for (let start = from; start < order.length; start += batchSize) {
       const count = Math.min(batchSize, order.length - start);
       // gather the batch: row k of the batch is sample order[start + k]

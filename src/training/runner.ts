@@ -26,6 +26,11 @@ import { stepLR } from "../reference/schedule.js";
 import { lossChart } from "../report/plot.js";
 import { epochOrder } from "./shuffle.js";
 
+/** Longest stretch of training between two looks at the event loop (signals, timers). */
+const SLICE_MS = 100;
+
+const yieldToEvents = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 /** What a run needs. */
 export interface RunOptions {
   /** the fully resolved config */
@@ -206,26 +211,37 @@ export async function runTraining(options: RunOptions): Promise<RunRecord> {
     const secondsAtStart = seconds;
     for (const s of options.snapshots) if (s <= startEpoch && existsSync(join(outDir, snapshotName(s)))) files.add(snapshotName(s));
 
+    let sliceStart = performance.now();
     for (let epoch = startEpoch; epoch < epochs; epoch++) {
+      if (performance.now() - sliceStart > SLICE_MS) {
+        await yieldToEvents();
+        sliceStart = performance.now();
+      }
       const lr = stepLR(config.optimizer.lr, epoch, config.schedule.every, config.schedule.factor);
       const rngState = rng.state();
       epochOrder(N, rng, order);
       const resuming = resume !== undefined && epoch === resume.position.epoch;
-      const from = resuming ? resume.position.next : 0;
-      let lossSum = resuming ? resume.position.lossSum : 0;
       const started = performance.now();
       const secondsBefore = seconds;
       const lastLoss = history.length > 0 ? history[history.length - 1].loss : Number.NaN;
       const afterBatch = (next: number) => {
-        const elapsed = secondsBefore + (performance.now() - started) / 1000;
+        const now = performance.now();
+        const elapsed = secondsBefore + (now - started) / 1000;
         const samplesDone = epoch * N + next;
         const samplesPerSecond = (samplesDone - samplesAtStart) / Math.max(1e-9, elapsed - secondsAtStart);
         options.onProgress?.({ samplesDone, samplesTotal, epoch: epoch + 1, epochs, loss: lastLoss, samplesPerSecond });
-        return options.shouldStop?.() ?? false;
+        // hand control back every SLICE_MS so that Ctrl-C (an event) is seen mid-epoch
+        return now - sliceStart > SLICE_MS || (options.shouldStop?.() ?? false);
       };
-      const progress = trainer.epoch(inputs, targets, order, batchSize, lr, from, afterBatch);
+      let progress = { next: resuming ? resume.position.next : 0, lossSum: resuming ? resume.position.lossSum : 0 };
+      for (;;) {
+        progress = trainer.epoch(inputs, targets, order, batchSize, lr, { from: progress.next, lossSum: progress.lossSum, afterBatch });
+        if (progress.next >= N || options.shouldStop?.()) break;
+        await yieldToEvents();
+        sliceStart = performance.now();
+      }
       seconds += (performance.now() - started) / 1000;
-      lossSum += progress.lossSum;
+      const lossSum = progress.lossSum;
       if (progress.next < N) {
         const position: TrainingPosition = {
           epoch,

@@ -1,0 +1,245 @@
+import { type SpawnSyncReturns, spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { decodePNG } from "../src/image/png.js";
+import { loadModel } from "../src/io/model-file.js";
+import { chunk, patternPNG } from "./png-helpers.js";
+
+// End-to-end: the built command (bin/coordnet.js → dist/), as a user runs it.
+const BIN = join(process.cwd(), "bin", "coordnet.js");
+const tmp = mkdtempSync(join(tmpdir(), "coordnet-cli-"));
+const run = (...args: string[]): SpawnSyncReturns<string> => spawnSync(process.execPath, [BIN, ...args], { encoding: "utf8", cwd: tmp });
+const image = join(tmp, "pattern.png");
+const small = ["--image", image, "--width", "16", "--depth", "2", "--batch-size", "64"];
+
+/** one line on stderr, no stack trace */
+function expectOneLineError(r: SpawnSyncReturns<string>, pattern: RegExp): void {
+  expect(r.status).toBe(2);
+  const lines = r.stderr.trim().split("\n");
+  expect(lines[0]).toMatch(pattern);
+  expect(r.stderr).not.toMatch(/\n\s+at /);
+}
+
+beforeAll(() => {
+  writeFileSync(image, patternPNG(16, 12));
+});
+
+describe("coordnet train", () => {
+  const out = join(tmp, "train");
+  let record: Record<string, any>;
+
+  it("trains and writes run.json, model.safetensors, snapshots, final.png and loss.svg", () => {
+    const r = run("train", ...small, "--epochs", "3", "--out", out, "--json");
+    expect(r.stderr).toBe("");
+    expect(r.status).toBe(0);
+    const lines = r.stdout.trim().split("\n");
+    expect(lines).toHaveLength(1);
+    record = JSON.parse(lines[0]);
+    expect(JSON.parse(readFileSync(join(out, "run.json"), "utf8"))).toEqual(record);
+    expect(record.files).toEqual(["epoch-0001.png", "epoch-0002.png", "epoch-0003.png", "final.png", "loss.svg", "model.safetensors", "run.json"]);
+    for (const f of ["epoch-0001.png", "epoch-0002.png", "epoch-0003.png", "final.png"]) expect(decodePNG(readFileSync(join(out, f))).width).toBe(16);
+    expect(readFileSync(join(out, "loss.svg"), "utf8")).toMatch(/^<svg[\s\S]*epoch[\s\S]*<\/svg>$/);
+    expect(loadModel(join(out, "model.safetensors")).config).toEqual(record.config);
+  });
+
+  it("run.json is consistent with its history and with final.png", () => {
+    expect(record.status).toBe("complete");
+    expect(record.backend.name).toBe("reference");
+    expect(record.history.map((h: { epoch: number }) => h.epoch)).toEqual([1, 2, 3]);
+    expect(record.finalLoss).toBe(record.history[2].loss);
+    expect(record.psnr).toBeCloseTo(10 * Math.log10(1 / record.mse), 10);
+    const epochSeconds = record.history.reduce((s: number, h: { seconds: number }) => s + h.seconds, 0);
+    expect(Math.abs(record.trainingSeconds - epochSeconds)).toBeLessThan(0.05 + 0.05 * epochSeconds);
+    // final.png is the prediction rounded to 8 bits: its MSE against the source is within rounding of run.json's
+    const final = decodePNG(readFileSync(join(out, "final.png")));
+    const source = decodePNG(readFileSync(image));
+    let sum = 0;
+    for (let k = 0; k < final.data.length; k++) sum += (final.data[k] - source.data[k]) ** 2;
+    expect(Math.abs(sum / final.data.length - record.mse)).toBeLessThan(2e-3);
+  });
+
+  it("--epochs 0 writes the initialised model", () => {
+    const dir = join(tmp, "zero");
+    const r = run("train", ...small, "--epochs", "0", "--out", dir, "--json");
+    expect(r.status).toBe(0);
+    const rec = JSON.parse(r.stdout);
+    expect(rec.history).toEqual([]);
+    expect(rec.finalLoss).toBeNull();
+    expect(existsSync(join(dir, "model.safetensors"))).toBe(true);
+    expect(existsSync(join(dir, "final.png"))).toBe(true);
+  });
+
+  it("prints a one-line summary without --json, and no progress bar in a pipe", () => {
+    const r = run("train", ...small, "--epochs", "1", "--out", join(tmp, "plain"));
+    expect(r.status).toBe(0);
+    expect(r.stderr).toBe("");
+    expect(r.stdout.trim()).toMatch(/^1 epochs on reference in [\d.]+ s: loss [\d.e+-]+, MSE [\d.e+-]+, PSNR [\d.]+ dB → /);
+  });
+
+  it("Ctrl-C writes a checkpoint and exits 130; --resume finishes bit-identical to an uninterrupted run", async () => {
+    const args = ["--image", image, "--width", "48", "--depth", "2", "--batch-size", "32", "--epochs", "400", "--seed", "3", "--size", "32x32"];
+    const dir = join(tmp, "interrupted");
+    const child = spawn(process.execPath, [BIN, "train", ...args, "--out", dir], { cwd: tmp });
+    let stderr = "";
+    child.stderr.on("data", (d) => {
+      stderr += d;
+    });
+    const exit = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+    for (let i = 0; i < 200 && !existsSync(dir); i++) await new Promise((r) => setTimeout(r, 25));
+    await new Promise((r) => setTimeout(r, 300));
+    child.kill("SIGINT");
+    expect(await exit).toBe(130);
+    expect(stderr).toMatch(/coordnet train --resume/);
+    expect(existsSync(join(dir, "checkpoint.safetensors"))).toBe(true);
+    expect(JSON.parse(readFileSync(join(dir, "run.json"), "utf8")).status).toBe("interrupted");
+    expect(existsSync(join(dir, "model.safetensors"))).toBe(false);
+
+    const resumed = run("train", "--resume", dir, "--json");
+    expect(resumed.status).toBe(0);
+    expect(existsSync(join(dir, "checkpoint.safetensors"))).toBe(false);
+    const straight = join(tmp, "straight");
+    expect(run("train", ...args, "--out", straight, "--json").status).toBe(0);
+    const a = loadModel(join(dir, "model.safetensors")).weights;
+    const b = loadModel(join(straight, "model.safetensors")).weights;
+    a.forEach((w, l) => {
+      expect(Buffer.from(w.weight.buffer).equals(Buffer.from(b[l].weight.buffer))).toBe(true);
+      expect(Buffer.from(w.bias.buffer).equals(Buffer.from(b[l].bias.buffer))).toBe(true);
+    });
+    const losses = (d: string) => JSON.parse(readFileSync(join(d, "run.json"), "utf8")).history.map((h: { loss: number }) => h.loss);
+    expect(losses(dir)).toEqual(losses(straight));
+  });
+});
+
+describe("coordnet render", () => {
+  it("renders a trained model at any size; at the training size it reproduces final.png", () => {
+    const model = join(tmp, "train", "model.safetensors");
+    const big = join(tmp, "big.png");
+    const r = run("render", model, "--size", "40x30", "--out", big);
+    expect(r.status).toBe(0);
+    const img = decodePNG(readFileSync(big));
+    expect([img.width, img.height]).toEqual([40, 30]);
+    const same = join(tmp, "same.png");
+    expect(run("render", model, "--size", "16x12", "--out", same).status).toBe(0);
+    expect(readFileSync(same).equals(readFileSync(join(tmp, "train", "final.png")))).toBe(true);
+  });
+});
+
+describe("coordnet paper", () => {
+  const out = join(tmp, "paper");
+
+  it("runs every preset and writes results.json, report.md and a self-contained report.html", () => {
+    const r = run("paper", "--image", image, "--epochs", "2", "--size", "16x16", "--backend", "reference", "--out", out);
+    expect(r.status).toBe(0);
+    const results = JSON.parse(readFileSync(join(out, "results.json"), "utf8"));
+    expect(results.map((x: { name: string }) => x.name)).toEqual([
+      "relu-sigmoid",
+      "relu-linear",
+      "relu-range11",
+      "gelu",
+      "elu",
+      "tanh",
+      "positional",
+      "positional-l10",
+      "gaussian",
+      "siren",
+    ]);
+    for (const row of results) {
+      expect(Number.isFinite(row.psnr)).toBe(true);
+      expect(row.backend).toBe("reference");
+    }
+    const html = readFileSync(join(out, "report.html"), "utf8");
+    for (const row of results) expect(html).toContain(row.title.replace(/&/g, "&amp;"));
+    expect(html).not.toMatch(/src="(?!data:)/); // every image embedded
+    expect((html.match(/<svg/g) ?? []).length).toBeGreaterThanOrEqual(11); // one loss chart per preset + the combined one
+    const md = readFileSync(join(out, "report.md"), "utf8");
+    expect(md).toContain("| preset | final loss | MSE | PSNR (dB) | seconds | backend |");
+  });
+
+  it("keeps completed presets when rerun", () => {
+    const before = readFileSync(join(out, "gelu", "model.safetensors"));
+    const r = run("paper", "--image", image, "--epochs", "2", "--size", "16x16", "--backend", "reference", "--out", out);
+    expect(r.status).toBe(0);
+    expect((r.stderr.match(/already complete, kept/g) ?? []).length).toBe(10);
+    expect(readFileSync(join(out, "gelu", "model.safetensors")).equals(before)).toBe(true);
+  });
+});
+
+describe("bad input: one line on stderr, exit code 2, no output written", () => {
+  const cases: [string, () => string[], RegExp][] = [
+    ["a text file as the image", () => ["--image", writeTmp("notes.png", "just some text")], /not a PNG/],
+    ["a truncated PNG", () => ["--image", writeTmp("cut.png", patternPNG(16, 12).subarray(0, 60))], /truncated/],
+    ["an image above the pixel limit", () => ["--image", image, "--max-pixels", "100"], /above the limit of 0.0 megapixels|above the limit/],
+    ["a huge image header", () => ["--image", writeTmp("huge.png", hugeHeaderPNG())], /100000×100000 .*above the limit/],
+    ["a missing image", () => ["--image", join(tmp, "missing.png")], /no such file/],
+    ["a zero width", () => ["--width", "0"], /--width.*must be an integer ≥ 1/],
+    ["a bad size", () => ["--size", "12by5"], /--size.*WIDTHxHEIGHT/],
+    [
+      "an invalid config",
+      () => ["--config", writeTmp("bad.json", JSON.stringify({ network: { width: -3 } }))],
+      /network.width must be an integer from 1 to 4096, got -3/,
+    ],
+    ["a config that is not JSON", () => ["--config", writeTmp("bad2.json", "{ nope")], /not valid JSON/],
+    ["an unknown preset", () => ["--preset", "fancy"], /unknown preset 'fancy'/],
+    ["an unknown backend", () => ["--backend", "cuda"], /backend 'cuda' is not available here; available: reference/],
+    ["--frequencies without positional encoding", () => ["--frequencies", "4"], /--frequencies applies to --encoding positional/],
+    ["an unknown activation", () => ["--activation", "swish"], /swish.*invalid|Allowed choices/],
+  ];
+  for (const [what, args, pattern] of cases) {
+    it(what, () => {
+      const out = join(tmp, `bad-${what.replace(/\W+/g, "-")}`);
+      const r = run("train", "--epochs", "1", ...args(), "--out", out);
+      expectOneLineError(r, pattern);
+      expect(existsSync(out)).toBe(false);
+    });
+  }
+
+  it("--resume of a folder without a checkpoint", () => {
+    expectOneLineError(run("train", "--resume", tmp), /has no checkpoint.safetensors/);
+  });
+
+  it("render of a file that is not a model", () => {
+    const out = join(tmp, "never.png");
+    expectOneLineError(run("render", image, "--size", "4x4", "--out", out), /not a safetensors file/);
+    expect(existsSync(out)).toBe(false);
+  });
+});
+
+describe("coordnet info and --help", () => {
+  it("lists the backends", () => {
+    const r = run("info");
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/reference: available/);
+    expect(r.stdout).toMatch(/auto picks: /);
+  });
+
+  it("has --help on every command", () => {
+    for (const cmd of ["train", "paper", "render", "info"]) {
+      const r = run(cmd, "--help");
+      expect(r.status).toBe(0);
+      expect(r.stdout).toMatch(/Usage: coordnet/);
+    }
+  });
+});
+
+function writeTmp(name: string, data: string | Uint8Array): string {
+  const path = join(tmp, name);
+  writeFileSync(path, data);
+  return path;
+}
+
+/** A structurally valid PNG whose header claims 100000×100000 pixels. */
+function hugeHeaderPNG(): Uint8Array {
+  const ihdr = new Uint8Array(13);
+  const dv = new DataView(ihdr.buffer);
+  dv.setUint32(0, 100000);
+  dv.setUint32(4, 100000);
+  ihdr.set([8, 2, 0, 0, 0], 8);
+  return Buffer.concat([
+    Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk("IHDR", ihdr),
+    chunk("IDAT", new Uint8Array(8)),
+    chunk("IEND", new Uint8Array(0)),
+  ]);
+}
