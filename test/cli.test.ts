@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { decodePNG } from "../src/image/png.js";
 import { loadModel } from "../src/io/model-file.js";
+import type { RunRecord } from "../src/training/runner.js";
 import { chunk, patternPNG } from "./png-helpers.js";
 
 // End-to-end: the built command (bin/coordnet.js → dist/), as a user runs it.
@@ -28,7 +29,7 @@ beforeAll(() => {
 
 describe("coordnet train", () => {
   const out = join(tmp, "train");
-  let record: Record<string, any>;
+  let record: RunRecord;
 
   it("trains and writes run.json, model.safetensors, snapshots, final.png and loss.svg", () => {
     const r = run("train", ...small, "--epochs", "3", "--out", out, "--json");
@@ -47,17 +48,18 @@ describe("coordnet train", () => {
   it("run.json is consistent with its history and with final.png", () => {
     expect(record.status).toBe("complete");
     expect(record.backend.name).toBe("reference");
-    expect(record.history.map((h: { epoch: number }) => h.epoch)).toEqual([1, 2, 3]);
+    expect(record.history.map((h) => h.epoch)).toEqual([1, 2, 3]);
     expect(record.finalLoss).toBe(record.history[2].loss);
-    expect(record.psnr).toBeCloseTo(10 * Math.log10(1 / record.mse), 10);
-    const epochSeconds = record.history.reduce((s: number, h: { seconds: number }) => s + h.seconds, 0);
+    const mse = record.mse as number;
+    expect(record.psnr).toBeCloseTo(10 * Math.log10(1 / mse), 10);
+    const epochSeconds = record.history.reduce((s, h) => s + h.seconds, 0);
     expect(Math.abs(record.trainingSeconds - epochSeconds)).toBeLessThan(0.05 + 0.05 * epochSeconds);
     // final.png is the prediction rounded to 8 bits: its MSE against the source is within rounding of run.json's
     const final = decodePNG(readFileSync(join(out, "final.png")));
     const source = decodePNG(readFileSync(image));
     let sum = 0;
     for (let k = 0; k < final.data.length; k++) sum += (final.data[k] - source.data[k]) ** 2;
-    expect(Math.abs(sum / final.data.length - record.mse)).toBeLessThan(2e-3);
+    expect(Math.abs(sum / final.data.length - mse)).toBeLessThan(2e-3);
   });
 
   it("--epochs 0 writes the initialised model", () => {

@@ -40,7 +40,11 @@ describe("safetensors", () => {
           const tensors = new Map(Object.entries(dict).map(([k, v]) => [k, { shape: [v.length], data: Float32Array.from(v) }]));
           const back = decodeSafeTensors(encodeSafeTensors(tensors));
           expect([...back.tensors.keys()].sort()).toEqual([...tensors.keys()].sort());
-          for (const [k, t] of tensors) expect(Buffer.from((back.tensors.get(k)?.data as Float32Array).buffer).equals(Buffer.from(t.data.buffer))).toBe(true);
+          for (const [k, t] of tensors) {
+            const got = back.tensors.get(k);
+            expect(got).toBeDefined();
+            expect(Buffer.from((got as { data: Float32Array }).data.buffer).equals(Buffer.from(t.data.buffer))).toBe(true);
+          }
         },
       ),
     );
