@@ -60,8 +60,8 @@ export function erf(x: number): number {
   if (ax >= 6) return sign; // erf(6) = 1 − 2e−17: 1 in double precision
   // erf(x) = 1 − exp(−x² − 0.5625 + R(1/x²)/S(1/x²)) / |x| on 1.25 ≤ |x| < 6
   const t = 1 / (ax * ax);
-  let r: number;
-  let s: number;
+  let r = 0; // initialised: GPU kernel translators need a value to infer the type from
+  let s = 1;
   if (ax < 2.857142857142857) {
     r =
       -0.00986494403484714822705 +
