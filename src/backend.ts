@@ -48,7 +48,8 @@ export interface TrainerInfo {
 
 /**
  * A network being trained. Inputs are row-major [count][inputs], targets and outputs
- * row-major [count][outputs], all float32.
+ * row-major [count][outputs], all float32. The computing methods return Promises, because GPU
+ * backends read their results back asynchronously; the reference resolves them at once.
  */
 export interface Trainer {
   /** which backend runs, and how */
@@ -56,18 +57,18 @@ export interface Trainer {
   /** the network's shape */
   readonly spec: MLPSpec;
   /** Forward pass for `count` samples (any count; done in chunks of at most `maxBatch`). */
-  predict(inputs: Float32Array, count: number): Float32Array;
+  predict(inputs: Float32Array, count: number): Promise<Float32Array>;
   /**
    * One optimisation step on one batch: forward, MSE loss, backward, Adam at learning rate `lr`.
    * Returns the batch's loss before the step.
    */
-  step(inputs: Float32Array, targets: Float32Array, count: number, lr: number): number;
+  step(inputs: Float32Array, targets: Float32Array, count: number, lr: number): Promise<number>;
   /**
    * One epoch, or the rest of one: the samples `order[from…]` in batches of `batchSize` (the last
    * may be shorter), one {@link Trainer.step} each, gathered from the full data set
    * `inputs`/`targets`. See {@link EpochOptions} for resuming part-way and for stopping.
    */
-  epoch(inputs: Float32Array, targets: Float32Array, order: Uint32Array, batchSize: number, lr: number, options?: EpochOptions): EpochProgress;
+  epoch(inputs: Float32Array, targets: Float32Array, order: Uint32Array, batchSize: number, lr: number, options?: EpochOptions): Promise<EpochProgress>;
   /** A copy of the current weights. */
   getWeights(): LayerWeights[];
   /** Replace the weights. */
@@ -77,7 +78,7 @@ export interface Trainer {
   /** Replace Adam's state (to resume). */
   setOptimizerState(state: OptimizerSnapshot): void;
   /** Free what the trainer holds (device memory, workers). */
-  dispose(): void;
+  dispose(): Promise<void>;
 }
 
 /** A backend can run here. */

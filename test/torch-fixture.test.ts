@@ -123,14 +123,14 @@ describe("reference agrees with PyTorch 1.13", () => {
         });
       });
 
-      it("the reference trainer's step does the same as the pieces", () => {
+      it("the reference trainer's step does the same as the pieces", async () => {
         const mlp = buildMLP(c);
         const weights: LayerWeights[] = mlp.layers.map((l) => ({ weight: l.weight as Float32Array, bias: l.bias as Float32Array }));
         const trainer = new ReferenceTrainer({ spec: mlp.spec, adam: { beta1: 0.9, beta2: 0.999, eps: 1e-8 }, weights, maxBatch: c.batch });
-        c.adam.steps.forEach((s, t) => {
-          const loss = trainer.step(Float32Array.from(c.x), Float32Array.from(c.y), c.batch, stepLR(c.adam.lr, t, c.adam.stepEvery, c.adam.gamma));
+        for (const [t, s] of c.adam.steps.entries()) {
+          const loss = await trainer.step(Float32Array.from(c.x), Float32Array.from(c.y), c.batch, stepLR(c.adam.lr, t, c.adam.stepEvery, c.adam.gamma));
           expect(Math.abs(loss - s.loss)).toBeLessThanOrEqual(OUT.atol * scale(c) + OUT.rtol * s.loss);
-        });
+        }
         trainer.getWeights().forEach((w, l) => {
           assertClose(w.weight, c.adam.after[l].weight, ADAM_W.atol * scale(c), ADAM_W.rtol, `layer ${l} W`);
         });

@@ -20,31 +20,31 @@ function tinyImage(): Float32Array {
   return out;
 }
 
-function train(seed: number, epochs: number) {
+async function train(seed: number, epochs: number) {
   const config = parseConfig({ network: { width: 16, depth: 2 }, training: { seed, batchSize: 16, epochs }, optimizer: { lr: 1e-2 }, schedule: { every: 0 } });
   const trainer = new ReferenceTrainer({ spec: networkSpec(config), adam: config.optimizer, weights: initialWeights(config), maxBatch: 16 });
   const inputs = encodeImageGrid(createEncoder(config.encoding, seed), 8, 8) as Float32Array;
   const targets = tinyImage();
   const rng = new Rng(seed, "shuffle");
   const losses: number[] = [];
-  for (let e = 0; e < epochs; e++) losses.push(trainer.epoch(inputs, targets, epochOrder(64, rng), 16, config.optimizer.lr).lossSum / 64);
+  for (let e = 0; e < epochs; e++) losses.push((await trainer.epoch(inputs, targets, epochOrder(64, rng), 16, config.optimizer.lr)).lossSum / 64);
   return { trainer, losses };
 }
 
 describe("training the reference", () => {
-  it("is deterministic: the same seed gives bit-identical weights", () => {
-    const a = train(3, 5).trainer.getWeights();
-    const b = train(3, 5).trainer.getWeights();
+  it("is deterministic: the same seed gives bit-identical weights", async () => {
+    const a = (await train(3, 5)).trainer.getWeights();
+    const b = (await train(3, 5)).trainer.getWeights();
     a.forEach((w, l) => {
       expect(Buffer.from(w.weight.buffer).equals(Buffer.from(b[l].weight.buffer))).toBe(true);
       expect(Buffer.from(w.bias.buffer).equals(Buffer.from(b[l].bias.buffer))).toBe(true);
     });
-    const c = train(4, 5).trainer.getWeights();
+    const c = (await train(4, 5)).trainer.getWeights();
     expect(Buffer.from(c[0].weight.buffer).equals(Buffer.from(a[0].weight.buffer))).toBe(false);
   });
 
-  it("learns: a tiny net on a tiny image drives the loss down at least 10×", () => {
-    const { losses } = train(1, 150);
+  it("learns: a tiny net on a tiny image drives the loss down at least 10×", async () => {
+    const { losses } = await train(1, 150);
     expect(losses[losses.length - 1]).toBeLessThan(losses[0] / 10);
   });
 });

@@ -223,9 +223,9 @@ async function render(modelPath: string, flags: { size: { width: number; height:
   const trainer = await backend.create({ spec: networkSpec(model.config), adam: model.config.optimizer, weights: model.weights, maxBatch: 4096 });
   try {
     const encoder = createEncoder(model.config.encoding, model.config.training.seed, model.matrix ?? undefined);
-    writeFileAtomic(flags.out, encodePNG(renderImage(trainer, encoder, flags.size.width, flags.size.height)));
+    writeFileAtomic(flags.out, encodePNG(await renderImage(trainer, encoder, flags.size.width, flags.size.height)));
   } finally {
-    trainer.dispose();
+    await trainer.dispose();
   }
   console.log(`rendered ${flags.size.width}×${flags.size.height} with ${backendName} → ${flags.out}`);
   return 0;

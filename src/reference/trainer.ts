@@ -54,7 +54,7 @@ export class ReferenceTrainer implements Trainer {
     this.dOut = allocate(dtype, options.maxBatch * options.spec.outputs);
   }
 
-  predict(inputs: Float32Array, count: number): Float32Array {
+  async predict(inputs: Float32Array, count: number): Promise<Float32Array> {
     const { inputs: nIn, outputs: nOut } = this.spec;
     const out = new Float32Array(count * nOut);
     for (let start = 0; start < count; start += this.tape.maxBatch) {
@@ -65,7 +65,19 @@ export class ReferenceTrainer implements Trainer {
     return out;
   }
 
-  step(inputs: FloatArray, targets: FloatArray, count: number, lr: number): number {
+  async step(inputs: FloatArray, targets: FloatArray, count: number, lr: number): Promise<number> {
+    return this.stepNow(inputs, targets, count, lr);
+  }
+
+  /**
+   * The synchronous step behind {@link ReferenceTrainer.step}: forward, MSE, backward, Adam.
+   *
+   * @example
+   * ```ts
+   * const loss = trainer.stepNow(inputs, targets, 1024, 1e-3);
+   * ```
+   */
+  stepNow(inputs: FloatArray, targets: FloatArray, count: number, lr: number): number {
     const n = count * this.spec.outputs;
     const pred = mlpForward(this.mlp, this.tape, inputs, count);
     const loss = mseForward(pred, targets, n);
@@ -75,7 +87,14 @@ export class ReferenceTrainer implements Trainer {
     return loss;
   }
 
-  epoch(inputs: Float32Array, targets: Float32Array, order: Uint32Array, batchSize: number, lr: number, options: EpochOptions = {}): EpochProgress {
+  async epoch(
+    inputs: Float32Array,
+    targets: Float32Array,
+    order: Uint32Array,
+    batchSize: number,
+    lr: number,
+    options: EpochOptions = {},
+  ): Promise<EpochProgress> {
     const { inputs: nIn, outputs: nOut } = this.spec;
     const { from = 0, afterBatch } = options;
     let lossSum = options.lossSum ?? 0;
@@ -87,7 +106,7 @@ export class ReferenceTrainer implements Trainer {
         for (let i = 0; i < nIn; i++) this.batchX[k * nIn + i] = inputs[s * nIn + i];
         for (let c = 0; c < nOut; c++) this.batchY[k * nOut + c] = targets[s * nOut + c];
       }
-      lossSum += this.step(this.batchX, this.batchY, count, lr) * count;
+      lossSum += this.stepNow(this.batchX, this.batchY, count, lr) * count;
       if (afterBatch?.(start + count) && start + count < order.length) return { lossSum, next: start + count };
     }
     return { lossSum, next: order.length };
@@ -121,7 +140,7 @@ export class ReferenceTrainer implements Trainer {
     this.adamState = fresh;
   }
 
-  dispose(): void {}
+  async dispose(): Promise<void> {}
 }
 
 /**

@@ -143,12 +143,12 @@ export class DivergenceError extends Error {
  *
  * @example
  * ```ts
- * const image = renderImage(trainer, encoder, 1024, 1024);
+ * const image = await renderImage(trainer, encoder, 1024, 1024);
  * ```
  */
-export function renderImage(trainer: Trainer, encoder: Encoder, width: number, height: number): RGBImage {
+export async function renderImage(trainer: Trainer, encoder: Encoder, width: number, height: number): Promise<RGBImage> {
   const inputs = encodeImageGrid(encoder, width, height) as Float32Array;
-  const data = trainer.predict(inputs, width * height);
+  const data = await trainer.predict(inputs, width * height);
   for (let k = 0; k < data.length; k++) data[k] = Math.min(1, Math.max(0, data[k]));
   return { width, height, data };
 }
@@ -235,7 +235,7 @@ export async function runTraining(options: RunOptions): Promise<RunRecord> {
       };
       let progress = { next: resuming ? resume.position.next : 0, lossSum: resuming ? resume.position.lossSum : 0 };
       for (;;) {
-        progress = trainer.epoch(inputs, targets, order, batchSize, lr, { from: progress.next, lossSum: progress.lossSum, afterBatch });
+        progress = await trainer.epoch(inputs, targets, order, batchSize, lr, { from: progress.next, lossSum: progress.lossSum, afterBatch });
         if (progress.next >= N || options.shouldStop?.()) break;
         await yieldToEvents();
         sliceStart = performance.now();
@@ -265,10 +265,10 @@ export async function runTraining(options: RunOptions): Promise<RunRecord> {
       const loss = lossSum / N;
       if (!Number.isFinite(loss)) throw new DivergenceError(`training diverged in epoch ${epoch + 1}: the loss is ${loss}; try a lower learning rate (--lr)`);
       history.push({ epoch: epoch + 1, loss, lr, seconds: (performance.now() - started) / 1000 });
-      if (options.snapshots.includes(epoch + 1)) write(snapshotName(epoch + 1), encodePNG(renderImage(trainer, encoder, image.width, image.height)));
+      if (options.snapshots.includes(epoch + 1)) write(snapshotName(epoch + 1), encodePNG(await renderImage(trainer, encoder, image.width, image.height)));
     }
 
-    const final = renderImage(trainer, encoder, image.width, image.height);
+    const final = await renderImage(trainer, encoder, image.width, image.height);
     const metrics = imageError(final, image);
     write("final.png", encodePNG(final));
     saveModel(join(outDir, "model.safetensors"), { config, weights: trainer.getWeights(), matrix: encoder.matrix as Float32Array | null }, options.version);
@@ -286,7 +286,7 @@ export async function runTraining(options: RunOptions): Promise<RunRecord> {
     write("run.json", `${JSON.stringify(record, null, 2)}\n`);
     return record;
   } finally {
-    trainer.dispose();
+    await trainer.dispose();
   }
 }
 
