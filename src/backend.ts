@@ -85,6 +85,10 @@ export interface Trainer {
 export interface ProbeAvailable {
   /** yes */
   readonly available: true;
+  /** set when `auto` should pass it over although it runs (e.g. WebGPU on a software adapter), and why */
+  readonly autoSkip?: string;
+  /** what it runs on, e.g. the WebGPU adapter */
+  readonly device?: string;
 }
 
 /** A backend cannot run here, and why. */
@@ -158,7 +162,8 @@ export function backendNames(): string[] {
 }
 
 /**
- * The preference order of `auto`: the first of these that is registered and can run here wins.
+ * The preference order of `auto`: the first of these that is registered, can run here and does
+ * not ask to be skipped (WebGPU on a software adapter such as SwiftShader) wins.
  *
  * @example
  * ```ts
@@ -179,9 +184,36 @@ export async function resolveBackendName(name: string): Promise<string> {
   if (name !== "auto") return name;
   for (const candidate of AUTO_ORDER) {
     const backend = registry.get(candidate);
-    if (backend !== undefined && (await backend.probe()).available) return candidate;
+    if (backend === undefined) continue;
+    const probe = await backend.probe();
+    if (probe.available && probe.autoSkip === undefined) return candidate;
   }
   throw new Error("no backend can run here");
+}
+
+/** A backend with its probe's answer. */
+export interface BackendProbe {
+  /** the registry entry */
+  readonly backend: Backend;
+  /** whether it can run here */
+  readonly probe: ProbeResult;
+}
+
+/**
+ * A registered backend and its probe's answer.
+ *
+ * @throws Error for a name that is not registered
+ *
+ * @example
+ * ```ts
+ * const { probe } = await probeBackend("webgpu");
+ * if (!probe.available) console.log(probe.reason);
+ * ```
+ */
+export async function probeBackend(name: string): Promise<BackendProbe> {
+  const backend = registry.get(name);
+  if (backend === undefined) throw new Error(`backend '${name}' is not registered`);
+  return { backend, probe: await backend.probe() };
 }
 
 /**

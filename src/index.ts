@@ -6,6 +6,7 @@
  * - `encoding`: coordinate normalisation, positional encoding, Gaussian Fourier features.
  * - `config`: models described as validated JSON; `presets`: the study's experiments as configs.
  * - `backend`: the trainer interface every backend implements, and the backend registry.
+ * - `gpu`: the gpu.js backend (`webgpu`, `webasm`, `gpujs-cpu`): kernels, device setup, trainer.
  * - `image`: PNG in and out, resampling; `io`: safetensors model files and checkpoints.
  * - `training`: the run loop; `experiments` and `report`: the study's table and figures.
  *
@@ -16,6 +17,9 @@ export * from "./backend.js";
 export * from "./config.js";
 export * from "./encoding/index.js";
 export * from "./experiments/paper.js";
+export * from "./gpu/device.js";
+export * from "./gpu/kernels.js";
+export * from "./gpu/trainer.js";
 export * from "./image/index.js";
 export * from "./io/atomic.js";
 export * from "./io/model-file.js";

@@ -11,10 +11,12 @@ import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import cliProgress from "cli-progress";
 import { Command, CommanderError, Option } from "commander";
-import { backendNames, registerBackend, requireBackend, resolveBackendName } from "../backend.js";
+import { backendNames, probeBackend, registerBackend, requireBackend, resolveBackendName } from "../backend.js";
 import { ConfigError } from "../config.js";
 import { createEncoder } from "../encoding/index.js";
 import { runPaper, snapshotEpochs } from "../experiments/paper.js";
+import { releaseWebGPU } from "../gpu/device.js";
+import { gpujsCpuBackend, webasmBackend, webgpuBackend } from "../gpu/trainer.js";
 import { DEFAULT_IMAGE, DEFAULT_MAX_PIXELS, encodePNG, ImageError, type RGBImage, readPNG, resample } from "../image/index.js";
 import { writeFileAtomic } from "../io/atomic.js";
 import { type Checkpoint, loadCheckpoint, loadModel, ModelFileError } from "../io/model-file.js";
@@ -235,12 +237,10 @@ async function info(version: string): Promise<number> {
   console.log(`coordnet ${version} (Node ${process.version}, ${process.platform}-${process.arch})`);
   console.log("backends:");
   for (const name of backendNames()) {
-    try {
-      await requireBackend(name);
-      console.log(`  ${name}: available`);
-    } catch (e) {
-      console.log(`  ${name}: unavailable — ${(e as Error).message}`);
-    }
+    const backend = await probeBackend(name);
+    const probe = backend.probe;
+    if (!probe.available) console.log(`  ${name}: unavailable — ${probe.reason}`);
+    else console.log(`  ${name}: available${probe.device ? ` on ${probe.device}` : ""}${probe.autoSkip ? ` (auto passes it over: ${probe.autoSkip})` : ""}`);
   }
   console.log(`auto picks: ${await resolveBackendName("auto")}`);
   return 0;
@@ -256,7 +256,7 @@ async function info(version: string): Promise<number> {
  * ```
  */
 export async function main(argv: string[]): Promise<number> {
-  registerBackend(referenceBackend);
+  for (const backend of [referenceBackend, webgpuBackend, webasmBackend, gpujsCpuBackend]) registerBackend(backend);
   const version = packageVersion();
   let code = 0;
   const program = new Command("coordnet")
@@ -337,6 +337,7 @@ export async function main(argv: string[]): Promise<number> {
     await program.parseAsync(argv);
     return code;
   } catch (e) {
+    await releaseWebGPU().catch(() => {});
     if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : EXIT_USAGE;
     if (process.env.COORDNET_DEBUG) console.error(e);
     const message = (e as Error).message ?? String(e);

@@ -42,6 +42,45 @@ export function createAdamState(params: readonly FloatArray[]): AdamState {
   };
 }
 
+// #region adamScalars
+/**
+ * m ← β₁·m + (1 − β₁)·g: the running mean of the gradient.
+ *
+ * @example
+ * ```ts
+ * adamFirstMoment(0, 2, 0.9); // 0.2
+ * ```
+ */
+export function adamFirstMoment(m: number, g: number, beta1: number): number {
+  return beta1 * m + (1 - beta1) * g;
+}
+
+/**
+ * v ← β₂·v + (1 − β₂)·g²: the running mean of the squared gradient.
+ *
+ * @example
+ * ```ts
+ * adamSecondMoment(0, 2, 0.999); // 0.004
+ * ```
+ */
+export function adamSecondMoment(v: number, g: number, beta2: number): number {
+  return beta2 * v + (1 - beta2) * g * g;
+}
+
+/**
+ * p ← p − stepSize · m / (√v / bc2Sqrt + ε), with stepSize = lr / (1 − β₁ᵗ) and
+ * bc2Sqrt = √(1 − β₂ᵗ): the bias-corrected step, in PyTorch's order of operations.
+ *
+ * @example
+ * ```ts
+ * adamUpdate(1, 0.05, 0.00025, 0.1 / 0.1, Math.sqrt(0.001), 1e-8); // 0.9 (first step, g = 0.5)
+ * ```
+ */
+export function adamUpdate(p: number, m: number, v: number, stepSize: number, bc2Sqrt: number, eps: number): number {
+  return p - (stepSize * m) / (Math.sqrt(v) / bc2Sqrt + eps);
+}
+// #endregion adamScalars
+
 /**
  * One Adam step over every parameter array, in place. With t the new step count:
  *
@@ -69,9 +108,9 @@ export function adamStep(params: readonly FloatArray[], grads: readonly FloatArr
     const m = state.m[a];
     const v = state.v[a];
     for (let k = 0; k < p.length; k++) {
-      m[k] = beta1 * m[k] + (1 - beta1) * g[k];
-      v[k] = beta2 * v[k] + (1 - beta2) * g[k] * g[k];
-      p[k] = p[k] - (stepSize * m[k]) / (Math.sqrt(v[k]) / bc2Sqrt + eps);
+      m[k] = adamFirstMoment(m[k], g[k], beta1);
+      v[k] = adamSecondMoment(v[k], g[k], beta2);
+      p[k] = adamUpdate(p[k], m[k], v[k], stepSize, bc2Sqrt, eps);
     }
   }
   // #endregion adamStep

@@ -21,7 +21,7 @@ import { encodePNG, type RGBImage } from "../image/png.js";
 import { writeFileAtomic } from "../io/atomic.js";
 import { type Checkpoint, type EpochRecord, saveCheckpoint, saveModel, type TrainingPosition } from "../io/model-file.js";
 import { initialWeights, networkSpec } from "../model.js";
-import { Rng } from "../reference/rng.js";
+import { Rng, type RngState } from "../reference/rng.js";
 import { stepLR } from "../reference/schedule.js";
 import { lossChart } from "../report/plot.js";
 import { epochOrder } from "./shuffle.js";
@@ -187,11 +187,12 @@ export async function runTraining(options: RunOptions): Promise<RunRecord> {
   const inputs = encodeImageGrid(encoder, image.width, image.height) as Float32Array;
   const targets = image.data;
   const backend = await requireBackend(options.backend);
+  const batch = Math.min(batchSize, N); // a batch larger than the image is the whole image
   const trainer = await backend.create({
     spec: networkSpec(config),
     adam: config.optimizer,
     weights: resume?.weights ?? initialWeights(config),
-    maxBatch: Math.min(batchSize, N),
+    maxBatch: batch,
   });
   try {
     if (resume) trainer.setOptimizerState(resume.optimizer);
@@ -211,12 +212,37 @@ export async function runTraining(options: RunOptions): Promise<RunRecord> {
     const secondsAtStart = seconds;
     for (const s of options.snapshots) if (s <= startEpoch && existsSync(join(outDir, snapshotName(s)))) files.add(snapshotName(s));
 
+    /** Write a checkpoint at (epoch, next) and an `interrupted` run.json. */
+    const interrupt = (epoch: number, next: number, lossSum: number, rngState: RngState): RunRecord => {
+      const position: TrainingPosition = {
+        epoch,
+        next,
+        lossSum,
+        rngState,
+        history,
+        seconds,
+        run: { image: options.imageSource, width: image.width, height: image.height, backend: options.backend, snapshots: [...options.snapshots] },
+      };
+      saveCheckpoint(
+        join(outDir, "checkpoint.safetensors"),
+        { config, weights: trainer.getWeights(), matrix: encoder.matrix as Float32Array | null, optimizer: trainer.getOptimizerState(), position },
+        options.version,
+      );
+      files.add("checkpoint.safetensors");
+      const record = makeRecord("interrupted", options, trainer, history, seconds, null, [...files, "run.json"]);
+      write("run.json", `${JSON.stringify(record, null, 2)}\n`);
+      return record;
+    };
+
     let sliceStart = performance.now();
     for (let epoch = startEpoch; epoch < epochs; epoch++) {
       if (performance.now() - sliceStart > SLICE_MS) {
         await yieldToEvents();
         sliceStart = performance.now();
       }
+      // a stop asked for at an epoch's end (backends that run whole epochs per call stop only there)
+      const atBoundary = !(resume !== undefined && epoch === resume.position.epoch && resume.position.next > 0);
+      if (atBoundary && epoch > startEpoch && options.shouldStop?.()) return interrupt(epoch, 0, 0, rng.state());
       const lr = stepLR(config.optimizer.lr, epoch, config.schedule.every, config.schedule.factor);
       const rngState = rng.state();
       epochOrder(N, rng, order);
@@ -235,33 +261,14 @@ export async function runTraining(options: RunOptions): Promise<RunRecord> {
       };
       let progress = { next: resuming ? resume.position.next : 0, lossSum: resuming ? resume.position.lossSum : 0 };
       for (;;) {
-        progress = await trainer.epoch(inputs, targets, order, batchSize, lr, { from: progress.next, lossSum: progress.lossSum, afterBatch });
+        progress = await trainer.epoch(inputs, targets, order, batch, lr, { from: progress.next, lossSum: progress.lossSum, afterBatch });
         if (progress.next >= N || options.shouldStop?.()) break;
         await yieldToEvents();
         sliceStart = performance.now();
       }
       seconds += (performance.now() - started) / 1000;
       const lossSum = progress.lossSum;
-      if (progress.next < N) {
-        const position: TrainingPosition = {
-          epoch,
-          next: progress.next,
-          lossSum,
-          rngState,
-          history,
-          seconds,
-          run: { image: options.imageSource, width: image.width, height: image.height, backend: options.backend, snapshots: [...options.snapshots] },
-        };
-        saveCheckpoint(
-          join(outDir, "checkpoint.safetensors"),
-          { config, weights: trainer.getWeights(), matrix: encoder.matrix as Float32Array | null, optimizer: trainer.getOptimizerState(), position },
-          options.version,
-        );
-        files.add("checkpoint.safetensors");
-        const record = makeRecord("interrupted", options, trainer, history, seconds, null, [...files, "run.json"]);
-        write("run.json", `${JSON.stringify(record, null, 2)}\n`);
-        return record;
-      }
+      if (progress.next < N) return interrupt(epoch, progress.next, lossSum, rngState);
       const loss = lossSum / N;
       if (!Number.isFinite(loss)) throw new DivergenceError(`training diverged in epoch ${epoch + 1}: the loss is ${loss}; try a lower learning rate (--lr)`);
       history.push({ epoch: epoch + 1, loss, lr, seconds: (performance.now() - started) / 1000 });
