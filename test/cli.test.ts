@@ -136,6 +136,22 @@ describe("coordnet train", () => {
   });
 });
 
+describe("coordnet train --backend", () => {
+  for (const [backend, executor] of [
+    ["webasm", /^fused-(sync|threaded)$/],
+    ["gpujs-cpu", /^generic$/],
+  ] as const) {
+    it(`${backend} trains and records the mode and executor that ran`, () => {
+      const r = run("train", ...small, "--epochs", "1", "--backend", backend, "--out", join(tmp, `backend-${backend}`), "--json");
+      expect(r.status).toBe(0);
+      const rec = JSON.parse(r.stdout) as RunRecord;
+      expect(rec.backend.name).toBe(backend);
+      expect(rec.backend.details.mode).toBe(backend === "gpujs-cpu" ? "cpu" : backend);
+      expect(rec.backend.details.executor).toMatch(executor);
+    });
+  }
+});
+
 describe("coordnet render", () => {
   it("renders a trained model at any size; at the training size it reproduces final.png", () => {
     const model = join(tmp, "train", "model.safetensors");
