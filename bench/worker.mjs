@@ -1,0 +1,47 @@
+// One bench measurement in a fresh process (so that peak memory is this measurement's own):
+//   node bench/worker.mjs BACKEND PRESET SAMPLES REPEATS
+// Prints one JSON line: { backend, preset, samples, seconds: [...], details, peakRssMB }.
+import { readFileSync } from "node:fs";
+import { registerBackend, requireBackend } from "../dist/backend.js";
+import { parseConfig } from "../dist/config.js";
+import { createEncoder, encodeImageGrid } from "../dist/encoding/index.js";
+import { releaseWebGPU } from "../dist/gpu/device.js";
+import { gpujsCpuBackend, webasmBackend, webgpuBackend } from "../dist/gpu/trainer.js";
+import { initialWeights, networkSpec } from "../dist/model.js";
+import { loadPreset } from "../dist/presets.js";
+import { Rng } from "../dist/reference/rng.js";
+import { referenceBackend } from "../dist/reference/trainer.js";
+import { epochOrder } from "../dist/training/shuffle.js";
+
+const [backendName, presetName, samplesArg, repeatsArg] = process.argv.slice(2);
+for (const b of [referenceBackend, webgpuBackend, webasmBackend, gpujsCpuBackend]) registerBackend(b);
+const config = loadPreset(presetName).config;
+const samples = Number(samplesArg);
+// a 512-wide image of `samples` pixels (samples is a multiple of 512): the study's coordinates
+const width = 512;
+const height = samples / width;
+const inputs = encodeImageGrid(createEncoder(config.encoding, 0), width, height);
+const rng = new Rng(1, "bench");
+const targets = Float32Array.from({ length: samples * 3 }, () => rng.next());
+const backend = await requireBackend(backendName);
+const trainer = await backend.create({
+  spec: networkSpec(config),
+  adam: config.optimizer,
+  weights: initialWeights(config),
+  maxBatch: config.training.batchSize,
+});
+const shuffle = new Rng(0, "shuffle");
+const epoch = async () => {
+  const t0 = performance.now();
+  await trainer.epoch(inputs, targets, epochOrder(samples, shuffle), config.training.batchSize, config.optimizer.lr);
+  return (performance.now() - t0) / 1000;
+};
+const warmup = await epoch(); // compiles kernels and plans; excluded
+const seconds = [];
+for (let r = 0; r < Number(repeatsArg); r++) seconds.push(await epoch());
+const status = readFileSync("/proc/self/status", "utf8");
+const peakRssMB = Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024;
+console.log(JSON.stringify({ backend: backendName, preset: presetName, samples, warmup, seconds, details: trainer.info.details, peakRssMB }));
+await trainer.dispose();
+await releaseWebGPU();
+process.exit(0);
