@@ -12,7 +12,6 @@ import { cpus, totalmem } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { backendNames, probeBackend, registerBackend } from "../dist/backend.js";
-import { encodedFeatures } from "../dist/config.js";
 import { gpujsCpuBackend, webasmBackend, webgpuBackend } from "../dist/gpu/trainer.js";
 import { networkSpec } from "../dist/model.js";
 import { loadPreset, PRESET_DIR } from "../dist/presets.js";

@@ -3,7 +3,6 @@
 // Prints one JSON line: { backend, preset, samples, seconds: [...], details, peakRssMB }.
 import { readFileSync } from "node:fs";
 import { registerBackend, requireBackend } from "../dist/backend.js";
-import { parseConfig } from "../dist/config.js";
 import { createEncoder, encodeImageGrid } from "../dist/encoding/index.js";
 import { releaseWebGPU } from "../dist/gpu/device.js";
 import { gpujsCpuBackend, webasmBackend, webgpuBackend } from "../dist/gpu/trainer.js";
