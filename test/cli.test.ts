@@ -235,6 +235,12 @@ describe("bad input: one line on stderr, exit code 2, no output written", () => 
     });
   }
 
+  it("a diverging run stops with one line and exit code 1", () => {
+    const r = run("train", ...small, "--epochs", "3", "--lr", "1e30", "--output-activation", "none", "--backend", "reference", "--out", join(tmp, "diverged"));
+    expect(r.status).toBe(1);
+    expect(r.stderr.trim()).toMatch(/^coordnet: training diverged in epoch \d+: the loss is (NaN|Infinity); try a lower learning rate \(--lr\)$/);
+  });
+
   it("--resume of a folder without a checkpoint", () => {
     expectOneLineError(run("train", "--resume", tmp), /has no checkpoint.safetensors/);
   });
