@@ -145,6 +145,9 @@ const lines = [
   "",
   ...skipped.map((s) => `- skipped ${s}`),
   ...(torchNote ? [`- ${torchNote}`] : []),
+  ...(torchRows.some((t) => !/openblas/.test(t.blas))
+    ? ["- PyTorch ran on Debian's generic reference BLAS: `apt-get install libopenblas0-pthread` makes it several times faster (its best is the fair peer)."]
+    : []),
 ];
 const markdown = lines.join("\n");
 console.log(markdown);

@@ -8,6 +8,7 @@ random permutation per epoch, float32, inputs encoded as coordnet encodes them.
 """
 import json
 import math
+import os
 import resource
 import sys
 import time
@@ -74,7 +75,10 @@ def main():
     warmup = epoch()
     seconds = [epoch() for _ in range(repeats)]
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({"threads": threads, "samples": samples, "warmup": warmup, "seconds": seconds, "peakRssMB": peak, "torch": torch.__version__}))
+    # Debian's torch calls the system BLAS through the libblas.so.3 alternative: the reference
+    # (generic) BLAS unless OpenBLAS is installed (libopenblas0-pthread), which is several times faster
+    blas = os.path.realpath("/usr/lib/x86_64-linux-gnu/libblas.so.3")
+    print(json.dumps({"threads": threads, "samples": samples, "warmup": warmup, "seconds": seconds, "peakRssMB": peak, "torch": torch.__version__, "blas": blas}))
 
 
 if __name__ == "__main__":
