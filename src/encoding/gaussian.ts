@@ -36,6 +36,7 @@ export function gaussianMatrix(m: number, dims: number, sigma: number, rng: Rng,
 export function gaussianForward(p: FloatArray, out: FloatArray, count: number, dims: number, B: FloatArray): void {
   const m = B.length / dims;
   for (let n = 0; n < count; n++) {
+    // #region gaussianForward
     for (let r = 0; r < m; r++) {
       // u = 2π·(B p)[r]
       let u = 0;
@@ -44,6 +45,7 @@ export function gaussianForward(p: FloatArray, out: FloatArray, count: number, d
       out[n * 2 * m + r] = Math.sin(u);
       out[n * 2 * m + m + r] = Math.cos(u);
     }
+    // #endregion gaussianForward
   }
 }
 

@@ -49,6 +49,7 @@ export function positionalForward(p: FloatArray, out: FloatArray, count: number,
   const skip = opts.includeInput ? dims : 0;
   for (let n = 0; n < count; n++) {
     for (let d = 0; d < skip; d++) out[n * F + d] = p[n * dims + d];
+    // #region positionalForward
     for (let k = 0; k < opts.frequencies; k++) {
       const c = 2 ** k * Math.PI;
       const base = n * F + skip + 2 * dims * k;
@@ -58,6 +59,7 @@ export function positionalForward(p: FloatArray, out: FloatArray, count: number,
         out[base + dims + d] = Math.cos(c * p[n * dims + d]);
       }
     }
+    // #endregion positionalForward
   }
 }
 
