@@ -17,6 +17,7 @@ import { networkSpec } from "../dist/model.js";
 import { loadPreset, PRESET_DIR } from "../dist/presets.js";
 import { layerSizes } from "../dist/reference/mlp.js";
 import { referenceBackend } from "../dist/reference/trainer.js";
+import { wasmBackend } from "../dist/wasm/trainer.js";
 
 const { values: opts } = parseArgs({
   options: {
@@ -35,7 +36,7 @@ const repeats = Number(opts.repeats ?? (opts.quick ? 1 : 3));
 if (!Number.isInteger(samples / 512) || samples <= 0) throw new Error("--samples must be a positive multiple of 512");
 const presets = (opts.presets ?? "relu-sigmoid,positional").split(",");
 
-for (const b of [referenceBackend, webgpuBackend, webasmBackend, gpujsCpuBackend]) registerBackend(b);
+for (const b of [referenceBackend, wasmBackend, webgpuBackend, webasmBackend, gpujsCpuBackend]) registerBackend(b);
 const backends = [];
 const skipped = [];
 for (const name of opts.backends ? opts.backends.split(",") : backendNames()) {

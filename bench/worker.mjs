@@ -11,9 +11,10 @@ import { loadPreset } from "../dist/presets.js";
 import { Rng } from "../dist/reference/rng.js";
 import { referenceBackend } from "../dist/reference/trainer.js";
 import { epochOrder } from "../dist/training/shuffle.js";
+import { wasmBackend } from "../dist/wasm/trainer.js";
 
 const [backendName, presetName, samplesArg, repeatsArg] = process.argv.slice(2);
-for (const b of [referenceBackend, webgpuBackend, webasmBackend, gpujsCpuBackend]) registerBackend(b);
+for (const b of [referenceBackend, wasmBackend, webgpuBackend, webasmBackend, gpujsCpuBackend]) registerBackend(b);
 const config = loadPreset(presetName).config;
 const samples = Number(samplesArg);
 // a 512-wide image of `samples` pixels (samples is a multiple of 512): the study's coordinates

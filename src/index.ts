@@ -31,3 +31,4 @@ export * from "./report/plot.js";
 export * from "./report/report.js";
 export * from "./training/runner.js";
 export * from "./training/shuffle.js";
+export * from "./wasm/trainer.js";

@@ -10,11 +10,12 @@ import type { Trainer, TrainerOptions } from "../dist/backend.js";
 import { releaseWebGPU } from "../dist/gpu/device.js";
 import { GpuTrainer, gpujsCpuBackend, webasmBackend, webgpuBackend } from "../dist/gpu/trainer.js";
 import { referenceBackend } from "../dist/reference/trainer.js";
+import { wasmBackend } from "../dist/wasm/trainer.js";
 
 /** A backend under test: its registry entry and the gpu.js mode and executors it must report. */
 export interface BackendCase {
   readonly name: string;
-  readonly mode: "webgpu" | "webasm" | "cpu" | null;
+  readonly mode: "webgpu" | "webasm" | "cpu" | "wasm" | null;
   readonly executors: readonly string[];
   readonly create: (options: TrainerOptions) => Promise<Trainer>;
   readonly available: boolean;
@@ -23,6 +24,7 @@ export interface BackendCase {
 
 const entries = [
   { backend: referenceBackend, mode: null, executors: [] },
+  { backend: wasmBackend, mode: "wasm", executors: [] },
   { backend: gpujsCpuBackend, mode: "cpu", executors: ["generic"] },
   { backend: webasmBackend, mode: "webasm", executors: ["fused-sync", "fused-threaded"] },
   { backend: webgpuBackend, mode: "webgpu", executors: ["fused-encoder"] },
@@ -36,7 +38,7 @@ export const BACKENDS: BackendCase[] = await Promise.all(
       name: backend.name,
       mode,
       executors,
-      create: (options: TrainerOptions) => (mode === null ? backend.create(options) : GpuTrainer.create(mode, options, backend.name)),
+      create: (options: TrainerOptions) => (mode === null || mode === "wasm" ? backend.create(options) : GpuTrainer.create(mode, options, backend.name)),
       available: probe.available,
       reason: probe.available ? "" : probe.reason,
     };
@@ -67,7 +69,7 @@ export function describeBackends(title: string, suite: (backend: BackendCase) =>
 /** Assert that a trainer ran on the backend, mode and executor it was asked for. */
 export function expectRanOn(trainer: Trainer, backend: BackendCase): void {
   expect(trainer.info.backend).toBe(backend.name);
-  if (backend.mode !== null) {
+  if (backend.mode !== null && backend.mode !== "wasm") {
     expect(trainer.info.details.mode).toBe(backend.mode);
     expect(backend.executors).toContain(trainer.info.details.executor);
   }

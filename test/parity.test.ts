@@ -174,7 +174,7 @@ async function checkArch(backend: BackendCase, input: Arch): Promise<void> {
   }
 }
 
-const RUNS: Record<string, number> = { "gpujs-cpu": 8, webasm: 12, webgpu: 4 };
+const RUNS: Record<string, number> = { wasm: 16, "gpujs-cpu": 8, webasm: 12, webgpu: 4 };
 
 describeBackends("parity with the float32 reference", (backend) => {
   it("over random architectures: all activations, inputs 2–42, depth 1–5, widths 1–200 with primes, batches 1–48", async () => {

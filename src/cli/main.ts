@@ -24,6 +24,7 @@ import { networkSpec } from "../model.js";
 import { ACTIVATION_NAMES } from "../reference/activations/index.js";
 import { referenceBackend } from "../reference/trainer.js";
 import { DivergenceError, type Progress, type RunRecord, renderImage, runTraining } from "../training/runner.js";
+import { wasmBackend } from "../wasm/trainer.js";
 import { type ConfigFlags, configFromFlags, epochList, integer, positiveNumber, size, UsageError } from "./options.js";
 
 const EXIT_FAILURE = 1;
@@ -256,7 +257,7 @@ async function info(version: string): Promise<number> {
  * ```
  */
 export async function main(argv: string[]): Promise<number> {
-  for (const backend of [referenceBackend, webgpuBackend, webasmBackend, gpujsCpuBackend]) registerBackend(backend);
+  for (const backend of [referenceBackend, wasmBackend, webgpuBackend, webasmBackend, gpujsCpuBackend]) registerBackend(backend);
   const version = packageVersion();
   let code = 0;
   const program = new Command("coordnet")

@@ -1,0 +1,72 @@
+import { readFileSync } from "node:fs";
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { relu, reluGrad } from "../dist/reference/activations/index.js";
+
+// The wasm backend's kernels on their own (dist/wasm/gemm.wasm, as built).
+const memory = new WebAssembly.Memory({ initial: 64 });
+const { exports: k } = new WebAssembly.Instance(new WebAssembly.Module(readFileSync("dist/wasm/gemm.wasm")), {
+  env: { memory, abort: () => {} },
+}) as unknown as {
+  exports: {
+    gemm(A: number, B: number, C: number, R: number, K: number, N: number, sAr: number, sAk: number, acc: boolean): void;
+    reluForward(z: number, a: number, n: number): void;
+    reluBackward(z: number, da: number, dz: number, n: number): void;
+  };
+};
+const f32 = new Float32Array(memory.buffer);
+const special = fc.constantFrom(0, -0, Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, 1e-45, -1e-45, 3.4e38);
+const value = fc.oneof(fc.float({ noDefaultInfinity: false }), special);
+
+describe("wasm kernels", () => {
+  it("ReLU's SIMD fast path is the reference's relu and reluGrad, bit for bit (NaN, ±0, ±∞ included)", () => {
+    fc.assert(
+      fc.property(fc.array(value, { minLength: 1, maxLength: 37 }), fc.array(value, { minLength: 37, maxLength: 37 }), (z, da) => {
+        const n = z.length;
+        f32.set(z, 0);
+        f32.set(da.slice(0, n), 64);
+        k.reluForward(0, 128 * 4, n);
+        k.reluBackward(0, 64 * 4, 192 * 4, n);
+        for (let i = 0; i < n; i++) {
+          expect(Object.is(f32[128 + i], Math.fround(relu(Math.fround(z[i]))))).toBe(true);
+          expect(Object.is(f32[192 + i], Math.fround(Math.fround(da[i]) * reluGrad(Math.fround(z[i]))))).toBe(true);
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it("gemm computes Σ_k A(r,k)·B[k][c] for any shape, row-major or transposed A, with or without accumulation", () => {
+    // float32 sums of ≤ 40 products of values in [−1, 1]: error ≤ 40·2⁻²⁴·Σ|terms| < 1e-5
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 13 }),
+        fc.integer({ min: 1, max: 40 }),
+        fc.integer({ min: 1, max: 21 }),
+        fc.boolean(),
+        fc.boolean(),
+        fc.integer(),
+        (R, K, N, transposed, acc, seed) => {
+          let s = seed;
+          const rand = () => ((s = (Math.imul(s, 1664525) + 1013904223) | 0) >>> 0) / 2 ** 32 - 0.5;
+          const A = Float32Array.from({ length: R * K }, rand);
+          const B = Float32Array.from({ length: K * N }, rand);
+          const C0 = Float32Array.from({ length: R * N }, rand);
+          const [pa, pb, pc] = [0, R * K, R * K + K * N];
+          f32.set(A, pa);
+          f32.set(B, pb);
+          f32.set(C0, pc);
+          // transposed: A is stored [K][R] and read as its transpose
+          k.gemm(pa * 4, pb * 4, pc * 4, R, K, N, transposed ? 1 : K, transposed ? R : 1, acc);
+          for (let r = 0; r < R; r++)
+            for (let c = 0; c < N; c++) {
+              let sum = acc ? C0[r * N + c] : 0;
+              for (let q = 0; q < K; q++) sum += (transposed ? A[q * R + r] : A[r * K + q]) * B[q * N + c];
+              expect(Math.abs(f32[pc + r * N + c] - sum)).toBeLessThan(1e-5);
+            }
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+});
