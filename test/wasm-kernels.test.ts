@@ -48,7 +48,10 @@ describe("wasm kernels", () => {
         fc.integer(),
         (R, K, N, transposed, acc, seed) => {
           let s = seed;
-          const rand = () => ((s = (Math.imul(s, 1664525) + 1013904223) | 0) >>> 0) / 2 ** 32 - 0.5;
+          const rand = () => {
+            s = (Math.imul(s, 1664525) + 1013904223) | 0;
+            return (s >>> 0) / 2 ** 32 - 0.5;
+          };
           const A = Float32Array.from({ length: R * K }, rand);
           const B = Float32Array.from({ length: K * N }, rand);
           const C0 = Float32Array.from({ length: R * N }, rand);
