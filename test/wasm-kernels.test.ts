@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { relu, reluGrad } from "../dist/reference/activations/index.js";
 
 // The wasm backend's kernels on their own (dist/wasm/gemm.wasm, as built).
-const memory = new WebAssembly.Memory({ initial: 64 });
+const memory = new WebAssembly.Memory({ initial: 64, maximum: 64, shared: true });
 const { exports: k } = new WebAssembly.Instance(new WebAssembly.Module(readFileSync("dist/wasm/gemm.wasm")), {
   env: { memory, abort: () => {} },
 }) as unknown as {

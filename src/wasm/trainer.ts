@@ -8,6 +8,8 @@
  */
 
 import { readFileSync } from "node:fs";
+import { availableParallelism } from "node:os";
+import { Worker } from "node:worker_threads";
 import type { Backend, EpochOptions, EpochProgress, LayerWeights, OptimizerSnapshot, Trainer, TrainerInfo, TrainerOptions } from "../backend.js";
 import { activationBackward, activationForward } from "../reference/activations/index.js";
 import { type AdamState, adamStep, createAdamState } from "../reference/adam.js";
@@ -30,6 +32,53 @@ let compiled: WebAssembly.Module | null = null;
 function kernelModule(): WebAssembly.Module {
   compiled ??= new WebAssembly.Module(readFileSync(new URL("./gemm.wasm", import.meta.url)));
   return compiled;
+}
+
+/**
+ * Matrix products below this many multiply-adds run on the calling thread alone: handing half to
+ * the helper costs a few microseconds of signalling.
+ */
+const PARALLEL_MIN_MACS = 1 << 16;
+
+/**
+ * The trainer's helper thread: it owns half of the rows of each large matrix product. Results do
+ * not depend on the split (each output element is summed by one thread, in the same order).
+ */
+class Helper {
+  private readonly worker: Worker;
+  private readonly control = new Int32Array(new SharedArrayBuffer(12 * 4));
+  private generation = 0;
+  readonly ready: Promise<void>;
+
+  constructor(module: WebAssembly.Module, memory: WebAssembly.Memory) {
+    this.worker = new Worker(new URL("./worker.js", import.meta.url), { workerData: { module, memory, control: this.control } });
+    this.worker.unref();
+    this.ready = new Promise((resolve, reject) => {
+      this.worker.once("message", () => resolve());
+      this.worker.once("error", reject);
+    });
+  }
+
+  /** Start C rows [r0, r0 + R) on the helper. */
+  start(A: number, B: number, C: number, R: number, K: number, N: number, sAr: number, sAk: number, accumulate: boolean): void {
+    this.control.set([A, B, C, R, K, N, sAr, sAk, accumulate ? 1 : 0, 0], 2);
+    this.generation += 1;
+    Atomics.store(this.control, 0, this.generation);
+    Atomics.notify(this.control, 0);
+  }
+
+  /** Wait until the helper has finished its part. */
+  finish(): void {
+    while (Atomics.load(this.control, 1) !== this.generation) Atomics.wait(this.control, 1, Atomics.load(this.control, 1));
+  }
+
+  async stop(): Promise<void> {
+    this.control[11] = 1;
+    this.generation += 1;
+    Atomics.store(this.control, 0, this.generation);
+    Atomics.notify(this.control, 0);
+    await this.worker.terminate();
+  }
 }
 
 /** A float32 region of the WebAssembly memory: its byte offset and a view onto it. */
@@ -66,7 +115,7 @@ interface LayerRegions {
  */
 export class WasmTrainer implements Trainer {
   readonly spec: MLPSpec;
-  readonly info: TrainerInfo = { backend: "wasm", details: { kernels: "AssemblyScript f32x4, 4×8 register tiles", threads: "1" } };
+  readonly info: TrainerInfo;
   private readonly k: Kernels;
   private readonly B: number;
   private readonly layers: LayerRegions[];
@@ -77,8 +126,15 @@ export class WasmTrainer implements Trainer {
   private adamState: AdamState;
   private transposed = false;
 
-  constructor(options: TrainerOptions) {
+  private readonly helper: Helper | null;
+
+  /**
+   * @param threads - 1 (this thread) or 2 (with a helper thread sharing the memory); default: 2
+   *   where the machine has at least 2 cores
+   */
+  constructor(options: TrainerOptions, threads = Math.min(2, availableParallelism())) {
     this.spec = options.spec;
+    this.info = { backend: "wasm", details: { kernels: "AssemblyScript f32x4, 4×8 register tiles", threads: String(threads) } };
     this.adam = options.adam;
     const B = options.maxBatch;
     this.B = B;
@@ -107,9 +163,21 @@ export class WasmTrainer implements Trainer {
     const xi = take(B * sizes[0]);
     const yi = take(B * options.spec.outputs);
     const bytes = plan.reduce((s, n) => s + 4 * n, 0);
-    const memory = new WebAssembly.Memory({ initial: Math.ceil(bytes / 65536) + 1 });
+    const pages = Math.ceil(bytes / 65536) + 1;
+    const memory = new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
     const instance = new WebAssembly.Instance(kernelModule(), { env: { memory, abort: () => {} } });
-    this.k = instance.exports as unknown as Kernels;
+    const kernels = instance.exports as unknown as Kernels;
+    this.helper = threads > 1 ? new Helper(kernelModule(), memory) : null;
+    const helper = this.helper;
+    // gemm on both threads: the helper takes the second half of C's rows
+    const gemm: Kernels["gemm"] = (A, Bp, C, R, K, N, sAr, sAk, accumulate) => {
+      if (helper === null || R < 8 || R * K * N < PARALLEL_MIN_MACS) return kernels.gemm(A, Bp, C, R, K, N, sAr, sAk, accumulate);
+      const half = R >> 1;
+      helper.start(A + 4 * half * sAr, Bp, C + 4 * half * N, R - half, K, N, sAr, sAk, accumulate);
+      kernels.gemm(A, Bp, C, half, K, N, sAr, sAk, accumulate);
+      helper.finish();
+    };
+    this.k = { ...kernels, gemm };
     const regions: Region[] = [];
     let ptr = 0;
     for (const n of plan) {
@@ -263,7 +331,14 @@ export class WasmTrainer implements Trainer {
     this.adamState = fresh;
   }
 
-  async dispose(): Promise<void> {}
+  async dispose(): Promise<void> {
+    await this.helper?.stop();
+  }
+
+  /** Resolves once the helper thread (if any) is ready; training waits for it. */
+  async ready(): Promise<void> {
+    await this.helper?.ready;
+  }
 }
 
 /**
@@ -285,5 +360,9 @@ export const wasmBackend: Backend = {
       return { available: false, reason: `the WebAssembly kernels did not load: ${(e as Error).message.split("\n")[0]}` };
     }
   },
-  create: async (options) => new WasmTrainer(options),
+  create: async (options) => {
+    const trainer = new WasmTrainer(options);
+    await trainer.ready();
+    return trainer;
+  },
 };
