@@ -57,6 +57,11 @@ class Helper {
       this.worker.once("message", () => resolve());
       this.worker.once("error", reject);
     });
+    // a helper that dies mid-run would leave finish() waiting forever: fail loudly instead
+    this.worker.on("error", (e) => {
+      console.error(`coordnet: the wasm helper thread failed: ${e.message}`);
+      process.exit(1);
+    });
   }
 
   /** Start C rows [r0, r0 + R) on the helper. */
@@ -69,7 +74,12 @@ class Helper {
 
   /** Wait until the helper has finished its part. */
   finish(): void {
-    while (Atomics.load(this.control, 1) !== this.generation) Atomics.wait(this.control, 1, Atomics.load(this.control, 1));
+    for (;;) {
+      // wait on the value just checked: re-reading it for the wait could miss the helper's notify
+      const done = Atomics.load(this.control, 1);
+      if (done === this.generation) return;
+      Atomics.wait(this.control, 1, done);
+    }
   }
 
   async stop(): Promise<void> {
