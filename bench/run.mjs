@@ -100,6 +100,7 @@ for (const preset of presets) {
         preset,
         threads,
         torch: r.torch,
+        blas: r.blas,
         samples,
         secondsMedian: s,
         secondsPerEpoch: (s * EPOCH) / samples,
@@ -133,15 +134,15 @@ const lines = [
   `Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGB} GiB, Node ${machine.node}; ${machine.date}. Command: \`${command}\`.`,
   `Each row: ${samples.toLocaleString("en")} samples (batch 1024) per timed epoch, warm-up excluded, median of ${repeats}; s/epoch (512²) = median × ${EPOCH}/${samples}.`,
   "",
-  "| preset | backend | executor | s/epoch (512²) | samples/s | GFLOP/s | peak RSS (MB) | × PyTorch best | × PyTorch 1 thr | × PyTorch 2 thr |",
+  "| preset | backend | executor / threads / BLAS | s/epoch (512²) | samples/s | GFLOP/s | peak RSS (MB) | × PyTorch best | × PyTorch 1 thr | × PyTorch 2 thr |",
   "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
   ...rows.map(
     (r) =>
-      `| ${r.preset} | ${r.backend} | ${r.details.executor ?? "–"} | ${f(r.secondsPerEpoch)} | ${Math.round(r.samplesPerSecond).toLocaleString("en")} | ${f(r.gflops)} | ${f(r.peakRssMB, 0)} | ${f(r.ratioToTorchBest)} | ${f(r.ratioToTorch1)} | ${f(r.ratioToTorch2)} |`,
+      `| ${r.preset} | ${r.backend} | ${r.details.executor ?? (r.details.threads ? `${r.details.threads} thread${r.details.threads === "1" ? "" : "s"}` : "–")} | ${f(r.secondsPerEpoch)} | ${Math.round(r.samplesPerSecond).toLocaleString("en")} | ${f(r.gflops)} | ${f(r.peakRssMB, 0)} | ${f(r.ratioToTorchBest)} | ${f(r.ratioToTorch1)} | ${f(r.ratioToTorch2)} |`,
   ),
   ...torchRows.map(
     (t) =>
-      `| ${t.preset} | PyTorch ${t.torch}, ${t.threads} thread${t.threads > 1 ? "s" : ""} | – | ${f(t.secondsPerEpoch)} | ${Math.round(t.samplesPerSecond).toLocaleString("en")} | ${f(t.gflops)} | ${f(t.peakRssMB, 0)} | – | – | – |`,
+      `| ${t.preset} | PyTorch ${t.torch}, ${t.threads} thread${t.threads > 1 ? "s" : ""} | ${/openblas/.test(t.blas) ? "OpenBLAS" : "generic BLAS"} | ${f(t.secondsPerEpoch)} | ${Math.round(t.samplesPerSecond).toLocaleString("en")} | ${f(t.gflops)} | ${f(t.peakRssMB, 0)} | – | – | – |`,
   ),
   "",
   ...skipped.map((s) => `- skipped ${s}`),

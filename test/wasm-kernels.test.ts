@@ -73,3 +73,31 @@ describe("wasm kernels", () => {
     );
   });
 });
+
+describe("wasm trainer threads", () => {
+  it("with a helper thread gives bit-identical weights to one thread (each output element is summed by one thread)", async () => {
+    const { WasmTrainer } = await import("../dist/wasm/trainer.js");
+    const { parseConfig } = await import("../dist/config.js");
+    const { initialWeights, networkSpec } = await import("../dist/model.js");
+    const { Rng } = await import("../dist/reference/rng.js");
+    const { epochOrder } = await import("../dist/training/shuffle.js");
+    const config = parseConfig({ network: { width: 64, depth: 2 } });
+    const options = { spec: networkSpec(config), adam: config.optimizer, weights: initialWeights(config), maxBatch: 256 };
+    const N = 600; // batches of 256, 256, 88: large enough for the split (≥ 2¹⁶ multiply-adds)
+    const rng = new Rng(4);
+    const inputs = Float32Array.from({ length: N * 2 }, () => rng.next());
+    const targets = Float32Array.from({ length: N * 3 }, () => rng.next());
+    const weights = [];
+    for (const threads of [1, 2]) {
+      const trainer = new WasmTrainer(options, threads);
+      await trainer.ready();
+      expect(trainer.info.details.threads).toBe(String(threads));
+      for (let e = 0; e < 2; e++) await trainer.epoch(inputs, targets, epochOrder(N, new Rng(e)), 256, 1e-3);
+      weights.push(trainer.getWeights());
+      await trainer.dispose();
+    }
+    weights[0].forEach((w, l) => {
+      expect(Buffer.from(w.weight.buffer).equals(Buffer.from(weights[1][l].weight.buffer))).toBe(true);
+    });
+  });
+});
