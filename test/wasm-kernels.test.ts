@@ -1,7 +1,13 @@
 import { readFileSync } from "node:fs";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import type { LayerWeights } from "../dist/backend.js";
+import { parseConfig } from "../dist/config.js";
+import { initialWeights, networkSpec } from "../dist/model.js";
 import { relu, reluGrad } from "../dist/reference/activations/index.js";
+import { Rng } from "../dist/reference/rng.js";
+import { epochOrder } from "../dist/training/shuffle.js";
+import { WasmTrainer } from "../dist/wasm/trainer.js";
 
 // The wasm backend's kernels on their own (dist/wasm/gemm.wasm, as built).
 const memory = new WebAssembly.Memory({ initial: 64, maximum: 64, shared: true });
@@ -76,18 +82,13 @@ describe("wasm kernels", () => {
 
 describe("wasm trainer threads", () => {
   it("with a helper thread gives bit-identical weights to one thread (each output element is summed by one thread)", async () => {
-    const { WasmTrainer } = await import("../dist/wasm/trainer.js");
-    const { parseConfig } = await import("../dist/config.js");
-    const { initialWeights, networkSpec } = await import("../dist/model.js");
-    const { Rng } = await import("../dist/reference/rng.js");
-    const { epochOrder } = await import("../dist/training/shuffle.js");
     const config = parseConfig({ network: { width: 64, depth: 2 } });
     const options = { spec: networkSpec(config), adam: config.optimizer, weights: initialWeights(config), maxBatch: 256 };
     const N = 600; // batches of 256, 256, 88: large enough for the split (≥ 2¹⁶ multiply-adds)
     const rng = new Rng(4);
     const inputs = Float32Array.from({ length: N * 2 }, () => rng.next());
     const targets = Float32Array.from({ length: N * 3 }, () => rng.next());
-    const weights = [];
+    const weights: LayerWeights[][] = [];
     for (const threads of [1, 2]) {
       const trainer = new WasmTrainer(options, threads);
       await trainer.ready();
