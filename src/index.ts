@@ -29,6 +29,7 @@ export * from "./presets.js";
 export * from "./reference/index.js";
 export * from "./report/plot.js";
 export * from "./report/report.js";
+export * from "./training/batches.js";
 export * from "./training/runner.js";
 export * from "./training/shuffle.js";
 export * from "./wasm/trainer.js";

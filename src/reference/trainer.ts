@@ -5,6 +5,7 @@
  */
 
 import type { Backend, EpochOptions, EpochProgress, LayerWeights, OptimizerSnapshot, Trainer, TrainerInfo, TrainerOptions } from "../backend.js";
+import { stepThroughEpoch } from "../training/batches.js";
 import { type AdamOptions, type AdamState, adamStep, createAdamState } from "./adam.js";
 import type { DenseGrads } from "./dense.js";
 import { allocate, type DType, type FloatArray } from "./dtype.js";
@@ -95,21 +96,8 @@ export class ReferenceTrainer implements Trainer {
     lr: number,
     options: EpochOptions = {},
   ): Promise<EpochProgress> {
-    const { inputs: nIn, outputs: nOut } = this.spec;
-    const { from = 0, afterBatch } = options;
-    let lossSum = options.lossSum ?? 0;
-    for (let start = from; start < order.length; start += batchSize) {
-      const count = Math.min(batchSize, order.length - start);
-      // gather the batch: row k of the batch is sample order[start + k]
-      for (let k = 0; k < count; k++) {
-        const s = order[start + k];
-        for (let i = 0; i < nIn; i++) this.batchX[k * nIn + i] = inputs[s * nIn + i];
-        for (let c = 0; c < nOut; c++) this.batchY[k * nOut + c] = targets[s * nOut + c];
-      }
-      lossSum += this.stepNow(this.batchX, this.batchY, count, lr) * count;
-      if (afterBatch?.(start + count) && start + count < order.length) return { lossSum, next: start + count };
-    }
-    return { lossSum, next: order.length };
+    const buffers = { x: this.batchX, y: this.batchY, inputs: this.spec.inputs, outputs: this.spec.outputs };
+    return stepThroughEpoch(inputs, targets, order, batchSize, buffers, options, (count) => this.stepNow(this.batchX, this.batchY, count, lr));
   }
 
   getWeights(): LayerWeights[] {

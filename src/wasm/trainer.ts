@@ -15,6 +15,7 @@ import { activationBackward, activationForward } from "../reference/activations/
 import { type AdamState, adamStep, createAdamState } from "../reference/adam.js";
 import { layerSizes, type MLPSpec } from "../reference/mlp.js";
 import { mseBackward, mseForward } from "../reference/mse.js";
+import { stepThroughEpoch } from "../training/batches.js";
 
 /** The kernel module's exports (pointers and sizes; see assembly/gemm.ts). */
 interface Kernels {
@@ -283,22 +284,8 @@ export class WasmTrainer implements Trainer {
     lr: number,
     options: EpochOptions = {},
   ): Promise<EpochProgress> {
-    const { inputs: F, outputs: C } = this.spec;
-    const { from = 0, afterBatch } = options;
-    const x = this.x.view;
-    const y = this.y.view;
-    let lossSum = options.lossSum ?? 0;
-    for (let start = from; start < order.length; start += batchSize) {
-      const count = Math.min(batchSize, order.length - start);
-      for (let r = 0; r < count; r++) {
-        const s = order[start + r];
-        for (let i = 0; i < F; i++) x[r * F + i] = inputs[s * F + i];
-        for (let c = 0; c < C; c++) y[r * C + c] = targets[s * C + c];
-      }
-      lossSum += this.stepNow(count, lr) * count;
-      if (afterBatch?.(start + count) && start + count < order.length) return { lossSum, next: start + count };
-    }
-    return { lossSum, next: order.length };
+    const buffers = { x: this.x.view, y: this.y.view, inputs: this.spec.inputs, outputs: this.spec.outputs };
+    return stepThroughEpoch(inputs, targets, order, batchSize, buffers, options, (count) => this.stepNow(count, lr));
   }
 
   async predict(inputs: Float32Array, count: number): Promise<Float32Array> {
