@@ -135,6 +135,22 @@ export interface Backend {
   create(options: TrainerOptions): Promise<Trainer>;
 }
 
+/**
+ * A backend that was asked for and cannot run here (unknown name, or its probe said no). The
+ * message is one line naming the backend and the reason.
+ *
+ * @example
+ * ```ts
+ * try { await requireBackend("cuda"); } catch (e) { if (e instanceof BackendUnavailableError) console.error(e.message); }
+ * ```
+ */
+export class BackendUnavailableError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "BackendUnavailableError";
+  }
+}
+
 const registry = new Map<string, Backend>();
 
 /**
@@ -177,7 +193,7 @@ export const AUTO_ORDER = ["webgpu", "wasm", "webasm", "reference"] as const;
  *
  * @example
  * ```ts
- * await resolveBackendName("auto"); // "reference" on a machine with nothing faster
+ * await resolveBackendName("auto"); // "wasm" on a machine without a GPU
  * ```
  */
 export async function resolveBackendName(name: string): Promise<string> {
@@ -188,7 +204,7 @@ export async function resolveBackendName(name: string): Promise<string> {
     const probe = await backend.probe();
     if (probe.available && probe.autoSkip === undefined) return candidate;
   }
-  throw new Error("no backend can run here");
+  throw new BackendUnavailableError("no backend can run here");
 }
 
 /** A backend with its probe's answer. */
@@ -212,15 +228,15 @@ export interface BackendProbe {
  */
 export async function probeBackend(name: string): Promise<BackendProbe> {
   const backend = registry.get(name);
-  if (backend === undefined) throw new Error(`backend '${name}' is not registered`);
+  if (backend === undefined) throw new BackendUnavailableError(`backend '${name}' is not registered`);
   return { backend, probe: await backend.probe() };
 }
 
 /**
  * Find a backend by name and check that it can run here.
  *
- * @throws Error `backend 'x' is not available here; available: reference, …` for an unknown
- *   name, or the probe's reason for a known one that cannot run
+ * @throws {@link BackendUnavailableError} `backend 'x' is not available here; available: reference, …`
+ *   for an unknown name, or the probe's reason for a known one that cannot run
  *
  * @example
  * ```ts
@@ -233,9 +249,9 @@ export async function requireBackend(name: string): Promise<Backend> {
   if (backend === undefined) {
     const available: string[] = [];
     for (const b of registry.values()) if ((await b.probe()).available) available.push(b.name);
-    throw new Error(`backend '${name}' is not available here; available: ${available.join(", ")}`);
+    throw new BackendUnavailableError(`backend '${name}' is not available here; available: ${available.join(", ")}`);
   }
   const probe = await backend.probe();
-  if (!probe.available) throw new Error(`backend '${name}' cannot run here: ${probe.reason}`);
+  if (!probe.available) throw new BackendUnavailableError(`backend '${name}' cannot run here: ${probe.reason}`);
   return backend;
 }

@@ -11,7 +11,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import cliProgress from "cli-progress";
 import { Command, CommanderError, Option } from "commander";
-import { backendNames, probeBackend, registerBackend, requireBackend, resolveBackendName } from "../backend.js";
+import { BackendUnavailableError, backendNames, probeBackend, registerBackend, requireBackend, resolveBackendName } from "../backend.js";
 import { ConfigError } from "../config.js";
 import { createEncoder } from "../encoding/index.js";
 import { runPaper, snapshotEpochs } from "../experiments/paper.js";
@@ -23,7 +23,7 @@ import { type Checkpoint, loadCheckpoint, loadModel, ModelFileError } from "../i
 import { networkSpec } from "../model.js";
 import { ACTIVATION_NAMES } from "../reference/activations/index.js";
 import { referenceBackend } from "../reference/trainer.js";
-import { DivergenceError, type Progress, type RunRecord, renderImage, runTraining } from "../training/runner.js";
+import { type Progress, type RunRecord, renderImage, runTraining } from "../training/runner.js";
 import { wasmBackend } from "../wasm/trainer.js";
 import { type ConfigFlags, configFromFlags, epochList, integer, positiveNumber, size, UsageError } from "./options.js";
 
@@ -344,7 +344,8 @@ export async function main(argv: string[]): Promise<number> {
     const message = (e as Error).message ?? String(e);
     if (e instanceof ConfigError) console.error(`coordnet: invalid config: ${(e as ConfigError).issues.join("; ")}`);
     else console.error(`coordnet: ${message}`);
-    const usage = e instanceof UsageError || e instanceof ConfigError || e instanceof ImageError || e instanceof ModelFileError || /backend '/.test(message);
-    return usage ? EXIT_USAGE : e instanceof DivergenceError ? EXIT_FAILURE : EXIT_FAILURE;
+    const usage =
+      e instanceof UsageError || e instanceof ConfigError || e instanceof ImageError || e instanceof ModelFileError || e instanceof BackendUnavailableError;
+    return usage ? EXIT_USAGE : EXIT_FAILURE;
   }
 }

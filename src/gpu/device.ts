@@ -47,10 +47,10 @@ export interface ModeAvailable {
 }
 
 /** Whether a gpu.js mode can run here: yes, or no and why. */
-export type ModeProbe = ModeAvailable | WebGPUUnavailableMode;
+export type ModeProbe = ModeAvailable | ModeUnavailable;
 
 /** A gpu.js mode cannot run here. */
-export interface WebGPUUnavailableMode {
+export interface ModeUnavailable {
   /** no */
   readonly available: false;
   /** why */

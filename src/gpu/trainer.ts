@@ -8,7 +8,17 @@
  */
 
 import * as gpujs from "gpu.js";
-import type { Backend, EpochOptions, EpochProgress, LayerWeights, OptimizerSnapshot, Trainer, TrainerInfo, TrainerOptions } from "../backend.js";
+import {
+  type Backend,
+  BackendUnavailableError,
+  type EpochOptions,
+  type EpochProgress,
+  type LayerWeights,
+  type OptimizerSnapshot,
+  type Trainer,
+  type TrainerInfo,
+  type TrainerOptions,
+} from "../backend.js";
 import { ACTIVATIONS, erf } from "../reference/activations/index.js";
 import { adamFirstMoment, adamSecondMoment, adamUpdate } from "../reference/adam.js";
 import { layerSizes, type MLPSpec } from "../reference/mlp.js";
@@ -184,7 +194,7 @@ export class GpuTrainer implements Trainer {
    */
   static async create(mode: GpuMode, options: TrainerOptions, backendName: string = mode): Promise<GpuTrainer> {
     const probe = await modeAvailable(mode);
-    if (!probe.available) throw new Error(`backend '${backendName}' cannot run here: ${probe.reason}`);
+    if (!probe.available) throw new BackendUnavailableError(`backend '${backendName}' cannot run here: ${probe.reason}`);
     return new GpuTrainer(mode, backendName, options, probe.adapter);
   }
 
