@@ -20,8 +20,18 @@
   return v128.load(p);
 }
 
+/** f32 at p in all four lanes (one broadcast load). */
 @inline function bcast(p: usize): v128 {
-  return f32x4.splat(load<f32>(p));
+  return v128.load32_splat(p);
+}
+
+/**
+ * c + a·b lane-wise: one fused multiply-add where the build has relaxed SIMD (rounded once; the
+ * engine picks FMA where the processor has it), else a multiply and an add (rounded twice).
+ */
+@inline function madd(a: v128, b: v128, c: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, b, c);
+  return f32x4.add(c, f32x4.mul(a, b));
 }
 
 /** C[r][c] (+)= Σ_k A(r, k)·B[k][c]; pointers in bytes, sizes and strides in elements. */
@@ -29,18 +39,17 @@ export function gemm(A: usize, B: usize, C: usize, R: i32, K: i32, N: i32, sAr: 
   const rowA = <usize>sAr << 2;
   const stepA = <usize>sAk << 2;
   const rowB = <usize>N << 2;
+  const sizeB = <usize>K * rowB;
   let r = 0;
   for (; r + 4 <= R; r += 4) {
     const a0 = A + <usize>r * rowA;
-    const a1 = a0 + rowA;
-    const a2 = a1 + rowA;
-    const a3 = a2 + rowA;
     const c0 = C + <usize>r * rowB;
     const c1 = c0 + rowB;
     const c2 = c1 + rowB;
     const c3 = c2 + rowB;
     let c = 0;
     for (; c + 8 <= N; c += 8) {
+      // the 4×8 tile: eight f32x4 accumulators stay in registers while k runs
       const o = <usize>c << 2;
       let s00 = f32x4.splat(0), s01 = f32x4.splat(0), s10 = f32x4.splat(0), s11 = f32x4.splat(0);
       let s20 = f32x4.splat(0), s21 = f32x4.splat(0), s30 = f32x4.splat(0), s31 = f32x4.splat(0);
@@ -48,20 +57,23 @@ export function gemm(A: usize, B: usize, C: usize, R: i32, K: i32, N: i32, sAr: 
         s00 = ld(c0 + o); s01 = ld(c0 + o + 16); s10 = ld(c1 + o); s11 = ld(c1 + o + 16);
         s20 = ld(c2 + o); s21 = ld(c2 + o + 16); s30 = ld(c3 + o); s31 = ld(c3 + o + 16);
       }
+      // b walks down B's rows (columns c..c+7), a down A's k (rows r..r+3 at a, a + rowA, …)
       let b = B + o;
-      for (let k = 0; k < K; k++) {
-        const kk = <usize>k * stepA;
+      const bEnd = b + sizeB;
+      let a = a0;
+      while (b < bEnd) {
         const b0 = ld(b);
         const b1 = ld(b + 16);
-        let x = bcast(a0 + kk);
-        s00 = f32x4.add(s00, f32x4.mul(x, b0)); s01 = f32x4.add(s01, f32x4.mul(x, b1));
-        x = bcast(a1 + kk);
-        s10 = f32x4.add(s10, f32x4.mul(x, b0)); s11 = f32x4.add(s11, f32x4.mul(x, b1));
-        x = bcast(a2 + kk);
-        s20 = f32x4.add(s20, f32x4.mul(x, b0)); s21 = f32x4.add(s21, f32x4.mul(x, b1));
-        x = bcast(a3 + kk);
-        s30 = f32x4.add(s30, f32x4.mul(x, b0)); s31 = f32x4.add(s31, f32x4.mul(x, b1));
+        let x = bcast(a);
+        s00 = madd(x, b0, s00); s01 = madd(x, b1, s01);
+        x = bcast(a + rowA);
+        s10 = madd(x, b0, s10); s11 = madd(x, b1, s11);
+        x = bcast(a + 2 * rowA);
+        s20 = madd(x, b0, s20); s21 = madd(x, b1, s21);
+        x = bcast(a + 3 * rowA);
+        s30 = madd(x, b0, s30); s31 = madd(x, b1, s31);
         b += rowB;
+        a += stepA;
       }
       v128.store(c0 + o, s00); v128.store(c0 + o + 16, s01);
       v128.store(c1 + o, s10); v128.store(c1 + o + 16, s11);
@@ -75,14 +87,16 @@ export function gemm(A: usize, B: usize, C: usize, R: i32, K: i32, N: i32, sAr: 
       let s2 = accumulate ? ld(c2 + o) : f32x4.splat(0);
       let s3 = accumulate ? ld(c3 + o) : f32x4.splat(0);
       let b = B + o;
-      for (let k = 0; k < K; k++) {
-        const kk = <usize>k * stepA;
+      const bEnd = b + sizeB;
+      let a = a0;
+      while (b < bEnd) {
         const b0 = ld(b);
-        s0 = f32x4.add(s0, f32x4.mul(bcast(a0 + kk), b0));
-        s1 = f32x4.add(s1, f32x4.mul(bcast(a1 + kk), b0));
-        s2 = f32x4.add(s2, f32x4.mul(bcast(a2 + kk), b0));
-        s3 = f32x4.add(s3, f32x4.mul(bcast(a3 + kk), b0));
+        s0 = madd(bcast(a), b0, s0);
+        s1 = madd(bcast(a + rowA), b0, s1);
+        s2 = madd(bcast(a + 2 * rowA), b0, s2);
+        s3 = madd(bcast(a + 3 * rowA), b0, s3);
         b += rowB;
+        a += stepA;
       }
       v128.store(c0 + o, s0); v128.store(c1 + o, s1); v128.store(c2 + o, s2); v128.store(c3 + o, s3);
     }
@@ -93,14 +107,16 @@ export function gemm(A: usize, B: usize, C: usize, R: i32, K: i32, N: i32, sAr: 
       let s2: f32 = accumulate ? load<f32>(c2 + o) : 0;
       let s3: f32 = accumulate ? load<f32>(c3 + o) : 0;
       let b = B + o;
-      for (let k = 0; k < K; k++) {
-        const kk = <usize>k * stepA;
+      const bEnd = b + sizeB;
+      let a = a0;
+      while (b < bEnd) {
         const bv = load<f32>(b);
-        s0 += load<f32>(a0 + kk) * bv;
-        s1 += load<f32>(a1 + kk) * bv;
-        s2 += load<f32>(a2 + kk) * bv;
-        s3 += load<f32>(a3 + kk) * bv;
+        s0 += load<f32>(a) * bv;
+        s1 += load<f32>(a + rowA) * bv;
+        s2 += load<f32>(a + 2 * rowA) * bv;
+        s3 += load<f32>(a + 3 * rowA) * bv;
         b += rowB;
+        a += stepA;
       }
       store<f32>(c0 + o, s0); store<f32>(c1 + o, s1); store<f32>(c2 + o, s2); store<f32>(c3 + o, s3);
     }
@@ -114,9 +130,12 @@ export function gemm(A: usize, B: usize, C: usize, R: i32, K: i32, N: i32, sAr: 
       const o = <usize>c << 2;
       let s0 = accumulate ? ld(c0 + o) : f32x4.splat(0);
       let b = B + o;
-      for (let k = 0; k < K; k++) {
-        s0 = f32x4.add(s0, f32x4.mul(bcast(a0 + <usize>k * stepA), ld(b)));
+      const bEnd = b + sizeB;
+      let a = a0;
+      while (b < bEnd) {
+        s0 = madd(bcast(a), ld(b), s0);
         b += rowB;
+        a += stepA;
       }
       v128.store(c0 + o, s0);
     }
@@ -124,21 +143,54 @@ export function gemm(A: usize, B: usize, C: usize, R: i32, K: i32, N: i32, sAr: 
       const o = <usize>c << 2;
       let s0: f32 = accumulate ? load<f32>(c0 + o) : 0;
       let b = B + o;
-      for (let k = 0; k < K; k++) {
-        s0 += load<f32>(a0 + <usize>k * stepA) * load<f32>(b);
+      const bEnd = b + sizeB;
+      let a = a0;
+      while (b < bEnd) {
+        s0 += load<f32>(a) * load<f32>(b);
         b += rowB;
+        a += stepA;
       }
       store<f32>(c0 + o, s0);
     }
   }
 }
 
-/** T[c][r] = M[r][c] for an [R][N] matrix M. */
+/**
+ * T[c][r] = M[r][c] for an [R][N] matrix M: 4×4 blocks through registers (two rounds of lane
+ * shuffles), the ragged edges one element at a time. Four columns at a time down all the rows:
+ * the writes then run along four rows of T (rows of T a multiple of 4 KiB apart would share a
+ * cache set, so writing across many of them at once is several times slower).
+ */
 export function transpose(M: usize, T: usize, R: i32, N: i32): void {
-  for (let r = 0; r < R; r++) {
-    const m = M + (<usize>r * <usize>N << 2);
-    for (let c = 0; c < N; c++) store<f32>(T + ((<usize>c * <usize>R + <usize>r) << 2), load<f32>(m + (<usize>c << 2)));
+  const rowM = <usize>N << 2;
+  const rowT = <usize>R << 2;
+  let c = 0;
+  for (; c + 4 <= N; c += 4) {
+    const t = T + <usize>c * rowT;
+    let r = 0;
+    for (; r + 4 <= R; r += 4) {
+      const p = M + <usize>r * rowM + (<usize>c << 2);
+      const r0 = ld(p);
+      const r1 = ld(p + rowM);
+      const r2 = ld(p + 2 * rowM);
+      const r3 = ld(p + 3 * rowM);
+      // rows [a0..a3], [b0..b3], [c0..c3], [d0..d3] → [a0 b0 a1 b1], [a2 b2 a3 b3], [c0 d0 c1 d1],
+      // [c2 d2 c3 d3] → columns [a_j b_j c_j d_j]
+      const t0 = v128.shuffle<f32>(r0, r1, 0, 4, 1, 5);
+      const t1 = v128.shuffle<f32>(r0, r1, 2, 6, 3, 7);
+      const t2 = v128.shuffle<f32>(r2, r3, 0, 4, 1, 5);
+      const t3 = v128.shuffle<f32>(r2, r3, 2, 6, 3, 7);
+      const q = t + (<usize>r << 2);
+      v128.store(q, v128.shuffle<f32>(t0, t2, 0, 1, 4, 5));
+      v128.store(q + rowT, v128.shuffle<f32>(t0, t2, 2, 3, 6, 7));
+      v128.store(q + 2 * rowT, v128.shuffle<f32>(t1, t3, 0, 1, 4, 5));
+      v128.store(q + 3 * rowT, v128.shuffle<f32>(t1, t3, 2, 3, 6, 7));
+    }
+    for (; r < R; r++)
+      for (let j = 0; j < 4; j++) store<f32>(t + <usize>j * rowT + (<usize>r << 2), load<f32>(M + <usize>r * rowM + (<usize>(c + j) << 2)));
   }
+  for (; c < N; c++)
+    for (let r = 0; r < R; r++) store<f32>(T + <usize>c * rowT + (<usize>r << 2), load<f32>(M + <usize>r * rowM + (<usize>c << 2)));
 }
 
 /** Fill each of R rows of C [R][N] with the vector b [N] (the bias, before z += x·Wᵀ). */

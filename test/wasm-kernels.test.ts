@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { setFlagsFromString } from "node:v8";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { LayerWeights } from "../dist/backend.js";
@@ -9,22 +10,26 @@ import { Rng } from "../dist/reference/rng.js";
 import { epochOrder } from "../dist/training/shuffle.js";
 import { WasmTrainer } from "../dist/wasm/trainer.js";
 
-// The wasm backend's kernels on their own (dist/wasm/gemm.wasm, as built).
+// The wasm backend's kernels on their own, both builds as built: plain SIMD (gemm.wasm) and relaxed
+// SIMD with fused multiply-adds (gemm-fma.wasm; the trainer turns Node 20's flag for it on).
+interface KernelExports {
+  gemm(A: number, B: number, C: number, R: number, K: number, N: number, sAr: number, sAk: number, acc: boolean): void;
+  transpose(M: number, T: number, R: number, N: number): void;
+  reluForward(z: number, a: number, n: number): void;
+  reluBackward(z: number, da: number, dz: number, n: number): void;
+}
 const memory = new WebAssembly.Memory({ initial: 64, maximum: 64, shared: true });
-const { exports: k } = new WebAssembly.Instance(new WebAssembly.Module(readFileSync("dist/wasm/gemm.wasm")), {
-  env: { memory, abort: () => {} },
-}) as unknown as {
-  exports: {
-    gemm(A: number, B: number, C: number, R: number, K: number, N: number, sAr: number, sAk: number, acc: boolean): void;
-    reluForward(z: number, a: number, n: number): void;
-    reluBackward(z: number, da: number, dz: number, n: number): void;
-  };
-};
+setFlagsFromString("--experimental-wasm-relaxed-simd");
+const builds = ["gemm.wasm", "gemm-fma.wasm"].map((file) => ({
+  file,
+  k: new WebAssembly.Instance(new WebAssembly.Module(readFileSync(`dist/wasm/${file}`)), { env: { memory, abort: () => {} } })
+    .exports as unknown as KernelExports,
+}));
 const f32 = new Float32Array(memory.buffer);
 const special = fc.constantFrom(0, -0, Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, 1e-45, -1e-45, 3.4e38);
 const value = fc.oneof(fc.float({ noDefaultInfinity: false }), special);
 
-describe("wasm kernels", () => {
+describe.each(builds)("wasm kernels ($file)", ({ k }) => {
   it("ReLU's SIMD fast path is the reference's relu and reluGrad, bit for bit (NaN, ±0, ±∞ included)", () => {
     fc.assert(
       fc.property(fc.array(value, { minLength: 1, maxLength: 37 }), fc.array(value, { minLength: 37, maxLength: 37 }), (z, da) => {
@@ -76,6 +81,20 @@ describe("wasm kernels", () => {
         },
       ),
       { numRuns: 300 },
+    );
+  });
+
+  it("transpose moves every element of any [R][N] matrix to [N][R], bit for bit", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 19 }), fc.integer({ min: 1, max: 19 }), (R, N) => {
+        const M = Float32Array.from({ length: R * N }, (_, i) => i + 0.5);
+        f32.set(M, 0);
+        f32.fill(-1, 512, 512 + R * N + 8);
+        k.transpose(0, 512 * 4, R, N);
+        for (let r = 0; r < R; r++) for (let c = 0; c < N; c++) expect(f32[512 + c * R + r]).toBe(M[r * N + c]);
+        for (let i = R * N; i < R * N + 8; i++) expect(f32[512 + i]).toBe(-1); // nothing written past the end
+      }),
+      { numRuns: 200 },
     );
   });
 });

@@ -13,8 +13,12 @@ const kernels = new WebAssembly.Instance(module, { env: { memory, abort: () => {
 
 // control block: [generation, done, A, B, C, R, K, N, sAr, sAk, accumulate, quit]
 let seen = 0;
+const SPIN = 1 << 20;
 parentPort?.postMessage("ready");
 for (;;) {
+  // spin a while before sleeping: waking a sleeping thread costs tens of microseconds on a
+  // virtual machine, as long as a whole matrix product's half on these sizes
+  for (let spin = 0; spin < SPIN && Atomics.load(control, 0) === seen; spin++);
   Atomics.wait(control, 0, seen);
   seen = Atomics.load(control, 0);
   if (control[11] === 1) break;
