@@ -1,20 +1,25 @@
-// coordnet's WebAssembly kernels (AssemblyScript, compiled with SIMD at build time).
+// coordnet's WebAssembly kernels (AssemblyScript, compiled with SIMD at build time, twice: plain
+// SIMD, and relaxed SIMD whose fused multiply-add does a·b + c in one instruction).
 //
-// One matrix product does all the heavy work of a training step:
+// One matrix product does nearly all the work of a training step:
 //
-//     C[r][c] = (accumulate ? C[r][c] : 0) + Σ_k A(r, k)·B[k][c]
+//     C[r][c] = bias[c] + Σ_k A(r, k)·B[k][c]
 //
 // with B row-major [K][N], C row-major [R][N] (f32), and A(r, k) read at A + r·sAr + k·sAk
-// (elements): sAr = K, sAk = 1 for a row-major [R][K] A, sAr = 1, sAk = R to use the transpose
-// of a row-major [K][R] matrix without copying it. It is the "axpy" form:
-// each A value is broadcast to four lanes and multiplied into a contiguous run of a B row, so the
-// vector loads are always contiguous whatever the shapes. Register blocking: a tile of 4 rows of C
-// by 8 columns (two f32x4 accumulators per row, 8 in all) stays in registers while k runs; column
-// remainders use one vector, then scalars; row remainders run one row at a time.
+// (elements): sAr = K, sAk = 1 for a row-major [R][K] A, sAr = 1, sAk = R for the transpose of a
+// row-major [K][R] matrix. It is the "axpy" form: each A value is broadcast to four lanes and
+// multiplied into a contiguous run of a B row, so the vector loads are contiguous whatever the
+// shapes. Register blocking: a tile of 4 rows of C by 8 columns (two f32x4 accumulators per row, 8
+// in all) stays in registers while k runs; column remainders use one vector, then scalars; row
+// remainders run one row at a time. Where the layer's activation is ReLU, its forward (a = max(z,
+// 0)) or its derivative (dz = da·[z > 0]) is applied as each tile is stored, saving a pass.
 //
-// forward  z  = x · Wᵀ   (A = x [B][nIn],  B = Wᵀ [nIn][nOut], a copy transposed once per step)
-// backward dx = dz · W   (A = dz [B][nOut], B = W [nOut][nIn])
-//          dW = dzᵀ · a  (A = dz read transposed: sAr = 1, sAk = nOut; B = a [B][nIn])
+// forward  z  = b + x·Wᵀ  (A = x [B][nIn],   B = Wᵀ [nIn][nOut], a copy transposed once per step)
+// backward dz = (dz'·W) ⊙ act'(z)  (A = dz' [B][nOut'] of the layer above, B = W [nOut'][nIn])
+//          dW = dzᵀ·a     (A = dzᵀ [nOut][B], transposed first so both operands run along rows;
+//                          B = a [B][nIn]), db = Σ_n dz (summed during that transpose)
+// Outputs narrower than 8 columns (the 3 colours; a 2-input first layer's dW) use `gemmNT`, a dot
+// product per output element.
 
 @inline function ld(p: usize): v128 {
   return v128.load(p);
@@ -34,12 +39,44 @@
   return f32x4.add(c, f32x4.mul(a, b));
 }
 
-/** C[r][c] (+)= Σ_k A(r, k)·B[k][c]; pointers in bytes, sizes and strides in elements. */
-export function gemm(A: usize, B: usize, C: usize, R: i32, K: i32, N: i32, sAr: i32, sAk: i32, accumulate: bool): void {
+/** The starting value of four accumulators: bias[c..c+3], or zeros where there is no bias (0). */
+@inline function start4(bias: usize, o: usize): v128 {
+  return bias !== 0 ? ld(bias + o) : f32x4.splat(0);
+}
+
+/**
+ * Store four finished sums s at byte offset o of C, with the optional ReLU epilogues:
+ * mask ≠ 0: s ← s·[Z > 0] (ReLU's derivative at z = Z[o]: the reference's `da·reluGrad(z)`);
+ * relu ≠ 0: also D[o] = max(s, 0) (ReLU itself; max keeps NaN, max(−0, 0) = +0, as `relu`).
+ */
+@inline function put4(C: usize, o: usize, s: v128, relu: usize, mask: usize): void {
+  let v = s;
+  if (mask !== 0) v = f32x4.mul(v, v128.bitselect(f32x4.splat(1), f32x4.splat(0), f32x4.gt(ld(mask + o), f32x4.splat(0))));
+  v128.store(C + o, v);
+  if (relu !== 0) v128.store(relu + o, f32x4.max(v, f32x4.splat(0)));
+}
+
+/** put4 for one element. */
+@inline function put1(C: usize, o: usize, s: f32, relu: usize, mask: usize): void {
+  let v = s;
+  if (mask !== 0) v = v * (load<f32>(mask + o) > 0 ? <f32>1 : <f32>0);
+  store<f32>(C + o, v);
+  if (relu !== 0) store<f32>(relu + o, max<f32>(v, 0));
+}
+
+/**
+ * C[r][c] = bias[c] + Σ_k A(r, k)·B[k][c] (pointers in bytes, sizes and strides in elements; a
+ * pointer 0 means "none": bias 0 starts from zeros). Epilogues: `relu` ≠ 0 also writes
+ * max(C, 0) there ([R][N] like C); `mask` ≠ 0 multiplies C by [mask > 0] elementwise first.
+ */
+export function gemm(A: usize, B: usize, C: usize, R: i32, K: i32, N: i32, sAr: i32, sAk: i32, bias: usize, relu: usize, mask: usize): void {
   const rowA = <usize>sAr << 2;
   const stepA = <usize>sAk << 2;
   const rowB = <usize>N << 2;
   const sizeB = <usize>K * rowB;
+  // the epilogues address C, relu and mask alike: pass offsets from C
+  const dRelu = relu !== 0 ? relu - C : 0;
+  const dMask = mask !== 0 ? mask - C : 0;
   let r = 0;
   for (; r + 4 <= R; r += 4) {
     const a0 = A + <usize>r * rowA;
@@ -51,12 +88,9 @@ export function gemm(A: usize, B: usize, C: usize, R: i32, K: i32, N: i32, sAr: 
     for (; c + 8 <= N; c += 8) {
       // the 4×8 tile: eight f32x4 accumulators stay in registers while k runs
       const o = <usize>c << 2;
-      let s00 = f32x4.splat(0), s01 = f32x4.splat(0), s10 = f32x4.splat(0), s11 = f32x4.splat(0);
-      let s20 = f32x4.splat(0), s21 = f32x4.splat(0), s30 = f32x4.splat(0), s31 = f32x4.splat(0);
-      if (accumulate) {
-        s00 = ld(c0 + o); s01 = ld(c0 + o + 16); s10 = ld(c1 + o); s11 = ld(c1 + o + 16);
-        s20 = ld(c2 + o); s21 = ld(c2 + o + 16); s30 = ld(c3 + o); s31 = ld(c3 + o + 16);
-      }
+      const bias0 = start4(bias, o);
+      const bias1 = start4(bias, o + 16);
+      let s00 = bias0, s01 = bias1, s10 = bias0, s11 = bias1, s20 = bias0, s21 = bias1, s30 = bias0, s31 = bias1;
       // b walks down B's rows (columns c..c+7), a down A's k (rows r..r+3 at a, a + rowA, …)
       let b = B + o;
       const bEnd = b + sizeB;
@@ -75,17 +109,19 @@ export function gemm(A: usize, B: usize, C: usize, R: i32, K: i32, N: i32, sAr: 
         b += rowB;
         a += stepA;
       }
-      v128.store(c0 + o, s00); v128.store(c0 + o + 16, s01);
-      v128.store(c1 + o, s10); v128.store(c1 + o + 16, s11);
-      v128.store(c2 + o, s20); v128.store(c2 + o + 16, s21);
-      v128.store(c3 + o, s30); v128.store(c3 + o + 16, s31);
+      put4(c0, o, s00, dRelu ? c0 + dRelu : 0, dMask ? c0 + dMask : 0);
+      put4(c0, o + 16, s01, dRelu ? c0 + dRelu : 0, dMask ? c0 + dMask : 0);
+      put4(c1, o, s10, dRelu ? c1 + dRelu : 0, dMask ? c1 + dMask : 0);
+      put4(c1, o + 16, s11, dRelu ? c1 + dRelu : 0, dMask ? c1 + dMask : 0);
+      put4(c2, o, s20, dRelu ? c2 + dRelu : 0, dMask ? c2 + dMask : 0);
+      put4(c2, o + 16, s21, dRelu ? c2 + dRelu : 0, dMask ? c2 + dMask : 0);
+      put4(c3, o, s30, dRelu ? c3 + dRelu : 0, dMask ? c3 + dMask : 0);
+      put4(c3, o + 16, s31, dRelu ? c3 + dRelu : 0, dMask ? c3 + dMask : 0);
     }
     for (; c + 4 <= N; c += 4) {
       const o = <usize>c << 2;
-      let s0 = accumulate ? ld(c0 + o) : f32x4.splat(0);
-      let s1 = accumulate ? ld(c1 + o) : f32x4.splat(0);
-      let s2 = accumulate ? ld(c2 + o) : f32x4.splat(0);
-      let s3 = accumulate ? ld(c3 + o) : f32x4.splat(0);
+      let s0 = start4(bias, o);
+      let s1 = s0, s2 = s0, s3 = s0;
       let b = B + o;
       const bEnd = b + sizeB;
       let a = a0;
@@ -98,14 +134,15 @@ export function gemm(A: usize, B: usize, C: usize, R: i32, K: i32, N: i32, sAr: 
         b += rowB;
         a += stepA;
       }
-      v128.store(c0 + o, s0); v128.store(c1 + o, s1); v128.store(c2 + o, s2); v128.store(c3 + o, s3);
+      put4(c0, o, s0, dRelu ? c0 + dRelu : 0, dMask ? c0 + dMask : 0);
+      put4(c1, o, s1, dRelu ? c1 + dRelu : 0, dMask ? c1 + dMask : 0);
+      put4(c2, o, s2, dRelu ? c2 + dRelu : 0, dMask ? c2 + dMask : 0);
+      put4(c3, o, s3, dRelu ? c3 + dRelu : 0, dMask ? c3 + dMask : 0);
     }
     for (; c < N; c++) {
       const o = <usize>c << 2;
-      let s0: f32 = accumulate ? load<f32>(c0 + o) : 0;
-      let s1: f32 = accumulate ? load<f32>(c1 + o) : 0;
-      let s2: f32 = accumulate ? load<f32>(c2 + o) : 0;
-      let s3: f32 = accumulate ? load<f32>(c3 + o) : 0;
+      let s0: f32 = bias !== 0 ? load<f32>(bias + o) : 0;
+      let s1 = s0, s2 = s0, s3 = s0;
       let b = B + o;
       const bEnd = b + sizeB;
       let a = a0;
@@ -118,17 +155,42 @@ export function gemm(A: usize, B: usize, C: usize, R: i32, K: i32, N: i32, sAr: 
         b += rowB;
         a += stepA;
       }
-      store<f32>(c0 + o, s0); store<f32>(c1 + o, s1); store<f32>(c2 + o, s2); store<f32>(c3 + o, s3);
+      put1(c0, o, s0, dRelu ? c0 + dRelu : 0, dMask ? c0 + dMask : 0);
+      put1(c1, o, s1, dRelu ? c1 + dRelu : 0, dMask ? c1 + dMask : 0);
+      put1(c2, o, s2, dRelu ? c2 + dRelu : 0, dMask ? c2 + dMask : 0);
+      put1(c3, o, s3, dRelu ? c3 + dRelu : 0, dMask ? c3 + dMask : 0);
     }
   }
-  // remaining rows, one at a time
+  // remaining rows, one at a time: 16 columns (four independent accumulators) where they fit
   for (; r < R; r++) {
     const a0 = A + <usize>r * rowA;
     const c0 = C + <usize>r * rowB;
+    const pRelu = dRelu ? c0 + dRelu : 0;
+    const pMask = dMask ? c0 + dMask : 0;
     let c = 0;
+    for (; c + 16 <= N; c += 16) {
+      const o = <usize>c << 2;
+      let s0 = start4(bias, o), s1 = start4(bias, o + 16), s2 = start4(bias, o + 32), s3 = start4(bias, o + 48);
+      let b = B + o;
+      const bEnd = b + sizeB;
+      let a = a0;
+      while (b < bEnd) {
+        const x = bcast(a);
+        s0 = madd(x, ld(b), s0);
+        s1 = madd(x, ld(b + 16), s1);
+        s2 = madd(x, ld(b + 32), s2);
+        s3 = madd(x, ld(b + 48), s3);
+        b += rowB;
+        a += stepA;
+      }
+      put4(c0, o, s0, pRelu, pMask);
+      put4(c0, o + 16, s1, pRelu, pMask);
+      put4(c0, o + 32, s2, pRelu, pMask);
+      put4(c0, o + 48, s3, pRelu, pMask);
+    }
     for (; c + 4 <= N; c += 4) {
       const o = <usize>c << 2;
-      let s0 = accumulate ? ld(c0 + o) : f32x4.splat(0);
+      let s0 = start4(bias, o);
       let b = B + o;
       const bEnd = b + sizeB;
       let a = a0;
@@ -137,11 +199,11 @@ export function gemm(A: usize, B: usize, C: usize, R: i32, K: i32, N: i32, sAr: 
         b += rowB;
         a += stepA;
       }
-      v128.store(c0 + o, s0);
+      put4(c0, o, s0, pRelu, pMask);
     }
     for (; c < N; c++) {
       const o = <usize>c << 2;
-      let s0: f32 = accumulate ? load<f32>(c0 + o) : 0;
+      let s0: f32 = bias !== 0 ? load<f32>(bias + o) : 0;
       let b = B + o;
       const bEnd = b + sizeB;
       let a = a0;
@@ -150,23 +212,53 @@ export function gemm(A: usize, B: usize, C: usize, R: i32, K: i32, N: i32, sAr: 
         b += rowB;
         a += stepA;
       }
-      store<f32>(c0 + o, s0);
+      put1(c0, o, s0, pRelu, pMask);
     }
   }
 }
 
 /**
- * T[c][r] = M[r][c] for an [R][N] matrix M: 4×4 blocks through registers (two rounds of lane
- * shuffles), the ragged edges one element at a time. Four columns at a time down all the rows:
- * the writes then run along four rows of T (rows of T a multiple of 4 KiB apart would share a
- * cache set, so writing across many of them at once is several times slower).
+ * C[r][c] = bias[c] + Σ_k A[r][k]·B[c][k] for row-major A [R][K] and B [N][K]: one dot product per
+ * output element, four lanes of k at a time in four independent accumulators (so the adds do not
+ * wait on each other), summed across lanes at the end. For outputs too narrow for gemm's tiles.
  */
-export function transpose(M: usize, T: usize, R: i32, N: i32): void {
+export function gemmNT(A: usize, B: usize, C: usize, R: i32, K: i32, N: i32, bias: usize): void {
+  const rowK = <usize>K << 2;
+  const k16 = <usize>(K & ~15) << 2;
+  for (let r = 0; r < R; r++) {
+    const a = A + <usize>r * rowK;
+    for (let c = 0; c < N; c++) {
+      const b = B + <usize>c * rowK;
+      let s0 = f32x4.splat(0), s1 = f32x4.splat(0), s2 = f32x4.splat(0), s3 = f32x4.splat(0);
+      let o: usize = 0;
+      for (; o < k16; o += 64) {
+        s0 = madd(ld(a + o), ld(b + o), s0);
+        s1 = madd(ld(a + o + 16), ld(b + o + 16), s1);
+        s2 = madd(ld(a + o + 32), ld(b + o + 32), s2);
+        s3 = madd(ld(a + o + 48), ld(b + o + 48), s3);
+      }
+      const s = f32x4.add(f32x4.add(s0, s1), f32x4.add(s2, s3));
+      let sum: f32 = f32x4.extract_lane(s, 0) + f32x4.extract_lane(s, 1) + (f32x4.extract_lane(s, 2) + f32x4.extract_lane(s, 3));
+      for (; o < rowK; o += 4) sum += load<f32>(a + o) * load<f32>(b + o);
+      store<f32>(C + ((<usize>r * <usize>N + <usize>c) << 2), (bias !== 0 ? load<f32>(bias + (<usize>c << 2)) : 0) + sum);
+    }
+  }
+}
+
+/**
+ * T[c][r] = M[r][c] for an [R][N] matrix M, and (if sums ≠ 0) sums[c] = Σ_r M[r][c], added in
+ * order of r (the bias gradient). 4×4 blocks go through registers (two rounds of lane shuffles),
+ * the ragged edges one element at a time. Four columns at a time down all the rows: the writes
+ * then run along four rows of T (rows of T a multiple of 4 KiB apart share a cache set, so writing
+ * across many of them at once is several times slower).
+ */
+export function transpose(M: usize, T: usize, R: i32, N: i32, sums: usize): void {
   const rowM = <usize>N << 2;
   const rowT = <usize>R << 2;
   let c = 0;
   for (; c + 4 <= N; c += 4) {
     const t = T + <usize>c * rowT;
+    let sum = f32x4.splat(0);
     let r = 0;
     for (; r + 4 <= R; r += 4) {
       const p = M + <usize>r * rowM + (<usize>c << 2);
@@ -174,6 +266,7 @@ export function transpose(M: usize, T: usize, R: i32, N: i32): void {
       const r1 = ld(p + rowM);
       const r2 = ld(p + 2 * rowM);
       const r3 = ld(p + 3 * rowM);
+      sum = f32x4.add(f32x4.add(f32x4.add(f32x4.add(sum, r0), r1), r2), r3);
       // rows [a0..a3], [b0..b3], [c0..c3], [d0..d3] → [a0 b0 a1 b1], [a2 b2 a3 b3], [c0 d0 c1 d1],
       // [c2 d2 c3 d3] → columns [a_j b_j c_j d_j]
       const t0 = v128.shuffle<f32>(r0, r1, 0, 4, 1, 5);
@@ -186,27 +279,21 @@ export function transpose(M: usize, T: usize, R: i32, N: i32): void {
       v128.store(q + 2 * rowT, v128.shuffle<f32>(t1, t3, 0, 1, 4, 5));
       v128.store(q + 3 * rowT, v128.shuffle<f32>(t1, t3, 2, 3, 6, 7));
     }
-    for (; r < R; r++)
-      for (let j = 0; j < 4; j++) store<f32>(t + <usize>j * rowT + (<usize>r << 2), load<f32>(M + <usize>r * rowM + (<usize>(c + j) << 2)));
+    for (; r < R; r++) {
+      const p = M + <usize>r * rowM + (<usize>c << 2);
+      sum = f32x4.add(sum, ld(p));
+      for (let j = 0; j < 4; j++) store<f32>(t + <usize>j * rowT + (<usize>r << 2), load<f32>(p + (<usize>j << 2)));
+    }
+    if (sums !== 0) v128.store(sums + (<usize>c << 2), sum);
   }
-  for (; c < N; c++)
-    for (let r = 0; r < R; r++) store<f32>(T + <usize>c * rowT + (<usize>r << 2), load<f32>(M + <usize>r * rowM + (<usize>c << 2)));
-}
-
-/** Fill each of R rows of C [R][N] with the vector b [N] (the bias, before z += x·Wᵀ). */
-export function fillRows(b: usize, C: usize, R: i32, N: i32): void {
-  const bytes = <usize>N << 2;
-  for (let r = 0; r < R; r++) memory.copy(C + <usize>r * bytes, b, bytes);
-}
-
-/** s[c] = Σ_r M[r][c] over an [R][N] matrix (the bias gradient, summed over the batch). */
-export function columnSums(M: usize, s: usize, R: i32, N: i32): void {
-  memory.fill(s, 0, <usize>N << 2);
-  for (let r = 0; r < R; r++) {
-    const m = M + (<usize>r * <usize>N << 2);
-    let c = 0;
-    for (; c + 4 <= N; c += 4) v128.store(s + (<usize>c << 2), f32x4.add(ld(s + (<usize>c << 2)), ld(m + (<usize>c << 2))));
-    for (; c < N; c++) store<f32>(s + (<usize>c << 2), load<f32>(s + (<usize>c << 2)) + load<f32>(m + (<usize>c << 2)));
+  for (; c < N; c++) {
+    let sum: f32 = 0;
+    for (let r = 0; r < R; r++) {
+      const v = load<f32>(M + <usize>r * rowM + (<usize>c << 2));
+      sum += v;
+      store<f32>(T + <usize>c * rowT + (<usize>r << 2), v);
+    }
+    if (sums !== 0) store<f32>(sums + (<usize>c << 2), sum);
   }
 }
 
@@ -231,11 +318,29 @@ export function reluBackward(z: usize, da: usize, dz: usize, n: i32): void {
   let i = 0;
   for (; i + 4 <= n; i += 4) {
     const o = <usize>i << 2;
-    const grad = v128.bitselect(one, zero, f32x4.gt(ld(z + o), zero));
-    v128.store(dz + o, f32x4.mul(ld(da + o), grad));
+    v128.store(dz + o, f32x4.mul(ld(da + o), v128.bitselect(one, zero, f32x4.gt(ld(z + o), zero))));
   }
   for (; i < n; i++) {
     const o = <usize>i << 2;
     store<f32>(dz + o, load<f32>(da + o) * (load<f32>(z + o) > 0 ? <f32>1 : <f32>0));
+  }
+}
+
+/**
+ * Adam (PyTorch's order of operations, as the reference's adamStep) over n parameters p with
+ * gradients g and moments m, v, all f32, computed in f64 and rounded once on store, exactly as
+ * the reference does:
+ *   m ← β₁·m + (1 − β₁)·g,  v ← β₂·v + (1 − β₂)·g·g,  p ← p − stepSize·m / (√v / bc2Sqrt + ε)
+ * with stepSize = lr / (1 − β₁ᵗ) and bc2Sqrt = √(1 − β₂ᵗ) computed by the caller.
+ */
+export function adam(p: usize, g: usize, m: usize, v: usize, n: i32, beta1: f64, beta2: f64, eps: f64, stepSize: f64, bc2Sqrt: f64): void {
+  for (let i = 0; i < n; i++) {
+    const o = <usize>i << 2;
+    const gi = <f64>load<f32>(g + o);
+    const mi = <f32>(beta1 * <f64>load<f32>(m + o) + (1 - beta1) * gi);
+    const vi = <f32>(beta2 * <f64>load<f32>(v + o) + (1 - beta2) * gi * gi);
+    store<f32>(m + o, mi);
+    store<f32>(v + o, vi);
+    store<f32>(p + o, <f32>(<f64>load<f32>(p + o) - (stepSize * <f64>mi) / (Math.sqrt(<f64>vi) / bc2Sqrt + eps)));
   }
 }

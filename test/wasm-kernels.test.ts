@@ -6,6 +6,7 @@ import type { LayerWeights } from "../dist/backend.js";
 import { parseConfig } from "../dist/config.js";
 import { initialWeights, networkSpec } from "../dist/model.js";
 import { relu, reluGrad } from "../dist/reference/activations/index.js";
+import { adamCorrections, adamStep } from "../dist/reference/adam.js";
 import { Rng } from "../dist/reference/rng.js";
 import { epochOrder } from "../dist/training/shuffle.js";
 import { WasmTrainer } from "../dist/wasm/trainer.js";
@@ -13,8 +14,10 @@ import { WasmTrainer } from "../dist/wasm/trainer.js";
 // The wasm backend's kernels on their own, both builds as built: plain SIMD (gemm.wasm) and relaxed
 // SIMD with fused multiply-adds (gemm-fma.wasm; the trainer turns Node 20's flag for it on).
 interface KernelExports {
-  gemm(A: number, B: number, C: number, R: number, K: number, N: number, sAr: number, sAk: number, acc: boolean): void;
-  transpose(M: number, T: number, R: number, N: number): void;
+  gemm(A: number, B: number, C: number, R: number, K: number, N: number, sAr: number, sAk: number, bias: number, relu: number, mask: number): void;
+  gemmNT(A: number, B: number, C: number, R: number, K: number, N: number, bias: number): void;
+  transpose(M: number, T: number, R: number, N: number, sums: number): void;
+  adam(p: number, g: number, m: number, v: number, n: number, beta1: number, beta2: number, eps: number, stepSize: number, bc2Sqrt: number): void;
   reluForward(z: number, a: number, n: number): void;
   reluBackward(z: number, da: number, dz: number, n: number): void;
 }
@@ -47,8 +50,8 @@ describe.each(builds)("wasm kernels ($file)", ({ k }) => {
     );
   });
 
-  it("gemm computes Σ_k A(r,k)·B[k][c] for any shape, row-major or transposed A, with or without accumulation", () => {
-    // float32 sums of ≤ 40 products of values in [−1, 1]: error ≤ 40·2⁻²⁴·Σ|terms| < 1e-5
+  it("gemm computes bias + Σ_k A(r,k)·B[k][c] for any shape, row-major or transposed A, with each epilogue", () => {
+    // float32 sums of ≤ 40 products of values in [−1, 1] (plus a bias): error ≤ 41·2⁻²⁴·Σ|terms| < 1e-5
     fc.assert(
       fc.property(
         fc.integer({ min: 1, max: 13 }),
@@ -56,26 +59,72 @@ describe.each(builds)("wasm kernels ($file)", ({ k }) => {
         fc.integer({ min: 1, max: 21 }),
         fc.boolean(),
         fc.boolean(),
+        fc.constantFrom("none", "relu", "mask"),
         fc.integer(),
-        (R, K, N, transposed, acc, seed) => {
-          let s = seed;
-          const rand = () => {
-            s = (Math.imul(s, 1664525) + 1013904223) | 0;
-            return (s >>> 0) / 2 ** 32 - 0.5;
-          };
+        (R, K, N, transposed, withBias, epilogue, seed) => {
+          const rand = lcg(seed);
           const A = Float32Array.from({ length: R * K }, rand);
           const B = Float32Array.from({ length: K * N }, rand);
-          const C0 = Float32Array.from({ length: R * N }, rand);
-          const [pa, pb, pc] = [0, R * K, R * K + K * N];
+          const bias = Float32Array.from({ length: N }, rand);
+          // the mask has exact zeros too: [0 > 0] is 0
+          const Z = Float32Array.from({ length: R * N }, () => (rand() < -0.3 ? 0 : rand()));
+          // regions from element 4 on: pointer 0 means "none"
+          const [pa, pb, pbias, pz, pc, pd] = offsets(4, [R * K, K * N, N, R * N, R * N, R * N]);
           f32.set(A, pa);
           f32.set(B, pb);
-          f32.set(C0, pc);
+          f32.set(bias, pbias);
+          f32.set(Z, pz);
           // transposed: A is stored [K][R] and read as its transpose
-          k.gemm(pa * 4, pb * 4, pc * 4, R, K, N, transposed ? 1 : K, transposed ? R : 1, acc);
+          k.gemm(
+            pa * 4,
+            pb * 4,
+            pc * 4,
+            R,
+            K,
+            N,
+            transposed ? 1 : K,
+            transposed ? R : 1,
+            withBias ? pbias * 4 : 0,
+            epilogue === "relu" ? pd * 4 : 0,
+            epilogue === "mask" ? pz * 4 : 0,
+          );
           for (let r = 0; r < R; r++)
             for (let c = 0; c < N; c++) {
-              let sum = acc ? C0[r * N + c] : 0;
+              let sum = withBias ? bias[c] : 0;
               for (let q = 0; q < K; q++) sum += (transposed ? A[q * R + r] : A[r * K + q]) * B[q * N + c];
+              if (epilogue === "mask") sum *= Z[r * N + c] > 0 ? 1 : 0;
+              expect(Math.abs(f32[pc + r * N + c] - sum)).toBeLessThan(1e-5);
+              if (epilogue === "relu") expect(Object.is(f32[pd + r * N + c], Math.max(f32[pc + r * N + c], 0))).toBe(true);
+            }
+        },
+      ),
+      { numRuns: 400 },
+    );
+  });
+
+  it("gemmNT computes bias + Σ_k A[r][k]·B[c][k] (a dot product per output) for any shape", () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 9 }),
+        fc.integer({ min: 1, max: 70 }),
+        fc.integer({ min: 1, max: 9 }),
+        fc.boolean(),
+        fc.integer(),
+        (R, K, N, withBias, seed) => {
+          const rand = lcg(seed);
+          const A = Float32Array.from({ length: R * K }, rand);
+          const B = Float32Array.from({ length: N * K }, rand);
+          const bias = Float32Array.from({ length: N }, rand);
+          const [pa, pb, pbias, pc] = offsets(4, [R * K, N * K, N, R * N]);
+          f32.set(A, pa);
+          f32.set(B, pb);
+          f32.set(bias, pbias);
+          k.gemmNT(pa * 4, pb * 4, pc * 4, R, K, N, withBias ? pbias * 4 : 0);
+          // ≤ 70 products in [−0.25, 0.25] and a bias: error ≤ 71·2⁻²⁴·Σ|terms| < 1e-5
+          for (let r = 0; r < R; r++)
+            for (let c = 0; c < N; c++) {
+              let sum = withBias ? bias[c] : 0;
+              for (let q = 0; q < K; q++) sum += A[r * K + q] * B[c * K + q];
               expect(Math.abs(f32[pc + r * N + c] - sum)).toBeLessThan(1e-5);
             }
         },
@@ -84,20 +133,79 @@ describe.each(builds)("wasm kernels ($file)", ({ k }) => {
     );
   });
 
-  it("transpose moves every element of any [R][N] matrix to [N][R], bit for bit", () => {
+  it("transpose moves every element of any [R][N] matrix to [N][R], bit for bit, and sums its columns in order", () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 19 }), fc.integer({ min: 1, max: 19 }), (R, N) => {
-        const M = Float32Array.from({ length: R * N }, (_, i) => i + 0.5);
-        f32.set(M, 0);
-        f32.fill(-1, 512, 512 + R * N + 8);
-        k.transpose(0, 512 * 4, R, N);
-        for (let r = 0; r < R; r++) for (let c = 0; c < N; c++) expect(f32[512 + c * R + r]).toBe(M[r * N + c]);
-        for (let i = R * N; i < R * N + 8; i++) expect(f32[512 + i]).toBe(-1); // nothing written past the end
+      fc.property(fc.integer({ min: 1, max: 19 }), fc.integer({ min: 1, max: 19 }), fc.integer(), (R, N, seed) => {
+        const M = Float32Array.from({ length: R * N }, lcg(seed));
+        const [pm, pt, ps] = offsets(4, [R * N, R * N + 8, N + 8]);
+        f32.set(M, pm);
+        f32.fill(-1, pt, ps + N + 8);
+        k.transpose(pm * 4, pt * 4, R, N, ps * 4);
+        for (let r = 0; r < R; r++) for (let c = 0; c < N; c++) expect(f32[pt + c * R + r]).toBe(M[r * N + c]);
+        for (let c = 0; c < N; c++) {
+          // float32 additions in order of r: the same sum as a plain loop, bit for bit
+          let sum = 0;
+          for (let r = 0; r < R; r++) sum = Math.fround(sum + M[r * N + c]);
+          expect(f32[ps + c]).toBe(sum);
+        }
+        // nothing written past either end
+        for (let i = 0; i < 8; i++) expect([f32[pt + R * N + i], f32[ps + N + i]]).toEqual([-1, -1]);
       }),
       { numRuns: 200 },
     );
   });
+
+  it("adam is the reference's adamStep, bit for bit (f64 arithmetic, rounded once on store)", () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 40 }),
+        fc.integer({ min: 1, max: 5000 }),
+        fc.double({ min: 1e-5, max: 1e-1, noNaN: true }),
+        fc.integer(),
+        (n, step, lr, seed) => {
+          const rand = lcg(seed);
+          const p = Float32Array.from({ length: n }, rand);
+          const g = Float32Array.from({ length: n }, () => rand() * 10 ** Math.round(4 * rand()));
+          const m = Float32Array.from({ length: n }, () => rand() * 0.1);
+          const v = Float32Array.from({ length: n }, () => Math.abs(rand()) * 0.01);
+          const opts = { beta1: 0.9, beta2: 0.999, eps: 1e-8 };
+          const [pp, pg, pm, pv] = offsets(4, [n, n, n, n]);
+          f32.set(p, pp);
+          f32.set(g, pg);
+          f32.set(m, pm);
+          f32.set(v, pv);
+          const { stepSize, bc2Sqrt } = adamCorrections(step, opts, lr);
+          k.adam(pp * 4, pg * 4, pm * 4, pv * 4, n, opts.beta1, opts.beta2, opts.eps, stepSize, bc2Sqrt);
+          const state = { step: step - 1, m: [m], v: [v] };
+          adamStep([p], [g], state, opts, lr);
+          expect(Array.from(f32.subarray(pp, pp + n))).toEqual(Array.from(p));
+          expect(Array.from(f32.subarray(pm, pm + n))).toEqual(Array.from(m));
+          expect(Array.from(f32.subarray(pv, pv + n))).toEqual(Array.from(v));
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
 });
+
+/** A small seeded generator of values in [−0.5, 0.5). */
+function lcg(seed: number): () => number {
+  let s = seed;
+  return () => {
+    s = (Math.imul(s, 1664525) + 1013904223) | 0;
+    return (s >>> 0) / 2 ** 32 - 0.5;
+  };
+}
+
+/** Consecutive regions of the given lengths from element `start`, each 4-aligned: their first elements. */
+function offsets(start: number, lengths: number[]): number[] {
+  let at = start;
+  return lengths.map((n) => {
+    const here = at;
+    at += Math.ceil(n / 4) * 4;
+    return here;
+  });
+}
 
 describe("wasm trainer threads", () => {
   it("with a helper thread gives bit-identical weights to one thread (each output element is summed by one thread)", async () => {

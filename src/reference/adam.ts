@@ -79,6 +79,19 @@ export function adamSecondMoment(v: number, g: number, beta2: number): number {
 export function adamUpdate(p: number, m: number, v: number, stepSize: number, bc2Sqrt: number, eps: number): number {
   return p - (stepSize * m) / (Math.sqrt(v) / bc2Sqrt + eps);
 }
+
+/**
+ * The step's two bias corrections, computed once per step (t counts steps from 1):
+ * stepSize = lr / (1 − β₁ᵗ) and bc2Sqrt = √(1 − β₂ᵗ).
+ *
+ * @example
+ * ```ts
+ * adamCorrections(1, { beta1: 0.9, beta2: 0.999, eps: 1e-8 }, 0.1); // { stepSize: 1, bc2Sqrt: √0.001 }
+ * ```
+ */
+export function adamCorrections(t: number, opts: AdamOptions, lr: number): { stepSize: number; bc2Sqrt: number } {
+  return { stepSize: lr / (1 - opts.beta1 ** t), bc2Sqrt: Math.sqrt(1 - opts.beta2 ** t) };
+}
 // #endregion adamScalars
 
 /**
@@ -99,9 +112,7 @@ export function adamStep(params: readonly FloatArray[], grads: readonly FloatArr
   const { beta1, beta2, eps } = opts;
   // #region adamStep
   state.step += 1;
-  const t = state.step;
-  const stepSize = lr / (1 - beta1 ** t);
-  const bc2Sqrt = Math.sqrt(1 - beta2 ** t);
+  const { stepSize, bc2Sqrt } = adamCorrections(state.step, opts, lr);
   for (let a = 0; a < params.length; a++) {
     const p = params[a];
     const g = grads[a];

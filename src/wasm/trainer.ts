@@ -13,20 +13,23 @@ import { setFlagsFromString } from "node:v8";
 import { Worker } from "node:worker_threads";
 import type { Backend, EpochOptions, EpochProgress, LayerWeights, OptimizerSnapshot, Trainer, TrainerInfo, TrainerOptions } from "../backend.js";
 import { activationBackward, activationForward } from "../reference/activations/index.js";
-import { type AdamState, adamStep, createAdamState } from "../reference/adam.js";
+import { adamCorrections } from "../reference/adam.js";
 import { layerSizes, type MLPSpec } from "../reference/mlp.js";
 import { mseBackward, mseForward } from "../reference/mse.js";
 import { stepThroughEpoch } from "../training/batches.js";
 
-/** The kernel module's exports (pointers and sizes; see assembly/gemm.ts). */
+/** The kernel module's exports (pointers in bytes, sizes in elements; see assembly/gemm.ts). */
 interface Kernels {
-  gemm(A: number, B: number, C: number, R: number, K: number, N: number, sAr: number, sAk: number, accumulate: boolean): void;
+  gemm(A: number, B: number, C: number, R: number, K: number, N: number, sAr: number, sAk: number, bias: number, relu: number, mask: number): void;
+  gemmNT(A: number, B: number, C: number, R: number, K: number, N: number, bias: number): void;
+  transpose(M: number, T: number, R: number, N: number, sums: number): void;
   reluForward(z: number, a: number, n: number): void;
   reluBackward(z: number, da: number, dz: number, n: number): void;
-  transpose(M: number, T: number, R: number, N: number): void;
-  fillRows(b: number, C: number, R: number, N: number): void;
-  columnSums(M: number, s: number, R: number, N: number): void;
+  adam(p: number, g: number, m: number, v: number, n: number, beta1: number, beta2: number, eps: number, stepSize: number, bc2Sqrt: number): void;
 }
+
+/** The kernels the helper thread runs, by index in its control block (see worker.ts). */
+export const HELPER_KERNELS = ["gemm", "gemmNT", "adam"] as const;
 
 /** The compiled kernels and which build they are. */
 interface KernelBuild {
@@ -64,17 +67,24 @@ function kernelBuild(): KernelBuild {
 const PARALLEL_MIN_MACS = 1 << 16;
 
 /**
- * The trainer's helper thread: it owns half of the rows of each large matrix product. Results do
- * not depend on the split (each output element is summed by one thread, in the same order).
+ * The trainer's helper thread: it owns the second half of each large matrix product's rows and of
+ * Adam's parameters. Results do not depend on the split (each output element is computed by one
+ * thread, in the same order).
  */
 class Helper {
   private readonly worker: Worker;
-  private readonly control = new Int32Array(new SharedArrayBuffer(12 * 4));
+  /** [generation, done, quit, kernel index] */
+  private readonly control: Int32Array;
+  /** the kernel's arguments */
+  private readonly args: Float64Array;
   private generation = 0;
   readonly ready: Promise<void>;
 
   constructor(module: WebAssembly.Module, memory: WebAssembly.Memory) {
-    this.worker = new Worker(new URL("./worker.js", import.meta.url), { workerData: { module, memory, control: this.control } });
+    const shared = new SharedArrayBuffer(16 + 8 * 12);
+    this.control = new Int32Array(shared, 0, 4);
+    this.args = new Float64Array(shared, 16, 12);
+    this.worker = new Worker(new URL("./worker.js", import.meta.url), { workerData: { module, memory, shared } });
     this.worker.unref();
     this.ready = new Promise((resolve, reject) => {
       this.worker.once("message", () => resolve());
@@ -87,16 +97,18 @@ class Helper {
     });
   }
 
-  /** Start C rows [r0, r0 + R) on the helper. */
-  start(A: number, B: number, C: number, R: number, K: number, N: number, sAr: number, sAk: number, accumulate: boolean): void {
-    this.control.set([A, B, C, R, K, N, sAr, sAk, accumulate ? 1 : 0, 0], 2);
+  /** Start `kernel(...args)` on the helper. */
+  start(kernel: (typeof HELPER_KERNELS)[number], ...args: number[]): void {
+    this.args.set(args);
+    this.control[3] = HELPER_KERNELS.indexOf(kernel);
     this.generation += 1;
     Atomics.store(this.control, 0, this.generation);
     Atomics.notify(this.control, 0);
   }
 
-  /** Wait until the helper has finished its part. */
+  /** Wait until the helper has finished (spinning first: it usually finishes within microseconds). */
   finish(): void {
+    for (let spin = 0; spin < SPIN && Atomics.load(this.control, 1) !== this.generation; spin++);
     for (;;) {
       // wait on the value just checked: re-reading it for the wait could miss the helper's notify
       const done = Atomics.load(this.control, 1);
@@ -106,13 +118,20 @@ class Helper {
   }
 
   async stop(): Promise<void> {
-    this.control[11] = 1;
+    this.control[2] = 1;
     this.generation += 1;
     Atomics.store(this.control, 0, this.generation);
     Atomics.notify(this.control, 0);
     await this.worker.terminate();
   }
 }
+
+/**
+ * How many times a waiting thread re-reads the control block before it sleeps (about a
+ * millisecond): waking a sleeping thread costs tens of microseconds on a virtual machine, as much
+ * as half of one of a step's matrix products.
+ */
+export const SPIN = 1 << 20;
 
 /** A float32 region of the WebAssembly memory: its byte offset and a view onto it. */
 interface Region {
@@ -124,21 +143,28 @@ interface Region {
 interface LayerRegions {
   readonly nIn: number;
   readonly nOut: number;
-  /** W [nOut][nIn] (PyTorch layout), its transpose Wt [nIn][nOut], b [nOut] */
+  /** W [nOut][nIn] (PyTorch layout), b [nOut]: parts of the one parameter block */
   readonly W: Region;
-  readonly Wt: Region;
   readonly b: Region;
-  /** gradients, same layouts */
+  /** their gradients, parts of the one gradient block (same layout) */
   readonly dW: Region;
   readonly db: Region;
+  /** Wᵀ [nIn][nOut], copied from W once per step for the forward product */
+  readonly Wt: Region;
   /** z = a·Wᵀ + b [B][nOut]; a_next = act(z) [B][nOut]; da_next, reused as dz [B][nOut] */
   readonly z: Region;
   readonly aNext: Region;
   readonly daNext: Region;
 }
 
+/** Outputs narrower than this use the dot-product kernel (gemmNT) instead of gemm's 8-column tiles. */
+const NARROW = 8;
+
 /**
- * A {@link Trainer} running the reference's step with WebAssembly SIMD matrix products.
+ * A {@link Trainer} running the reference's step with WebAssembly SIMD kernels: the matrix
+ * products (with ReLU and its derivative fused into them), the bias gradient, and Adam, spread
+ * over two threads; other activations and the MSE are the reference's own functions over views
+ * of the same memory. No allocation per step: every buffer is laid out once.
  *
  * @example
  * ```ts
@@ -152,13 +178,19 @@ export class WasmTrainer implements Trainer {
   private readonly k: Kernels;
   private readonly B: number;
   private readonly layers: LayerRegions[];
+  /** every parameter [W₀, b₀, W₁, b₁, …] back to back; gradients, m and v in the same layout */
+  private readonly params: Region;
+  private readonly grads: Region;
+  private readonly m: Region;
+  private readonly v: Region;
   /** input batch [B][inputs], targets [B][outputs] */
   private readonly x: Region;
   private readonly y: Region;
-  /** dz transposed, [nOut][count] */
+  /** dz transposed, [nOut][count]; a narrow layer input transposed, [nIn][count] */
   private readonly dzT: Region;
+  private readonly aT: Region;
   private readonly adam: TrainerOptions["adam"];
-  private adamState: AdamState;
+  private adamStep = 0;
   private transposed = false;
 
   private readonly helper: Helper | null;
@@ -176,97 +208,105 @@ export class WasmTrainer implements Trainer {
     const B = options.maxBatch;
     this.B = B;
     const sizes = layerSizes(options.spec);
-    // lay out every buffer once: count floats, then carve regions in order (16-byte aligned)
-    const plan: number[] = [];
+    const shapes = sizes.slice(1).map((nOut, l) => ({ nIn: sizes[l], nOut }));
+    const nParams = shapes.reduce((n, { nIn, nOut }) => n + nOut * nIn + nOut, 0);
+    // lay out every buffer once, 16-byte aligned, from byte 16 on (0 stands for "none" in the kernels)
+    let top = 16;
     const take = (floats: number) => {
-      plan.push(Math.ceil(floats / 4) * 4);
-      return plan.length - 1;
+      const ptr = top;
+      top += Math.ceil(floats / 4) * 16;
+      return { ptr, floats };
     };
-    const layerPlan = sizes.slice(1).map((nOut, l) => {
-      const nIn = sizes[l];
-      return {
+    const plan = {
+      params: take(nParams),
+      grads: take(nParams),
+      m: take(nParams),
+      v: take(nParams),
+      layers: shapes.map(({ nIn, nOut }) => ({ Wt: take(nIn * nOut), z: take(B * nOut), aNext: take(B * nOut), daNext: take(B * nOut) })),
+      dzT: take(B * Math.max(...sizes.slice(1))),
+      aT: take(B * NARROW),
+      x: take(B * sizes[0]),
+      y: take(B * options.spec.outputs),
+    };
+    const pages = Math.ceil(top / 65536) + 1;
+    const memory = new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
+    const region = ({ ptr, floats }: { ptr: number; floats: number }): Region => ({ ptr, view: new Float32Array(memory.buffer, ptr, floats) });
+    this.params = region(plan.params);
+    this.grads = region(plan.grads);
+    this.m = region(plan.m);
+    this.v = region(plan.v);
+    let offset = 0;
+    this.layers = shapes.map(({ nIn, nOut }, l) => {
+      const part = (block: { ptr: number }, at: number, floats: number) => region({ ptr: block.ptr + 4 * at, floats });
+      const layer = {
         nIn,
         nOut,
-        W: take(nOut * nIn),
-        Wt: take(nIn * nOut),
-        b: take(nOut),
-        dW: take(nOut * nIn),
-        db: take(nOut),
-        z: take(B * nOut),
-        aNext: take(B * nOut),
-        daNext: take(B * nOut),
+        W: part(plan.params, offset, nOut * nIn),
+        b: part(plan.params, offset + nOut * nIn, nOut),
+        dW: part(plan.grads, offset, nOut * nIn),
+        db: part(plan.grads, offset + nOut * nIn, nOut),
+        Wt: region(plan.layers[l].Wt),
+        z: region(plan.layers[l].z),
+        aNext: region(plan.layers[l].aNext),
+        daNext: region(plan.layers[l].daNext),
       };
+      offset += nOut * nIn + nOut;
+      return layer;
     });
-    // dz of the widest layer, transposed [nOut][B], for dW = dzᵀ·a with contiguous loads
-    const dzTi = take(B * Math.max(...sizes.slice(1)));
-    const xi = take(B * sizes[0]);
-    const yi = take(B * options.spec.outputs);
-    const bytes = plan.reduce((s, n) => s + 4 * n, 0);
-    const pages = Math.ceil(bytes / 65536) + 1;
-    const memory = new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
-    const instance = new WebAssembly.Instance(build.module, { env: { memory, abort: () => {} } });
-    const kernels = instance.exports as unknown as Kernels;
+    this.dzT = region(plan.dzT);
+    this.aT = region(plan.aT);
+    this.x = region(plan.x);
+    this.y = region(plan.y);
+
+    const kernels = new WebAssembly.Instance(build.module, { env: { memory, abort: () => {} } }).exports as unknown as Kernels;
     this.helper = threads > 1 ? new Helper(build.module, memory) : null;
     const helper = this.helper;
-    // gemm on both threads: the helper takes the second half of C's rows
-    const gemm: Kernels["gemm"] = (A, Bp, C, R, K, N, sAr, sAk, accumulate) => {
-      if (helper === null || R < 8 || R * K * N < PARALLEL_MIN_MACS) return kernels.gemm(A, Bp, C, R, K, N, sAr, sAk, accumulate);
-      const half = R >> 1;
-      helper.start(A + 4 * half * sAr, Bp, C + 4 * half * N, R - half, K, N, sAr, sAk, accumulate);
-      kernels.gemm(A, Bp, C, half, K, N, sAr, sAk, accumulate);
-      helper.finish();
+    // the large kernels on both threads: the helper takes the second half of the rows (elements)
+    const split = (R: number, work: number) => (helper === null || R < 8 || work < PARALLEL_MIN_MACS ? 0 : R >> 1);
+    this.k = {
+      ...kernels,
+      gemm: (A, Bp, C, R, K, N, sAr, sAk, bias, relu, mask) => {
+        const h = split(R, R * K * N);
+        if (h === 0) return kernels.gemm(A, Bp, C, R, K, N, sAr, sAk, bias, relu, mask);
+        const at = (p: number) => (p === 0 ? 0 : p + 4 * h * N);
+        helper?.start("gemm", A + 4 * h * sAr, Bp, at(C), R - h, K, N, sAr, sAk, bias, at(relu), at(mask));
+        kernels.gemm(A, Bp, C, h, K, N, sAr, sAk, bias, relu, mask);
+        helper?.finish();
+      },
+      gemmNT: (A, Bp, C, R, K, N, bias) => {
+        const h = split(R, R * K * N);
+        if (h === 0) return kernels.gemmNT(A, Bp, C, R, K, N, bias);
+        helper?.start("gemmNT", A + 4 * h * K, Bp, C + 4 * h * N, R - h, K, N, bias);
+        kernels.gemmNT(A, Bp, C, h, K, N, bias);
+        helper?.finish();
+      },
+      adam: (p, g, m, v, n, beta1, beta2, eps, stepSize, bc2Sqrt) => {
+        const h = split(n, 4 * n);
+        if (h === 0) return kernels.adam(p, g, m, v, n, beta1, beta2, eps, stepSize, bc2Sqrt);
+        helper?.start("adam", p + 4 * h, g + 4 * h, m + 4 * h, v + 4 * h, n - h, beta1, beta2, eps, stepSize, bc2Sqrt);
+        kernels.adam(p, g, m, v, h, beta1, beta2, eps, stepSize, bc2Sqrt);
+        helper?.finish();
+      },
     };
-    this.k = { ...kernels, gemm };
-    const regions: Region[] = [];
-    let ptr = 0;
-    for (const n of plan) {
-      regions.push({ ptr, view: new Float32Array(memory.buffer, ptr, n) });
-      ptr += 4 * n;
-    }
-    this.layers = layerPlan.map((p) => ({
-      nIn: p.nIn,
-      nOut: p.nOut,
-      W: regions[p.W],
-      Wt: regions[p.Wt],
-      b: regions[p.b],
-      dW: regions[p.dW],
-      db: regions[p.db],
-      z: regions[p.z],
-      aNext: regions[p.aNext],
-      daNext: regions[p.daNext],
-    }));
-    this.dzT = regions[dzTi];
-    this.x = regions[xi];
-    this.y = regions[yi];
     this.setWeights(options.weights);
-    this.adamState = createAdamState(this.parameters());
-  }
-
-  /** [W₀, b₀, W₁, b₁, …] as views (the optimiser's order) */
-  private parameters(): Float32Array[] {
-    return this.layers.flatMap((l) => [l.W.view.subarray(0, l.nOut * l.nIn), l.b.view.subarray(0, l.nOut)]);
-  }
-
-  private gradients(): Float32Array[] {
-    return this.layers.flatMap((l) => [l.dW.view.subarray(0, l.nOut * l.nIn), l.db.view.subarray(0, l.nOut)]);
   }
 
   /** Forward pass over the `count` rows in `x`; returns the output view [count][outputs]. */
   private forward(count: number): Float32Array {
     const { k } = this;
     if (!this.transposed) {
-      for (const l of this.layers) k.transpose(l.W.ptr, l.Wt.ptr, l.nOut, l.nIn);
+      for (const l of this.layers) k.transpose(l.W.ptr, l.Wt.ptr, l.nOut, l.nIn, 0);
       this.transposed = true;
     }
     let a = this.x;
     this.layers.forEach((l, i) => {
-      // z = b + a·Wᵀ
-      k.fillRows(l.b.ptr, l.z.ptr, count, l.nOut);
-      k.gemm(a.ptr, l.Wt.ptr, l.z.ptr, count, l.nIn, l.nOut, l.nIn, 1, true);
-      // a_next = act(z): ReLU in SIMD, every other activation through the reference's function
       const act = i === this.layers.length - 1 ? this.spec.outputActivation : this.spec.activation;
-      if (act === "relu") k.reluForward(l.z.ptr, l.aNext.ptr, count * l.nOut);
-      else activationForward(act, l.z.view, l.aNext.view, count * l.nOut);
+      // z = b + a·Wᵀ, and a_next = act(z): ReLU as the product's epilogue, others after it
+      const n = count * l.nOut;
+      if (l.nOut < NARROW) k.gemmNT(a.ptr, l.W.ptr, l.z.ptr, count, l.nIn, l.nOut, l.b.ptr);
+      else k.gemm(a.ptr, l.Wt.ptr, l.z.ptr, count, l.nIn, l.nOut, l.nIn, 1, l.b.ptr, act === "relu" ? l.aNext.ptr : 0, 0);
+      if (act === "relu" && l.nOut < NARROW) k.reluForward(l.z.ptr, l.aNext.ptr, n);
+      else if (act !== "relu") activationForward(act, l.z.view, l.aNext.view, n);
       a = l.aNext;
     });
     return a.view.subarray(0, count * this.spec.outputs);
@@ -274,27 +314,36 @@ export class WasmTrainer implements Trainer {
 
   /** One step on the `count` rows in `x`/`y`; returns the loss before the step. */
   private stepNow(count: number, lr: number): number {
-    const { k } = this;
+    const { k, layers } = this;
     const n = count * this.spec.outputs;
     const pred = this.forward(count);
     const loss = mseForward(pred, this.y.view, n);
-    const L = this.layers.length;
-    mseBackward(pred, this.y.view, this.layers[L - 1].daNext.view, n);
+    const L = layers.length;
+    const top = layers[L - 1];
+    // dz of the output layer = ∂L/∂ŷ ⊙ act'(z)
+    mseBackward(pred, this.y.view, top.daNext.view, n);
+    if (this.spec.outputActivation === "relu") k.reluBackward(top.z.ptr, top.daNext.ptr, top.daNext.ptr, n);
+    else activationBackward(this.spec.outputActivation, top.z.view, top.daNext.view, top.daNext.view, n);
     for (let i = L - 1; i >= 0; i--) {
-      const l = this.layers[i];
-      const act = i === L - 1 ? this.spec.outputActivation : this.spec.activation;
-      // dz = da ⊙ act'(z), in place
-      if (act === "relu") k.reluBackward(l.z.ptr, l.daNext.ptr, l.daNext.ptr, count * l.nOut);
-      else activationBackward(act, l.z.view, l.daNext.view, l.daNext.view, count * l.nOut);
-      // dW = dzᵀ·a (dz transposed first: the product then reads both operands along rows), db = Σ_n dz
-      const a = i === 0 ? this.x : this.layers[i - 1].aNext;
-      k.transpose(l.daNext.ptr, this.dzT.ptr, count, l.nOut);
-      k.gemm(this.dzT.ptr, a.ptr, l.dW.ptr, l.nOut, count, l.nIn, count, 1, false);
-      k.columnSums(l.daNext.ptr, l.db.ptr, count, l.nOut);
-      // da (of the layer below) = dz·W
-      if (i > 0) k.gemm(l.daNext.ptr, l.W.ptr, this.layers[i - 1].daNext.ptr, count, l.nOut, l.nIn, l.nOut, 1, false);
+      const l = layers[i];
+      const a = i === 0 ? this.x : layers[i - 1].aNext;
+      // db = Σ_n dz (summed while dz is transposed), dW = dzᵀ·a
+      k.transpose(l.daNext.ptr, this.dzT.ptr, count, l.nOut, l.db.ptr);
+      if (l.nIn < NARROW) {
+        k.transpose(a.ptr, this.aT.ptr, count, l.nIn, 0);
+        k.gemmNT(this.dzT.ptr, this.aT.ptr, l.dW.ptr, l.nOut, count, l.nIn, 0);
+      } else k.gemm(this.dzT.ptr, a.ptr, l.dW.ptr, l.nOut, count, l.nIn, count, 1, 0, 0, 0);
+      if (i === 0) break;
+      // dz of the layer below = (dz·W) ⊙ act'(z below): ReLU's derivative as the product's epilogue
+      const below = layers[i - 1];
+      const act = this.spec.activation;
+      k.gemm(l.daNext.ptr, l.W.ptr, below.daNext.ptr, count, l.nOut, l.nIn, l.nOut, 1, 0, 0, act === "relu" ? below.z.ptr : 0);
+      if (act !== "relu") activationBackward(act, below.z.view, below.daNext.view, below.daNext.view, count * l.nIn);
     }
-    adamStep(this.parameters(), this.gradients(), this.adamState, this.adam, lr);
+    this.adamStep += 1;
+    const { stepSize, bc2Sqrt } = adamCorrections(this.adamStep, this.adam, lr);
+    const { beta1, beta2, eps } = this.adam;
+    k.adam(this.params.ptr, this.grads.ptr, this.m.ptr, this.v.ptr, this.params.view.length, beta1, beta2, eps, stepSize, bc2Sqrt);
     this.transposed = false;
     return loss;
   }
@@ -330,7 +379,7 @@ export class WasmTrainer implements Trainer {
   }
 
   getWeights(): LayerWeights[] {
-    return this.layers.map((l) => ({ weight: l.W.view.slice(0, l.nOut * l.nIn), bias: l.b.view.slice(0, l.nOut) }));
+    return this.layers.map((l) => ({ weight: l.W.view.slice(), bias: l.b.view.slice() }));
   }
 
   setWeights(weights: LayerWeights[]): void {
@@ -344,18 +393,33 @@ export class WasmTrainer implements Trainer {
     this.transposed = false;
   }
 
+  /** Per parameter array [W₀, b₀, W₁, …]: its offset and length in the parameter block. */
+  private parts(): { at: number; length: number }[] {
+    return this.layers.flatMap((l) => [
+      { at: (l.W.ptr - this.params.ptr) / 4, length: l.W.view.length },
+      { at: (l.b.ptr - this.params.ptr) / 4, length: l.b.view.length },
+    ]);
+  }
+
   getOptimizerState(): OptimizerSnapshot {
-    return { step: this.adamState.step, m: this.adamState.m.map((a) => Float32Array.from(a)), v: this.adamState.v.map((a) => Float32Array.from(a)) };
+    const parts = this.parts();
+    return {
+      step: this.adamStep,
+      m: parts.map(({ at, length }) => this.m.view.slice(at, at + length)),
+      v: parts.map(({ at, length }) => this.v.view.slice(at, at + length)),
+    };
   }
 
   setOptimizerState(state: OptimizerSnapshot): void {
-    const fresh = createAdamState(this.parameters());
-    fresh.step = state.step;
-    for (let i = 0; i < fresh.m.length; i++) {
-      fresh.m[i].set(state.m[i]);
-      fresh.v[i].set(state.v[i]);
-    }
-    this.adamState = fresh;
+    const parts = this.parts();
+    if (state.m.length !== parts.length || state.v.length !== parts.length)
+      throw new RangeError(`expected Adam moments for ${parts.length} parameter arrays, got ${state.m.length}`);
+    parts.forEach(({ at, length }, i) => {
+      if (state.m[i].length !== length || state.v[i].length !== length) throw new RangeError(`Adam moments ${i}: expected ${length} values`);
+      this.m.view.set(state.m[i], at);
+      this.v.view.set(state.v[i], at);
+    });
+    this.adamStep = state.step;
   }
 
   async dispose(): Promise<void> {

@@ -1,28 +1,29 @@
 /**
  * @module
  * A helper thread of the wasm backend: it shares the trainer's WebAssembly memory and, each time
- * the trainer posts a matrix product into the shared control block, computes its rows of it.
+ * the trainer posts a kernel call into the shared control block, runs it (its share of the work).
  */
 
 import { parentPort, workerData } from "node:worker_threads";
+import { HELPER_KERNELS, SPIN } from "./trainer.js";
 
-const { module, memory, control } = workerData as { module: WebAssembly.Module; memory: WebAssembly.Memory; control: Int32Array };
-const kernels = new WebAssembly.Instance(module, { env: { memory, abort: () => {} } }).exports as unknown as {
-  gemm(A: number, B: number, C: number, R: number, K: number, N: number, sAr: number, sAk: number, accumulate: boolean): void;
-};
+const { module, memory, shared } = workerData as { module: WebAssembly.Module; memory: WebAssembly.Memory; shared: SharedArrayBuffer };
+const exports = new WebAssembly.Instance(module, { env: { memory, abort: () => {} } }).exports as Record<string, (...args: number[]) => void>;
+const kernels = HELPER_KERNELS.map((name) => exports[name]);
+// control block: [generation, done, quit, kernel index], then the kernel's arguments as f64
+const control = new Int32Array(shared, 0, 4);
+const args = new Float64Array(shared, 16, 12);
 
-// control block: [generation, done, A, B, C, R, K, N, sAr, sAk, accumulate, quit]
 let seen = 0;
-const SPIN = 1 << 20;
 parentPort?.postMessage("ready");
 for (;;) {
-  // spin a while before sleeping: waking a sleeping thread costs tens of microseconds on a
-  // virtual machine, as long as a whole matrix product's half on these sizes
+  // spin a while before sleeping (see SPIN)
   for (let spin = 0; spin < SPIN && Atomics.load(control, 0) === seen; spin++);
   Atomics.wait(control, 0, seen);
   seen = Atomics.load(control, 0);
-  if (control[11] === 1) break;
-  kernels.gemm(control[2], control[3], control[4], control[5], control[6], control[7], control[8], control[9], control[10] === 1);
+  if (control[2] === 1) break;
+  const kernel = kernels[control[3]];
+  kernel(...args.subarray(0, kernel.length));
   Atomics.store(control, 1, seen);
   Atomics.notify(control, 1);
 }
