@@ -5,6 +5,7 @@
  * weights and Adam state (wherever they live: JS arrays, WebAssembly memory, a GPU) and trains it.
  */
 
+import type { NetworkInputs } from "./encoding/inputs.js";
 import type { AdamOptions } from "./reference/adam.js";
 import type { MLPSpec } from "./reference/mlp.js";
 
@@ -56,8 +57,11 @@ export interface Trainer {
   readonly info: TrainerInfo;
   /** the network's shape */
   readonly spec: MLPSpec;
-  /** Forward pass for `count` samples (any count; done in chunks of at most `maxBatch`). */
-  predict(inputs: Float32Array, count: number): Promise<Float32Array>;
+  /**
+   * Forward pass for `count` samples (any count; done in chunks of at most `maxBatch`): inputs
+   * stored [count][spec.inputs], or coordinates encoded a chunk at a time.
+   */
+  predict(inputs: NetworkInputs, count: number): Promise<Float32Array>;
   /**
    * One optimisation step on one batch: forward, MSE loss, backward, Adam at learning rate `lr`.
    * Returns the batch's loss before the step.
@@ -66,9 +70,10 @@ export interface Trainer {
   /**
    * One epoch, or the rest of one: the samples `order[from…]` in batches of `batchSize` (the last
    * may be shorter), one {@link Trainer.step} each, gathered from the full data set
-   * `inputs`/`targets`. See {@link EpochOptions} for resuming part-way and for stopping.
+   * `inputs`/`targets` (inputs stored, or coordinates encoded as each batch is gathered). See
+   * {@link EpochOptions} for resuming part-way and for stopping.
    */
-  epoch(inputs: Float32Array, targets: Float32Array, order: Uint32Array, batchSize: number, lr: number, options?: EpochOptions): Promise<EpochProgress>;
+  epoch(inputs: NetworkInputs, targets: Float32Array, order: Uint32Array, batchSize: number, lr: number, options?: EpochOptions): Promise<EpochProgress>;
   /** A copy of the current weights. */
   getWeights(): LayerWeights[];
   /** Replace the weights. */

@@ -13,7 +13,7 @@ import cliProgress from "cli-progress";
 import { Command, CommanderError, Option } from "commander";
 import { BackendUnavailableError, backendNames, probeBackend, registerBackend, requireBackend, resolveBackendName } from "../backend.js";
 import { ConfigError } from "../config.js";
-import { createEncoder } from "../encoding/index.js";
+import { createEncoder, imageInputs, STORED_INPUTS_MAX_BYTES } from "../encoding/index.js";
 import { runPaper, snapshotEpochs } from "../experiments/paper.js";
 import { releaseWebGPU } from "../gpu/device.js";
 import { gpujsCpuBackend, webasmBackend, webgpuBackend } from "../gpu/trainer.js";
@@ -108,6 +108,7 @@ interface TrainFlags extends ConfigFlags {
   json?: boolean;
   resume?: string;
   maxPixels: number;
+  storedInputs: number;
 }
 
 async function train(flags: TrainFlags, version: string): Promise<number> {
@@ -153,6 +154,7 @@ async function train(flags: TrainFlags, version: string): Promise<number> {
       resume,
       shouldStop: interrupt.stopped,
       onProgress: bar.update,
+      storedInputsMaxBytes: flags.storedInputs * 2 ** 20,
     });
     bar.stop();
     if (record.status === "interrupted") {
@@ -176,6 +178,7 @@ interface PaperFlags {
   out: string;
   maxPixels: number;
   presets?: string;
+  storedInputs: number;
 }
 
 async function paper(flags: PaperFlags, version: string): Promise<number> {
@@ -194,6 +197,7 @@ async function paper(flags: PaperFlags, version: string): Promise<number> {
       version,
       presets: flags.presets?.split(",").map((s) => s.trim()),
       shouldStop: interrupt.stopped,
+      storedInputsMaxBytes: flags.storedInputs * 2 ** 20,
       onPreset: (preset, index, count, action) => {
         bar.stop();
         bar.label(`[${index + 1}/${count}] ${preset.name} `);
@@ -226,7 +230,10 @@ async function render(modelPath: string, flags: { size: { width: number; height:
   const trainer = await backend.create({ spec: networkSpec(model.config), adam: model.config.optimizer, weights: model.weights, maxBatch: 4096 });
   try {
     const encoder = createEncoder(model.config.encoding, model.config.training.seed, model.matrix ?? undefined);
-    writeFileAtomic(flags.out, encodePNG(await renderImage(trainer, encoder, flags.size.width, flags.size.height)));
+    writeFileAtomic(
+      flags.out,
+      encodePNG(await renderImage(trainer, imageInputs(encoder, flags.size.width, flags.size.height), flags.size.width, flags.size.height)),
+    );
   } finally {
     await trainer.dispose();
   }
@@ -269,6 +276,10 @@ export async function main(argv: string[]): Promise<number> {
   const imageOption = () => new Option("--image <png>", "PNG to learn (default: the built-in 512×512 astronaut photograph)");
   const sizeOption = () => new Option("--size <WxH>", "resample the image to this size first (area averaging when shrinking)").argParser(size);
   const maxPixels = () => new Option("--max-pixels <n>", "refuse images with more pixels").argParser(integer(1)).default(DEFAULT_MAX_PIXELS);
+  const storedInputs = () =>
+    new Option("--stored-inputs <MiB>", "keep encoded inputs in memory up to this size; wider encodings are encoded batch by batch (slower, less memory)")
+      .argParser(integer(0))
+      .default(STORED_INPUTS_MAX_BYTES / 2 ** 20);
   const backendOption = () => new Option("--backend <name>", "backend to train on (auto: the fastest that runs here)").default("auto");
 
   program
@@ -298,6 +309,7 @@ export async function main(argv: string[]): Promise<number> {
     .option("--json", "print the run summary as one JSON line on stdout")
     .option("--resume <dir>", "continue an interrupted run in <dir> exactly where it stopped")
     .addOption(maxPixels())
+    .addOption(storedInputs())
     .action(async (flags: TrainFlags) => {
       code = await train(flags, version);
     });
@@ -312,6 +324,7 @@ export async function main(argv: string[]): Promise<number> {
     .option("--out <dir>", "output folder", "paper")
     .option("--presets <list>", "comma-separated subset of presets (default: all)")
     .addOption(maxPixels())
+    .addOption(storedInputs())
     .action(async (flags: PaperFlags) => {
       code = await paper(flags, version);
     });

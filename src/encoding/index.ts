@@ -9,10 +9,12 @@ import { encodedFeatures } from "../config.js";
 import { allocate, type DType, type FloatArray } from "../reference/dtype.js";
 import { Rng } from "../reference/rng.js";
 import { gaussianForward, gaussianMatrix } from "./gaussian.js";
+import { EncodedOnDemand, type NetworkInputs } from "./inputs.js";
 import { pixelCoordinates } from "./normalize.js";
 import { positionalForward } from "./positional.js";
 
 export { gaussianBackward, gaussianForward, gaussianMatrix } from "./gaussian.js";
+export { EncodedOnDemand, gatherInputs, type NetworkInputs } from "./inputs.js";
 export { type CoordRange, normalizeCoordinate, pixelCoordinates } from "./normalize.js";
 export { type PositionalOptions, positionalBackward, positionalFeatures, positionalForward } from "./positional.js";
 
@@ -67,4 +69,30 @@ export function encodeImageGrid(encoder: Encoder, width: number, height: number,
   const out = allocate(dtype, width * height * encoder.features);
   encoder.encode(coords, out, width * height);
   return out;
+}
+
+/**
+ * Encoded inputs larger than this many bytes are not stored: {@link imageInputs} keeps the
+ * coordinates and encodes each batch when it is gathered (256 MiB: a 512×512 image with up to 256
+ * features is stored).
+ *
+ * @example
+ * ```ts
+ * imageInputs(encoder, 512, 512, 2 * STORED_INPUTS_MAX_BYTES); // store up to 512 MiB instead
+ * ```
+ */
+export const STORED_INPUTS_MAX_BYTES = 256 * 2 ** 20;
+
+/**
+ * The network's inputs for every pixel of a width × height image, row-major: encoded up front, or,
+ * where that would take more than `maxBytes`, coordinates encoded a batch at a time.
+ *
+ * @example
+ * ```ts
+ * const inputs = imageInputs(encoder, 512, 512); // Float32Array [262144][features], or EncodedOnDemand
+ * ```
+ */
+export function imageInputs(encoder: Encoder, width: number, height: number, maxBytes = STORED_INPUTS_MAX_BYTES): NetworkInputs {
+  if (4 * width * height * encoder.features <= maxBytes) return encodeImageGrid(encoder, width, height) as Float32Array;
+  return new EncodedOnDemand(pixelCoordinates(width, height, encoder.config.range) as Float32Array, encoder);
 }

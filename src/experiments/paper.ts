@@ -12,7 +12,7 @@ import { writeFileAtomic } from "../io/atomic.js";
 import { loadCheckpoint } from "../io/model-file.js";
 import { loadPreset, PAPER_PRESETS, type Preset } from "../presets.js";
 import { htmlReport, markdownReport, type ResultRow, summarize } from "../report/report.js";
-import { type Progress, type RunRecord, runTraining } from "../training/runner.js";
+import { type Progress, type RunOptions, type RunRecord, runTraining } from "../training/runner.js";
 
 /** What `paper` needs. */
 export interface PaperOptions {
@@ -36,6 +36,8 @@ export interface PaperOptions {
   readonly onPreset?: (preset: Preset, index: number, count: number, action: "run" | "skip" | "resume") => void;
   /** progress within the running preset */
   readonly onProgress?: (p: Progress) => void;
+  /** see {@link RunOptions.storedInputsMaxBytes} */
+  readonly storedInputsMaxBytes?: number;
 }
 
 /** The outcome of `paper`. */
@@ -113,6 +115,7 @@ export async function runPaper(options: PaperOptions): Promise<PaperResult> {
       resume: resumable ? resume : undefined,
       shouldStop: options.shouldStop,
       onProgress: options.onProgress,
+      storedInputsMaxBytes: options.storedInputsMaxBytes,
     });
     if (record.status === "interrupted") return { status: "interrupted", rows };
     rows.push({ preset, record, dir: preset.name });

@@ -19,6 +19,7 @@ import {
   type TrainerInfo,
   type TrainerOptions,
 } from "../backend.js";
+import { gatherInputs, type NetworkInputs } from "../encoding/inputs.js";
 import { ACTIVATIONS, erf } from "../reference/activations/index.js";
 import { adamFirstMoment, adamSecondMoment, adamUpdate } from "../reference/adam.js";
 import { layerSizes, type MLPSpec } from "../reference/mlp.js";
@@ -297,7 +298,7 @@ export class GpuTrainer implements Trainer {
   }
 
   async epoch(
-    inputs: Float32Array,
+    inputs: NetworkInputs,
     targets: Float32Array,
     order: Uint32Array,
     batchSize: number,
@@ -311,9 +312,9 @@ export class GpuTrainer implements Trainer {
     // lay the remaining samples out in training order: step s reads rows s·B … s·B + count − 1
     const xs = new Float32Array(n * F);
     const ys = new Float32Array(n * C);
+    gatherInputs(inputs, F, xs, n, from, order);
     for (let k = 0; k < n; k++) {
       const s = order[from + k];
-      xs.set(inputs.subarray(s * F, (s + 1) * F), k * F);
       ys.set(targets.subarray(s * C, (s + 1) * C), k * C);
     }
     const counts = Array.from({ length: Math.ceil(n / this.B) }, (_, s) => Math.min(this.B, n - s * this.B));
@@ -326,14 +327,14 @@ export class GpuTrainer implements Trainer {
     return { lossSum, next: order.length };
   }
 
-  async predict(inputs: Float32Array, count: number): Promise<Float32Array> {
+  async predict(inputs: NetworkInputs, count: number): Promise<Float32Array> {
     const { inputs: F, outputs: C } = this.spec;
     const pipeline = this.forwardPipeline();
     const out = new Float32Array(count * C);
     for (let start = 0; start < count; start += this.B) {
       const n = Math.min(this.B, count - start);
       const x = new Float32Array(this.B * F);
-      x.set(inputs.subarray(start * F, (start + n) * F));
+      gatherInputs(inputs, F, x, n, start);
       const y = flatten(await pipeline(x, ...this.W, ...this.b));
       this.checkRan(pipeline);
       out.set(y.subarray(0, n * C), start * C);

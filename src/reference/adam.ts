@@ -80,6 +80,14 @@ export function adamUpdate(p: number, m: number, v: number, stepSize: number, bc
   return p - (stepSize * m) / (Math.sqrt(v) / bc2Sqrt + eps);
 }
 
+/** The two numbers of a step's bias correction. */
+export interface AdamCorrections {
+  /** lr / (1 − β₁ᵗ) */
+  readonly stepSize: number;
+  /** √(1 − β₂ᵗ) */
+  readonly bc2Sqrt: number;
+}
+
 /**
  * The step's two bias corrections, computed once per step (t counts steps from 1):
  * stepSize = lr / (1 − β₁ᵗ) and bc2Sqrt = √(1 − β₂ᵗ).
@@ -89,7 +97,7 @@ export function adamUpdate(p: number, m: number, v: number, stepSize: number, bc
  * adamCorrections(1, { beta1: 0.9, beta2: 0.999, eps: 1e-8 }, 0.1); // { stepSize: 1, bc2Sqrt: √0.001 }
  * ```
  */
-export function adamCorrections(t: number, opts: AdamOptions, lr: number): { stepSize: number; bc2Sqrt: number } {
+export function adamCorrections(t: number, opts: AdamOptions, lr: number): AdamCorrections {
   return { stepSize: lr / (1 - opts.beta1 ** t), bc2Sqrt: Math.sqrt(1 - opts.beta2 ** t) };
 }
 // #endregion adamScalars

@@ -5,6 +5,7 @@
  */
 
 import type { Backend, EpochOptions, EpochProgress, LayerWeights, OptimizerSnapshot, Trainer, TrainerInfo, TrainerOptions } from "../backend.js";
+import { gatherInputs, type NetworkInputs } from "../encoding/inputs.js";
 import { stepThroughEpoch } from "../training/batches.js";
 import { type AdamOptions, type AdamState, adamStep, createAdamState } from "./adam.js";
 import type { DenseGrads } from "./dense.js";
@@ -55,12 +56,12 @@ export class ReferenceTrainer implements Trainer {
     this.dOut = allocate(dtype, options.maxBatch * options.spec.outputs);
   }
 
-  async predict(inputs: Float32Array, count: number): Promise<Float32Array> {
+  async predict(inputs: NetworkInputs, count: number): Promise<Float32Array> {
     const { inputs: nIn, outputs: nOut } = this.spec;
     const out = new Float32Array(count * nOut);
     for (let start = 0; start < count; start += this.tape.maxBatch) {
       const n = Math.min(this.tape.maxBatch, count - start);
-      this.batchX.set(inputs.subarray(start * nIn, (start + n) * nIn));
+      gatherInputs(inputs, nIn, this.batchX, n, start);
       out.set(mlpForward(this.mlp, this.tape, this.batchX, n), start * nOut);
     }
     return out;
@@ -89,7 +90,7 @@ export class ReferenceTrainer implements Trainer {
   }
 
   async epoch(
-    inputs: Float32Array,
+    inputs: NetworkInputs,
     targets: Float32Array,
     order: Uint32Array,
     batchSize: number,

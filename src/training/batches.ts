@@ -5,6 +5,7 @@
  */
 
 import type { EpochOptions, EpochProgress } from "../backend.js";
+import { gatherInputs, type NetworkInputs } from "../encoding/inputs.js";
 import type { FloatArray } from "../reference/dtype.js";
 
 /** Where a batch is gathered to: row-major [batch][features] buffers and the feature counts. */
@@ -31,7 +32,7 @@ export interface BatchBuffers {
  * ```
  */
 export function stepThroughEpoch(
-  inputs: Float32Array,
+  inputs: NetworkInputs,
   targets: Float32Array,
   order: Uint32Array,
   batchSize: number,
@@ -45,9 +46,9 @@ export function stepThroughEpoch(
   for (let start = from; start < order.length; start += batchSize) {
     const count = Math.min(batchSize, order.length - start);
     // gather the batch: row k of the batch is sample order[start + k]
+    gatherInputs(inputs, F, x, count, start, order);
     for (let k = 0; k < count; k++) {
       const s = order[start + k];
-      for (let i = 0; i < F; i++) x[k * F + i] = inputs[s * F + i];
       for (let c = 0; c < C; c++) y[k * C + c] = targets[s * C + c];
     }
     lossSum += step(count) * count;

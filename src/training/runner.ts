@@ -16,7 +16,7 @@ import { existsSync, mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { requireBackend, type Trainer } from "../backend.js";
 import type { Config } from "../config.js";
-import { createEncoder, type Encoder, encodeImageGrid } from "../encoding/index.js";
+import { createEncoder, imageInputs, type NetworkInputs, type STORED_INPUTS_MAX_BYTES } from "../encoding/index.js";
 import { encodePNG, type RGBImage } from "../image/png.js";
 import { writeFileAtomic } from "../io/atomic.js";
 import { type Checkpoint, type EpochRecord, saveCheckpoint, saveModel, type TrainingPosition } from "../io/model-file.js";
@@ -53,6 +53,11 @@ export interface RunOptions {
   readonly shouldStop?: () => boolean;
   /** told about progress: samples done of the total, the current epoch, the last epoch's loss */
   readonly onProgress?: (p: Progress) => void;
+  /**
+   * keep the encoded inputs in memory up to this many bytes; wider encodings are encoded a batch
+   * at a time (default {@link STORED_INPUTS_MAX_BYTES})
+   */
+  readonly storedInputsMaxBytes?: number;
 }
 
 /** Progress of a run, for a progress bar. */
@@ -143,11 +148,10 @@ export class DivergenceError extends Error {
  *
  * @example
  * ```ts
- * const image = await renderImage(trainer, encoder, 1024, 1024);
+ * const image = await renderImage(trainer, imageInputs(encoder, 1024, 1024), 1024, 1024);
  * ```
  */
-export async function renderImage(trainer: Trainer, encoder: Encoder, width: number, height: number): Promise<RGBImage> {
-  const inputs = encodeImageGrid(encoder, width, height) as Float32Array;
+export async function renderImage(trainer: Trainer, inputs: NetworkInputs, width: number, height: number): Promise<RGBImage> {
   const data = await trainer.predict(inputs, width * height);
   for (let k = 0; k < data.length; k++) data[k] = Math.min(1, Math.max(0, data[k]));
   return { width, height, data };
@@ -184,7 +188,8 @@ export async function runTraining(options: RunOptions): Promise<RunRecord> {
   const { epochs, batchSize, seed } = config.training;
   const N = image.width * image.height;
   const encoder = createEncoder(config.encoding, seed, resume?.matrix ?? undefined);
-  const inputs = encodeImageGrid(encoder, image.width, image.height) as Float32Array;
+  // every pixel's inputs, made once (or, for very wide encodings, a batch at a time)
+  const inputs = imageInputs(encoder, image.width, image.height, options.storedInputsMaxBytes);
   const targets = image.data;
   const backend = await requireBackend(options.backend);
   const batch = Math.min(batchSize, N); // a batch larger than the image is the whole image
@@ -272,10 +277,10 @@ export async function runTraining(options: RunOptions): Promise<RunRecord> {
       const loss = lossSum / N;
       if (!Number.isFinite(loss)) throw new DivergenceError(`training diverged in epoch ${epoch + 1}: the loss is ${loss}; try a lower learning rate (--lr)`);
       history.push({ epoch: epoch + 1, loss, lr, seconds: (performance.now() - started) / 1000 });
-      if (options.snapshots.includes(epoch + 1)) write(snapshotName(epoch + 1), encodePNG(await renderImage(trainer, encoder, image.width, image.height)));
+      if (options.snapshots.includes(epoch + 1)) write(snapshotName(epoch + 1), encodePNG(await renderImage(trainer, inputs, image.width, image.height)));
     }
 
-    const final = await renderImage(trainer, encoder, image.width, image.height);
+    const final = await renderImage(trainer, inputs, image.width, image.height);
     const metrics = imageError(final, image);
     write("final.png", encodePNG(final));
     saveModel(join(outDir, "model.safetensors"), { config, weights: trainer.getWeights(), matrix: encoder.matrix as Float32Array | null }, options.version);

@@ -12,7 +12,8 @@ import { availableParallelism } from "node:os";
 import { setFlagsFromString } from "node:v8";
 import { Worker } from "node:worker_threads";
 import type { Backend, EpochOptions, EpochProgress, LayerWeights, OptimizerSnapshot, Trainer, TrainerInfo, TrainerOptions } from "../backend.js";
-import { activationBackward, activationForward } from "../reference/activations/index.js";
+import { gatherInputs, type NetworkInputs } from "../encoding/inputs.js";
+import { ACTIVATION_NAMES, type ActivationName, activationBackward, activationForward } from "../reference/activations/index.js";
 import { adamCorrections } from "../reference/adam.js";
 import { layerSizes, type MLPSpec } from "../reference/mlp.js";
 import { mseBackward, mseForward } from "../reference/mse.js";
@@ -28,8 +29,17 @@ interface Kernels {
   adam(p: number, g: number, m: number, v: number, n: number, beta1: number, beta2: number, eps: number, stepSize: number, bc2Sqrt: number): void;
 }
 
-/** The kernels the helper thread runs, by index in its control block (see worker.ts). */
-export const HELPER_KERNELS = ["gemm", "gemmNT", "adam"] as const;
+/**
+ * The tasks the helper thread runs, by index in its control block (see worker.ts): three
+ * WebAssembly kernels, and the reference's activation loops (JavaScript) for the activations
+ * without a kernel of their own.
+ *
+ * @example
+ * ```ts
+ * control[3] = HELPER_KERNELS.indexOf("gemm");
+ * ```
+ */
+export const HELPER_KERNELS = ["gemm", "gemmNT", "adam", "activationForward", "activationBackward"] as const;
 
 /** The compiled kernels and which build they are. */
 interface KernelBuild {
@@ -65,6 +75,9 @@ function kernelBuild(): KernelBuild {
  * the helper costs a few microseconds of signalling.
  */
 const PARALLEL_MIN_MACS = 1 << 16;
+
+/** Elementwise loops below this many elements run on the calling thread alone (same reason). */
+const PARALLEL_MIN_ELEMENTS = 1 << 12;
 
 /**
  * The trainer's helper thread: it owns the second half of each large matrix product's rows and of
@@ -130,6 +143,11 @@ class Helper {
  * How many times a waiting thread re-reads the control block before it sleeps (about a
  * millisecond): waking a sleeping thread costs tens of microseconds on a virtual machine, as much
  * as half of one of a step's matrix products.
+ *
+ * @example
+ * ```ts
+ * for (let spin = 0; spin < SPIN && Atomics.load(control, 0) === seen; spin++);
+ * ```
  */
 export const SPIN = 1 << 20;
 
@@ -291,6 +309,22 @@ export class WasmTrainer implements Trainer {
     this.setWeights(options.weights);
   }
 
+  /** a[i] = act(z[i]) for i < n with the reference's function, the second half on the helper thread. */
+  private activationForward(act: ActivationName, z: Region, a: Region, n: number): void {
+    const h = this.helper !== null && n >= PARALLEL_MIN_ELEMENTS ? n >> 1 : n;
+    if (h < n) this.helper?.start("activationForward", ACTIVATION_NAMES.indexOf(act), z.ptr + 4 * h, a.ptr + 4 * h, n - h);
+    activationForward(act, z.view, a.view, h);
+    if (h < n) this.helper?.finish();
+  }
+
+  /** dz[i] = da[i]·act'(z[i]) for i < n with the reference's function, the second half on the helper thread. */
+  private activationBackward(act: ActivationName, z: Region, da: Region, dz: Region, n: number): void {
+    const h = this.helper !== null && n >= PARALLEL_MIN_ELEMENTS ? n >> 1 : n;
+    if (h < n) this.helper?.start("activationBackward", ACTIVATION_NAMES.indexOf(act), z.ptr + 4 * h, da.ptr + 4 * h, dz.ptr + 4 * h, n - h);
+    activationBackward(act, z.view, da.view, dz.view, h);
+    if (h < n) this.helper?.finish();
+  }
+
   /** Forward pass over the `count` rows in `x`; returns the output view [count][outputs]. */
   private forward(count: number): Float32Array {
     const { k } = this;
@@ -306,7 +340,7 @@ export class WasmTrainer implements Trainer {
       if (l.nOut < NARROW) k.gemmNT(a.ptr, l.W.ptr, l.z.ptr, count, l.nIn, l.nOut, l.b.ptr);
       else k.gemm(a.ptr, l.Wt.ptr, l.z.ptr, count, l.nIn, l.nOut, l.nIn, 1, l.b.ptr, act === "relu" ? l.aNext.ptr : 0, 0);
       if (act === "relu" && l.nOut < NARROW) k.reluForward(l.z.ptr, l.aNext.ptr, n);
-      else if (act !== "relu") activationForward(act, l.z.view, l.aNext.view, n);
+      else if (act !== "relu") this.activationForward(act, l.z, l.aNext, n);
       a = l.aNext;
     });
     return a.view.subarray(0, count * this.spec.outputs);
@@ -323,7 +357,7 @@ export class WasmTrainer implements Trainer {
     // dz of the output layer = ∂L/∂ŷ ⊙ act'(z)
     mseBackward(pred, this.y.view, top.daNext.view, n);
     if (this.spec.outputActivation === "relu") k.reluBackward(top.z.ptr, top.daNext.ptr, top.daNext.ptr, n);
-    else activationBackward(this.spec.outputActivation, top.z.view, top.daNext.view, top.daNext.view, n);
+    else this.activationBackward(this.spec.outputActivation, top.z, top.daNext, top.daNext, n);
     for (let i = L - 1; i >= 0; i--) {
       const l = layers[i];
       const a = i === 0 ? this.x : layers[i - 1].aNext;
@@ -338,7 +372,7 @@ export class WasmTrainer implements Trainer {
       const below = layers[i - 1];
       const act = this.spec.activation;
       k.gemm(l.daNext.ptr, l.W.ptr, below.daNext.ptr, count, l.nOut, l.nIn, l.nOut, 1, 0, 0, act === "relu" ? below.z.ptr : 0);
-      if (act !== "relu") activationBackward(act, below.z.view, below.daNext.view, below.daNext.view, count * l.nIn);
+      if (act !== "relu") this.activationBackward(act, below.z, below.daNext, below.daNext, count * l.nIn);
     }
     this.adamStep += 1;
     const { stepSize, bc2Sqrt } = adamCorrections(this.adamStep, this.adam, lr);
@@ -356,7 +390,7 @@ export class WasmTrainer implements Trainer {
   }
 
   async epoch(
-    inputs: Float32Array,
+    inputs: NetworkInputs,
     targets: Float32Array,
     order: Uint32Array,
     batchSize: number,
@@ -367,12 +401,12 @@ export class WasmTrainer implements Trainer {
     return stepThroughEpoch(inputs, targets, order, batchSize, buffers, options, (count) => this.stepNow(count, lr));
   }
 
-  async predict(inputs: Float32Array, count: number): Promise<Float32Array> {
+  async predict(inputs: NetworkInputs, count: number): Promise<Float32Array> {
     const { inputs: F, outputs: C } = this.spec;
     const out = new Float32Array(count * C);
     for (let start = 0; start < count; start += this.B) {
       const n = Math.min(this.B, count - start);
-      this.x.view.set(inputs.subarray(start * F, (start + n) * F));
+      gatherInputs(inputs, F, this.x.view, n, start);
       out.set(this.forward(n), start * C);
     }
     return out;

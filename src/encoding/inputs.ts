@@ -1,0 +1,81 @@
+/**
+ * @module
+ * The network's inputs for every sample of an image: either stored, already encoded (the usual
+ * case), or kept as coordinates and encoded a batch at a time ({@link EncodedOnDemand}) where the
+ * encoded matrix would be too large to hold — the Gaussian preset's 512 features of a 512×512 image
+ * are 537 MB of float32. Both give bit-identical rows: encodings work point by point.
+ */
+
+import type { FloatArray } from "../reference/dtype.js";
+import type { Encoder } from "./index.js";
+
+/**
+ * Coordinates [N][2] and the encoder that turns them into the network's inputs on demand.
+ *
+ * @example
+ * ```ts
+ * const inputs = new EncodedOnDemand(pixelCoordinates(512, 512, "01") as Float32Array, encoder);
+ * ```
+ */
+export class EncodedOnDemand {
+  /** input features per sample (the encoder's) */
+  readonly features: number;
+  /** samples */
+  readonly count: number;
+  private scratch = new Float32Array(0);
+
+  /**
+   * @param coords - normalised coordinates, row-major [N][2]
+   * @param encoder - the encoding that turns them into the network's inputs
+   */
+  constructor(
+    readonly coords: Float32Array,
+    readonly encoder: Encoder,
+  ) {
+    this.features = encoder.features;
+    this.count = coords.length / 2;
+  }
+
+  /** Encode samples `order[start + k]` (or `start + k` without an order), k < n, into `out` [n][features]. */
+  encodeRows(out: FloatArray, n: number, start: number, order?: Uint32Array): void {
+    if (this.scratch.length < 2 * n) this.scratch = new Float32Array(2 * n);
+    const points = this.scratch;
+    for (let k = 0; k < n; k++) {
+      const s = order ? order[start + k] : start + k;
+      points[2 * k] = this.coords[2 * s];
+      points[2 * k + 1] = this.coords[2 * s + 1];
+    }
+    this.encoder.encode(points, out, n);
+  }
+}
+
+/**
+ * The network's inputs for N samples: a row-major [N][features] array, or coordinates encoded on
+ * demand.
+ */
+export type NetworkInputs = Float32Array | EncodedOnDemand;
+
+/**
+ * Fill `out` [n][features] with the inputs of samples `order[start + k]` (or `start + k` without an
+ * order), k < n.
+ *
+ * @example
+ * ```ts
+ * gatherInputs(inputs, 2, batchX, 1024, 0, order); // the first batch of an epoch
+ * ```
+ */
+export function gatherInputs(inputs: NetworkInputs, features: number, out: FloatArray, n: number, start: number, order?: Uint32Array): void {
+  if (inputs instanceof EncodedOnDemand) {
+    if (inputs.features !== features) throw new RangeError(`the inputs have ${inputs.features} features, the network takes ${features}`);
+    inputs.encodeRows(out, n, start, order);
+    return;
+  }
+  if (!order) {
+    out.set(inputs.subarray(start * features, (start + n) * features));
+    return;
+  }
+  for (let k = 0; k < n; k++) {
+    const s = order[start + k];
+    for (let i = 0; i < features; i++) out[k * features + i] = inputs[s * features + i];
+  }
+}
