@@ -1,14 +1,16 @@
 #!/usr/bin/env node
-// npm run bench [-- --quick] [--samples N] [--repeats N] [--backends a,b] [--presets a,b] [--include-software] [--out DIR]
+// npm run bench [-- --quick] [--samples N] [--repeats N] [--backends a,b] [--presets a,b] [--include-software] [--no-cli] [--out DIR]
 //
 // Times training of the study's network (preset relu-sigmoid: 4×128 ReLU, batch 1024, Adam) and
 // of the positional-encoding preset on every backend that runs here, each in a fresh process
 // (warm-up epoch excluded, median of the repeats), and in the same run the same workload in
-// PyTorch (bench/torch_peer.py with Debian's python3-torch) at 1 and 2 threads. Prints a table and
-// writes bench/results/latest.json and latest.md.
+// PyTorch (bench/torch_peer.py with Debian's python3-torch) at 1 and 2 threads. Then the tool as
+// a user runs it: `coordnet train --epochs 1` on the default backend and image (512×512, the study's
+// network), its epoch time against PyTorch's best. Prints a table and writes
+// bench/results/latest.json and latest.md.
 import { execFileSync, spawnSync } from "node:child_process";
-import { mkdirSync, writeFileSync } from "node:fs";
-import { cpus, totalmem } from "node:os";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpus, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { backendNames, probeBackend, registerBackend } from "../dist/backend.js";
@@ -27,6 +29,7 @@ const { values: opts } = parseArgs({
     backends: { type: "string" },
     presets: { type: "string" },
     "include-software": { type: "boolean", default: false },
+    "no-cli": { type: "boolean", default: false },
     out: { type: "string", default: join("bench", "results") },
   },
 });
@@ -111,6 +114,34 @@ for (const preset of presets) {
     }
 }
 
+// the tool itself: one epoch of the default training run, as a user types it
+let cli = null;
+if (!opts["no-cli"]) {
+  process.stderr.write("bench: coordnet train --epochs 1 (default backend, built-in 512×512 image)…\n");
+  const dir = mkdtempSync(join(tmpdir(), "coordnet-bench-"));
+  // GNU time reports the peak resident memory of the whole command where it is installed
+  const timed = existsSync("/usr/bin/time");
+  const args = [join("bin", "coordnet.js"), "train", "--epochs", "1", "--json", "--out", join(dir, "run")];
+  const t0 = performance.now();
+  const r = timed
+    ? spawnSync("/usr/bin/time", ["-f", "%M", "-o", join(dir, "rss"), process.execPath, ...args], { encoding: "utf8" })
+    : spawnSync(process.execPath, args, { encoding: "utf8" });
+  const wall = (performance.now() - t0) / 1000;
+  if (r.status !== 0) throw new Error(`coordnet train failed: ${r.stderr.trim()}`);
+  const record = JSON.parse(r.stdout.trim().split("\n").pop());
+  const best = torchRows.filter((t) => t.preset === "relu-sigmoid").reduce((a, b) => (a === null || b.secondsPerEpoch < a.secondsPerEpoch ? b : a), null);
+  cli = {
+    command: "coordnet train --epochs 1",
+    backend: record.backend.name,
+    details: record.backend.details,
+    epochSeconds: record.history[0].seconds,
+    wallSeconds: wall,
+    peakRssMB: timed ? Number(readFileSync(join(dir, "rss"), "utf8").trim().split("\n").pop()) / 1024 : undefined,
+    ratioToTorchBest: best ? record.history[0].seconds / best.secondsPerEpoch : undefined,
+  };
+  rmSync(dir, { recursive: true, force: true });
+}
+
 for (const row of rows) {
   const peers = torchRows.filter((t) => t.preset === row.preset);
   if (peers.length === 0) continue;
@@ -145,6 +176,12 @@ const lines = [
       `| ${t.preset} | PyTorch ${t.torch}, ${t.threads} thread${t.threads > 1 ? "s" : ""} | ${/openblas/.test(t.blas) ? "OpenBLAS" : "generic BLAS"} | ${f(t.secondsPerEpoch)} | ${Math.round(t.samplesPerSecond).toLocaleString("en")} | ${f(t.gflops)} | ${f(t.peakRssMB, 0)} | – | – | – |`,
   ),
   "",
+  ...(cli
+    ? [
+        `The tool: \`${cli.command}\` (default backend: ${cli.backend}, ${cli.details.threads ?? "–"} thread(s); built-in 512×512 image, the study's network): epoch ${f(cli.epochSeconds)} s, ${f(cli.ratioToTorchBest)} × PyTorch's best s/epoch above; the whole command ${f(cli.wallSeconds)} s (start-up, image, snapshot, model and report files included), peak RSS ${f(cli.peakRssMB, 0)} MB.`,
+        "",
+      ]
+    : []),
   ...skipped.map((s) => `- skipped ${s}`),
   ...(torchNote ? [`- ${torchNote}`] : []),
   ...(torchRows.some((t) => !/openblas/.test(t.blas))
@@ -156,6 +193,6 @@ console.log(markdown);
 mkdirSync(opts.out, { recursive: true });
 writeFileSync(
   join(opts.out, "latest.json"),
-  `${JSON.stringify({ machine, command, samples, repeats, rows, torch: torchRows, skipped, torchNote }, null, 2)}\n`,
+  `${JSON.stringify({ machine, command, samples, repeats, rows, torch: torchRows, cli, skipped, torchNote }, null, 2)}\n`,
 );
 writeFileSync(join(opts.out, "latest.md"), `${markdown}\n`);
