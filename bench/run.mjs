@@ -1,13 +1,17 @@
 #!/usr/bin/env node
-// npm run bench [-- --quick] [--samples N] [--repeats N] [--backends a,b] [--presets a,b] [--include-software] [--no-cli] [--out DIR]
+// npm run bench [-- --quick] [--samples N] [--rounds N] [--repeats N] [--backends a,b] [--presets a,b] [--include-software] [--no-cli] [--out DIR]
 //
 // Times training of the study's network (preset relu-sigmoid: 4×128 ReLU, batch 1024, Adam) and
 // of the positional-encoding preset on every backend that runs here, each in a fresh process
-// (warm-up epoch excluded, median of the repeats), and in the same run the same workload in
+// (warm-up epoch excluded), and in the same run the same workload in
 // PyTorch (bench/torch_peer.py with Debian's python3-torch) at 1 and 2 threads. Then the tool as
 // a user runs it: `coordnet train --epochs 1` on the default backend and image (512×512, the study's
 // network), its epoch time against PyTorch's best. Prints a table and writes
 // bench/results/latest.json and latest.md.
+//
+// These machines are shared and their speed drifts by 2× over minutes, so the measurements are
+// taken in rounds — every backend, PyTorch and the tool once per round, interleaved — and each row
+// reports the median over all its timed epochs: a slow spell then lands on every row alike.
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir, totalmem } from "node:os";
@@ -26,6 +30,7 @@ const { values: opts } = parseArgs({
     quick: { type: "boolean", default: false },
     samples: { type: "string" },
     repeats: { type: "string" },
+    rounds: { type: "string" },
     backends: { type: "string" },
     presets: { type: "string" },
     "include-software": { type: "boolean", default: false },
@@ -35,7 +40,9 @@ const { values: opts } = parseArgs({
 });
 const EPOCH = 262144; // the study's 512×512 image
 const samples = Number(opts.samples ?? (opts.quick ? 8192 : 65536));
-const repeats = Number(opts.repeats ?? (opts.quick ? 1 : 3));
+const repeats = Number(opts.repeats ?? 1);
+const rounds = Number(opts.rounds ?? (opts.quick ? 1 : 3));
+if (!Number.isInteger(repeats) || repeats < 1 || !Number.isInteger(rounds) || rounds < 1) throw new Error("--repeats and --rounds must be positive integers");
 if (!Number.isInteger(samples / 512) || samples <= 0) throw new Error("--samples must be a positive multiple of 512");
 const presets = (opts.presets ?? "relu-sigmoid,positional").split(",");
 
@@ -59,87 +66,123 @@ function flopsPerSample(config) {
 }
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const rows = [];
-const torchRows = [];
 let torchNote = null;
 const hasTorch = spawnSync("/usr/bin/python3", ["-c", "import torch"], { stdio: "ignore" }).status === 0;
 if (!hasTorch) torchNote = "PyTorch peer skipped: /usr/bin/python3 cannot import torch (apt-get install python3-torch)";
 
+/** One backend's epochs on one preset, in a fresh process. */
+function measureBackend(preset, backend) {
+  const out = execFileSync(process.execPath, [join("bench", "worker.mjs"), backend, preset, String(samples), String(repeats)], {
+    encoding: "utf8",
+    maxBuffer: 1 << 20,
+  });
+  return JSON.parse(out.trim().split("\n").pop());
+}
+
+/** PyTorch's epochs on one preset at `threads` threads. */
+function measureTorch(preset, threads) {
+  const out = execFileSync(
+    "/usr/bin/python3",
+    [join("bench", "torch_peer.py"), join(PRESET_DIR, `${preset}.json`), String(samples), String(repeats), String(threads)],
+    { encoding: "utf8" },
+  );
+  return JSON.parse(out.trim().split("\n").pop());
+}
+
+/** One epoch of the default training run, as a user types it: `coordnet train --epochs 1`. */
+function measureCli() {
+  const dir = mkdtempSync(join(tmpdir(), "coordnet-bench-"));
+  try {
+    // GNU time reports the peak resident memory of the whole command where it is installed
+    const timed = existsSync("/usr/bin/time");
+    const args = [join("bin", "coordnet.js"), "train", "--epochs", "1", "--json", "--out", join(dir, "run")];
+    const t0 = performance.now();
+    const r = timed
+      ? spawnSync("/usr/bin/time", ["-f", "%M", "-o", join(dir, "rss"), process.execPath, ...args], { encoding: "utf8" })
+      : spawnSync(process.execPath, args, { encoding: "utf8" });
+    const wall = (performance.now() - t0) / 1000;
+    if (r.status !== 0) throw new Error(`coordnet train failed: ${r.stderr.trim()}`);
+    const record = JSON.parse(r.stdout.trim().split("\n").pop());
+    const rss = timed ? Number(readFileSync(join(dir, "rss"), "utf8").trim().split("\n").pop()) / 1024 : undefined;
+    return { backend: record.backend.name, details: record.backend.details, epoch: record.history[0].seconds, wall, rss };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+// rounds: every measurement once per round, interleaved
+const runs = new Map(); // key → { seconds: [], last result }
+const collect = (key, result, seconds) => {
+  const entry = runs.get(key) ?? { seconds: [], result };
+  entry.seconds.push(...seconds);
+  entry.result = result;
+  entry.peakRssMB = Math.max(entry.peakRssMB ?? 0, result.peakRssMB ?? result.rss ?? 0);
+  runs.set(key, entry);
+};
+for (let round = 1; round <= rounds; round++) {
+  for (const preset of presets) {
+    for (const backend of backends) {
+      process.stderr.write(`bench [round ${round}/${rounds}]: ${preset} on ${backend} (${samples} samples × ${repeats})…\n`);
+      const r = measureBackend(preset, backend);
+      collect(`${preset}|${backend}`, r, r.seconds);
+    }
+    if (hasTorch)
+      for (const threads of [1, 2]) {
+        process.stderr.write(`bench [round ${round}/${rounds}]: ${preset} on PyTorch, ${threads} thread(s)…\n`);
+        const r = measureTorch(preset, threads);
+        collect(`${preset}|torch${threads}`, r, r.seconds);
+      }
+  }
+  if (!opts["no-cli"]) {
+    process.stderr.write(`bench [round ${round}/${rounds}]: coordnet train --epochs 1 (default backend, built-in 512×512 image)…\n`);
+    const r = measureCli();
+    collect("cli", r, [r.epoch]);
+    runs.get("cli").walls = [...(runs.get("cli").walls ?? []), r.wall];
+  }
+}
+
+const rows = [];
+const torchRows = [];
 for (const preset of presets) {
-  const config = loadPreset(preset).config;
-  const flops = flopsPerSample(config);
-  for (const backend of backends) {
-    process.stderr.write(`bench: ${preset} on ${backend} (${samples} samples × ${repeats})…\n`);
-    const out = execFileSync(process.execPath, [join("bench", "worker.mjs"), backend, preset, String(samples), String(repeats)], {
-      encoding: "utf8",
-      maxBuffer: 1 << 20,
-    });
-    const r = JSON.parse(out.trim().split("\n").pop());
-    const s = median(r.seconds);
-    rows.push({
-      preset,
-      backend,
-      details: r.details,
+  const flops = flopsPerSample(loadPreset(preset).config);
+  const stats = (entry) => {
+    const s = median(entry.seconds);
+    return {
       samples,
-      repeats,
+      epochsTimed: entry.seconds.length,
       secondsMedian: s,
       secondsPerEpoch: (s * EPOCH) / samples,
       samplesPerSecond: samples / s,
       gflops: (flops * samples) / s / 1e9,
-      peakRssMB: r.peakRssMB,
-    });
+      peakRssMB: entry.peakRssMB,
+    };
+  };
+  for (const backend of backends) {
+    const entry = runs.get(`${preset}|${backend}`);
+    rows.push({ preset, backend, details: entry.result.details, ...stats(entry) });
   }
   if (hasTorch)
     for (const threads of [1, 2]) {
-      process.stderr.write(`bench: ${preset} on PyTorch, ${threads} thread(s)…\n`);
-      const out = execFileSync(
-        "/usr/bin/python3",
-        [join("bench", "torch_peer.py"), join(PRESET_DIR, `${preset}.json`), String(samples), String(repeats), String(threads)],
-        { encoding: "utf8" },
-      );
-      const r = JSON.parse(out.trim().split("\n").pop());
-      const s = median(r.seconds);
-      torchRows.push({
-        preset,
-        threads,
-        torch: r.torch,
-        blas: r.blas,
-        samples,
-        secondsMedian: s,
-        secondsPerEpoch: (s * EPOCH) / samples,
-        samplesPerSecond: samples / s,
-        gflops: (flops * samples) / s / 1e9,
-        peakRssMB: r.peakRssMB,
-      });
+      const entry = runs.get(`${preset}|torch${threads}`);
+      torchRows.push({ preset, threads, torch: entry.result.torch, blas: entry.result.blas, ...stats(entry) });
     }
 }
 
-// the tool itself: one epoch of the default training run, as a user types it
 let cli = null;
-if (!opts["no-cli"]) {
-  process.stderr.write("bench: coordnet train --epochs 1 (default backend, built-in 512×512 image)…\n");
-  const dir = mkdtempSync(join(tmpdir(), "coordnet-bench-"));
-  // GNU time reports the peak resident memory of the whole command where it is installed
-  const timed = existsSync("/usr/bin/time");
-  const args = [join("bin", "coordnet.js"), "train", "--epochs", "1", "--json", "--out", join(dir, "run")];
-  const t0 = performance.now();
-  const r = timed
-    ? spawnSync("/usr/bin/time", ["-f", "%M", "-o", join(dir, "rss"), process.execPath, ...args], { encoding: "utf8" })
-    : spawnSync(process.execPath, args, { encoding: "utf8" });
-  const wall = (performance.now() - t0) / 1000;
-  if (r.status !== 0) throw new Error(`coordnet train failed: ${r.stderr.trim()}`);
-  const record = JSON.parse(r.stdout.trim().split("\n").pop());
+if (runs.has("cli")) {
+  const entry = runs.get("cli");
   const best = torchRows.filter((t) => t.preset === "relu-sigmoid").reduce((a, b) => (a === null || b.secondsPerEpoch < a.secondsPerEpoch ? b : a), null);
+  const epochSeconds = median(entry.seconds);
   cli = {
     command: "coordnet train --epochs 1",
-    backend: record.backend.name,
-    details: record.backend.details,
-    epochSeconds: record.history[0].seconds,
-    wallSeconds: wall,
-    peakRssMB: timed ? Number(readFileSync(join(dir, "rss"), "utf8").trim().split("\n").pop()) / 1024 : undefined,
-    ratioToTorchBest: best ? record.history[0].seconds / best.secondsPerEpoch : undefined,
+    backend: entry.result.backend,
+    details: entry.result.details,
+    epochSeconds,
+    epochs: entry.seconds,
+    wallSeconds: median(entry.walls),
+    peakRssMB: entry.peakRssMB || undefined,
+    ratioToTorchBest: best ? epochSeconds / best.secondsPerEpoch : undefined,
   };
-  rmSync(dir, { recursive: true, force: true });
 }
 
 for (const row of rows) {
@@ -159,11 +202,11 @@ const machine = {
   node: process.version,
   date: new Date().toISOString(),
 };
-const command = `npm run bench --${opts.quick ? " --quick" : ""}${opts.samples ? ` --samples ${samples}` : ""}${opts.repeats ? ` --repeats ${repeats}` : ""}`;
+const command = `npm run bench --${process.argv.slice(2).length ? ` ${process.argv.slice(2).join(" ")}` : ""}`;
 const f = (x, d = 2) => (x === undefined ? "–" : x.toFixed(d));
 const lines = [
   `Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGB} GiB, Node ${machine.node}; ${machine.date}. Command: \`${command}\`.`,
-  `Each row: ${samples.toLocaleString("en")} samples (batch 1024) per timed epoch, warm-up excluded, median of ${repeats}; s/epoch (512²) = median × ${EPOCH}/${samples}.`,
+  `Each row: ${samples.toLocaleString("en")} samples (batch 1024) per timed epoch, warm-up excluded; ${rounds} round(s) × ${repeats} epoch(s), interleaved, median; s/epoch (512²) = median × ${EPOCH}/${samples}.`,
   "",
   "| preset | backend | executor / threads / BLAS | s/epoch (512²) | samples/s | GFLOP/s | peak RSS (MB) | × PyTorch best | × PyTorch 1 thr | × PyTorch 2 thr |",
   "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
@@ -178,7 +221,7 @@ const lines = [
   "",
   ...(cli
     ? [
-        `The tool: \`${cli.command}\` (default backend: ${cli.backend}, ${cli.details.threads ?? "–"} thread(s); built-in 512×512 image, the study's network): epoch ${f(cli.epochSeconds)} s, ${f(cli.ratioToTorchBest)} × PyTorch's best s/epoch above; the whole command ${f(cli.wallSeconds)} s (start-up, image, snapshot, model and report files included), peak RSS ${f(cli.peakRssMB, 0)} MB.`,
+        `The tool: \`${cli.command}\` (default backend: ${cli.backend}, ${cli.details.threads ?? "–"} thread(s); built-in 512×512 image, the study's network): epoch ${f(cli.epochSeconds)} s (median of ${cli.epochs.length}: ${cli.epochs.map((x) => f(x)).join(", ")}), ${f(cli.ratioToTorchBest)} × PyTorch's best s/epoch above; the whole command ${f(cli.wallSeconds)} s (start-up, image, snapshot, model and report files included), peak RSS ${f(cli.peakRssMB, 0)} MB.`,
         "",
       ]
     : []),
@@ -193,6 +236,6 @@ console.log(markdown);
 mkdirSync(opts.out, { recursive: true });
 writeFileSync(
   join(opts.out, "latest.json"),
-  `${JSON.stringify({ machine, command, samples, repeats, rows, torch: torchRows, cli, skipped, torchNote }, null, 2)}\n`,
+  `${JSON.stringify({ machine, command, samples, rounds, repeats, rows, torch: torchRows, cli, skipped, torchNote }, null, 2)}\n`,
 );
 writeFileSync(join(opts.out, "latest.md"), `${markdown}\n`);

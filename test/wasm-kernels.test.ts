@@ -5,14 +5,14 @@ import { describe, expect, it } from "vitest";
 import type { LayerWeights } from "../dist/backend.js";
 import { parseConfig } from "../dist/config.js";
 import { initialWeights, networkSpec } from "../dist/model.js";
-import { relu, reluGrad } from "../dist/reference/activations/index.js";
+import { ACTIVATIONS, relu, reluGrad } from "../dist/reference/activations/index.js";
 import { adamCorrections, adamStep } from "../dist/reference/adam.js";
 import { Rng } from "../dist/reference/rng.js";
 import { epochOrder } from "../dist/training/shuffle.js";
-import { WasmTrainer } from "../dist/wasm/trainer.js";
+import { WASM_ACTIVATIONS, WasmTrainer } from "../dist/wasm/trainer.js";
 
-// The wasm backend's kernels on their own, both builds as built: plain SIMD (gemm.wasm) and relaxed
-// SIMD with fused multiply-adds (gemm-fma.wasm; the trainer turns Node 20's flag for it on).
+// The wasm backend's kernels on their own, both builds as built: plain SIMD (kernels.wasm) and
+// relaxed SIMD with fused multiply-adds (kernels-fma.wasm; the trainer turns Node 20's flag for it on).
 interface KernelExports {
   gemm(A: number, B: number, C: number, R: number, K: number, N: number, sAr: number, sAk: number, bias: number, relu: number, mask: number): void;
   gemmNT(A: number, B: number, C: number, R: number, K: number, N: number, bias: number): void;
@@ -20,10 +20,13 @@ interface KernelExports {
   adam(p: number, g: number, m: number, v: number, n: number, beta1: number, beta2: number, eps: number, stepSize: number, bc2Sqrt: number): void;
   reluForward(z: number, a: number, n: number): void;
   reluBackward(z: number, da: number, dz: number, n: number): void;
+  activationForward(kind: number, z: number, a: number, n: number): void;
+  activationBackward(kind: number, z: number, da: number, dz: number, n: number): void;
+  heapBase(): number;
 }
 const memory = new WebAssembly.Memory({ initial: 64, maximum: 64, shared: true });
 setFlagsFromString("--experimental-wasm-relaxed-simd");
-const builds = ["gemm.wasm", "gemm-fma.wasm"].map((file) => ({
+const builds = ["kernels.wasm", "kernels-fma.wasm"].map((file) => ({
   file,
   k: new WebAssembly.Instance(new WebAssembly.Module(readFileSync(`dist/wasm/${file}`)), { env: { memory, abort: () => {} } })
     .exports as unknown as KernelExports,
@@ -33,21 +36,73 @@ const special = fc.constantFrom(0, -0, Number.NaN, Number.POSITIVE_INFINITY, Num
 const value = fc.oneof(fc.float({ noDefaultInfinity: false }), special);
 
 describe.each(builds)("wasm kernels ($file)", ({ k }) => {
+  // test data goes after the module's static data (its exp/sin/cos tables), in float32 elements;
+  // never at 0, which the kernels read as "none"
+  const free = Math.ceil(k.heapBase() / 16) * 4;
+  it("keeps its static data (exp/sin/cos tables) below heapBase: buffers above it cannot change results", () => {
+    const [pz, pa, rest] = offsets(free, [64, 64, 0]);
+    const z = Float32Array.from({ length: 64 }, (_, i) => (i - 32) / 3);
+    const run = () => {
+      f32.set(z, pz);
+      const out: number[] = [];
+      for (const kind of [WASM_ACTIVATIONS.gelu, WASM_ACTIVATIONS.sine, WASM_ACTIVATIONS.tanh]) {
+        k.activationForward(kind, pz * 4, pa * 4, 64);
+        out.push(...f32.subarray(pa, pa + 64));
+      }
+      return out;
+    };
+    const before = run();
+    f32.fill(Number.NaN, rest, rest + 16384); // scribble over 64 KiB above the test's buffers
+    expect(run()).toEqual(before);
+    expect(before.every(Number.isFinite)).toBe(true);
+  });
+
   it("ReLU's SIMD fast path is the reference's relu and reluGrad, bit for bit (NaN, ±0, ±∞ included)", () => {
     fc.assert(
       fc.property(fc.array(value, { minLength: 1, maxLength: 37 }), fc.array(value, { minLength: 37, maxLength: 37 }), (z, da) => {
         const n = z.length;
-        f32.set(z, 0);
-        f32.set(da.slice(0, n), 64);
-        k.reluForward(0, 128 * 4, n);
-        k.reluBackward(0, 64 * 4, 192 * 4, n);
+        const [pz, pda, pa, pdz] = offsets(free, [37, 37, 37, 37]);
+        f32.set(z, pz);
+        f32.set(da.slice(0, n), pda);
+        k.reluForward(pz * 4, pa * 4, n);
+        k.reluBackward(pz * 4, pda * 4, pdz * 4, n);
         for (let i = 0; i < n; i++) {
-          expect(Object.is(f32[128 + i], Math.fround(relu(Math.fround(z[i]))))).toBe(true);
-          expect(Object.is(f32[192 + i], Math.fround(Math.fround(da[i]) * reluGrad(Math.fround(z[i]))))).toBe(true);
+          expect(Object.is(f32[pa + i], Math.fround(relu(Math.fround(z[i]))))).toBe(true);
+          expect(Object.is(f32[pdz + i], Math.fround(Math.fround(da[i]) * reluGrad(Math.fround(z[i]))))).toBe(true);
         }
       }),
       { numRuns: 300 },
     );
+  });
+
+  it("the activation kernels are the reference's activations and derivatives to float32 precision (NaN, ±0, ±∞ included)", () => {
+    // Same formulas in f64, rounded once; only exp/tanh/sin/cos differ (AssemblyScript's musl
+    // against V8's fdlibm), each by a few ulps of a double. Rounding to float32 adds ≤ 1 float32 ulp;
+    // where an f64 intermediate of size ≤ 1 cancels (e^z − 1 for z → 0⁻ in ELU, Φ + z·φ in GELU')
+    // its few-ulp difference stays as an absolute error ≤ 1e-15 (× |da|·(1 + |f'|) backward).
+    for (const [name, kind] of Object.entries(WASM_ACTIVATIONS)) {
+      const { f, grad } = ACTIVATIONS[name as keyof typeof WASM_ACTIVATIONS];
+      fc.assert(
+        fc.property(fc.array(value, { minLength: 1, maxLength: 37 }), fc.array(value, { minLength: 37, maxLength: 37 }), (z, da) => {
+          const n = z.length;
+          const [pz, pda, pa, pdz] = offsets(free, [37, 37, 37, 37]);
+          f32.set(z, pz);
+          f32.set(da.slice(0, n), pda);
+          k.activationForward(kind, pz * 4, pa * 4, n);
+          k.activationBackward(kind, pz * 4, pda * 4, pdz * 4, n);
+          for (let i = 0; i < n; i++) {
+            const zi = Math.fround(z[i]);
+            const dai = Math.fround(da[i]);
+            const ref = Math.fround(f(zi));
+            const refGrad = Math.fround(dai * grad(zi));
+            expect(close(f32[pa + i], ref, 1e-15 * (1 + Math.abs(ref))), `${name}(${zi}) = ${f32[pa + i]}, reference ${ref}`).toBe(true);
+            const scale = 1e-15 * Math.abs(dai) * (1 + Math.abs(grad(zi)));
+            expect(close(f32[pdz + i], refGrad, scale), `${name}'(${zi})·${dai} = ${f32[pdz + i]}, reference ${refGrad}`).toBe(true);
+          }
+        }),
+        { numRuns: 300 },
+      );
+    }
   });
 
   it("gemm computes bias + Σ_k A(r,k)·B[k][c] for any shape, row-major or transposed A, with each epilogue", () => {
@@ -68,8 +123,7 @@ describe.each(builds)("wasm kernels ($file)", ({ k }) => {
           const bias = Float32Array.from({ length: N }, rand);
           // the mask has exact zeros too: [0 > 0] is 0
           const Z = Float32Array.from({ length: R * N }, () => (rand() < -0.3 ? 0 : rand()));
-          // regions from element 4 on: pointer 0 means "none"
-          const [pa, pb, pbias, pz, pc, pd] = offsets(4, [R * K, K * N, N, R * N, R * N, R * N]);
+          const [pa, pb, pbias, pz, pc, pd] = offsets(free, [R * K, K * N, N, R * N, R * N, R * N]);
           f32.set(A, pa);
           f32.set(B, pb);
           f32.set(bias, pbias);
@@ -115,7 +169,7 @@ describe.each(builds)("wasm kernels ($file)", ({ k }) => {
           const A = Float32Array.from({ length: R * K }, rand);
           const B = Float32Array.from({ length: N * K }, rand);
           const bias = Float32Array.from({ length: N }, rand);
-          const [pa, pb, pbias, pc] = offsets(4, [R * K, N * K, N, R * N]);
+          const [pa, pb, pbias, pc] = offsets(free, [R * K, N * K, N, R * N]);
           f32.set(A, pa);
           f32.set(B, pb);
           f32.set(bias, pbias);
@@ -137,7 +191,7 @@ describe.each(builds)("wasm kernels ($file)", ({ k }) => {
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 19 }), fc.integer({ min: 1, max: 19 }), fc.integer(), (R, N, seed) => {
         const M = Float32Array.from({ length: R * N }, lcg(seed));
-        const [pm, pt, ps] = offsets(4, [R * N, R * N + 8, N + 8]);
+        const [pm, pt, ps] = offsets(free, [R * N, R * N + 8, N + 8]);
         f32.set(M, pm);
         f32.fill(-1, pt, ps + N + 8);
         k.transpose(pm * 4, pt * 4, R, N, ps * 4);
@@ -169,7 +223,7 @@ describe.each(builds)("wasm kernels ($file)", ({ k }) => {
           const m = Float32Array.from({ length: n }, () => rand() * 0.1);
           const v = Float32Array.from({ length: n }, () => Math.abs(rand()) * 0.01);
           const opts = { beta1: 0.9, beta2: 0.999, eps: 1e-8 };
-          const [pp, pg, pm, pv] = offsets(4, [n, n, n, n]);
+          const [pp, pg, pm, pv] = offsets(free, [n, n, n, n]);
           f32.set(p, pp);
           f32.set(g, pg);
           f32.set(m, pm);
@@ -187,6 +241,17 @@ describe.each(builds)("wasm kernels ($file)", ({ k }) => {
     );
   });
 });
+
+/**
+ * a and b agree to within one float32 ulp of b plus `abs`: both NaN, the same infinity, or
+ * |a − b| ≤ ulp(b) + abs.
+ */
+function close(a: number, b: number, abs: number): boolean {
+  if (Number.isNaN(a) || Number.isNaN(b)) return Number.isNaN(a) && Number.isNaN(b);
+  if (!Number.isFinite(b) || !Number.isFinite(a)) return a === b;
+  const ulp = Math.abs(b) < 2 ** -126 ? 2 ** -149 : 2 ** (Math.floor(Math.log2(Math.abs(b))) - 23);
+  return Math.abs(a - b) <= ulp + abs;
+}
 
 /** A small seeded generator of values in [−0.5, 0.5). */
 function lcg(seed: number): () => number {

@@ -1,10 +1,12 @@
 /**
  * @module
- * The `wasm` backend: the reference's training step with its three matrix products moved into a
- * WebAssembly SIMD kernel (`assembly/gemm.ts`, compiled by AssemblyScript at build time: 4×8
- * register-blocked f32x4 tiles). Everything else — activations and their derivatives, the MSE,
- * Adam — is the reference's own code, run over views of the same WebAssembly memory, so no formula
- * is written twice. No allocation per step: every buffer is laid out once.
+ * The `wasm` backend: the reference's training step, step for step, in WebAssembly kernels
+ * (`assembly/`, compiled by AssemblyScript at build time): SIMD matrix products in 4×8 register
+ * tiles with the bias and ReLU fused in, the bias gradient summed while dz is transposed, the
+ * other activations elementwise in f64, and Adam in f64 (bit for bit the reference's). The large
+ * kernels are split over two threads sharing the memory. The MSE, a few thousand values per step,
+ * is the reference's own function over a view of that memory. No allocation per step: every
+ * buffer is laid out once.
  */
 
 import { readFileSync } from "node:fs";
@@ -13,7 +15,7 @@ import { setFlagsFromString } from "node:v8";
 import { Worker } from "node:worker_threads";
 import type { Backend, EpochOptions, EpochProgress, LayerWeights, OptimizerSnapshot, Trainer, TrainerInfo, TrainerOptions } from "../backend.js";
 import { gatherInputs, type NetworkInputs } from "../encoding/inputs.js";
-import { ACTIVATION_NAMES, type ActivationName, activationBackward, activationForward } from "../reference/activations/index.js";
+import type { ActivationName } from "../reference/activations/index.js";
 import { adamCorrections } from "../reference/adam.js";
 import { layerSizes, type MLPSpec } from "../reference/mlp.js";
 import { mseBackward, mseForward } from "../reference/mse.js";
@@ -27,12 +29,22 @@ interface Kernels {
   reluForward(z: number, a: number, n: number): void;
   reluBackward(z: number, da: number, dz: number, n: number): void;
   adam(p: number, g: number, m: number, v: number, n: number, beta1: number, beta2: number, eps: number, stepSize: number, bc2Sqrt: number): void;
+  activationForward(kind: number, z: number, a: number, n: number): void;
+  activationBackward(kind: number, z: number, da: number, dz: number, n: number): void;
 }
 
 /**
- * The tasks the helper thread runs, by index in its control block (see worker.ts): three
- * WebAssembly kernels, and the reference's activation loops (JavaScript) for the activations
- * without a kernel of their own.
+ * The activation kernels' codes (assembly/activations.ts); ReLU has its own fused kernels.
+ *
+ * @example
+ * ```ts
+ * kernels.activationForward(WASM_ACTIVATIONS.gelu, z, a, n);
+ * ```
+ */
+export const WASM_ACTIVATIONS: Record<Exclude<ActivationName, "relu">, number> = { gelu: 1, elu: 2, tanh: 3, sigmoid: 4, sine: 5, identity: 6 };
+
+/**
+ * The kernels the helper thread runs, by index in its control block (see worker.ts).
  *
  * @example
  * ```ts
@@ -44,6 +56,8 @@ export const HELPER_KERNELS = ["gemm", "gemmNT", "adam", "activationForward", "a
 /** The compiled kernels and which build they are. */
 interface KernelBuild {
   readonly module: WebAssembly.Module;
+  /** where the module's static data ends: buffers start at or after it */
+  readonly heapBase: number;
   /** true: the relaxed-SIMD build (fused multiply-adds); false: plain SIMD (multiply, then add) */
   readonly fused: boolean;
 }
@@ -52,8 +66,8 @@ let compiled: KernelBuild | null = null;
 
 /**
  * The compiled kernel module (built by `npm run build:wasm` into dist/wasm/). Two builds of the same
- * source: `gemm-fma.wasm` uses relaxed SIMD's fused multiply-add, about 1.5× faster on x86-64 with
- * FMA (one instruction where the plain build needs a multiply and an add); `gemm.wasm` is plain
+ * source: `kernels-fma.wasm` uses relaxed SIMD's fused multiply-add, about 1.5× faster on x86-64 with
+ * FMA (one instruction where the plain build needs a multiply and an add); `kernels.wasm` is plain
  * SIMD. Node 22's V8 has relaxed SIMD on; Node 20's (V8 11.3) has it behind
  * `--experimental-wasm-relaxed-simd`, which is switched on here if needed (it only adds
  * instructions to the validator). `COORDNET_WASM_FMA=0` picks the plain build.
@@ -61,12 +75,21 @@ let compiled: KernelBuild | null = null;
 function kernelBuild(): KernelBuild {
   if (compiled !== null) return compiled;
   const bytes = (name: string) => readFileSync(new URL(`./${name}`, import.meta.url));
+  let module: WebAssembly.Module | null = null;
+  let fused = false;
   if (process.env.COORDNET_WASM_FMA !== "0") {
-    const fma = bytes("gemm-fma.wasm");
+    const fma = bytes("kernels-fma.wasm");
     if (!WebAssembly.validate(fma)) setFlagsFromString("--experimental-wasm-relaxed-simd");
-    if (WebAssembly.validate(fma)) compiled = { module: new WebAssembly.Module(fma), fused: true };
+    if (WebAssembly.validate(fma)) {
+      module = new WebAssembly.Module(fma);
+      fused = true;
+    }
   }
-  compiled ??= { module: new WebAssembly.Module(bytes("gemm.wasm")), fused: false };
+  module ??= new WebAssembly.Module(bytes("kernels.wasm"));
+  // ask a throwaway instance where the static data ends
+  const memory = new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true });
+  const probe = new WebAssembly.Instance(module, { env: { memory, abort: () => {} } }).exports as unknown as { heapBase(): number };
+  compiled = { module, fused, heapBase: probe.heapBase() };
   return compiled;
 }
 
@@ -179,10 +202,8 @@ interface LayerRegions {
 const NARROW = 8;
 
 /**
- * A {@link Trainer} running the reference's step with WebAssembly SIMD kernels: the matrix
- * products (with ReLU and its derivative fused into them), the bias gradient, and Adam, spread
- * over two threads; other activations and the MSE are the reference's own functions over views
- * of the same memory. No allocation per step: every buffer is laid out once.
+ * A {@link Trainer} running the reference's step with WebAssembly kernels on two threads (see the
+ * module's description).
  *
  * @example
  * ```ts
@@ -228,8 +249,9 @@ export class WasmTrainer implements Trainer {
     const sizes = layerSizes(options.spec);
     const shapes = sizes.slice(1).map((nOut, l) => ({ nIn: sizes[l], nOut }));
     const nParams = shapes.reduce((n, { nIn, nOut }) => n + nOut * nIn + nOut, 0);
-    // lay out every buffer once, 16-byte aligned, from byte 16 on (0 stands for "none" in the kernels)
-    let top = 16;
+    // lay out every buffer once, 16-byte aligned, after the module's static data (so never at 0,
+    // which stands for "none" in the kernels)
+    let top = Math.ceil(Math.max(16, build.heapBase) / 16) * 16;
     const take = (floats: number) => {
       const ptr = top;
       top += Math.ceil(floats / 4) * 16;
@@ -309,19 +331,21 @@ export class WasmTrainer implements Trainer {
     this.setWeights(options.weights);
   }
 
-  /** a[i] = act(z[i]) for i < n with the reference's function, the second half on the helper thread. */
-  private activationForward(act: ActivationName, z: Region, a: Region, n: number): void {
+  /** a[i] = act(z[i]) for i < n (not ReLU), the second half on the helper thread. */
+  private activationForward(act: Exclude<ActivationName, "relu">, z: Region, a: Region, n: number): void {
+    const kind = WASM_ACTIVATIONS[act];
     const h = this.helper !== null && n >= PARALLEL_MIN_ELEMENTS ? n >> 1 : n;
-    if (h < n) this.helper?.start("activationForward", ACTIVATION_NAMES.indexOf(act), z.ptr + 4 * h, a.ptr + 4 * h, n - h);
-    activationForward(act, z.view, a.view, h);
+    if (h < n) this.helper?.start("activationForward", kind, z.ptr + 4 * h, a.ptr + 4 * h, n - h);
+    this.k.activationForward(kind, z.ptr, a.ptr, h);
     if (h < n) this.helper?.finish();
   }
 
-  /** dz[i] = da[i]·act'(z[i]) for i < n with the reference's function, the second half on the helper thread. */
-  private activationBackward(act: ActivationName, z: Region, da: Region, dz: Region, n: number): void {
+  /** dz[i] = da[i]·act'(z[i]) for i < n (not ReLU), the second half on the helper thread. */
+  private activationBackward(act: Exclude<ActivationName, "relu">, z: Region, da: Region, dz: Region, n: number): void {
+    const kind = WASM_ACTIVATIONS[act];
     const h = this.helper !== null && n >= PARALLEL_MIN_ELEMENTS ? n >> 1 : n;
-    if (h < n) this.helper?.start("activationBackward", ACTIVATION_NAMES.indexOf(act), z.ptr + 4 * h, da.ptr + 4 * h, dz.ptr + 4 * h, n - h);
-    activationBackward(act, z.view, da.view, dz.view, h);
+    if (h < n) this.helper?.start("activationBackward", kind, z.ptr + 4 * h, da.ptr + 4 * h, dz.ptr + 4 * h, n - h);
+    this.k.activationBackward(kind, z.ptr, da.ptr, dz.ptr, h);
     if (h < n) this.helper?.finish();
   }
 

@@ -5,20 +5,11 @@
  */
 
 import { parentPort, workerData } from "node:worker_threads";
-import { ACTIVATION_NAMES, activationBackward, activationForward } from "../reference/activations/index.js";
 import { HELPER_KERNELS, SPIN } from "./trainer.js";
 
 const { module, memory, shared } = workerData as { module: WebAssembly.Module; memory: WebAssembly.Memory; shared: SharedArrayBuffer };
 const exports = new WebAssembly.Instance(module, { env: { memory, abort: () => {} } }).exports as Record<string, (...args: number[]) => void>;
-const view = (ptr: number, n: number) => new Float32Array(memory.buffer, ptr, n);
-// the reference's activation loops over views of the shared memory (activation by index)
-const tasks: Record<string, (...args: number[]) => void> = {
-  ...exports,
-  activationForward: (act: number, z: number, a: number, n: number) => activationForward(ACTIVATION_NAMES[act], view(z, n), view(a, n), n),
-  activationBackward: (act: number, z: number, da: number, dz: number, n: number) =>
-    activationBackward(ACTIVATION_NAMES[act], view(z, n), view(da, n), view(dz, n), n),
-};
-const kernels = HELPER_KERNELS.map((name) => tasks[name]);
+const kernels = HELPER_KERNELS.map((name) => exports[name]);
 // control block: [generation, done, quit, kernel index], then the kernel's arguments as f64
 const control = new Int32Array(shared, 0, 4);
 const args = new Float64Array(shared, 16, 12);
