@@ -5,7 +5,8 @@
 // in the last bit of a double; rounding to f32 hides that in all but rare cases (≤ 1 f32 ulp, as
 // the kernel tests check).
 
-import { erf } from "./erf";
+// the reference's own erf (fdlibm's rational approximations), compiled as AssemblyScript
+import { erf } from "../src/reference/activations/erf";
 
 /** Activation codes (the trainer passes them; see WASM_ACTIVATIONS in src/wasm/trainer.ts). */
 const GELU = 1;

@@ -2,7 +2,7 @@
 // dist/wasm/kernels.wasm, and relaxed SIMD — fused multiply-adds — into kernels-fma.wasm).
 //
 //   gemm.ts         matrix products (bias and ReLU fused), transpose with column sums
-//   activations.ts  the other activations and their derivatives (erf.ts: GELU's erf)
+//   activations.ts  the other activations and their derivatives (GELU's erf: the reference's file)
 //   adam.ts         Adam over all parameters
 
 export { gemm, gemmNT, reluBackward, reluForward, transpose } from "./gemm";

@@ -15,7 +15,9 @@
  * erf(x) = 2/√π ∫₀ˣ exp(−t²) dt.
  *
  * The polynomial coefficients live inside the body (not in module constants) so that the
- * function can be handed to GPU kernels as self-contained source.
+ * function can be handed to GPU kernels as self-contained source; and the file is also valid
+ * AssemblyScript (where `number` is f64), which compiles this same function into the wasm
+ * backend's GELU kernel — one erf for every backend.
  *
  * @example
  * ```ts
@@ -24,7 +26,7 @@
  */
 export function erf(x: number): number {
   const ax = Math.abs(x);
-  const sign = x < 0 ? -1 : 1;
+  const sign: number = x < 0 ? -1 : 1;
   if (ax < 0.84375) {
     // erf(x) = x + x·R(x²)/S(x²) on |x| < 0.84375
     const z = x * x;
@@ -60,8 +62,10 @@ export function erf(x: number): number {
   if (ax >= 6) return sign; // erf(6) = 1 − 2e−17: 1 in double precision
   // erf(x) = 1 − exp(−x² − 0.5625 + R(1/x²)/S(1/x²)) / |x| on 1.25 ≤ |x| < 6
   const t = 1 / (ax * ax);
-  let r = 0; // initialised: GPU kernel translators need a value to infer the type from
-  let s = 1;
+  // initialised, and typed for AssemblyScript (a bare 0 would be an integer there); GPU kernel
+  // translators need a value to infer the type from
+  let r: number = 0;
+  let s: number = 1;
   if (ax < 2.857142857142857) {
     r =
       -0.00986494403484714822705 +
