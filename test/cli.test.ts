@@ -226,6 +226,11 @@ describe("bad input: one line on stderr, exit code 2, no output written", () => 
     ["an unknown backend", () => ["--backend", "cuda"], /backend 'cuda' is not available here; available: reference/],
     ["--frequencies without positional encoding", () => ["--frequencies", "4"], /--frequencies applies to --encoding positional/],
     ["an unknown activation", () => ["--activation", "swish"], /swish.*invalid|Allowed choices/],
+    [
+      "a network too large for the wasm backend's 4 GiB",
+      () => ["--size", "256x256", "--backend", "wasm", "--width", "4096", "--depth", "8", "--batch-size", "65536"],
+      /the wasm backend cannot hold this network with batches of 65536: it needs \d+\.\d GiB/,
+    ],
   ];
   for (const [what, args, pattern] of cases) {
     it(what, () => {

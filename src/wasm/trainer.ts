@@ -13,7 +13,17 @@ import { readFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { setFlagsFromString } from "node:v8";
 import { Worker } from "node:worker_threads";
-import type { Backend, EpochOptions, EpochProgress, LayerWeights, OptimizerSnapshot, Trainer, TrainerInfo, TrainerOptions } from "../backend.js";
+import {
+  type Backend,
+  BackendUnavailableError,
+  type EpochOptions,
+  type EpochProgress,
+  type LayerWeights,
+  type OptimizerSnapshot,
+  type Trainer,
+  type TrainerInfo,
+  type TrainerOptions,
+} from "../backend.js";
 import { gatherInputs, type NetworkInputs } from "../encoding/inputs.js";
 import type { ActivationName } from "../reference/activations/index.js";
 import { adamCorrections } from "../reference/adam.js";
@@ -198,6 +208,9 @@ interface LayerRegions {
   readonly daNext: Region;
 }
 
+/** WebAssembly memory's limit, in 64 KiB pages (4 GiB; the kernels are built with this maximum). */
+const MAX_PAGES = 65536;
+
 /** Outputs narrower than this use the dot-product kernel (gemmNT) instead of gemm's 8-column tiles. */
 const NARROW = 8;
 
@@ -269,6 +282,10 @@ export class WasmTrainer implements Trainer {
       y: take(B * options.spec.outputs),
     };
     const pages = Math.ceil(top / 65536) + 1;
+    if (pages > MAX_PAGES)
+      throw new BackendUnavailableError(
+        `the wasm backend cannot hold this network with batches of ${B}: it needs ${(top / 2 ** 30).toFixed(1)} GiB of WebAssembly memory, more than its 4 GiB; use a smaller --batch-size or --width, or another --backend`,
+      );
     const memory = new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
     const region = ({ ptr, floats }: { ptr: number; floats: number }): Region => ({ ptr, view: new Float32Array(memory.buffer, ptr, floats) });
     this.params = region(plan.params);
