@@ -4,7 +4,9 @@
 // Times training of the study's network (preset relu-sigmoid: 4×128 ReLU, batch 1024, Adam) and
 // of the positional-encoding preset on every backend that runs here, each in a fresh process
 // (warm-up epoch excluded), and in the same run the same workload in
-// PyTorch (bench/torch_peer.py with Debian's python3-torch) at 1 and 2 threads. Then the tool as
+// PyTorch (bench/torch_peer.py with Debian's python3-torch) at 1 and 2 threads and in TensorFlow.js
+// 4.22 on its WebAssembly backend (bench/tfjs_peer.mjs: hand-written passes, and
+// optimizer.minimize). Then the tool as
 // a user runs it: `coordnet train --epochs 1` on the default backend and image (512×512, the study's
 // network), its epoch time against PyTorch's best. Prints a table and writes
 // bench/results/latest.json and latest.md.
@@ -89,6 +91,24 @@ function measureTorch(preset, threads) {
   return JSON.parse(out.trim().split("\n").pop());
 }
 
+const TFJS_MODES = ["manual", "minimize"];
+
+/** TensorFlow.js's epochs on one preset (wasm backend), in a fresh process; null where it cannot run. */
+function measureTfjs(preset, mode) {
+  const r = spawnSync(process.execPath, [join("bench", "tfjs_peer.mjs"), preset, String(samples), String(repeats), mode], { encoding: "utf8" });
+  if (r.status !== 0) {
+    tfjsNote = `tfjs peer skipped: ${
+      r.stderr
+        .trim()
+        .split("\n")
+        .find((l) => /Error/.test(l)) ?? "it failed"
+    }`;
+    return null;
+  }
+  return JSON.parse(r.stdout.trim().split("\n").pop());
+}
+let tfjsNote = null;
+
 /** One epoch of the default training run, as a user types it: `coordnet train --epochs 1`. */
 function measureCli() {
   const dir = mkdtempSync(join(tmpdir(), "coordnet-bench-"));
@@ -132,6 +152,12 @@ for (let round = 1; round <= rounds; round++) {
         const r = measureTorch(preset, threads);
         collect(`${preset}|torch${threads}`, r, r.seconds);
       }
+    for (const mode of TFJS_MODES) {
+      if (tfjsNote) break;
+      process.stderr.write(`bench [round ${round}/${rounds}]: ${preset} on tfjs-wasm (${mode})…\n`);
+      const r = measureTfjs(preset, mode);
+      if (r) collect(`${preset}|tfjs-${mode}`, r, r.seconds);
+    }
   }
   if (!opts["no-cli"]) {
     process.stderr.write(`bench [round ${round}/${rounds}]: coordnet train --epochs 1 (default backend, built-in 512×512 image)…\n`);
@@ -143,6 +169,7 @@ for (let round = 1; round <= rounds; round++) {
 
 const rows = [];
 const torchRows = [];
+const tfjsRows = [];
 for (const preset of presets) {
   const flops = flopsPerSample(loadPreset(preset).config);
   const stats = (entry) => {
@@ -166,12 +193,19 @@ for (const preset of presets) {
       const entry = runs.get(`${preset}|torch${threads}`);
       torchRows.push({ preset, threads, torch: entry.result.torch, blas: entry.result.blas, ...stats(entry) });
     }
+  for (const mode of TFJS_MODES) {
+    const entry = runs.get(`${preset}|tfjs-${mode}`);
+    if (entry) tfjsRows.push({ preset, mode, tfjs: entry.result.tfjs, threads: entry.result.threads, ...stats(entry) });
+  }
 }
 
 let cli = null;
 if (runs.has("cli")) {
   const entry = runs.get("cli");
-  const best = torchRows.filter((t) => t.preset === "relu-sigmoid").reduce((a, b) => (a === null || b.secondsPerEpoch < a.secondsPerEpoch ? b : a), null);
+  const fastest = (peers) =>
+    peers.filter((t) => t.preset === "relu-sigmoid").reduce((a, b) => (a === null || b.secondsPerEpoch < a.secondsPerEpoch ? b : a), null);
+  const best = fastest(torchRows);
+  const bestTfjs = fastest(tfjsRows);
   const epochSeconds = median(entry.seconds);
   cli = {
     command: "coordnet train --epochs 1",
@@ -182,10 +216,13 @@ if (runs.has("cli")) {
     wallSeconds: median(entry.walls),
     peakRssMB: entry.peakRssMB || undefined,
     ratioToTorchBest: best ? epochSeconds / best.secondsPerEpoch : undefined,
+    ratioToTfjsBest: bestTfjs ? epochSeconds / bestTfjs.secondsPerEpoch : undefined,
   };
 }
 
 for (const row of rows) {
+  const tfjsPeers = tfjsRows.filter((t) => t.preset === row.preset);
+  if (tfjsPeers.length > 0) row.ratioToTfjsBest = row.secondsMedian / Math.min(...tfjsPeers.map((t) => t.secondsMedian));
   const peers = torchRows.filter((t) => t.preset === row.preset);
   if (peers.length === 0) continue;
   const best = peers.reduce((a, b) => (b.secondsMedian < a.secondsMedian ? b : a));
@@ -208,25 +245,30 @@ const lines = [
   `Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGB} GiB, Node ${machine.node}; ${machine.date}. Command: \`${command}\`.`,
   `Each row: ${samples.toLocaleString("en")} samples (batch 1024) per timed epoch, warm-up excluded; ${rounds} round(s) × ${repeats} epoch(s), interleaved, median; s/epoch (512²) = median × ${EPOCH}/${samples}.`,
   "",
-  "| preset | backend | executor / threads / BLAS | s/epoch (512²) | samples/s | GFLOP/s | peak RSS (MB) | × PyTorch best | × PyTorch 1 thr | × PyTorch 2 thr |",
-  "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+  "| preset | backend | executor / threads / BLAS | s/epoch (512²) | samples/s | GFLOP/s | peak RSS (MB) | × PyTorch best | × PyTorch 1 thr | × PyTorch 2 thr | × tfjs-wasm best |",
+  "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
   ...rows.map(
     (r) =>
-      `| ${r.preset} | ${r.backend} | ${r.details.executor ?? (r.details.threads ? `${r.details.threads} thread${r.details.threads === "1" ? "" : "s"}` : "–")} | ${f(r.secondsPerEpoch)} | ${Math.round(r.samplesPerSecond).toLocaleString("en")} | ${f(r.gflops)} | ${f(r.peakRssMB, 0)} | ${f(r.ratioToTorchBest)} | ${f(r.ratioToTorch1)} | ${f(r.ratioToTorch2)} |`,
+      `| ${r.preset} | ${r.backend} | ${r.details.executor ?? (r.details.threads ? `${r.details.threads} thread${r.details.threads === "1" ? "" : "s"}` : "–")} | ${f(r.secondsPerEpoch)} | ${Math.round(r.samplesPerSecond).toLocaleString("en")} | ${f(r.gflops)} | ${f(r.peakRssMB, 0)} | ${f(r.ratioToTorchBest)} | ${f(r.ratioToTorch1)} | ${f(r.ratioToTorch2)} | ${f(r.ratioToTfjsBest)} |`,
   ),
   ...torchRows.map(
     (t) =>
-      `| ${t.preset} | PyTorch ${t.torch}, ${t.threads} thread${t.threads > 1 ? "s" : ""} | ${/openblas/.test(t.blas) ? "OpenBLAS" : "generic BLAS"} | ${f(t.secondsPerEpoch)} | ${Math.round(t.samplesPerSecond).toLocaleString("en")} | ${f(t.gflops)} | ${f(t.peakRssMB, 0)} | – | – | – |`,
+      `| ${t.preset} | PyTorch ${t.torch}, ${t.threads} thread${t.threads > 1 ? "s" : ""} | ${/openblas/.test(t.blas) ? "OpenBLAS" : "generic BLAS"} | ${f(t.secondsPerEpoch)} | ${Math.round(t.samplesPerSecond).toLocaleString("en")} | ${f(t.gflops)} | ${f(t.peakRssMB, 0)} | – | – | – | – |`,
+  ),
+  ...tfjsRows.map(
+    (t) =>
+      `| ${t.preset} | tfjs ${t.tfjs} wasm, ${t.mode === "manual" ? "hand-written passes" : "optimizer.minimize"} | ${t.threads} thread${t.threads > 1 ? "s" : ""}, XNNPACK | ${f(t.secondsPerEpoch)} | ${Math.round(t.samplesPerSecond).toLocaleString("en")} | ${f(t.gflops)} | ${f(t.peakRssMB, 0)} | – | – | – | – |`,
   ),
   "",
   ...(cli
     ? [
-        `The tool: \`${cli.command}\` (default backend: ${cli.backend}, ${cli.details.threads ?? "–"} thread(s); built-in 512×512 image, the study's network): epoch ${f(cli.epochSeconds)} s (median of ${cli.epochs.length}: ${cli.epochs.map((x) => f(x)).join(", ")}), ${f(cli.ratioToTorchBest)} × PyTorch's best s/epoch above; the whole command ${f(cli.wallSeconds)} s (start-up, image, snapshot, model and report files included), peak RSS ${f(cli.peakRssMB, 0)} MB.`,
+        `The tool: \`${cli.command}\` (default backend: ${cli.backend}, ${cli.details.threads ?? "–"} thread(s); built-in 512×512 image, the study's network): epoch ${f(cli.epochSeconds)} s (median of ${cli.epochs.length}: ${cli.epochs.map((x) => f(x)).join(", ")}), ${f(cli.ratioToTorchBest)} × PyTorch's best and ${f(cli.ratioToTfjsBest)} × tfjs-wasm's best s/epoch above; the whole command ${f(cli.wallSeconds)} s (start-up, image, snapshot, model and report files included), peak RSS ${f(cli.peakRssMB, 0)} MB.`,
         "",
       ]
     : []),
   ...skipped.map((s) => `- skipped ${s}`),
   ...(torchNote ? [`- ${torchNote}`] : []),
+  ...(tfjsNote ? [`- ${tfjsNote}`] : []),
   ...(torchRows.some((t) => !/openblas/.test(t.blas))
     ? ["- PyTorch ran on Debian's generic reference BLAS: `apt-get install libopenblas0-pthread` makes it several times faster (its best is the fair peer)."]
     : []),
@@ -236,6 +278,6 @@ console.log(markdown);
 mkdirSync(opts.out, { recursive: true });
 writeFileSync(
   join(opts.out, "latest.json"),
-  `${JSON.stringify({ machine, command, samples, rounds, repeats, rows, torch: torchRows, cli, skipped, torchNote }, null, 2)}\n`,
+  `${JSON.stringify({ machine, command, samples, rounds, repeats, rows, torch: torchRows, tfjs: tfjsRows, cli, skipped, torchNote, tfjsNote }, null, 2)}\n`,
 );
 writeFileSync(join(opts.out, "latest.md"), `${markdown}\n`);
