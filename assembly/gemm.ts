@@ -246,14 +246,14 @@ export function gemmNT(A: usize, B: usize, C: usize, R: i32, K: i32, N: i32, bia
 }
 
 /**
- * T[c][r] = M[r][c] for an [R][N] matrix M, and (if sums ≠ 0) sums[c] = Σ_r M[r][c], added in
- * order of r (the bias gradient). 4×4 blocks go through registers (two rounds of lane shuffles),
- * the ragged edges one element at a time. Four columns at a time down all the rows: the writes
- * then run along four rows of T (rows of T a multiple of 4 KiB apart share a cache set, so writing
- * across many of them at once is several times slower).
+ * T[c][r] = M[r][c] for the R rows and first N columns of M (rows ldM elements apart), and (if
+ * sums ≠ 0) sums[c] = Σ_r M[r][c], added in order of r (the bias gradient). 4×4 blocks go through
+ * registers (two rounds of lane shuffles), the ragged edges one element at a time. Four columns at
+ * a time down all the rows: the writes then run along four rows of T (rows of T a multiple of
+ * 4 KiB apart share a cache set, so writing across many of them at once is several times slower).
  */
-export function transpose(M: usize, T: usize, R: i32, N: i32, sums: usize): void {
-  const rowM = <usize>N << 2;
+export function transpose(M: usize, T: usize, R: i32, N: i32, ldM: i32, sums: usize): void {
+  const rowM = <usize>ldM << 2;
   const rowT = <usize>R << 2;
   let c = 0;
   for (; c + 4 <= N; c += 4) {

@@ -35,7 +35,7 @@ import { stepThroughEpoch } from "../training/batches.js";
 interface Kernels {
   gemm(A: number, B: number, C: number, R: number, K: number, N: number, sAr: number, sAk: number, bias: number, relu: number, mask: number): void;
   gemmNT(A: number, B: number, C: number, R: number, K: number, N: number, bias: number): void;
-  transpose(M: number, T: number, R: number, N: number, sums: number): void;
+  transpose(M: number, T: number, R: number, N: number, ldM: number, sums: number): void;
   reluForward(z: number, a: number, n: number): void;
   reluBackward(z: number, da: number, dz: number, n: number): void;
   adam(p: number, g: number, m: number, v: number, n: number, beta1: number, beta2: number, eps: number, stepSize: number, bc2Sqrt: number): void;
@@ -61,7 +61,7 @@ export const WASM_ACTIVATIONS: Record<Exclude<ActivationName, "relu">, number> =
  * control[3] = HELPER_KERNELS.indexOf("gemm");
  * ```
  */
-export const HELPER_KERNELS = ["gemm", "gemmNT", "adam", "activationForward", "activationBackward"] as const;
+export const HELPER_KERNELS = ["gemm", "gemmNT", "transpose", "adam", "activationForward", "activationBackward"] as const;
 
 /** The compiled kernels and which build they are. */
 interface KernelBuild {
@@ -330,6 +330,14 @@ export class WasmTrainer implements Trainer {
         kernels.gemm(A, Bp, C, h, K, N, sAr, sAk, bias, relu, mask);
         helper?.finish();
       },
+      transpose: (M, T, R, N, ldM, sums) => {
+        // split by columns, at a multiple of 4: each column (and its sum) is one thread's
+        const h = helper === null || R * N < PARALLEL_MIN_ELEMENTS << 3 ? 0 : (N >> 3) << 2;
+        if (h === 0) return kernels.transpose(M, T, R, N, ldM, sums);
+        helper?.start("transpose", M + 4 * h, T + 4 * h * R, R, N - h, ldM, sums === 0 ? 0 : sums + 4 * h);
+        kernels.transpose(M, T, R, h, ldM, sums);
+        helper?.finish();
+      },
       gemmNT: (A, Bp, C, R, K, N, bias) => {
         const h = split(R, R * K * N);
         if (h === 0) return kernels.gemmNT(A, Bp, C, R, K, N, bias);
@@ -370,7 +378,7 @@ export class WasmTrainer implements Trainer {
   private forward(count: number): Float32Array {
     const { k } = this;
     if (!this.transposed) {
-      for (const l of this.layers) k.transpose(l.W.ptr, l.Wt.ptr, l.nOut, l.nIn, 0);
+      for (const l of this.layers) k.transpose(l.W.ptr, l.Wt.ptr, l.nOut, l.nIn, l.nIn, 0);
       this.transposed = true;
     }
     let a = this.x;
@@ -403,9 +411,9 @@ export class WasmTrainer implements Trainer {
       const l = layers[i];
       const a = i === 0 ? this.x : layers[i - 1].aNext;
       // db = Σ_n dz (summed while dz is transposed), dW = dzᵀ·a
-      k.transpose(l.daNext.ptr, this.dzT.ptr, count, l.nOut, l.db.ptr);
+      k.transpose(l.daNext.ptr, this.dzT.ptr, count, l.nOut, l.nOut, l.db.ptr);
       if (l.nIn < NARROW) {
-        k.transpose(a.ptr, this.aT.ptr, count, l.nIn, 0);
+        k.transpose(a.ptr, this.aT.ptr, count, l.nIn, l.nIn, 0);
         k.gemmNT(this.dzT.ptr, this.aT.ptr, l.dW.ptr, l.nOut, count, l.nIn, 0);
       } else k.gemm(this.dzT.ptr, a.ptr, l.dW.ptr, l.nOut, count, l.nIn, count, 1, 0, 0, 0);
       if (i === 0) break;
