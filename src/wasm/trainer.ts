@@ -528,8 +528,9 @@ export const wasmBackend: Backend = {
   description: "the reference's step with WebAssembly SIMD matrix products (AssemblyScript, built at install)",
   probe: async () => {
     try {
-      kernelBuild();
-      return { available: true };
+      const { fused } = kernelBuild();
+      const threads = Math.min(2, availableParallelism());
+      return { available: true, device: `${threads} thread${threads > 1 ? "s" : ""}, ${fused ? "relaxed-SIMD fused multiply-add" : "plain SIMD"} kernels` };
     } catch (e) {
       return { available: false, reason: `the WebAssembly kernels did not load: ${(e as Error).message.split("\n")[0]}` };
     }
