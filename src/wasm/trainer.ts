@@ -5,8 +5,10 @@
  * tiles with the bias and ReLU fused in, the bias gradient summed while dz is transposed, the
  * other activations elementwise in f64, and Adam in f64 (bit for bit the reference's). The large
  * kernels are split over two threads sharing the memory. The MSE, a few thousand values per step,
- * is the reference's own function over a view of that memory. No allocation per step: every
- * buffer is laid out once.
+ * is the reference's own function over a view of that memory. Every buffer is laid out once, in
+ * one WebAssembly memory: a step allocates no buffers (only a few small JavaScript objects). The
+ * epoch's batch loop stays in JavaScript, one kernel call after another (about 0.04 ms of a 3.7 ms
+ * step, measured), so that an epoch can stop after any batch and resume exactly there.
  */
 
 import { readFileSync } from "node:fs";
