@@ -115,9 +115,9 @@ const PARALLEL_MIN_MACS = 1 << 16;
 const PARALLEL_MIN_ELEMENTS = 1 << 12;
 
 /**
- * The trainer's helper thread: it owns the second half of each large matrix product's rows and of
- * Adam's parameters. Results do not depend on the split (each output element is computed by one
- * thread, in the same order).
+ * The trainer's helper thread: it takes the second half of each large kernel's work — rows of a
+ * matrix product, columns of a transpose, elements of an activation or of Adam. Results do not
+ * depend on the split (each output element is computed by one thread, in the same order).
  */
 class Helper {
   private readonly worker: Worker;
