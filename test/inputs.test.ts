@@ -49,15 +49,18 @@ describeBackends(
   "training on inputs encoded on demand",
   (backend) => {
     it("gives bit-identical weights and predictions to stored inputs", async () => {
+      // 40×30 samples, batches of 128 × 32 features: large enough for the wasm backend to encode
+      // each batch on both threads
+      const [w, h] = [40, 30];
       const encoder = createEncoder(gaussian.encoding, 3);
-      const N = W * H;
+      const N = w * h;
       const rng = new Rng(8);
       const targets = Float32Array.from({ length: N * 3 }, () => rng.next());
       const results: { weights: LayerWeights[]; pred: Float32Array }[] = [];
-      for (const inputs of [imageInputs(encoder, W, H), imageInputs(encoder, W, H, 0)]) {
-        const trainer = await backend.create({ spec: networkSpec(gaussian), adam: gaussian.optimizer, weights: initialWeights(gaussian), maxBatch: 32 });
+      for (const inputs of [imageInputs(encoder, w, h), imageInputs(encoder, w, h, 0)]) {
+        const trainer = await backend.create({ spec: networkSpec(gaussian), adam: gaussian.optimizer, weights: initialWeights(gaussian), maxBatch: 128 });
         try {
-          for (let e = 0; e < 2; e++) await trainer.epoch(inputs, targets, epochOrder(N, new Rng(e)), 32, 1e-2);
+          for (let e = 0; e < 2; e++) await trainer.epoch(inputs, targets, epochOrder(N, new Rng(e)), 128, 1e-2);
           expectRanOn(trainer, backend);
           results.push({ weights: trainer.getWeights(), pred: await trainer.predict(inputs, N) });
         } finally {
@@ -65,8 +68,8 @@ describeBackends(
         }
       }
       const [stored, onDemand] = results;
-      stored.weights.forEach((w, l) => {
-        expect(Buffer.from(onDemand.weights[l].weight.buffer).equals(Buffer.from(w.weight.buffer))).toBe(true);
+      stored.weights.forEach((wl, l) => {
+        expect(Buffer.from(onDemand.weights[l].weight.buffer).equals(Buffer.from(wl.weight.buffer))).toBe(true);
       });
       expect(Buffer.from(onDemand.pred.buffer).equals(Buffer.from(stored.pred.buffer))).toBe(true);
     });

@@ -18,6 +18,8 @@ export interface BatchBuffers {
   readonly inputs: number;
   /** outputs per sample */
   readonly outputs: number;
+  /** how to gather inputs, if not with {@link gatherInputs} (same contract; e.g. on two threads) */
+  readonly gather?: typeof gatherInputs;
 }
 
 /**
@@ -46,7 +48,7 @@ export function stepThroughEpoch(
   for (let start = from; start < order.length; start += batchSize) {
     const count = Math.min(batchSize, order.length - start);
     // gather the batch: row k of the batch is sample order[start + k]
-    gatherInputs(inputs, F, x, count, start, order);
+    (buffers.gather ?? gatherInputs)(inputs, F, x, count, start, order);
     for (let k = 0; k < count; k++) {
       const s = order[start + k];
       for (let c = 0; c < C; c++) y[k * C + c] = targets[s * C + c];

@@ -14,7 +14,7 @@
 import { readFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { setFlagsFromString } from "node:v8";
-import { Worker } from "node:worker_threads";
+import { MessageChannel, type MessagePort, Worker } from "node:worker_threads";
 import {
   type Backend,
   BackendUnavailableError,
@@ -26,9 +26,11 @@ import {
   type TrainerInfo,
   type TrainerOptions,
 } from "../backend.js";
-import { gatherInputs, type NetworkInputs } from "../encoding/inputs.js";
+import type { Encoder } from "../encoding/index.js";
+import { EncodedOnDemand, gatherInputs, type NetworkInputs } from "../encoding/inputs.js";
 import type { ActivationName } from "../reference/activations/index.js";
 import { adamCorrections } from "../reference/adam.js";
+import type { FloatArray } from "../reference/dtype.js";
 import { layerSizes, type MLPSpec } from "../reference/mlp.js";
 import { mseBackward, mseForward } from "../reference/mse.js";
 import { stepThroughEpoch } from "../training/batches.js";
@@ -56,14 +58,16 @@ interface Kernels {
 export const WASM_ACTIVATIONS: Record<Exclude<ActivationName, "relu">, number> = { gelu: 1, elu: 2, tanh: 3, sigmoid: 4, sine: 5, identity: 6 };
 
 /**
- * The kernels the helper thread runs, by index in its control block (see worker.ts).
+ * The kernels the helper thread runs, by index in its control block (see worker.ts): the
+ * WebAssembly kernels, and two JavaScript tasks for inputs encoded on demand — take an encoder
+ * (sent through a message port) and encode a run of coordinates with it.
  *
  * @example
  * ```ts
  * control[3] = HELPER_KERNELS.indexOf("gemm");
  * ```
  */
-export const HELPER_KERNELS = ["gemm", "gemmNT", "transpose", "adam", "activationForward", "activationBackward"] as const;
+export const HELPER_KERNELS = ["gemm", "gemmNT", "transpose", "adam", "activationForward", "activationBackward", "setEncoder", "encode"] as const;
 
 /** The compiled kernels and which build they are. */
 interface KernelBuild {
@@ -128,11 +132,19 @@ class Helper {
   private generation = 0;
   readonly ready: Promise<void>;
 
+  /** where encoders are sent (the helper reads them synchronously: it never waits on events) */
+  private readonly port: MessagePort;
+  /** the encoder the helper holds */
+  private encoder: Encoder | null = null;
+
   constructor(module: WebAssembly.Module, memory: WebAssembly.Memory) {
     const shared = new SharedArrayBuffer(16 + 8 * 12);
     this.control = new Int32Array(shared, 0, 4);
     this.args = new Float64Array(shared, 16, 12);
-    this.worker = new Worker(new URL("./worker.js", import.meta.url), { workerData: { module, memory, shared } });
+    const { port1, port2 } = new MessageChannel();
+    this.port = port1;
+    this.port.unref();
+    this.worker = new Worker(new URL("./worker.js", import.meta.url), { workerData: { module, memory, shared, port: port2 }, transferList: [port2] });
     this.worker.unref();
     this.ready = new Promise((resolve, reject) => {
       this.worker.once("message", () => resolve());
@@ -154,6 +166,15 @@ class Helper {
     Atomics.notify(this.control, 0);
   }
 
+  /** Give the helper `encoder` (once per encoder) for the "encode" task. */
+  useEncoder(encoder: Encoder): void {
+    if (this.encoder === encoder) return;
+    this.port.postMessage({ config: encoder.config, matrix: encoder.matrix });
+    this.start("setEncoder");
+    this.finish();
+    this.encoder = encoder;
+  }
+
   /** Wait until the helper has finished (spinning first: it usually finishes within microseconds). */
   finish(): void {
     for (let spin = 0; spin < SPIN && Atomics.load(this.control, 1) !== this.generation; spin++);
@@ -166,6 +187,7 @@ class Helper {
   }
 
   async stop(): Promise<void> {
+    this.port.close();
     this.control[2] = 1;
     this.generation += 1;
     Atomics.store(this.control, 0, this.generation);
@@ -243,6 +265,8 @@ export class WasmTrainer implements Trainer {
   /** dz transposed, [nOut][count]; a narrow layer input transposed, [nIn][count] */
   private readonly dzT: Region;
   private readonly aT: Region;
+  /** coordinates of a batch whose inputs are encoded on demand, [B][2] */
+  private readonly coords: Region;
   private readonly adam: TrainerOptions["adam"];
   private adamStep = 0;
   private transposed = false;
@@ -280,6 +304,7 @@ export class WasmTrainer implements Trainer {
       layers: shapes.map(({ nIn, nOut }) => ({ Wt: take(nIn * nOut), z: take(B * nOut), aNext: take(B * nOut), daNext: take(B * nOut) })),
       dzT: take(B * Math.max(...sizes.slice(1))),
       aT: take(B * NARROW),
+      coords: take(2 * B),
       x: take(B * sizes[0]),
       y: take(B * options.spec.outputs),
     };
@@ -314,6 +339,7 @@ export class WasmTrainer implements Trainer {
     });
     this.dzT = region(plan.dzT);
     this.aT = region(plan.aT);
+    this.coords = region(plan.coords);
     this.x = region(plan.x);
     this.y = region(plan.y);
 
@@ -357,6 +383,31 @@ export class WasmTrainer implements Trainer {
     };
     this.setWeights(options.weights);
   }
+
+  /**
+   * {@link gatherInputs} into `x` (`out` is `x`'s view), with inputs encoded on demand encoded on
+   * both threads: the batch's coordinates are gathered here, then each thread encodes half of them
+   * with the same encoder (the same JavaScript functions, so the same bits).
+   */
+  private readonly gather = (inputs: NetworkInputs, F: number, out: FloatArray, n: number, start: number, order?: Uint32Array): void => {
+    const helper = this.helper;
+    if (!(inputs instanceof EncodedOnDemand) || helper === null || n * F < PARALLEL_MIN_ELEMENTS || out !== this.x.view) {
+      gatherInputs(inputs, F, out, n, start, order);
+      return;
+    }
+    if (inputs.features !== F) throw new RangeError(`the inputs have ${inputs.features} features, the network takes ${F}`);
+    const points = this.coords.view;
+    for (let k = 0; k < n; k++) {
+      const s = order ? order[start + k] : start + k;
+      points[2 * k] = inputs.coords[2 * s];
+      points[2 * k + 1] = inputs.coords[2 * s + 1];
+    }
+    helper.useEncoder(inputs.encoder);
+    const h = n >> 1;
+    helper.start("encode", this.coords.ptr + 8 * h, this.x.ptr + 4 * h * F, n - h);
+    inputs.encoder.encode(points, out, h);
+    helper.finish();
+  };
 
   /** a[i] = act(z[i]) for i < n (not ReLU), the second half on the helper thread. */
   private activationForward(act: Exclude<ActivationName, "relu">, z: Region, a: Region, n: number): void {
@@ -448,7 +499,7 @@ export class WasmTrainer implements Trainer {
     lr: number,
     options: EpochOptions = {},
   ): Promise<EpochProgress> {
-    const buffers = { x: this.x.view, y: this.y.view, inputs: this.spec.inputs, outputs: this.spec.outputs };
+    const buffers = { x: this.x.view, y: this.y.view, inputs: this.spec.inputs, outputs: this.spec.outputs, gather: this.gather };
     return stepThroughEpoch(inputs, targets, order, batchSize, buffers, options, (count) => this.stepNow(count, lr));
   }
 
@@ -457,7 +508,7 @@ export class WasmTrainer implements Trainer {
     const out = new Float32Array(count * C);
     for (let start = 0; start < count; start += this.B) {
       const n = Math.min(this.B, count - start);
-      gatherInputs(inputs, F, this.x.view, n, start);
+      this.gather(inputs, F, this.x.view, n, start);
       out.set(this.forward(n), start * C);
     }
     return out;
