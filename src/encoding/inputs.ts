@@ -36,16 +36,25 @@ export class EncodedOnDemand {
     this.count = coords.length / 2;
   }
 
-  /** Encode samples `order[start + k]` (or `start + k` without an order), k < n, into `out` [n][features]. */
-  encodeRows(out: FloatArray, n: number, start: number, order?: Uint32Array): void {
-    if (this.scratch.length < 2 * n) this.scratch = new Float32Array(2 * n);
-    const points = this.scratch;
+  /** Throw unless the inputs have `features` features (the network's input width). */
+  expectFeatures(features: number): void {
+    if (this.features !== features) throw new RangeError(`the inputs have ${this.features} features, the network takes ${features}`);
+  }
+
+  /** Copy the coordinates of samples `order[start + k]` (or `start + k` without an order), k < n, into `points` [n][2]. */
+  gatherPoints(points: FloatArray, n: number, start: number, order?: Uint32Array): void {
     for (let k = 0; k < n; k++) {
       const s = order ? order[start + k] : start + k;
       points[2 * k] = this.coords[2 * s];
       points[2 * k + 1] = this.coords[2 * s + 1];
     }
-    this.encoder.encode(points, out, n);
+  }
+
+  /** Encode samples `order[start + k]` (or `start + k` without an order), k < n, into `out` [n][features]. */
+  encodeRows(out: FloatArray, n: number, start: number, order?: Uint32Array): void {
+    if (this.scratch.length < 2 * n) this.scratch = new Float32Array(2 * n);
+    this.gatherPoints(this.scratch, n, start, order);
+    this.encoder.encode(this.scratch, out, n);
   }
 }
 
@@ -66,7 +75,7 @@ export type NetworkInputs = Float32Array | EncodedOnDemand;
  */
 export function gatherInputs(inputs: NetworkInputs, features: number, out: FloatArray, n: number, start: number, order?: Uint32Array): void {
   if (inputs instanceof EncodedOnDemand) {
-    if (inputs.features !== features) throw new RangeError(`the inputs have ${inputs.features} features, the network takes ${features}`);
+    inputs.expectFeatures(features);
     inputs.encodeRows(out, n, start, order);
     return;
   }

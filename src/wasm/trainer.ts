@@ -346,8 +346,9 @@ export class WasmTrainer implements Trainer {
     const kernels = new WebAssembly.Instance(build.module, { env: { memory, abort: () => {} } }).exports as unknown as Kernels;
     this.helper = threads > 1 ? new Helper(build.module, memory) : null;
     const helper = this.helper;
-    // the large kernels on both threads: the helper takes the second half of the rows (elements)
-    const split = (R: number, work: number) => (helper === null || R < 8 || work < PARALLEL_MIN_MACS ? 0 : R >> 1);
+    // the large kernels on both threads: the helper takes the second half of the rows (elements);
+    // 0 where the work is too small to share
+    const split = (R: number, work: number, min = PARALLEL_MIN_MACS) => (helper === null || R < 8 || work < min ? 0 : R >> 1);
     this.k = {
       ...kernels,
       gemm: (A, Bp, C, R, K, N, sAr, sAk, bias, relu, mask) => {
@@ -373,6 +374,20 @@ export class WasmTrainer implements Trainer {
         kernels.gemmNT(A, Bp, C, h, K, N, bias);
         helper?.finish();
       },
+      activationForward: (kind, z, a, n) => {
+        const h = split(n, n, PARALLEL_MIN_ELEMENTS);
+        if (h === 0) return kernels.activationForward(kind, z, a, n);
+        helper?.start("activationForward", kind, z + 4 * h, a + 4 * h, n - h);
+        kernels.activationForward(kind, z, a, h);
+        helper?.finish();
+      },
+      activationBackward: (kind, z, da, dz, n) => {
+        const h = split(n, n, PARALLEL_MIN_ELEMENTS);
+        if (h === 0) return kernels.activationBackward(kind, z, da, dz, n);
+        helper?.start("activationBackward", kind, z + 4 * h, da + 4 * h, dz + 4 * h, n - h);
+        kernels.activationBackward(kind, z, da, dz, h);
+        helper?.finish();
+      },
       adam: (p, g, m, v, n, beta1, beta2, eps, stepSize, bc2Sqrt) => {
         const h = split(n, 4 * n);
         if (h === 0) return kernels.adam(p, g, m, v, n, beta1, beta2, eps, stepSize, bc2Sqrt);
@@ -395,37 +410,15 @@ export class WasmTrainer implements Trainer {
       gatherInputs(inputs, F, out, n, start, order);
       return;
     }
-    if (inputs.features !== F) throw new RangeError(`the inputs have ${inputs.features} features, the network takes ${F}`);
+    inputs.expectFeatures(F);
     const points = this.coords.view;
-    for (let k = 0; k < n; k++) {
-      const s = order ? order[start + k] : start + k;
-      points[2 * k] = inputs.coords[2 * s];
-      points[2 * k + 1] = inputs.coords[2 * s + 1];
-    }
+    inputs.gatherPoints(points, n, start, order);
     helper.useEncoder(inputs.encoder);
     const h = n >> 1;
     helper.start("encode", this.coords.ptr + 8 * h, this.x.ptr + 4 * h * F, n - h);
     inputs.encoder.encode(points, out, h);
     helper.finish();
   };
-
-  /** a[i] = act(z[i]) for i < n (not ReLU), the second half on the helper thread. */
-  private activationForward(act: Exclude<ActivationName, "relu">, z: Region, a: Region, n: number): void {
-    const kind = WASM_ACTIVATIONS[act];
-    const h = this.helper !== null && n >= PARALLEL_MIN_ELEMENTS ? n >> 1 : n;
-    if (h < n) this.helper?.start("activationForward", kind, z.ptr + 4 * h, a.ptr + 4 * h, n - h);
-    this.k.activationForward(kind, z.ptr, a.ptr, h);
-    if (h < n) this.helper?.finish();
-  }
-
-  /** dz[i] = da[i]·act'(z[i]) for i < n (not ReLU), the second half on the helper thread. */
-  private activationBackward(act: Exclude<ActivationName, "relu">, z: Region, da: Region, dz: Region, n: number): void {
-    const kind = WASM_ACTIVATIONS[act];
-    const h = this.helper !== null && n >= PARALLEL_MIN_ELEMENTS ? n >> 1 : n;
-    if (h < n) this.helper?.start("activationBackward", kind, z.ptr + 4 * h, da.ptr + 4 * h, dz.ptr + 4 * h, n - h);
-    this.k.activationBackward(kind, z.ptr, da.ptr, dz.ptr, h);
-    if (h < n) this.helper?.finish();
-  }
 
   /** Forward pass over the `count` rows in `x`; returns the output view [count][outputs]. */
   private forward(count: number): Float32Array {
@@ -442,7 +435,7 @@ export class WasmTrainer implements Trainer {
       if (l.nOut < NARROW) k.gemmNT(a.ptr, l.W.ptr, l.z.ptr, count, l.nIn, l.nOut, l.b.ptr);
       else k.gemm(a.ptr, l.Wt.ptr, l.z.ptr, count, l.nIn, l.nOut, l.nIn, 1, l.b.ptr, act === "relu" ? l.aNext.ptr : 0, 0);
       if (act === "relu" && l.nOut < NARROW) k.reluForward(l.z.ptr, l.aNext.ptr, n);
-      else if (act !== "relu") this.activationForward(act, l.z, l.aNext, n);
+      else if (act !== "relu") k.activationForward(WASM_ACTIVATIONS[act], l.z.ptr, l.aNext.ptr, n);
       a = l.aNext;
     });
     return a.view.subarray(0, count * this.spec.outputs);
@@ -459,7 +452,7 @@ export class WasmTrainer implements Trainer {
     // dz of the output layer = ∂L/∂ŷ ⊙ act'(z)
     mseBackward(pred, this.y.view, top.daNext.view, n);
     if (this.spec.outputActivation === "relu") k.reluBackward(top.z.ptr, top.daNext.ptr, top.daNext.ptr, n);
-    else this.activationBackward(this.spec.outputActivation, top.z, top.daNext, top.daNext, n);
+    else k.activationBackward(WASM_ACTIVATIONS[this.spec.outputActivation], top.z.ptr, top.daNext.ptr, top.daNext.ptr, n);
     for (let i = L - 1; i >= 0; i--) {
       const l = layers[i];
       const a = i === 0 ? this.x : layers[i - 1].aNext;
@@ -474,7 +467,7 @@ export class WasmTrainer implements Trainer {
       const below = layers[i - 1];
       const act = this.spec.activation;
       k.gemm(l.daNext.ptr, l.W.ptr, below.daNext.ptr, count, l.nOut, l.nIn, l.nOut, 1, 0, 0, act === "relu" ? below.z.ptr : 0);
-      if (act !== "relu") this.activationBackward(act, below.z, below.daNext, below.daNext, count * l.nIn);
+      if (act !== "relu") k.activationBackward(WASM_ACTIVATIONS[act], below.z.ptr, below.daNext.ptr, below.daNext.ptr, count * l.nIn);
     }
     this.adamStep += 1;
     const { stepSize, bc2Sqrt } = adamCorrections(this.adamStep, this.adam, lr);
