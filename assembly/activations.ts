@@ -8,7 +8,7 @@
 // the reference's own erf (fdlibm's rational approximations), compiled as AssemblyScript
 import { erf } from "../src/reference/activations/erf";
 
-/** Activation codes (the trainer passes them; see WASM_ACTIVATIONS in src/wasm/trainer.ts). */
+/** Activation codes (the trainer passes them; see WASM_ACTIVATIONS in src/backends/wasm/trainer.ts). */
 const GELU = 1;
 const ELU = 2;
 const TANH = 3;

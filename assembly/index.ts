@@ -1,5 +1,5 @@
 // The wasm backend's kernel module (AssemblyScript, compiled at build time twice: plain SIMD into
-// dist/wasm/kernels.wasm, and relaxed SIMD — fused multiply-adds — into kernels-fma.wasm).
+// dist/backends/wasm/kernels.wasm, and relaxed SIMD — fused multiply-adds — into kernels-fma.wasm).
 //
 //   gemm.ts         matrix products (bias and ReLU fused), transpose with column sums
 //   activations.ts  the other activations and their derivatives (GELU's erf: the reference's file)

@@ -19,13 +19,13 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { cpus, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { backendNames, probeBackend, registerBackend } from "../dist/backend.js";
-import { gpujsCpuBackend, webasmBackend, webgpuBackend } from "../dist/gpu/trainer.js";
+import { gpujsCpuBackend, webasmBackend, webgpuBackend } from "../dist/backends/gpujs/trainer.js";
+import { referenceBackend } from "../dist/backends/reference.js";
+import { backendNames, probeBackend, registerBackend } from "../dist/backends/registry.js";
+import { wasmBackend } from "../dist/backends/wasm/trainer.js";
 import { networkSpec } from "../dist/model.js";
 import { loadPreset, PRESET_DIR } from "../dist/presets.js";
 import { layerSizes } from "../dist/reference/mlp.js";
-import { referenceBackend } from "../dist/reference/trainer.js";
-import { wasmBackend } from "../dist/wasm/trainer.js";
 
 const { values: opts } = parseArgs({
   options: {

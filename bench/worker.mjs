@@ -2,16 +2,16 @@
 //   node bench/worker.mjs BACKEND PRESET SAMPLES REPEATS
 // Prints one JSON line: { backend, preset, samples, seconds: [...], details, peakRssMB }.
 import { readFileSync } from "node:fs";
-import { registerBackend, requireBackend } from "../dist/backend.js";
+import { releaseWebGPU } from "../dist/backends/gpujs/device.js";
+import { gpujsCpuBackend, webasmBackend, webgpuBackend } from "../dist/backends/gpujs/trainer.js";
+import { referenceBackend } from "../dist/backends/reference.js";
+import { registerBackend, requireBackend } from "../dist/backends/registry.js";
+import { wasmBackend } from "../dist/backends/wasm/trainer.js";
 import { createEncoder, encodeImageGrid } from "../dist/encoding/index.js";
-import { releaseWebGPU } from "../dist/gpu/device.js";
-import { gpujsCpuBackend, webasmBackend, webgpuBackend } from "../dist/gpu/trainer.js";
 import { initialWeights, networkSpec } from "../dist/model.js";
 import { loadPreset } from "../dist/presets.js";
 import { Rng } from "../dist/reference/rng.js";
-import { referenceBackend } from "../dist/reference/trainer.js";
 import { epochOrder } from "../dist/training/shuffle.js";
-import { wasmBackend } from "../dist/wasm/trainer.js";
 
 const [backendName, presetName, samplesArg, repeatsArg] = process.argv.slice(2);
 for (const b of [referenceBackend, wasmBackend, webgpuBackend, webasmBackend, gpujsCpuBackend]) registerBackend(b);

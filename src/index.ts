@@ -13,13 +13,15 @@
  * @module
  */
 
-export * from "./backend.js";
+export * from "./backends/batches.js";
+export * from "./backends/gpujs/device.js";
+export * from "./backends/gpujs/kernels.js";
+export * from "./backends/gpujs/trainer.js";
+export * from "./backends/registry.js";
+export * from "./backends/wasm/trainer.js";
 export * from "./config.js";
 export * from "./encoding/index.js";
 export * from "./experiments/paper.js";
-export * from "./gpu/device.js";
-export * from "./gpu/kernels.js";
-export * from "./gpu/trainer.js";
 export * from "./image/index.js";
 export * from "./io/atomic.js";
 export * from "./io/model-file.js";
@@ -29,7 +31,5 @@ export * from "./presets.js";
 export * from "./reference/index.js";
 export * from "./report/plot.js";
 export * from "./report/report.js";
-export * from "./training/batches.js";
 export * from "./training/runner.js";
 export * from "./training/shuffle.js";
-export * from "./wasm/trainer.js";

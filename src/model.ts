@@ -3,7 +3,7 @@
  * From a {@link Config} to a network: its shape and its seeded initial weights.
  */
 
-import type { LayerWeights } from "./backend.js";
+import type { LayerWeights } from "./backends/registry.js";
 import { type Config, encodedFeatures } from "./config.js";
 import { createMLP, type MLPSpec } from "./reference/mlp.js";
 import { Rng } from "./reference/rng.js";

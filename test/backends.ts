@@ -6,11 +6,11 @@
  */
 
 import { describe, expect, it } from "vitest";
-import type { Trainer, TrainerOptions } from "../dist/backend.js";
-import { releaseWebGPU } from "../dist/gpu/device.js";
-import { GpuTrainer, gpujsCpuBackend, webasmBackend, webgpuBackend } from "../dist/gpu/trainer.js";
-import { referenceBackend } from "../dist/reference/trainer.js";
-import { wasmBackend } from "../dist/wasm/trainer.js";
+import { releaseWebGPU } from "../dist/backends/gpujs/device.js";
+import { GpuTrainer, gpujsCpuBackend, webasmBackend, webgpuBackend } from "../dist/backends/gpujs/trainer.js";
+import { referenceBackend } from "../dist/backends/reference.js";
+import type { Trainer, TrainerOptions } from "../dist/backends/registry.js";
+import { wasmBackend } from "../dist/backends/wasm/trainer.js";
 
 /** A backend under test: its registry entry and the gpu.js mode and executors it must report. */
 export interface BackendCase {

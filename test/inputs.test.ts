@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { afterAll, expect, it } from "vitest";
-import type { LayerWeights } from "../dist/backend.js";
+import type { LayerWeights } from "../dist/backends/registry.js";
 import { parseConfig } from "../dist/config.js";
 import { createEncoder, EncodedOnDemand, encodeImageGrid, gatherInputs, imageInputs } from "../dist/encoding/index.js";
 import { initialWeights, networkSpec } from "../dist/model.js";

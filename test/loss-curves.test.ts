@@ -1,11 +1,11 @@
 import { afterAll, expect, it } from "vitest";
-import type { Trainer } from "../dist/backend.js";
+import { ReferenceTrainer } from "../dist/backends/reference.js";
+import type { Trainer } from "../dist/backends/registry.js";
 import { parseConfig } from "../dist/config.js";
 import { createEncoder, encodeImageGrid } from "../dist/encoding/index.js";
 import { DEFAULT_IMAGE, readPNG, resample } from "../dist/image/index.js";
 import { initialWeights, networkSpec } from "../dist/model.js";
 import { Rng } from "../dist/reference/rng.js";
-import { ReferenceTrainer } from "../dist/reference/trainer.js";
 import { epochOrder } from "../dist/training/shuffle.js";
 import { describeBackends, expectRanOn, teardown } from "./backends.js";
 

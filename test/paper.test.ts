@@ -2,10 +2,10 @@ import { existsSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect, it } from "vitest";
-import { registerBackend } from "../dist/backend.js";
+import { referenceBackend } from "../dist/backends/reference.js";
+import { registerBackend } from "../dist/backends/registry.js";
 import { runPaper, snapshotEpochs } from "../dist/experiments/paper.js";
 import { decodePNG } from "../dist/image/png.js";
-import { referenceBackend } from "../dist/reference/trainer.js";
 import { patternPNG } from "./png-helpers.js";
 
 registerBackend(referenceBackend);

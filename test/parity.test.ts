@@ -1,11 +1,11 @@
 import { writeFileSync } from "node:fs";
 import fc from "fast-check";
 import { afterAll, expect, it } from "vitest";
-import type { Trainer, TrainerOptions } from "../dist/backend.js";
+import { ReferenceTrainer } from "../dist/backends/reference.js";
+import type { Trainer, TrainerOptions } from "../dist/backends/registry.js";
 import { ACTIVATION_NAMES, type ActivationName } from "../dist/reference/activations/index.js";
 import { createMLP } from "../dist/reference/mlp.js";
 import { Rng } from "../dist/reference/rng.js";
-import { ReferenceTrainer } from "../dist/reference/trainer.js";
 import { epochOrder } from "../dist/training/shuffle.js";
 import { type BackendCase, describeBackends, expectRanOn, teardown } from "./backends.js";
 

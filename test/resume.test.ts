@@ -2,14 +2,14 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { registerBackend } from "../dist/backend.js";
+import { webasmBackend } from "../dist/backends/gpujs/trainer.js";
+import { referenceBackend } from "../dist/backends/reference.js";
+import { registerBackend } from "../dist/backends/registry.js";
+import { wasmBackend } from "../dist/backends/wasm/trainer.js";
 import { parseConfig } from "../dist/config.js";
-import { webasmBackend } from "../dist/gpu/trainer.js";
 import { decodePNG } from "../dist/image/png.js";
 import { loadCheckpoint, loadModel } from "../dist/io/model-file.js";
-import { referenceBackend } from "../dist/reference/trainer.js";
 import { runTraining } from "../dist/training/runner.js";
-import { wasmBackend } from "../dist/wasm/trainer.js";
 import { patternPNG } from "./png-helpers.js";
 
 // The built modules (dist/), as the CLI runs them: gpu.js reads kernel sources as compiled.

@@ -1,13 +1,13 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import type { LayerWeights } from "../src/backend.js";
+import { ReferenceTrainer } from "../src/backends/reference.js";
+import type { LayerWeights } from "../src/backends/registry.js";
 import { gaussianForward, positionalForward } from "../src/encoding/index.js";
 import type { ActivationName } from "../src/reference/activations/index.js";
 import { adamStep, createAdamState } from "../src/reference/adam.js";
 import { createGrads, createTape, gradientArrays, layerSizes, type MLP, mlpBackward, mlpForward, parameterArrays } from "../src/reference/mlp.js";
 import { mseBackward, mseForward } from "../src/reference/mse.js";
 import { stepLR } from "../src/reference/schedule.js";
-import { ReferenceTrainer } from "../src/reference/trainer.js";
 import { assertClose } from "./helpers.js";
 
 // Produced by scripts/make_torch_fixture.py with PyTorch 1.13 (float32); see that script.

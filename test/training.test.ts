@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
+import { ReferenceTrainer } from "../src/backends/reference.js";
 import { parseConfig } from "../src/config.js";
 import { createEncoder, encodeImageGrid } from "../src/encoding/index.js";
 import { initialWeights, networkSpec } from "../src/model.js";
 import { Rng } from "../src/reference/rng.js";
-import { ReferenceTrainer } from "../src/reference/trainer.js";
 import { epochOrder } from "../src/training/shuffle.js";
 
 /** A tiny synthetic 8×8 image: a smooth colour ramp with a bright disc. Row-major [64][3]. */

@@ -2,14 +2,14 @@ import { readFileSync } from "node:fs";
 import { setFlagsFromString } from "node:v8";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import type { LayerWeights } from "../dist/backend.js";
+import type { LayerWeights } from "../dist/backends/registry.js";
+import { WASM_ACTIVATIONS, WasmTrainer } from "../dist/backends/wasm/trainer.js";
 import { parseConfig } from "../dist/config.js";
 import { initialWeights, networkSpec } from "../dist/model.js";
 import { ACTIVATIONS, relu, reluGrad } from "../dist/reference/activations/index.js";
 import { adamCorrections, adamStep } from "../dist/reference/adam.js";
 import { Rng } from "../dist/reference/rng.js";
 import { epochOrder } from "../dist/training/shuffle.js";
-import { WASM_ACTIVATIONS, WasmTrainer } from "../dist/wasm/trainer.js";
 
 // The wasm backend's kernels on their own, both builds as built: plain SIMD (kernels.wasm) and
 // relaxed SIMD with fused multiply-adds (kernels-fma.wasm; the trainer turns Node 20's flag for it on).
@@ -28,7 +28,7 @@ const memory = new WebAssembly.Memory({ initial: 64, maximum: 64, shared: true }
 setFlagsFromString("--experimental-wasm-relaxed-simd");
 const builds = ["kernels.wasm", "kernels-fma.wasm"].map((file) => ({
   file,
-  k: new WebAssembly.Instance(new WebAssembly.Module(readFileSync(`dist/wasm/${file}`)), { env: { memory, abort: () => {} } })
+  k: new WebAssembly.Instance(new WebAssembly.Module(readFileSync(`dist/backends/wasm/${file}`)), { env: { memory, abort: () => {} } })
     .exports as unknown as KernelExports,
 }));
 const f32 = new Float32Array(memory.buffer);

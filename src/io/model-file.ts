@@ -10,7 +10,7 @@
  */
 
 import { readFileSync } from "node:fs";
-import type { LayerWeights, OptimizerSnapshot } from "../backend.js";
+import type { LayerWeights, OptimizerSnapshot } from "../backends/registry.js";
 import { type Config, parseConfig } from "../config.js";
 import { networkSpec } from "../model.js";
 import { layerSizes } from "../reference/mlp.js";

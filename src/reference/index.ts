@@ -12,4 +12,3 @@ export * from "./mlp.js";
 export * from "./mse.js";
 export * from "./rng.js";
 export * from "./schedule.js";
-export * from "./trainer.js";

@@ -14,7 +14,7 @@
 
 import { existsSync, mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { requireBackend, type Trainer } from "../backend.js";
+import { requireBackend, type Trainer } from "../backends/registry.js";
 import type { Config } from "../config.js";
 import { createEncoder, imageInputs, type NetworkInputs, type STORED_INPUTS_MAX_BYTES } from "../encoding/index.js";
 import { encodePNG, type RGBImage } from "../image/png.js";

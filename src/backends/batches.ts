@@ -4,9 +4,9 @@
  * epoch's order into the backend's buffers, take a step, add up the loss, and stop where asked.
  */
 
-import type { EpochOptions, EpochProgress } from "../backend.js";
 import { gatherInputs, type NetworkInputs } from "../encoding/inputs.js";
 import type { FloatArray } from "../reference/dtype.js";
+import type { EpochOptions, EpochProgress } from "./registry.js";
 
 /** Where a batch is gathered to: row-major [batch][features] buffers and the feature counts. */
 export interface BatchBuffers {

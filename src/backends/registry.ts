@@ -5,9 +5,9 @@
  * weights and Adam state (wherever they live: JS arrays, WebAssembly memory, a GPU) and trains it.
  */
 
-import type { NetworkInputs } from "./encoding/inputs.js";
-import type { AdamOptions } from "./reference/adam.js";
-import type { MLPSpec } from "./reference/mlp.js";
+import type { NetworkInputs } from "../encoding/inputs.js";
+import type { AdamOptions } from "../reference/adam.js";
+import type { MLPSpec } from "../reference/mlp.js";
 
 /** One dense layer's parameters, as plain float32 arrays in PyTorch's layout. */
 export interface LayerWeights {
@@ -15,6 +15,16 @@ export interface LayerWeights {
   weight: Float32Array;
   /** [outputs] */
   bias: Float32Array;
+}
+
+/** What {@link Trainer.gradients} returns: one batch's forward pass and backward pass, no step. */
+export interface BatchGradients {
+  /** the network's outputs, row-major [count][outputs] */
+  readonly outputs: Float32Array;
+  /** the batch's MSE loss */
+  readonly loss: number;
+  /** per layer, dL/dW (`weight`, row-major [outputs][inputs]) and dL/db (`bias`, [outputs]) */
+  readonly grads: LayerWeights[];
 }
 
 /** Adam's state in portable form: step count, then m and v in the order W₀, b₀, W₁, b₁, … */
@@ -74,6 +84,12 @@ export interface Trainer {
    * {@link EpochOptions} for resuming part-way and for stopping.
    */
   epoch(inputs: NetworkInputs, targets: Float32Array, order: Uint32Array, batchSize: number, lr: number, options?: EpochOptions): Promise<EpochProgress>;
+  /**
+   * One batch's forward outputs, MSE loss and every layer's gradients, without stepping: the
+   * weights and Adam's state are left as they were. This is what kernel verification compares
+   * (see `compareBackends`).
+   */
+  gradients(inputs: Float32Array, targets: Float32Array, count: number): Promise<BatchGradients>;
   /** A copy of the current weights. */
   getWeights(): LayerWeights[];
   /** Replace the weights. */

@@ -5,8 +5,8 @@
  */
 
 import { type MessagePort, parentPort, receiveMessageOnPort, workerData } from "node:worker_threads";
-import type { EncodingConfig } from "../config.js";
-import { createEncoder, type Encoder } from "../encoding/index.js";
+import type { EncodingConfig } from "../../config.js";
+import { createEncoder, type Encoder } from "../../encoding/index.js";
 import { HELPER_KERNELS, SPIN } from "./trainer.js";
 
 const { module, memory, shared, port } = workerData as {

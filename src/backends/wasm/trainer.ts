@@ -15,9 +15,18 @@ import { readFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { setFlagsFromString } from "node:v8";
 import { MessageChannel, type MessagePort, Worker } from "node:worker_threads";
+import type { Encoder } from "../../encoding/index.js";
+import { EncodedOnDemand, gatherInputs, type NetworkInputs } from "../../encoding/inputs.js";
+import type { ActivationName } from "../../reference/activations/index.js";
+import { adamCorrections } from "../../reference/adam.js";
+import type { FloatArray } from "../../reference/dtype.js";
+import { layerSizes, type MLPSpec } from "../../reference/mlp.js";
+import { mseBackward, mseForward } from "../../reference/mse.js";
+import { stepThroughEpoch } from "../batches.js";
 import {
   type Backend,
   BackendUnavailableError,
+  type BatchGradients,
   type EpochOptions,
   type EpochProgress,
   type LayerWeights,
@@ -25,15 +34,7 @@ import {
   type Trainer,
   type TrainerInfo,
   type TrainerOptions,
-} from "../backend.js";
-import type { Encoder } from "../encoding/index.js";
-import { EncodedOnDemand, gatherInputs, type NetworkInputs } from "../encoding/inputs.js";
-import type { ActivationName } from "../reference/activations/index.js";
-import { adamCorrections } from "../reference/adam.js";
-import type { FloatArray } from "../reference/dtype.js";
-import { layerSizes, type MLPSpec } from "../reference/mlp.js";
-import { mseBackward, mseForward } from "../reference/mse.js";
-import { stepThroughEpoch } from "../training/batches.js";
+} from "../registry.js";
 
 /** The kernel module's exports (pointers in bytes, sizes in elements; see assembly/gemm.ts). */
 interface Kernels {
@@ -81,7 +82,7 @@ interface KernelBuild {
 let compiled: KernelBuild | null = null;
 
 /**
- * The compiled kernel module (built by `npm run build:wasm` into dist/wasm/). Two builds of the same
+ * The compiled kernel module (built by `npm run build:wasm` into dist/backends/wasm/). Two builds of the same
  * source: `kernels-fma.wasm` uses relaxed SIMD's fused multiply-add, about 1.5× faster on x86-64 with
  * FMA (one instruction where the plain build needs a multiply and an add); `kernels.wasm` is plain
  * SIMD. Node 22's V8 has relaxed SIMD on; Node 20's (V8 11.3) has it behind
@@ -505,6 +506,10 @@ export class WasmTrainer implements Trainer {
       out.set(this.forward(n), start * C);
     }
     return out;
+  }
+
+  async gradients(_inputs: Float32Array, _targets: Float32Array, _count: number): Promise<BatchGradients> {
+    throw new Error("TODO(issue 9): gradients not yet implemented on this backend");
   }
 
   getWeights(): LayerWeights[] {

@@ -4,14 +4,35 @@
  * interface. One training step is exactly: forward, MSE, backward, Adam.
  */
 
-import type { Backend, EpochOptions, EpochProgress, LayerWeights, OptimizerSnapshot, Trainer, TrainerInfo, TrainerOptions } from "../backend.js";
 import { gatherInputs, type NetworkInputs } from "../encoding/inputs.js";
-import { stepThroughEpoch } from "../training/batches.js";
-import { type AdamOptions, type AdamState, adamStep, createAdamState } from "./adam.js";
-import type { DenseGrads } from "./dense.js";
-import { allocate, type DType, type FloatArray } from "./dtype.js";
-import { createGrads, createTape, gradientArrays, layerSizes, type MLP, type MLPSpec, mlpBackward, mlpForward, parameterArrays, type Tape } from "./mlp.js";
-import { mseBackward, mseForward } from "./mse.js";
+import { type AdamOptions, type AdamState, adamStep, createAdamState } from "../reference/adam.js";
+import type { DenseGrads } from "../reference/dense.js";
+import { allocate, type DType, type FloatArray } from "../reference/dtype.js";
+import {
+  createGrads,
+  createTape,
+  gradientArrays,
+  layerSizes,
+  type MLP,
+  type MLPSpec,
+  mlpBackward,
+  mlpForward,
+  parameterArrays,
+  type Tape,
+} from "../reference/mlp.js";
+import { mseBackward, mseForward } from "../reference/mse.js";
+import { stepThroughEpoch } from "./batches.js";
+import type {
+  Backend,
+  BatchGradients,
+  EpochOptions,
+  EpochProgress,
+  LayerWeights,
+  OptimizerSnapshot,
+  Trainer,
+  TrainerInfo,
+  TrainerOptions,
+} from "./registry.js";
 
 /**
  * A {@link Trainer} over the reference MLP.
@@ -87,6 +108,16 @@ export class ReferenceTrainer implements Trainer {
     mlpBackward(this.mlp, this.tape, this.dOut, this.grads, count);
     adamStep(parameterArrays(this.mlp), gradientArrays(this.grads), this.adamState, this.adam, lr);
     return loss;
+  }
+
+  async gradients(inputs: FloatArray, targets: FloatArray, count: number): Promise<BatchGradients> {
+    const n = count * this.spec.outputs;
+    const pred = mlpForward(this.mlp, this.tape, inputs, count);
+    const outputs = Float32Array.from(pred.subarray(0, n));
+    const loss = mseForward(pred, targets, n);
+    mseBackward(pred, targets, this.dOut, n);
+    mlpBackward(this.mlp, this.tape, this.dOut, this.grads, count);
+    return { outputs, loss, grads: this.grads.map((g) => ({ weight: Float32Array.from(g.weight), bias: Float32Array.from(g.bias) })) };
   }
 
   async epoch(

@@ -8,9 +8,14 @@
  */
 
 import * as gpujs from "gpu.js";
+import { gatherInputs, type NetworkInputs } from "../../encoding/inputs.js";
+import { ACTIVATIONS, erf } from "../../reference/activations/index.js";
+import { adamFirstMoment, adamSecondMoment, adamUpdate } from "../../reference/adam.js";
+import { layerSizes, type MLPSpec } from "../../reference/mlp.js";
 import {
   type Backend,
   BackendUnavailableError,
+  type BatchGradients,
   type EpochOptions,
   type EpochProgress,
   type LayerWeights,
@@ -18,11 +23,7 @@ import {
   type Trainer,
   type TrainerInfo,
   type TrainerOptions,
-} from "../backend.js";
-import { gatherInputs, type NetworkInputs } from "../encoding/inputs.js";
-import { ACTIVATIONS, erf } from "../reference/activations/index.js";
-import { adamFirstMoment, adamSecondMoment, adamUpdate } from "../reference/adam.js";
-import { layerSizes, type MLPSpec } from "../reference/mlp.js";
+} from "../registry.js";
 import { type GpuMode, modeAvailable, releaseWebGPU } from "./device.js";
 import {
   activationKernel,
@@ -359,6 +360,10 @@ export class GpuTrainer implements Trainer {
     const pipeline = this.gpu.createPipeline(withArity(orchestrate, 1 + 2 * L) as unknown as gpujs.PipelineFunction);
     this.pipelines.set("forward", pipeline);
     return pipeline;
+  }
+
+  async gradients(_inputs: Float32Array, _targets: Float32Array, _count: number): Promise<BatchGradients> {
+    throw new Error("TODO(issue 9): gradients not yet implemented on this backend");
   }
 
   getWeights(): LayerWeights[] {
