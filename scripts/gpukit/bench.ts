@@ -112,6 +112,10 @@ async function train(f: Map<string, string>): Promise<number> {
     registerBackend(webgpuBackend);
     const started = performance.now();
     let lastLog = started;
+    // what a run killed from outside (run.sh's timeout) leaves behind: how far it got
+    const partial = (done: number) =>
+      writeJson(out, { ...result, error: `did not finish: stopped from outside after ${done} epochs, ${((performance.now() - started) / 1000).toFixed(1)} s` });
+    partial(0);
     const record: RunRecord = await runTraining({
       config,
       image,
@@ -123,6 +127,7 @@ async function train(f: Map<string, string>): Promise<number> {
       shouldStop: () => (performance.now() - started) / 1000 > maxSeconds,
       onProgress: (p) => {
         const now = performance.now();
+        if (p.samplesDone % (image.width * image.height) === 0) partial(p.samplesDone / (image.width * image.height));
         if (now - lastLog < 10_000) return;
         lastLog = now;
         console.log(`  epoch ${p.epoch}/${p.epochs}, ${Math.round(p.samplesPerSecond)} samples/s`);

@@ -192,6 +192,7 @@ function vulkanLoader(dest) {
     } catch {}
     const installed = "/usr/lib/x86_64-linux-gnu/libvulkan.so.1";
     if (!existsSync(installed)) fail("cannot get libvulkan1: apt-get download failed and it is not installed (apt-get install libvulkan1)");
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: dpkg-query's own format syntax
     const version = execFileSync("dpkg-query", ["-W", "-f", "${Version}", "libvulkan1"], { encoding: "utf8" }).trim();
     copyFileSync(realpathSync(installed), dest);
     return { version: `Debian libvulkan1 ${version} (installed copy)` };

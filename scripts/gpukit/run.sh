@@ -9,6 +9,7 @@
 #   --full     512x512, the study's 200 epochs end to end (epoch 1 is still reported apart)
 #   RESULT     default: $OUT/gpu-result.json if $OUT is set, else ./gpu-result.json
 #   KIT_TORCH_DEVICE=cpu runs the PyTorch part on the CPU (only to test the kit without a GPU)
+#   KIT_FORCE_KIT_LOADER=1 uses the kit's Vulkan loader even where the system has one (to test it)
 #
 # Each of the two training runs stops after --max-seconds (default 240) and says so in the JSON.
 # Exit status: 0 when the webgpu run completed; 3 when no WebGPU adapter answered; 1 on any other
@@ -30,7 +31,7 @@ while [ $# -gt 0 ]; do
     --epochs) EPOCHS="$2"; shift ;;
     --size) SIZE="$2"; shift ;;
     --max-seconds) MAX_SECONDS="$2"; shift ;;
-    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
     -*) echo "coordnet: unknown option $1 (see --help)" >&2; exit 2 ;;
     *) RESULT="$1" ;;
   esac
@@ -98,7 +99,7 @@ say "EGL vendor: ${__EGL_VENDOR_LIBRARY_FILENAMES:-none found}"
 
 LDCONFIG="$(command -v ldconfig || echo /sbin/ldconfig)"
 system_loader="$("$LDCONFIG" -p 2>/dev/null | grep -m1 'libvulkan.so.1 ' | sed 's/.*=> //')"
-if [ -n "$system_loader" ]; then
+if [ -n "$system_loader" ] && [ -z "${KIT_FORCE_KIT_LOADER:-}" ]; then
   KIT_VULKAN_LOADER="system: $system_loader"
 else
   export LD_LIBRARY_PATH="$KIT/lib/vulkan${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
@@ -125,7 +126,7 @@ section "coordnet info"
 # ---- coordnet on webgpu -----------------------------------------------------------------------
 section "coordnet webgpu: ${SIZE}x${SIZE}, $EPOCHS epochs (max $MAX_SECONDS s)"
 TIMEOUT=()
-command -v timeout >/dev/null 2>&1 && TIMEOUT=(timeout --kill-after=10 "$((MAX_SECONDS + 180))")
+command -v timeout >/dev/null 2>&1 && TIMEOUT=(timeout --kill-after=10 "$((MAX_SECONDS + 90))")
 "${TIMEOUT[@]}" "$NODE" "$KIT/app/gpu-bench.mjs" train --work "$WORK" --size "$SIZE" --epochs "$EPOCHS" --warmup "$WARMUP" --max-seconds "$MAX_SECONDS"
 webgpu_status=$?
 
