@@ -18,8 +18,11 @@ import { cpus, hostname, totalmem } from "node:os";
 import { join } from "node:path";
 import { probeWebGPU } from "../../src/backends/gpujs/device.js";
 import { webgpuBackend } from "../../src/backends/gpujs/trainer.js";
+import { ReferenceTrainer } from "../../src/backends/reference.js";
 import { registerBackend } from "../../src/backends/registry.js";
-import { DEFAULT_IMAGE, readPNG, resample } from "../../src/image/index.js";
+import type { Config } from "../../src/config.js";
+import { createEncoder, encodeImageGrid } from "../../src/encoding/index.js";
+import { DEFAULT_IMAGE, type RGBImage, readPNG, resample } from "../../src/image/index.js";
 import { initialWeights, networkSpec } from "../../src/model.js";
 import { loadPreset } from "../../src/presets.js";
 import { layerSizes } from "../../src/reference/mlp.js";
@@ -109,6 +112,10 @@ async function train(f: Map<string, string>): Promise<number> {
       return 3;
     }
     console.log(`webgpu adapter: ${probe.adapter}${probe.software ? " (a SOFTWARE renderer, not a GPU)" : ""}`);
+    const check = await checkGradients(config, image);
+    result.check = check;
+    const fmt = Object.entries(check.worst).map(([k, v]) => `${k} ${v.toExponential(1)}`);
+    console.log(`webgpu vs reference, one batch of ${CHECK_BATCH}: ${check.pass ? "pass" : `FAIL: ${check.failure}`} (largest |diff|: ${fmt.join(", ")})`);
     registerBackend(webgpuBackend);
     const started = performance.now();
     let lastLog = started;
@@ -139,7 +146,7 @@ async function train(f: Map<string, string>): Promise<number> {
     const perEpoch = median(timed);
     const pixels = image.width * image.height;
     Object.assign(result, {
-      ok: record.status === "complete" && timed.length > 0,
+      ok: record.status === "complete" && timed.length > 0 && check.pass,
       status: record.status,
       details: record.backend.details,
       epochsRun: record.history.length,
@@ -159,7 +166,8 @@ async function train(f: Map<string, string>): Promise<number> {
       mse: record.mse,
       psnr: record.psnr,
     });
-    if (record.status !== "complete") result.error = `stopped after ${record.history.length} of ${epochs} epochs (--max-seconds ${maxSeconds})`;
+    if (!check.pass) result.error = `webgpu disagrees with the reference: ${check.failure}`;
+    else if (record.status !== "complete") result.error = `stopped after ${record.history.length} of ${epochs} epochs (--max-seconds ${maxSeconds})`;
     else if (timed.length === 0) result.error = `no timed epoch: ${epochs} epochs with ${warmup} warm-up`;
     writeJson(out, result);
     console.log(
@@ -171,6 +179,59 @@ async function train(f: Map<string, string>): Promise<number> {
     writeJson(out, result);
     console.error(`coordnet: webgpu run failed: ${(e as Error).message}`);
     return 1;
+  }
+}
+
+const CHECK_BATCH = 1024;
+
+/**
+ * Before timing: one batch of the study's network (the first pixels, coordnet's initial weights)
+ * through the webgpu trainer's `gradients()` against the reference in float32 and float64: the
+ * outputs, the loss and every dW and db, within test/parity.test.ts's tolerance
+ * |webgpu − ref32| ≤ 20·|ref32 − ref64| + 1e-4·max|ref32| + 1e-4·|ref32|. A GPU that computes
+ * wrongly fast is not a result.
+ */
+async function checkGradients(config: Config, image: RGBImage): Promise<{ pass: boolean; worst: Record<string, number>; failure?: string }> {
+  const spec = networkSpec(config);
+  const options = { spec, adam: config.optimizer, weights: initialWeights(config), maxBatch: CHECK_BATCH };
+  // every (N/n)-th pixel, so the batch spans the whole image
+  const all = encodeImageGrid(createEncoder(config.encoding, config.training.seed), image.width, image.height);
+  const N = image.width * image.height;
+  const n = Math.min(CHECK_BATCH, N);
+  const [F, C] = [spec.inputs, spec.outputs];
+  const inputs = new Float32Array(n * F);
+  const targets = new Float32Array(n * C);
+  for (let k = 0; k < n; k++) {
+    const p = Math.floor((k * N) / n);
+    inputs.set(all.subarray(p * F, (p + 1) * F), k * F);
+    targets.set(image.data.subarray(p * C, (p + 1) * C), k * C);
+  }
+  const gpu = await webgpuBackend.create(options);
+  try {
+    const [g, r32, r64] = await Promise.all(
+      [gpu, new ReferenceTrainer(options), new ReferenceTrainer(options, "float64")].map((t) => t.gradients(inputs, targets, n)),
+    );
+    const worst: Record<string, number> = {};
+    let failure: string | undefined;
+    const compare = (name: string, a: ArrayLike<number>, b: ArrayLike<number>, c: ArrayLike<number>) => {
+      let scale = 0;
+      for (let k = 0; k < b.length; k++) scale = Math.max(scale, Math.abs(b[k]));
+      for (let k = 0; k < b.length; k++) {
+        const err = Math.abs(a[k] - b[k]);
+        const bound = 20 * Math.abs(b[k] - c[k]) + 1e-4 * scale + 1e-4 * Math.abs(b[k]);
+        worst[name] = Math.max(worst[name] ?? 0, err);
+        if (!(err <= bound) && failure === undefined) failure = `${name}[${k}]: webgpu ${a[k]}, reference ${b[k]} (float64 ${c[k]})`;
+      }
+    };
+    compare("outputs", g.outputs, r32.outputs, r64.outputs);
+    compare("loss", [g.loss], [r32.loss], [r64.loss]);
+    g.grads.forEach((layer, l) => {
+      compare(`dW${l}`, layer.weight, r32.grads[l].weight, r64.grads[l].weight);
+      compare(`db${l}`, layer.bias, r32.grads[l].bias, r64.grads[l].bias);
+    });
+    return { pass: failure === undefined, worst, ...(failure ? { failure } : {}) };
+  } finally {
+    await gpu.dispose();
   }
 }
 
