@@ -289,7 +289,12 @@ async function run(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   if (command === "train") return train(flags(rest));
   if (command === "merge") return merge(flags(rest));
-  throw new Error(`usage: gpu-bench train|merge [--flags]; got '${command ?? ""}'`);
+  if (command === "probe") {
+    const probe = await probeWebGPU();
+    console.log(JSON.stringify(probe));
+    return probe.ok ? 0 : 3;
+  }
+  throw new Error(`usage: gpu-bench train|merge|probe [--flags]; got '${command ?? ""}'`);
 }
 
 let code: number;

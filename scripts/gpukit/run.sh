@@ -48,7 +48,7 @@ trap 'rm -rf "$WORK"' EXIT
 say() { printf '%s\n' "$*"; }
 section() { printf '\n== %s\n' "$*"; }
 
-section "coordnet GPU kit ($MODE: ${SIZE}x${SIZE}, $EPOCHS epochs, $WARMUP warm-up) on $(hostname)"
+section "coordnet GPU kit ($MODE: ${SIZE}x${SIZE}, $EPOCHS epochs, $WARMUP warm-up) on ${HOSTNAME:-$(cat /etc/hostname 2>/dev/null)}"
 cat "$KIT/kit.json" 2>/dev/null | tr -d '\n'; echo
 
 # ---- the machine: GPU devices, Vulkan drivers (ICDs), the Vulkan loader, EGL ----------------
@@ -69,16 +69,41 @@ for d in /usr/local/nvidia/lib64 /usr/local/nvidia/lib; do
   fi
 done
 
+LDCONFIG="$(command -v ldconfig || echo /sbin/ldconfig)"
+# where the loader would find an ICD's library: a path (relative to the ICD's file) as is, a bare
+# name in LD_LIBRARY_PATH or ld.so.cache
+resolve_lib() {
+  case "$1" in
+    /*) [ -e "$1" ] && echo "$1" ;;
+    */*) [ -e "$2/$1" ] && echo "$2/$1" ;;
+    *)
+      local d
+      for d in ${LD_LIBRARY_PATH//:/ }; do [ -e "$d/$1" ] && { echo "$d/$1"; return; }; done
+      "$LDCONFIG" -p 2>/dev/null | grep -m1 -F "	$1 " | sed 's/.*=> //'
+      ;;
+  esac
+}
+
 KIT_ICD_FOUND=""
 for f in /usr/local/nvidia/share/vulkan/icd.d/*.json /usr/share/vulkan/icd.d/*.json /etc/vulkan/icd.d/*.json /usr/local/share/vulkan/icd.d/*.json; do
   [ -f "$f" ] || continue
   lib="$(grep -o '"library_path"[^,}]*' "$f" | head -1 | sed 's/.*: *"\(.*\)".*/\1/')"
-  say "Vulkan ICD: $f -> $lib"
+  at="$(resolve_lib "$lib" "$(dirname "$f")")"
+  say "Vulkan ICD: $f -> $lib (${at:-NOT FOUND by the dynamic linker})"
   KIT_ICD_FOUND="$KIT_ICD_FOUND$f ($lib)"$'\n'
 done
 [ -n "$KIT_ICD_FOUND" ] || say "Vulkan ICD: none in /usr/local/nvidia/share/vulkan/icd.d, /usr/share/vulkan/icd.d, /etc/vulkan/icd.d, /usr/local/share/vulkan/icd.d"
 if [ -n "${VK_DRIVER_FILES:-}${VK_ICD_FILENAMES:-}" ]; then
   say "Vulkan ICD chosen by the caller: VK_DRIVER_FILES=${VK_DRIVER_FILES:-} VK_ICD_FILENAMES=${VK_ICD_FILENAMES:-}"
+  for f in $(printf '%s' "${VK_DRIVER_FILES:-$VK_ICD_FILENAMES}" | tr ':' ' '); do
+    if [ -f "$f" ]; then
+      lib="$(grep -o '"library_path"[^,}]*' "$f" | head -1 | sed 's/.*: *"\(.*\)".*/\1/')"
+      at="$(resolve_lib "$lib" "$(dirname "$f")")"
+      say "  $f -> $lib (${at:-NOT FOUND by the dynamic linker})"
+    else
+      say "  $f: NO SUCH FILE"
+    fi
+  done
   [ -n "${VK_DRIVER_FILES:-}" ] || export VK_DRIVER_FILES="$VK_ICD_FILENAMES"
   [ -n "${VK_ICD_FILENAMES:-}" ] || export VK_ICD_FILENAMES="$VK_DRIVER_FILES"
 else
@@ -97,7 +122,6 @@ if [ -z "${__EGL_VENDOR_LIBRARY_FILENAMES:-}" ]; then
 fi
 say "EGL vendor: ${__EGL_VENDOR_LIBRARY_FILENAMES:-none found}"
 
-LDCONFIG="$(command -v ldconfig || echo /sbin/ldconfig)"
 system_loader="$("$LDCONFIG" -p 2>/dev/null | grep -m1 'libvulkan.so.1 ' | sed 's/.*=> //')"
 if [ -n "$system_loader" ] && [ -z "${KIT_FORCE_KIT_LOADER:-}" ]; then
   KIT_VULKAN_LOADER="system: $system_loader"
@@ -153,6 +177,8 @@ console.log(`webgpu/pytorch epoch time: ${f(r.webgpuOverTorchEpochSeconds, 2)}`)
 say "result: $RESULT"
 
 if [ ! -f "$WORK/webgpu.json" ] || grep -q '"adapter": null' "$WORK/webgpu.json"; then
+  section "why no adapter: the Vulkan loader's own account (VK_LOADER_DEBUG=error,warn,driver)"
+  VK_LOADER_DEBUG=error,warn,driver "$NODE" "$KIT/app/gpu-bench.mjs" probe 2>&1 | tail -40
   {
     echo
     echo "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!"
