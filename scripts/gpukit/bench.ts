@@ -277,7 +277,10 @@ function merge(f: Map<string, string>): number {
     machine: machine(),
     coordnetInfo: info?.trimEnd().split("\n") ?? null,
     webgpu: webgpu ?? { ok: false, error: "the webgpu run wrote no result" },
-    torch: torch ?? { ok: false, error: "not run (python3 cannot import torch)" },
+    torch: torch ?? {
+      ok: false,
+      error: f.get("torch-ran") === "true" ? "the PyTorch run wrote no result (see the log)" : "not run (python3 cannot import torch)",
+    },
     // how many times longer coordnet's webgpu epoch takes than PyTorch's on the same machine
     webgpuOverTorchEpochSeconds: g && t ? g / t : null,
   };

@@ -156,7 +156,9 @@ webgpu_status=$?
 
 # ---- PyTorch on CUDA --------------------------------------------------------------------------
 section "PyTorch"
+TORCH_RAN=false
 if [ -f "$WORK/workload.json" ] && command -v python3 >/dev/null 2>&1 && python3 -c "import torch" >/dev/null 2>&1; then
+  TORCH_RAN=true
   "${TIMEOUT[@]}" python3 "$KIT/torch_bench.py" --workload "$WORK/workload.json" --targets "$WORK/targets.f32" --out "$WORK/torch.json" --max-seconds "$MAX_SECONDS" --device "${KIT_TORCH_DEVICE:-cuda}" \
     || say "the PyTorch run failed (exit $?)"
 else
@@ -165,7 +167,7 @@ fi
 
 # ---- one JSON ---------------------------------------------------------------------------------
 section "result"
-"$NODE" "$KIT/app/gpu-bench.mjs" merge --mode "$MODE" --kit "$KIT/kit.json" --info "$WORK/info.txt" --webgpu "$WORK/webgpu.json" --torch "$WORK/torch.json" --out "$RESULT"
+"$NODE" "$KIT/app/gpu-bench.mjs" merge --mode "$MODE" --kit "$KIT/kit.json" --info "$WORK/info.txt" --webgpu "$WORK/webgpu.json" --torch "$WORK/torch.json" --torch-ran "$TORCH_RAN" --out "$RESULT"
 "$NODE" -e '
 const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
 const f = (x, d = 3) => (typeof x === "number" ? x.toFixed(d) : "–");

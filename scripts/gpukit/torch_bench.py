@@ -54,7 +54,10 @@ def main():
     if cuda:
         result["device"] = torch.cuda.get_device_name(0)
         result["cudaVersion"] = torch.version.cuda
-        result["tf32Matmul"] = torch.backends.cuda.matmul.allow_tf32
+        try:  # PyTorch >= 2.9 describes this as fp32_precision; older ones as allow_tf32
+            result["tf32Matmul"] = str(getattr(torch.backends.cuda.matmul, "fp32_precision", None) or torch.backends.cuda.matmul.allow_tf32)
+        except Exception as e:  # noqa: BLE001 - a description, not needed for the run
+            result["tf32Matmul"] = f"unknown ({e})"
     else:
         result["device"] = f"cpu ({torch.get_num_threads()} threads; a test of the script, not a comparison)"
 
@@ -153,5 +156,19 @@ def main():
     return 0
 
 
+def run_reporting_errors():
+    """main(), but a failure still leaves a result file that says what went wrong."""
+    try:
+        return main()
+    except Exception as e:  # noqa: BLE001 - reported in the result
+        import traceback
+
+        traceback.print_exc()
+        out = sys.argv[sys.argv.index("--out") + 1] if "--out" in sys.argv else None
+        if out:
+            write_json(out, {"ok": False, "backend": "pytorch", "error": f"{type(e).__name__}: {e}"})
+        return 1
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run_reporting_errors())
