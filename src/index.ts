@@ -22,7 +22,7 @@
 
 import "./backends/index.js";
 
-export { type EpochInfo, type FitOptions, fit } from "./api/fit.js";
+export { type EpochInfo, type FitOptions, fit, type Size } from "./api/fit.js";
 export type { ImageLike, RGBAImage } from "./api/image.js";
 export { Model, type TrainingSummary } from "./api/model.js";
 export {
@@ -35,7 +35,22 @@ export {
   type TensorComparison,
   type WorstEntry,
 } from "./backends/index.js";
-export { applyOverrides, type Config, ConfigError, type ConfigOverrides, parseConfig } from "./config.js";
+export {
+  applyOverrides,
+  type Config,
+  ConfigError,
+  type ConfigOverrides,
+  type EncodingConfig,
+  type GaussianEncodingConfig,
+  type LossConfig,
+  type NetworkConfig,
+  type NoEncodingConfig,
+  type OptimizerConfig,
+  type PositionalEncodingConfig,
+  parseConfig,
+  type ScheduleConfig,
+  type TrainingConfig,
+} from "./config.js";
 export { CoordnetError, InvalidArgumentError } from "./errors.js";
 export { ModelFileError } from "./io/model-format.js";
 export { loadPreset, PAPER_PRESETS, type Preset, presetNames } from "./presets.js";
