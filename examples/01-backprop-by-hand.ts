@@ -137,7 +137,9 @@ for (const l of [1, 0]) {
   const dz = tape.da[l + 1];
   const dW = matmul(dz, tape.a[l], layer.outputs, 3, layer.inputs, true);
   const db = matmul(new Float64Array(3).fill(1), dz, 1, 3, layer.outputs);
-  console.log(`layer ${l}: dW = dzᵀ·a = ${mat(dW, layer.outputs, layer.inputs)}; max |matrix − loops| = ${maxDiff(dW, grads[l].weight)} (dW), ${maxDiff(db, grads[l].bias)} (db)`);
+  console.log(
+    `layer ${l}: dW = dzᵀ·a = ${mat(dW, layer.outputs, layer.inputs)}; max |matrix − loops| = ${maxDiff(dW, grads[l].weight)} (dW), ${maxDiff(db, grads[l].bias)} (db)`,
+  );
 }
 const dxMat = matmul(tape.da[1], hidden.weight, 3, 2, 2);
 console.log(`input:   dx = dz₀·W₀ = ${mat(dxMat, 3, 2)}; max |matrix − loops| = ${maxDiff(dxMat, dxb)}`);
@@ -197,7 +199,12 @@ function show(model: MLP, g: DenseGrads[]) {
 const before = show(mlp, grads);
 const state = createAdamState(params);
 adamStep(params, gradientArrays(grads), state, { beta1: 0.9, beta2: 0.999, eps: 1e-8 }, 1e-3);
-const cells = (first: string, rest: string[]) => first.padEnd(10) + rest.map((c) => c.padEnd(14)).join("").trimEnd();
+const cells = (first: string, rest: string[]) =>
+  first.padEnd(10) +
+  rest
+    .map((c) => c.padEnd(14))
+    .join("")
+    .trimEnd();
 console.log(cells("param", [" p before", " g", " m = 0.1·g", " v = 0.001·g²", " p after", " change"]));
 before.p.forEach((p, i) => {
   for (let k = 0; k < p.length; k++) {
