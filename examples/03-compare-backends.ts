@@ -20,6 +20,7 @@ const fmt = (v: number) => v.toExponential(2).padStart(9);
 console.log(`${report.b.backend} against ${report.a.backend} (as they reported themselves): batch ${report.batch}, ${report.steps} steps, seed ${report.seed}`);
 console.log("an entry's bound: 20·|a − a in float64| + atol·scale + rtol·|a| (atol = rtol = 1e-4); a tensor passes when worst/bound ≤ 1");
 console.log(`${"tensor".padEnd(36)} ${"max abs".padStart(9)} ${"max rel".padStart(9)} ${"worst/bound".padStart(11)}  result`);
-for (const t of report.tensors) console.log(`${t.name.padEnd(36)} ${fmt(t.maxAbs)} ${fmt(t.maxRel)} ${t.worstRatio.toFixed(3).padStart(11)}  ${t.pass ? "pass" : "FAIL"}`);
+for (const t of report.tensors)
+  console.log(`${t.name.padEnd(36)} ${fmt(t.maxAbs)} ${fmt(t.maxRel)} ${t.worstRatio.toFixed(3).padStart(11)}  ${t.pass ? "pass" : "FAIL"}`);
 console.log(report.pass ? `PASS: ${b} matches ${a} on all ${report.tensors.length} tensors` : `FAIL: ${b} differs from ${a}`);
 process.exitCode = report.pass ? 0 : 1;
