@@ -160,6 +160,23 @@ describe("coordnet train --backend", () => {
   });
 });
 
+describe("coordnet demo", () => {
+  it("trains ReLU and positional encoding from one seed, prints both PSNRs and writes the strip", () => {
+    const out = join(tmp, "demo");
+    const r = run("demo", "--size", "24x16", "--epochs", "3", "--out", out);
+    expect(r.status).toBe(0);
+    const psnr = [...r.stdout.matchAll(/PSNR (\d+\.\d+) dB/g)].map((m) => Number(m[1]));
+    const record = JSON.parse(readFileSync(join(out, "demo.json"), "utf8"));
+    expect(record.runs.map((x: { preset: string }) => x.preset)).toEqual(["relu-sigmoid", "positional"]);
+    expect(psnr).toEqual(record.runs.map((x: { psnr: number }) => Number(x.psnr.toFixed(2))));
+    const strip = decodePNG(readFileSync(join(out, "strip.png")));
+    expect([strip.width, strip.height]).toEqual([3 * 24 + 2 * 4, 16]);
+    // the middle panel is the ReLU network's image, as written on its own
+    const relu = decodePNG(readFileSync(join(out, "relu.png")));
+    for (let y = 0; y < 16; y++) for (let x = 0; x < 24 * 3; x++) expect(strip.data[(y * strip.width + 28) * 3 + x]).toBe(relu.data[y * 24 * 3 + x]);
+  });
+});
+
 describe("coordnet render", () => {
   it("renders a trained model at any size; at the training size it reproduces final.png", () => {
     const model = join(tmp, "train", "model.safetensors");
@@ -274,7 +291,7 @@ describe("coordnet info and --help", () => {
   });
 
   it("has --help on every command", () => {
-    for (const cmd of ["train", "paper", "render", "info"]) {
+    for (const cmd of ["train", "demo", "paper", "render", "info"]) {
       const r = run(cmd, "--help");
       expect(r.status).toBe(0);
       expect(r.stdout).toMatch(/Usage: coordnet/);

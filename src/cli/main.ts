@@ -7,10 +7,13 @@
  * interrupted by Ctrl-C after writing a checkpoint.
  */
 
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import cliProgress from "cli-progress";
 import { Command, CommanderError, Option } from "commander";
+import { fit } from "../api/fit.js";
+import { toRGBImage } from "../api/image.js";
+import type { TrainingSummary } from "../api/model.js";
 import { releaseWebGPU } from "../backends/gpujs/device.js";
 import { listBackends, requireBackend, resolveBackendName } from "../backends/index.js";
 import { ConfigError } from "../config.js";
@@ -168,6 +171,81 @@ async function train(flags: TrainFlags, version: string): Promise<number> {
   }
 }
 
+interface DemoFlags {
+  image?: string;
+  size: { width: number; height: number };
+  epochs: number;
+  backend: string;
+  out: string;
+  seed: number;
+  maxPixels: number;
+}
+
+/** Side by side: the source, then each image, each `width` wide, separated by a 4-pixel white gap. */
+function strip(images: RGBImage[]): RGBImage {
+  const gap = 4;
+  const { height } = images[0];
+  const width = images.reduce((w, im) => w + im.width, 0) + gap * (images.length - 1);
+  const data = new Float32Array(width * height * 3).fill(1);
+  let x0 = 0;
+  for (const im of images) {
+    for (let y = 0; y < height; y++) data.set(im.data.subarray(y * im.width * 3, (y + 1) * im.width * 3), (y * width + x0) * 3);
+    x0 += im.width + gap;
+  }
+  return { width, height, data };
+}
+
+/**
+ * The study's lesson in one command: plain ReLU and positional encoding trained from the same seed
+ * on the same image, their PSNRs printed and their images side by side in strip.png.
+ */
+async function demo(flags: DemoFlags): Promise<number> {
+  const { image, source } = loadImage(flags.image, flags.maxPixels, flags.size);
+  const backend = await resolveBackendName(flags.backend);
+  await requireBackend(backend);
+  const interrupt = new AbortController();
+  const onSigint = () => interrupt.abort(new UsageError("interrupted"));
+  process.once("SIGINT", onSigint);
+  const runs = [
+    { preset: "relu-sigmoid", label: "ReLU, raw (x, y)", file: "relu.png" },
+    { preset: "positional", label: "ReLU + positional encoding (L = 5)", file: "positional.png" },
+  ];
+  console.log(
+    `Training the study's network (4×128, Adam) on ${source === "default" ? "the built-in photograph" : source} at ${image.width}×${image.height}, ${flags.epochs} epochs each, seed ${flags.seed}, on ${backend}:`,
+  );
+  const results: { preset: string; label: string; psnr: number; mse: number; seconds: number; image: RGBImage }[] = [];
+  try {
+    for (const run of runs) {
+      const model = await fit(image, { preset: run.preset, epochs: flags.epochs, seed: flags.seed, backend, signal: interrupt.signal });
+      const training = model.training as TrainingSummary;
+      const rgb = toRGBImage(model.render(image.width, image.height), Number.MAX_SAFE_INTEGER);
+      results.push({ ...run, psnr: training.psnr, mse: training.mse, seconds: training.seconds, image: rgb });
+      console.log(`  ${run.label.padEnd(36)} PSNR ${training.psnr.toFixed(2)} dB  (MSE ${training.mse.toExponential(2)}, ${training.seconds.toFixed(1)} s)`);
+    }
+  } finally {
+    process.off("SIGINT", onSigint);
+  }
+  mkdirSync(flags.out, { recursive: true });
+  writeFileAtomic(join(flags.out, "strip.png"), encodePNG(strip([image, ...results.map((r) => r.image)])));
+  for (const r of results) writeFileAtomic(join(flags.out, runs.find((x) => x.preset === r.preset)?.file as string), encodePNG(r.image));
+  const record = {
+    image: { source, width: image.width, height: image.height },
+    epochs: flags.epochs,
+    seed: flags.seed,
+    backend,
+    runs: results.map(({ preset, label, psnr, mse, seconds }) => ({ preset, label, psnr, mse, seconds })),
+  };
+  writeFileAtomic(join(flags.out, "demo.json"), `${JSON.stringify(record, null, 2)}\n`);
+  const gain = results[1].psnr - results[0].psnr;
+  console.log(
+    gain >= 1
+      ? `Positional encoding is ${gain.toFixed(1)} dB better (${(results[0].mse / results[1].mse).toFixed(1)}× lower error): plain MLPs learn low frequencies first (spectral bias); sin/cos features of the coordinates let the network fit detail.`
+      : `After ${flags.epochs} epochs the two are within ${Math.abs(gain).toFixed(1)} dB: both are still learning the coarse colours; train longer (--epochs) to see positional encoding pull ahead.`,
+  );
+  console.log(`→ ${join(flags.out, "strip.png")} (left to right: the photograph, ReLU, positional encoding)`);
+  return 0;
+}
+
 interface PaperFlags {
   image?: string;
   epochs: number;
@@ -307,6 +385,20 @@ export async function main(argv: string[]): Promise<number> {
     .addOption(storedInputs())
     .action(async (flags: TrainFlags) => {
       code = await train(flags, version);
+    });
+
+  program
+    .command("demo")
+    .description("the study's lesson in one command: ReLU and positional encoding trained side by side, PSNRs printed, strip.png written")
+    .addOption(imageOption())
+    .addOption(new Option("--size <WxH>", "resample the image to this size first").argParser(size).default({ width: 256, height: 256 }, "256x256"))
+    .option("--epochs <n>", "epochs per network", integer(1), 30)
+    .option("--seed <n>", "seed of both networks", integer(0), 0)
+    .addOption(backendOption())
+    .option("--out <dir>", "output folder", join("runs", "demo"))
+    .addOption(maxPixels())
+    .action(async (flags: DemoFlags) => {
+      code = await demo(flags);
     });
 
   program
