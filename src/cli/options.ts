@@ -187,3 +187,23 @@ export function configFromFlags(flags: ConfigFlags): Config {
   set(training, "seed", flags.seed);
   return parseConfig(c);
 }
+
+/**
+ * Apply `--threads`: it sets `COORDNET_THREADS`, which CPU backends read when they create a
+ * trainer (so the flag wins over the variable); without the flag, the variable must be an
+ * integer ≥ 1 if set.
+ *
+ * @example
+ * ```ts
+ * useThreads(flags.threads); // before any trainer is created
+ * ```
+ */
+export function useThreads(threads: number | undefined, env: NodeJS.ProcessEnv = process.env): void {
+  if (threads !== undefined) {
+    env.COORDNET_THREADS = String(threads);
+    return;
+  }
+  const value = env.COORDNET_THREADS;
+  if (value !== undefined && value.trim() !== "" && !(/^\d+$/.test(value.trim()) && Number(value) >= 1))
+    throw new UsageError(`COORDNET_THREADS must be an integer ≥ 1, got "${value}"`);
+}
