@@ -93,11 +93,12 @@ export const HELPER_KERNELS = ["gemm", "gemmNT", "transpose", "adam", "activatio
 export type HelperKernel = (typeof HELPER_KERNELS)[number];
 
 /**
- * How many times an idle helper re-reads the generation before it sleeps: a few tens of
- * microseconds, longer than the gap between two kernels of a step (so a busy trainer's helpers
- * stay awake), far shorter than a scheduler slice (so an idle or descheduled trainer's helpers
- * do not take a core from the other work on the machine). A helper that sleeps costs nothing but
- * parallelism: the trainer runs the parts it would have taken.
+ * How many times a helper that has just run a part re-reads the generation before it sleeps
+ * (a few hundred microseconds on a busy 2-core machine, measured): longer than the gap between two
+ * kernels of a step, so a busy trainer's helpers stay awake, shorter than a scheduler slice, so an
+ * idle or descheduled trainer's helpers do not hold a core for long. A helper that found no part
+ * left sleeps at once. A helper that sleeps costs nothing but parallelism: the trainer runs the
+ * parts it would have taken.
  *
  * @example
  * ```ts

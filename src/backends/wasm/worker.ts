@@ -43,15 +43,20 @@ const kernels = HELPER_KERNELS.map((name) => tasks[name]);
 const { control, args } = controlViews(shared);
 
 let seen = 0;
+/** whether this helper took a part of the last job: only then is the next job likely to come before it could wake */
+let busy = false;
 parentPort?.postMessage("ready");
 for (;;) {
-  // spin a little, then sleep until the next job (see HELPER_SPIN)
-  for (let spin = 0; spin < HELPER_SPIN && Atomics.load(control, WORD.GENERATION) === seen; spin++);
+  // spin a little while the trainer keeps this helper busy, then sleep until the next job (see
+  // HELPER_SPIN); a helper that found every part taken (the trainer ran them: the machine is busy)
+  // sleeps at once, leaving the core to the work that kept it from its parts
+  if (busy) for (let spin = 0; spin < HELPER_SPIN && Atomics.load(control, WORD.GENERATION) === seen; spin++);
   Atomics.wait(control, WORD.GENERATION, seen);
   seen = Atomics.load(control, WORD.GENERATION);
   if (Atomics.load(control, WORD.QUIT) === 1) break;
   if (delayMs > 0) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, delayMs);
   // take parts until none are left; the ticket word says how many parts its own job has
+  busy = false;
   for (;;) {
     const ticket = Atomics.add(control, WORD.TICKET, 1);
     const part = ticket & 0xffff;
@@ -62,5 +67,6 @@ for (;;) {
     kernel(...args.subarray(at, at + kernel.length));
     Atomics.add(control, WORD.DONE, 1);
     Atomics.notify(control, WORD.DONE);
+    busy = true;
   }
 }
