@@ -18,8 +18,10 @@ import { spawn, spawnSync } from "node:child_process";
 import { mkdirSync, openSync, writeFileSync } from "node:fs";
 import { availableParallelism, cpus, totalmem } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { PRESET_DIR } from "../dist/presets.js";
+
+const PRESET_DIR = fileURLToPath(new URL("../presets/", import.meta.url));
 
 const EPOCH = 262144; // the study's 512×512 image
 

@@ -138,19 +138,26 @@ describe("coordnet train", () => {
 });
 
 describe("coordnet train --backend", () => {
-  for (const [backend, executor] of [
-    ["webasm", /^fused-(sync|threaded)$/],
-    ["gpujs-cpu", /^generic$/],
+  for (const [backend, mode, executor] of [
+    ["gpujs-wasm", "webasm", /^fused-(sync|threaded)$/],
+    ["gpujs-cpu", "cpu", /^generic$/],
   ] as const) {
     it(`${backend} trains and records the mode and executor that ran`, () => {
       const r = run("train", ...small, "--epochs", "1", "--backend", backend, "--out", join(tmp, `backend-${backend}`), "--json");
       expect(r.status).toBe(0);
       const rec = JSON.parse(r.stdout) as RunRecord;
       expect(rec.backend.name).toBe(backend);
-      expect(rec.backend.details.mode).toBe(backend === "gpujs-cpu" ? "cpu" : backend);
+      expect(rec.backend.details.mode).toBe(mode);
       expect(rec.backend.details.executor).toMatch(executor);
     });
   }
+
+  it("webasm, the old name of gpujs-wasm, still works and says once that the name changed", () => {
+    const r = run("train", ...small, "--epochs", "1", "--backend", "webasm", "--out", join(tmp, "backend-webasm"), "--json");
+    expect(r.status).toBe(0);
+    expect((JSON.parse(r.stdout) as RunRecord).backend.name).toBe("gpujs-wasm");
+    expect(r.stderr.trim().split("\n")).toEqual(["coordnet: backend 'webasm' is now called 'gpujs-wasm'; using 'gpujs-wasm'"]);
+  });
 });
 
 describe("coordnet render", () => {
@@ -223,7 +230,7 @@ describe("bad input: one line on stderr, exit code 2, no output written", () => 
     ],
     ["a config that is not JSON", () => ["--config", writeTmp("bad2.json", "{ nope")], /not valid JSON/],
     ["an unknown preset", () => ["--preset", "fancy"], /unknown preset 'fancy'/],
-    ["an unknown backend", () => ["--backend", "cuda"], /backend 'cuda' is not available here; available: reference/],
+    ["an unknown backend", () => ["--backend", "cuda"], /backend 'cuda' is not available here; available: ([\w-]+, )*reference(, [\w-]+)*$/],
     ["--frequencies without positional encoding", () => ["--frequencies", "4"], /--frequencies applies to --encoding positional/],
     ["an unknown activation", () => ["--activation", "swish"], /swish.*invalid|Allowed choices/],
     [

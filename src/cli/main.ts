@@ -12,19 +12,17 @@ import { join, resolve } from "node:path";
 import cliProgress from "cli-progress";
 import { Command, CommanderError, Option } from "commander";
 import { releaseWebGPU } from "../backends/gpujs/device.js";
-import { gpujsCpuBackend, webasmBackend, webgpuBackend } from "../backends/gpujs/trainer.js";
-import { referenceBackend } from "../backends/reference.js";
-import { BackendUnavailableError, backendNames, probeBackend, registerBackend, requireBackend, resolveBackendName } from "../backends/registry.js";
-import { wasmBackend } from "../backends/wasm/trainer.js";
+import { listBackends, requireBackend, resolveBackendName } from "../backends/index.js";
 import { ConfigError } from "../config.js";
 import { createEncoder, imageInputs, STORED_INPUTS_MAX_BYTES } from "../encoding/index.js";
+import { CoordnetError } from "../errors.js";
 import { runPaper, snapshotEpochs } from "../experiments/paper.js";
 import { DEFAULT_IMAGE, DEFAULT_MAX_PIXELS, encodePNG, ImageError, type RGBImage, readPNG, resample } from "../image/index.js";
 import { writeFileAtomic } from "../io/atomic.js";
 import { type Checkpoint, loadCheckpoint, loadModel, ModelFileError } from "../io/model-file.js";
 import { networkSpec } from "../model.js";
 import { ACTIVATION_NAMES } from "../reference/activations/index.js";
-import { type Progress, type RunRecord, renderImage, runTraining } from "../training/runner.js";
+import { DivergenceError, type Progress, type RunRecord, renderImage, runTraining } from "../training/runner.js";
 import { type ConfigFlags, configFromFlags, epochList, integer, positiveNumber, size, UsageError, useThreads } from "./options.js";
 
 const EXIT_FAILURE = 1;
@@ -244,11 +242,9 @@ async function render(modelPath: string, flags: { size: { width: number; height:
 async function info(version: string): Promise<number> {
   console.log(`coordnet ${version} (Node ${process.version}, ${process.platform}-${process.arch})`);
   console.log("backends:");
-  for (const name of backendNames()) {
-    const backend = await probeBackend(name);
-    const probe = backend.probe;
-    if (!probe.available) console.log(`  ${name}: unavailable — ${probe.reason}`);
-    else console.log(`  ${name}: available${probe.device ? ` on ${probe.device}` : ""}${probe.autoSkip ? ` (auto passes it over: ${probe.autoSkip})` : ""}`);
+  for (const b of await listBackends()) {
+    if (!b.available) console.log(`  ${b.name}: unavailable — ${b.reason}`);
+    else console.log(`  ${b.name}: available${b.device ? ` on ${b.device}` : ""}${b.reason ? ` (auto passes it over: ${b.reason})` : ""}`);
   }
   console.log(`auto picks: ${await resolveBackendName("auto")}`);
   return 0;
@@ -264,7 +260,6 @@ async function info(version: string): Promise<number> {
  * ```
  */
 export async function main(argv: string[]): Promise<number> {
-  for (const backend of [referenceBackend, wasmBackend, webgpuBackend, webasmBackend, gpujsCpuBackend]) registerBackend(backend);
   const version = packageVersion();
   let code = 0;
   const program = new Command("coordnet")
@@ -361,10 +356,10 @@ export async function main(argv: string[]): Promise<number> {
     if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : EXIT_USAGE;
     if (process.env.COORDNET_DEBUG) console.error(e);
     const message = (e as Error).message ?? String(e);
-    if (e instanceof ConfigError) console.error(`coordnet: invalid config: ${(e as ConfigError).issues.join("; ")}`);
+    if (e instanceof ConfigError) console.error(`coordnet: invalid config: ${e.issues.join("; ")}`);
+    else if (e instanceof DivergenceError) console.error(`coordnet: ${message} (--lr)`);
     else console.error(`coordnet: ${message}`);
-    const usage =
-      e instanceof UsageError || e instanceof ConfigError || e instanceof ImageError || e instanceof ModelFileError || e instanceof BackendUnavailableError;
-    return usage ? EXIT_USAGE : EXIT_FAILURE;
+    // coordnet's own errors say how to exit (2: bad input, 1: the work failed); anything else is a failure
+    return e instanceof CoordnetError ? e.exitCode : EXIT_FAILURE;
   }
 }
