@@ -30,7 +30,7 @@ import {
   mseForward,
   parameterArrays,
   Rng,
-} from "../src/reference/index.js";
+} from "coordnet/reference";
 
 // ---------------------------------------------------------------------------------------------
 // printing: 6 decimals, a space where the minus sign would be, so that columns line up

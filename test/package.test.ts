@@ -76,7 +76,10 @@ export const all = [${ENTRY_POINTS.map((_, i) => `m${i}`).join(", ")}, options, 
     );
     writeFileSync(
       join(project, "tsconfig.json"),
-      JSON.stringify({ compilerOptions: { strict: true, skipLibCheck: false, module: "nodenext", moduleResolution: "nodenext", target: "es2022", noEmit: true, types: [] }, files: ["check.ts"] }),
+      JSON.stringify({
+        compilerOptions: { strict: true, skipLibCheck: false, module: "nodenext", moduleResolution: "nodenext", target: "es2022", noEmit: true, types: [] },
+        files: ["check.ts"],
+      }),
     );
     const tsc = join(root, "node_modules", "typescript", "bin", "tsc");
     const r = spawnSync(process.execPath, [tsc, "-p", "tsconfig.json"], { cwd: project, encoding: "utf8" });
@@ -84,4 +87,3 @@ export const all = [${ENTRY_POINTS.map((_, i) => `m${i}`).join(", ")}, options, 
     expect(r.status).toBe(0);
   });
 });
-
