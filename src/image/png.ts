@@ -6,6 +6,7 @@
 import { crc32, deflateSync } from "node:zlib";
 import ndarray, { type NdArray } from "ndarray";
 import UPNG from "upng-js";
+import { CoordnetError } from "../errors.js";
 
 /** An RGB image of floats in [0, 1]: `data` is row-major [height][width][3]. */
 export interface RGBImage {
@@ -25,7 +26,7 @@ export interface RGBImage {
  * try { decodePNG(bytes); } catch (e) { if (e instanceof ImageError) console.error(e.message); }
  * ```
  */
-export class ImageError extends Error {
+export class ImageError extends CoordnetError {
   constructor(message: string) {
     super(message);
     this.name = "ImageError";

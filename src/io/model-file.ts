@@ -10,112 +10,21 @@
  */
 
 import { readFileSync } from "node:fs";
-import type { LayerWeights, OptimizerSnapshot } from "../backends/registry.js";
-import { type Config, parseConfig } from "../config.js";
-import { networkSpec } from "../model.js";
-import { layerSizes } from "../reference/mlp.js";
-import type { RngState } from "../reference/rng.js";
 import { writeFileAtomic } from "./atomic.js";
-import { decodeSafeTensors, encodeSafeTensors, SafeTensorsError, type Tensor } from "./safetensors.js";
+import { type Checkpoint, decodeCheckpoint, decodeModel, encodeCheckpoint, encodeModel, type ModelFile, ModelFileError } from "./model-format.js";
 
-/** What a model file holds. */
-export interface ModelFile {
-  /** the fully resolved config the model was trained with */
-  readonly config: Config;
-  /** the weights, input layer first */
-  readonly weights: LayerWeights[];
-  /** Gaussian encodings: B, row-major [m][2]; otherwise null */
-  readonly matrix: Float32Array | null;
-}
-
-/** One epoch of training history. */
-export interface EpochRecord {
-  /** 1-based epoch number */
-  readonly epoch: number;
-  /** mean training loss over the epoch's samples */
-  readonly loss: number;
-  /** learning rate used */
-  readonly lr: number;
-  /** seconds the epoch took */
-  readonly seconds: number;
-}
-
-/** Where an interrupted run stands, to continue it exactly. */
-export interface TrainingPosition {
-  /** 0-based epoch in progress */
-  readonly epoch: number;
-  /** position within that epoch's order (a multiple of the batch size) */
-  readonly next: number;
-  /** Σ batch loss × batch size over the part of the epoch already done */
-  readonly lossSum: number;
-  /** the shuffle generator's state before this epoch's order was drawn */
-  readonly rngState: RngState;
-  /** the completed epochs */
-  readonly history: EpochRecord[];
-  /** training seconds spent so far */
-  readonly seconds: number;
-  /** what the run was trained on: image path, size, backend, snapshots */
-  readonly run: RunSetup;
-}
-
-/** The parts of a run that are not in its config, kept in checkpoints so `--resume` needs nothing else. */
-export interface RunSetup {
-  /** image path, or `default` */
-  readonly image: string;
-  /** training width */
-  readonly width: number;
-  /** training height */
-  readonly height: number;
-  /** backend name */
-  readonly backend: string;
-  /** snapshot epochs */
-  readonly snapshots: number[];
-}
-
-/** A checkpoint: a model plus Adam's state and the training position. */
-export interface Checkpoint extends ModelFile {
-  /** Adam's state */
-  readonly optimizer: OptimizerSnapshot;
-  /** where training stands */
-  readonly position: TrainingPosition;
-}
-
-/**
- * A model or checkpoint file that cannot be used (one readable line).
- *
- * @example
- * ```ts
- * try { loadModel(path); } catch (e) { if (e instanceof ModelFileError) console.error(e.message); }
- * ```
- */
-export class ModelFileError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "ModelFileError";
-  }
-}
-
-function modelTensors(model: ModelFile): Map<string, Tensor> {
-  const tensors = new Map<string, Tensor>();
-  model.weights.forEach((w, i) => {
-    tensors.set(`layers.${i}.weight`, { shape: [w.bias.length, w.weight.length / w.bias.length], data: w.weight });
-    tensors.set(`layers.${i}.bias`, { shape: [w.bias.length], data: w.bias });
-  });
-  if (model.matrix !== null) tensors.set("encoding.B", { shape: [model.matrix.length / 2, 2], data: model.matrix });
-  return tensors;
-}
-
-/**
- * Serialise a model to safetensors bytes.
- *
- * @example
- * ```ts
- * writeFileSync("model.safetensors", encodeModel({ config, weights, matrix: null }, "0.1.0"));
- * ```
- */
-export function encodeModel(model: ModelFile, version: string): Uint8Array {
-  return encodeSafeTensors(modelTensors(model), { format: "coordnet", version, config: JSON.stringify(model.config) });
-}
+export {
+  type Checkpoint,
+  decodeCheckpoint,
+  decodeModel,
+  type EpochRecord,
+  encodeCheckpoint,
+  encodeModel,
+  type ModelFile,
+  ModelFileError,
+  type RunSetup,
+  type TrainingPosition,
+} from "./model-format.js";
 
 /**
  * Write a model file atomically.
@@ -138,61 +47,16 @@ export function saveModel(path: string, model: ModelFile, version: string): void
  * ```
  */
 export function saveCheckpoint(path: string, checkpoint: Checkpoint, version: string): void {
-  const tensors = modelTensors(checkpoint);
-  checkpoint.optimizer.m.forEach((m, k) => {
-    tensors.set(`adam.m.${k}`, { shape: [m.length], data: m });
-    tensors.set(`adam.v.${k}`, { shape: [m.length], data: checkpoint.optimizer.v[k] });
-  });
-  const state = { ...checkpoint.position, adamStep: checkpoint.optimizer.step };
-  writeFileAtomic(
-    path,
-    encodeSafeTensors(tensors, { format: "coordnet-checkpoint", version, config: JSON.stringify(checkpoint.config), state: JSON.stringify(state) }),
-  );
+  writeFileAtomic(path, encodeCheckpoint(checkpoint, version));
 }
 
-function read(path: string): ReturnType<typeof decodeSafeTensors> {
-  let bytes: Uint8Array;
+function read(path: string): Uint8Array {
   try {
-    bytes = readFileSync(path);
+    return readFileSync(path);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     throw new ModelFileError(`cannot read ${path}: ${code === "ENOENT" ? "no such file" : (code ?? (e as Error).message)}`);
   }
-  try {
-    return decodeSafeTensors(bytes);
-  } catch (e) {
-    if (e instanceof SafeTensorsError) throw new ModelFileError(`${path}: ${e.message}`);
-    throw e;
-  }
-}
-
-function parseModel(path: string, file: ReturnType<typeof decodeSafeTensors>): ModelFile {
-  const { tensors, metadata } = file;
-  if (typeof metadata.config !== "string") throw new ModelFileError(`${path}: not a coordnet model (no config in its metadata)`);
-  let config: Config;
-  try {
-    config = parseConfig(JSON.parse(metadata.config));
-  } catch (e) {
-    throw new ModelFileError(`${path}: its config is invalid: ${(e as Error).message}`);
-  }
-  const sizes = layerSizes(networkSpec(config));
-  const weights: LayerWeights[] = [];
-  for (let i = 0; i + 1 < sizes.length; i++) {
-    const w = tensors.get(`layers.${i}.weight`);
-    const b = tensors.get(`layers.${i}.bias`);
-    if (w === undefined || b === undefined) throw new ModelFileError(`${path}: tensor layers.${i}.weight or layers.${i}.bias is missing`);
-    if (w.shape.join() !== `${sizes[i + 1]},${sizes[i]}` || b.shape.join() !== `${sizes[i + 1]}`)
-      throw new ModelFileError(`${path}: layers.${i} has shape [${w.shape}], expected [${sizes[i + 1]}, ${sizes[i]}] for its config`);
-    weights.push({ weight: w.data, bias: b.data });
-  }
-  let matrix: Float32Array | null = null;
-  if (config.encoding.type === "gaussian") {
-    const B = tensors.get("encoding.B");
-    if (B === undefined || B.data.length !== config.encoding.features * 2)
-      throw new ModelFileError(`${path}: tensor encoding.B is missing or has the wrong shape`);
-    matrix = B.data;
-  }
-  return { config, weights, matrix };
 }
 
 /**
@@ -206,7 +70,7 @@ function parseModel(path: string, file: ReturnType<typeof decodeSafeTensors>): M
  * ```
  */
 export function loadModel(path: string): ModelFile {
-  return parseModel(path, read(path));
+  return decodeModel(read(path), path);
 }
 
 /**
@@ -220,19 +84,5 @@ export function loadModel(path: string): ModelFile {
  * ```
  */
 export function loadCheckpoint(path: string): Checkpoint {
-  const file = read(path);
-  const model = parseModel(path, file);
-  if (file.metadata.format !== "coordnet-checkpoint" || typeof file.metadata.state !== "string") throw new ModelFileError(`${path}: not a coordnet checkpoint`);
-  const state = JSON.parse(file.metadata.state) as TrainingPosition & { adamStep: number };
-  const m: Float32Array[] = [];
-  const v: Float32Array[] = [];
-  for (let k = 0; k < 2 * model.weights.length; k++) {
-    const mk = file.tensors.get(`adam.m.${k}`);
-    const vk = file.tensors.get(`adam.v.${k}`);
-    if (mk === undefined || vk === undefined) throw new ModelFileError(`${path}: Adam state adam.m.${k} / adam.v.${k} is missing`);
-    m.push(mk.data);
-    v.push(vk.data);
-  }
-  const { adamStep, ...position } = state;
-  return { ...model, optimizer: { step: adamStep, m, v }, position };
+  return decodeCheckpoint(read(path), path);
 }

@@ -7,6 +7,7 @@
  * (little-endian float32), pads the header with spaces to a multiple of 8 bytes, and stores
  * tensors in name order, contiguous.
  */
+import { CoordnetError } from "../errors.js";
 
 /** A named tensor: float32 data and its shape. */
 export interface Tensor {
@@ -32,7 +33,7 @@ export interface SafeTensors {
  * try { decodeSafeTensors(bytes); } catch (e) { if (e instanceof SafeTensorsError) console.error(e.message); }
  * ```
  */
-export class SafeTensorsError extends Error {
+export class SafeTensorsError extends CoordnetError {
   constructor(message: string) {
     super(message);
     this.name = "SafeTensorsError";
