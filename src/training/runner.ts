@@ -18,11 +18,11 @@ import type { Config } from "../config.js";
 import type { STORED_INPUTS_MAX_BYTES } from "../encoding/index.js";
 import { encodePNG, type RGBImage } from "../image/png.js";
 import { writeFileAtomic } from "../io/atomic.js";
-import { type Checkpoint, type EpochRecord, saveCheckpoint, saveModel } from "../io/model-file.js";
+import { type Checkpoint, saveCheckpoint, saveModel } from "../io/model-file.js";
 import { lossChart } from "../report/plot.js";
 import { type ImageMetrics, imageError, renderImage, startSession, type TrainingSession, type TrainingState, trainOneEpoch } from "./loop.js";
 
-import type { BackendRecord, ImageInfo, RunRecord } from "./record.js";
+import type { RunRecord } from "./record.js";
 
 export { DivergenceError, type ImageMetrics, imageError, renderImage } from "./loop.js";
 export type { BackendRecord, ImageInfo, RunRecord } from "./record.js";
