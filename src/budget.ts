@@ -126,5 +126,7 @@ export function checkMemory(parts: readonly MemoryPart[], maxBytes: number, advi
     .join(", ");
   if (total > maxBytes) throw new BudgetError(`this needs about ${gib(total)} of memory (${listing}), above the limit of ${gib(maxBytes)}; ${advice}`);
   if (largest[0] !== undefined && largest[0].bytes > MAX_ARRAY_BYTES)
-    throw new BudgetError(`${largest[0].what} would need one array of ${gib(largest[0].bytes)}, larger than JavaScript allows (${gib(MAX_ARRAY_BYTES)}); ${advice}`);
+    throw new BudgetError(
+      `${largest[0].what} would need one array of ${gib(largest[0].bytes)}, larger than JavaScript allows (${gib(MAX_ARRAY_BYTES)}); ${advice}`,
+    );
 }

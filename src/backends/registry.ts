@@ -6,6 +6,7 @@
  */
 
 import type { NetworkInputs } from "../encoding/inputs.js";
+import { checkedBackend } from "../io/validate.js";
 import type { AdamOptions } from "../reference/adam.js";
 import type { MLPSpec } from "../reference/mlp.js";
 
@@ -175,7 +176,8 @@ export class BackendUnavailableError extends Error {
 const registry = new Map<string, Backend>();
 
 /**
- * Add a backend to the registry (a later registration under the same name replaces it).
+ * Add a backend to the registry (a later registration under the same name replaces it). Its
+ * trainers are created and fed through the checks of `checkedBackend`.
  *
  * @example
  * ```ts
@@ -183,7 +185,7 @@ const registry = new Map<string, Backend>();
  * ```
  */
 export function registerBackend(backend: Backend): void {
-  registry.set(backend.name, backend);
+  registry.set(backend.name, checkedBackend(backend)); // the trainer boundary: weights and Adam state checked for every backend alike
 }
 
 /**

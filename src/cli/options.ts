@@ -5,7 +5,7 @@
 
 import { readFileSync } from "node:fs";
 import { InvalidArgumentError } from "commander";
-import { type Config, ConfigError, parseConfig } from "../config.js";
+import { type Config, ConfigError, MAX_JSON_DEPTH, nestedDeeperThan, parseConfig } from "../config.js";
 import { loadPreset } from "../presets.js";
 
 /**
@@ -152,10 +152,14 @@ export function configFromFlags(flags: ConfigFlags): Config {
   if (flags.preset !== undefined && flags.config !== undefined) throw new UsageError("use --preset or --config, not both");
   const base: unknown = flags.preset !== undefined ? loadPreset(flags.preset).config : flags.config !== undefined ? readConfigFile(flags.config) : {};
   if (base === null || typeof base !== "object" || Array.isArray(base)) throw new ConfigError([`config must be a JSON object, got ${JSON.stringify(base)}`]);
+  if (nestedDeeperThan(base, MAX_JSON_DEPTH)) throw new ConfigError([`config is nested more than ${MAX_JSON_DEPTH} levels deep`]);
   const c = structuredClone(base) as Obj;
   const block = (name: string): Obj => {
     if (c[name] === undefined) c[name] = {};
-    return c[name] as Obj;
+    const value = c[name];
+    if (value === null || typeof value !== "object" || Array.isArray(value))
+      throw new ConfigError([`${name} must be a JSON object, got ${JSON.stringify(value).slice(0, 60)}`]);
+    return value as Obj;
   };
   let encoding = block("encoding");
   if (flags.encoding !== undefined && flags.encoding !== (encoding.type ?? "none")) {

@@ -14,7 +14,7 @@
  */
 
 import ndarray, { type NdArray } from "ndarray";
-import { deflate, ZStream, Z_BUF_ERROR, Z_NO_FLUSH, Z_OK, Z_STREAM_END, zlibInflate, zlibInflateEnd, zlibInflateInit2 } from "pako";
+import { deflate, Z_BUF_ERROR, Z_NO_FLUSH, Z_OK, Z_STREAM_END, ZStream, zlibInflate, zlibInflateEnd, zlibInflateInit2 } from "pako";
 import { BudgetError, checkPixels, DEFAULT_MAX_PIXELS } from "../budget.js";
 
 export { DEFAULT_MAX_PIXELS } from "../budget.js";
@@ -136,14 +136,16 @@ function readChunks(bytes: Uint8Array): Chunks {
       case "PLTE":
         if (palette !== null || data.length > 0) throw new ImageError("corrupt PNG: a PLTE chunk after the first PLTE or after the image data");
         if (h.ctype === 0 || h.ctype === 4) throw new ImageError(`corrupt PNG: a ${COLOUR_TYPES[h.ctype].name} image may not have a palette (PLTE)`);
-        if (length === 0 || length % 3 !== 0 || length > 768) throw new ImageError(`corrupt PNG: its palette (PLTE) is ${length} bytes, not 3 to 768 bytes in threes`);
+        if (length === 0 || length % 3 !== 0 || length > 768)
+          throw new ImageError(`corrupt PNG: its palette (PLTE) is ${length} bytes, not 3 to 768 bytes in threes`);
         palette = body;
         break;
       case "tRNS":
         if (data.length > 0) throw new ImageError("corrupt PNG: its transparency (tRNS) chunk comes after the image data");
         if (h.ctype === 3) {
           if (palette === null) throw new ImageError("corrupt PNG: its transparency (tRNS) chunk comes before the palette (PLTE)");
-          if (length > palette.length / 3) throw new ImageError(`corrupt PNG: its transparency (tRNS) chunk has ${length} entries, more than the palette's ${palette.length / 3}`);
+          if (length > palette.length / 3)
+            throw new ImageError(`corrupt PNG: its transparency (tRNS) chunk has ${length} entries, more than the palette's ${palette.length / 3}`);
         } else if ((h.ctype === 0 && length !== 2) || (h.ctype === 2 && length !== 6))
           throw new ImageError(`corrupt PNG: its transparency (tRNS) chunk is ${length} bytes, not ${h.ctype === 0 ? 2 : 6}`);
         // tRNS with an alpha channel (colour types 4, 6) is not allowed and means nothing: ignored
@@ -169,7 +171,8 @@ function parseHeader(body: Uint8Array): Header {
   const width = dv.getUint32(0);
   const height = dv.getUint32(4);
   const [depth, ctype, compression, filter, interlace] = body.subarray(8, 13);
-  if (width > 0x7fffffff || height > 0x7fffffff) throw new ImageError(`corrupt PNG: its header says ${width}×${height} pixels, beyond the PNG limit of 2³¹ − 1`);
+  if (width > 0x7fffffff || height > 0x7fffffff)
+    throw new ImageError(`corrupt PNG: its header says ${width}×${height} pixels, beyond the PNG limit of 2³¹ − 1`);
   const colour = COLOUR_TYPES[ctype];
   if (colour === undefined) throw new ImageError(`corrupt PNG: colour type ${ctype} does not exist (0, 2, 3, 4 and 6 do)`);
   if (!colour.depths.includes(depth))
@@ -238,7 +241,8 @@ function inflateExactly(parts: Uint8Array[], size: number): Uint8Array {
       strm.avail_in = part.length;
       const status = zlibInflate(strm, Z_NO_FLUSH);
       if (status === Z_STREAM_END) ended = true;
-      else if (status !== Z_OK && status !== Z_BUF_ERROR) throw new ImageError(`corrupt PNG: its compressed image data is invalid (${strm.msg || `zlib status ${status}`})`);
+      else if (status !== Z_OK && status !== Z_BUF_ERROR)
+        throw new ImageError(`corrupt PNG: its compressed image data is invalid (${strm.msg || `zlib status ${status}`})`);
       if (strm.total_out > size) throw new ImageError(`corrupt PNG: its image data inflates to more than the ${size} bytes its header implies`);
       if (ended && strm.avail_in > 0) throw new ImageError("corrupt PNG: its IDAT chunks hold data after the end of the compressed image data");
     }
@@ -246,7 +250,8 @@ function inflateExactly(parts: Uint8Array[], size: number): Uint8Array {
     zlibInflateEnd(strm);
   }
   if (!ended) throw new ImageError(`truncated PNG: its compressed image data is cut short (${strm.total_out} of ${size} bytes inflated)`);
-  if (strm.total_out < size) throw new ImageError(`corrupt PNG: its image data inflates to ${strm.total_out} bytes, shorter than the ${size} its header implies`);
+  if (strm.total_out < size)
+    throw new ImageError(`corrupt PNG: its image data inflates to ${strm.total_out} bytes, shorter than the ${size} its header implies`);
   return out.subarray(0, size);
 }
 
@@ -347,7 +352,9 @@ export function decodePNG(bytes: Uint8Array, maxPixels = DEFAULT_MAX_PIXELS): RG
         if (ctype === 3) {
           const i = s[0];
           if (i >= colours)
-            throw new ImageError(`corrupt PNG: pixel (${px}, ${py}) uses palette entry ${i}, but the palette (PLTE) has ${colours} entr${colours === 1 ? "y" : "ies"}`);
+            throw new ImageError(
+              `corrupt PNG: pixel (${px}, ${py}) uses palette entry ${i}, but the palette (PLTE) has ${colours} entr${colours === 1 ? "y" : "ies"}`,
+            );
           const p = palette as Uint8Array;
           r = p[3 * i] / 255;
           g = p[3 * i + 1] / 255;
@@ -359,7 +366,7 @@ export function decodePNG(bytes: Uint8Array, maxPixels = DEFAULT_MAX_PIXELS): RG
           b = channels >= 3 ? s[2] / max : r;
           if (ctype === 4) alpha = s[1] / max;
           else if (ctype === 6) alpha = s[3] / max;
-          else if (key !== null && key.every((v, c) => v === s[c])) alpha = 0;
+          else if (key?.every((v, c) => v === s[c])) alpha = 0;
         }
         // composite over white: c' = α·c + (1 − α)
         const o = 3 * (py * width + px);
