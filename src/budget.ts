@@ -119,7 +119,7 @@ const MAX_ARRAY_BYTES = 2 ** 32 * 4;
 export function checkMemory(parts: readonly MemoryPart[], maxBytes: number, advice: string): void {
   const total = parts.reduce((n, p) => n + p.bytes, 0);
   const largest = [...parts].sort((a, b) => b.bytes - a.bytes);
-  const gib = (b: number) => `${(b / 2 ** 30).toFixed(b < 2 ** 30 ? 2 : 1)} GiB`;
+  const gib = (b: number) => (b < 2 ** 30 ? `${(b / 2 ** 20).toFixed(1)} MiB` : `${(b / 2 ** 30).toFixed(1)} GiB`);
   const listing = largest
     .slice(0, 2)
     .map((p) => `${p.what}: ${gib(p.bytes)}`)

@@ -80,10 +80,7 @@ export function checkTraining(
     throw new BudgetError(
       `the wasm backend cannot hold this network with batches of ${batch}: it needs ${(trainerBytes / 2 ** 30).toFixed(1)} GiB of WebAssembly memory, more than its 4 GiB; use a smaller --batch-size or --width, or another --backend`,
     );
-  const parts = [
-    ...trainer,
-    ...dataMemory(config, pixels, batch, limits.storedInputsMaxBytes ?? STORED_INPUTS_MAX_BYTES, true),
-  ];
+  const parts = [...trainer, ...dataMemory(config, pixels, batch, limits.storedInputsMaxBytes ?? STORED_INPUTS_MAX_BYTES, true)];
   const { width: units, depth } = config.network;
   checkMemory(
     parts,
