@@ -122,7 +122,9 @@ export function decodeSafeTensors(bytes: Uint8Array): SafeTensors {
     if (entry === null || typeof entry !== "object" || Array.isArray(entry)) throw new SafeTensorsError(`tensor ${name} is not described by an object`);
     const e = entry as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
     if (e.dtype !== "F32")
-      throw new SafeTensorsError(`tensor ${name} has dtype ${typeof e.dtype === "string" ? e.dtype.slice(0, 20) : typeof e.dtype}; coordnet reads F32 only`);
+      throw new SafeTensorsError(
+        `tensor ${name.slice(0, 60)} has ${typeof e.dtype === "string" ? `dtype ${e.dtype.slice(0, 20)}` : "no dtype"}; coordnet reads F32 only`,
+      );
     const shape = e.shape;
     const offsets = e.data_offsets;
     if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) throw new SafeTensorsError(`tensor ${name} has an invalid shape`);
