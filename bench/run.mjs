@@ -18,13 +18,17 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { gpujsCpuBackend, webasmBackend, webgpuBackend } from "../dist/backends/gpujs/trainer.js";
 import { referenceBackend } from "../dist/backends/reference.js";
 import { backendNames, probeBackend, registerBackend } from "../dist/backends/registry.js";
 import { wasmBackend } from "../dist/backends/wasm/trainer.js";
 import { networkSpec } from "../dist/model.js";
-import { loadPreset, PRESET_DIR } from "../dist/presets.js";
+import { loadPreset } from "../dist/presets.js";
+
+const PRESET_DIR = fileURLToPath(new URL("../presets/", import.meta.url));
+
 import { layerSizes } from "../dist/reference/mlp.js";
 
 const { values: opts } = parseArgs({

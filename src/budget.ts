@@ -6,6 +6,7 @@
  * says what to change. Browser-safe: the limits are passed in.
  */
 
+import { CoordnetError } from "./errors.js";
 import { layerSizes, type MLPSpec } from "./reference/mlp.js";
 
 /**
@@ -26,7 +27,7 @@ export const DEFAULT_MAX_PIXELS = 16_000_000;
  * try { checkPixels("render size", 20000, 20000, DEFAULT_MAX_PIXELS); } catch (e) { if (e instanceof BudgetError) console.error(e.message); }
  * ```
  */
-export class BudgetError extends Error {
+export class BudgetError extends CoordnetError {
   constructor(message: string) {
     super(message);
     this.name = "BudgetError";

@@ -20,6 +20,7 @@
 
 import { z } from "zod";
 import type { CoordRange } from "./encoding/normalize.js";
+import { CoordnetError } from "./errors.js";
 import { ACTIVATION_NAMES, type ActivationName } from "./reference/activations/index.js";
 import type { InitScheme } from "./reference/init.js";
 
@@ -221,7 +222,7 @@ export interface Config {
  * }
  * ```
  */
-export class ConfigError extends Error {
+export class ConfigError extends CoordnetError {
   /** one line per problem, e.g. `network.width must be a positive integer, got -3` */
   readonly issues: string[];
   constructor(issues: string[]) {
@@ -304,21 +305,90 @@ export function parseConfig(input: unknown): Config {
   throw new ConfigError(lines);
 }
 
+/** Changes on top of a config (what `coordnet train`'s flags and `fit`'s options set). */
+export interface ConfigOverrides {
+  /** hidden activation */
+  readonly activation?: ActivationName;
+  /** output activation (`none` is `identity`) */
+  readonly outputActivation?: "sigmoid" | "identity" | "none";
+  /** coordinate range: `01` = [0,1], `11` = [−1,1] */
+  readonly range?: CoordRange;
+  /** input encoding; a different one starts from its own defaults, keeping only the range */
+  readonly encoding?: "none" | "positional" | "gaussian";
+  /** positional encoding: number of frequencies L */
+  readonly frequencies?: number;
+  /** Gaussian Fourier features: standard deviation of B */
+  readonly sigma?: number;
+  /** units per hidden layer */
+  readonly width?: number;
+  /** hidden layers */
+  readonly depth?: number;
+  /** passes over the image */
+  readonly epochs?: number;
+  /** samples per Adam step */
+  readonly batchSize?: number;
+  /** Adam's learning rate */
+  readonly lr?: number;
+  /** multiply the learning rate by `decayFactor` every this many epochs (0: never) */
+  readonly decayEvery?: number;
+  /** learning-rate decay factor */
+  readonly decayFactor?: number;
+  /** seed of weights, encodings and shuffles */
+  readonly seed?: number;
+}
+
+type Obj = Record<string, unknown>;
+
 /**
- * The number of network inputs an encoding produces from 2-D coordinates.
+ * A config (a plain object, as read from JSON or a preset) with changes on top, validated. A
+ * changed activation drops an `init` the base chose for its own activation (SIREN's), so the new
+ * activation gets its default initialisation.
+ *
+ * @throws {@link ConfigError} with one readable line per problem
  *
  * @example
  * ```ts
- * encodedFeatures({ type: "positional", range: "01", frequencies: 5, includeInput: false }); // 20
+ * const config = applyOverrides(loadPreset("positional").config, { epochs: 20, frequencies: 6 });
  * ```
  */
-export function encodedFeatures(encoding: EncodingConfig): number {
-  switch (encoding.type) {
-    case "none":
-      return 2;
-    case "positional":
-      return 2 * 2 * encoding.frequencies + (encoding.includeInput ? 2 : 0);
-    case "gaussian":
-      return 2 * encoding.features;
+export function applyOverrides(base: unknown, overrides: ConfigOverrides): Config {
+  if (base === null || typeof base !== "object" || Array.isArray(base)) throw new ConfigError([`config must be a JSON object, got ${JSON.stringify(base)}`]);
+  if (nestedDeeperThan(base, MAX_JSON_DEPTH)) throw new ConfigError([`config is nested more than ${MAX_JSON_DEPTH} levels deep`]);
+  const c = structuredClone(base) as Obj;
+  const block = (name: string): Obj => {
+    if (c[name] === undefined) c[name] = {};
+    const b = c[name];
+    if (b === null || typeof b !== "object" || Array.isArray(b)) throw new ConfigError([`${name} must be an object, got ${JSON.stringify(b)}`]);
+    return b as Obj;
+  };
+  const o = overrides;
+  let encoding = block("encoding");
+  if (o.encoding !== undefined && o.encoding !== (encoding.type ?? "none")) {
+    // a different encoding starts from its own defaults, keeping only the range
+    c.encoding = encoding.range === undefined ? { type: o.encoding } : { type: o.encoding, range: encoding.range };
+    encoding = c.encoding as Obj;
   }
+  const set = (target: Obj, key: string, value: unknown) => {
+    if (value !== undefined) target[key] = value;
+  };
+  set(encoding, "range", o.range);
+  const encodingType = encoding.type ?? "none";
+  if (o.frequencies !== undefined && encodingType !== "positional") throw new ConfigError(["frequencies applies to the positional encoding only"]);
+  if (o.sigma !== undefined && encodingType !== "gaussian") throw new ConfigError(["sigma applies to the gaussian encoding only"]);
+  set(encoding, "frequencies", o.frequencies);
+  set(encoding, "sigma", o.sigma);
+  const network = block("network");
+  if (o.activation !== undefined && o.activation !== network.activation) delete network.init; // the new activation picks its initialisation
+  set(network, "activation", o.activation);
+  set(network, "outputActivation", o.outputActivation === "none" ? "identity" : o.outputActivation);
+  set(network, "width", o.width);
+  set(network, "depth", o.depth);
+  set(block("optimizer"), "lr", o.lr);
+  set(block("schedule"), "every", o.decayEvery);
+  set(block("schedule"), "factor", o.decayFactor);
+  const training = block("training");
+  set(training, "epochs", o.epochs);
+  set(training, "batchSize", o.batchSize);
+  set(training, "seed", o.seed);
+  return parseConfig(c);
 }

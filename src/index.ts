@@ -1,37 +1,58 @@
 /**
  * coordnet: coordinate networks in TypeScript. A small MLP f(x, y) → (r, g, b) learns an image
- * from its pixel coordinates.
+ * from its pixel coordinates, and is then a continuous image you can render at any size.
  *
- * - `reference`: the readable MLP with manual backprop (activations, dense layer, MSE, Adam).
- * - `encoding`: coordinate normalisation, positional encoding, Gaussian Fourier features.
- * - `config`: models described as validated JSON; `presets`: the study's experiments as configs.
- * - `backend`: the trainer interface every backend implements, and the backend registry.
- * - `gpu`: the gpu.js backend (`webgpu`, `webasm`, `gpujs-cpu`): kernels, device setup, trainer.
- * - `image`: PNG in and out, resampling; `io`: safetensors model files and checkpoints.
- * - `training`: the run loop; `experiments` and `report`: the study's table and figures.
+ * This entry point is the high-level API, in Node and in browsers: {@link fit} trains on an
+ * ImageData-shaped image in memory and returns a {@link Model} (`predict`, `render`,
+ * `toSafetensors`). The other entry points:
  *
- * @module
+ * - `coordnet/reference` — the readable MLP with manual backprop (a folder that stands alone);
+ * - `coordnet/encoding` — coordinate normalisation, positional encoding, Fourier features;
+ * - `coordnet/backends` — the registry, the built-in backends, `compareBackends`;
+ * - `coordnet/node` — files: PNG, safetensors, training runs with their outputs, the study's report.
+ *
+ * ```ts
+ * import { fit } from "coordnet";
+ * const model = await fit(image, { preset: "positional", epochs: 50 });
+ * const { width, height, data } = model.render(512, 512);
+ * ```
+ *
+ * @module coordnet
  */
 
-export * from "./backends/batches.js";
-export * from "./backends/gpujs/device.js";
-export * from "./backends/gpujs/kernels.js";
-export * from "./backends/gpujs/trainer.js";
-export * from "./backends/registry.js";
-export * from "./backends/wasm/trainer.js";
-export * from "./budget.js";
-export * from "./config.js";
-export * from "./encoding/index.js";
-export * from "./experiments/paper.js";
-export * from "./image/index.js";
-export * from "./io/atomic.js";
-export * from "./io/model-file.js";
-export * from "./io/safetensors.js";
-export * from "./io/validate.js";
-export * from "./model.js";
-export * from "./presets.js";
-export * from "./reference/index.js";
-export * from "./report/plot.js";
-export * from "./report/report.js";
-export * from "./training/runner.js";
-export * from "./training/shuffle.js";
+import "./backends/index.js";
+
+export { type EpochInfo, type FitOptions, fit, type Size } from "./api/fit.js";
+export type { ImageLike, RGBAImage } from "./api/image.js";
+export { Model, type TrainingSummary } from "./api/model.js";
+export {
+  type BackendStatus,
+  BackendUnavailableError,
+  type CompareOptions,
+  type Comparison,
+  compareBackends,
+  listBackends,
+  type TensorComparison,
+  type WorstEntry,
+} from "./backends/index.js";
+export {
+  applyOverrides,
+  type Config,
+  ConfigError,
+  type ConfigOverrides,
+  type EncodingConfig,
+  type GaussianEncodingConfig,
+  type LossConfig,
+  type NetworkConfig,
+  type NoEncodingConfig,
+  type OptimizerConfig,
+  type PositionalEncodingConfig,
+  parseConfig,
+  type ScheduleConfig,
+  type TrainingConfig,
+} from "./config.js";
+export { CoordnetError, InvalidArgumentError } from "./errors.js";
+export { ModelFileError } from "./io/model-format.js";
+export { loadPreset, PAPER_PRESETS, type Preset, presetNames } from "./presets.js";
+export { DivergenceError } from "./training/loop.js";
+export { VERSION } from "./version.js";

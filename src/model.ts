@@ -4,7 +4,8 @@
  */
 
 import type { LayerWeights } from "./backends/registry.js";
-import { type Config, encodedFeatures } from "./config.js";
+import type { Config } from "./config.js";
+import { encodedFeatures } from "./encoding/encoder.js";
 import { createMLP, type MLPSpec } from "./reference/mlp.js";
 import { Rng } from "./reference/rng.js";
 

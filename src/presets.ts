@@ -1,12 +1,13 @@
 /**
  * @module
  * Experiment presets: checked-in JSON files under `presets/`, one per row of the study's table
- * (and the rows beyond it). Each holds a name, a title, a note on its choices, and a config.
+ * (and the rows beyond it). Each holds a name, a title, a note on its choices, and a config. They
+ * are compiled in (`src/preset-data.ts`, made from the files at build time), so presets work
+ * where there is no file system.
  */
 
-import { readdirSync, readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import { type Config, ConfigError, parseConfig } from "./config.js";
+import { PRESET_FILES } from "./preset-data.js";
 
 /** A preset: a named, documented config. */
 export interface Preset {
@@ -21,16 +22,6 @@ export interface Preset {
   /** the resolved config */
   readonly config: Config;
 }
-
-/**
- * The folder holding the preset files.
- *
- * @example
- * ```ts
- * readdirSync(PRESET_DIR); // ["elu.json", "gaussian.json", …]
- * ```
- */
-export const PRESET_DIR = fileURLToPath(new URL("../presets/", import.meta.url));
 
 /**
  * The presets in the study's order: its seven rows, then the ones beyond it.
@@ -62,10 +53,7 @@ export const PAPER_PRESETS = [
  * ```
  */
 export function presetNames(): string[] {
-  return readdirSync(PRESET_DIR)
-    .filter((f) => f.endsWith(".json"))
-    .map((f) => f.slice(0, -5))
-    .sort();
+  return Object.keys(PRESET_FILES).sort();
 }
 
 /**
@@ -82,7 +70,7 @@ export function presetNames(): string[] {
 export function loadPreset(name: string): Preset {
   const names = presetNames();
   if (!names.includes(name)) throw new ConfigError([`unknown preset '${name}'; available: ${names.join(", ")}`]);
-  const raw = JSON.parse(readFileSync(`${PRESET_DIR}${name}.json`, "utf8")) as Omit<Preset, "config"> & { config: unknown };
+  const raw = PRESET_FILES[name] as Omit<Preset, "config"> & { config: unknown };
   try {
     return { name: raw.name, title: raw.title, group: raw.group, note: raw.note, config: parseConfig(raw.config) };
   } catch (e) {

@@ -138,19 +138,43 @@ describe("coordnet train", () => {
 });
 
 describe("coordnet train --backend", () => {
-  for (const [backend, executor] of [
-    ["webasm", /^fused-(sync|threaded)$/],
-    ["gpujs-cpu", /^generic$/],
+  for (const [backend, mode, executor] of [
+    ["gpujs-wasm", "webasm", /^fused-(sync|threaded)$/],
+    ["gpujs-cpu", "cpu", /^generic$/],
   ] as const) {
     it(`${backend} trains and records the mode and executor that ran`, () => {
       const r = run("train", ...small, "--epochs", "1", "--backend", backend, "--out", join(tmp, `backend-${backend}`), "--json");
       expect(r.status).toBe(0);
       const rec = JSON.parse(r.stdout) as RunRecord;
       expect(rec.backend.name).toBe(backend);
-      expect(rec.backend.details.mode).toBe(backend === "gpujs-cpu" ? "cpu" : backend);
+      expect(rec.backend.details.mode).toBe(mode);
       expect(rec.backend.details.executor).toMatch(executor);
     });
   }
+
+  it("webasm, the old name of gpujs-wasm, still works and says once that the name changed", () => {
+    const r = run("train", ...small, "--epochs", "1", "--backend", "webasm", "--out", join(tmp, "backend-webasm"), "--json");
+    expect(r.status).toBe(0);
+    expect((JSON.parse(r.stdout) as RunRecord).backend.name).toBe("gpujs-wasm");
+    expect(r.stderr.trim().split("\n")).toEqual(["coordnet: backend 'webasm' is now called 'gpujs-wasm'; using 'gpujs-wasm'"]);
+  });
+});
+
+describe("coordnet demo", () => {
+  it("trains ReLU and positional encoding from one seed, prints both PSNRs and writes the strip", () => {
+    const out = join(tmp, "demo");
+    const r = run("demo", "--size", "24x16", "--epochs", "3", "--out", out);
+    expect(r.status).toBe(0);
+    const psnr = [...r.stdout.matchAll(/PSNR (\d+\.\d+) dB/g)].map((m) => Number(m[1]));
+    const record = JSON.parse(readFileSync(join(out, "demo.json"), "utf8"));
+    expect(record.runs.map((x: { preset: string }) => x.preset)).toEqual(["relu-sigmoid", "positional"]);
+    expect(psnr).toEqual(record.runs.map((x: { psnr: number }) => Number(x.psnr.toFixed(2))));
+    const strip = decodePNG(readFileSync(join(out, "strip.png")));
+    expect([strip.width, strip.height]).toEqual([3 * 24 + 2 * 4, 16]);
+    // the middle panel is the ReLU network's image, as written on its own
+    const relu = decodePNG(readFileSync(join(out, "relu.png")));
+    for (let y = 0; y < 16; y++) for (let x = 0; x < 24 * 3; x++) expect(strip.data[(y * strip.width + 28) * 3 + x]).toBe(relu.data[y * 24 * 3 + x]);
+  });
 });
 
 describe("coordnet render", () => {
@@ -223,7 +247,7 @@ describe("bad input: one line on stderr, exit code 2, no output written", () => 
     ],
     ["a config that is not JSON", () => ["--config", writeTmp("bad2.json", "{ nope")], /not valid JSON/],
     ["an unknown preset", () => ["--preset", "fancy"], /unknown preset 'fancy'/],
-    ["an unknown backend", () => ["--backend", "cuda"], /backend 'cuda' is not available here; available: reference/],
+    ["an unknown backend", () => ["--backend", "cuda"], /backend 'cuda' is not available here; available: ([\w-]+, )*reference(, [\w-]+)*$/],
     ["--frequencies without positional encoding", () => ["--frequencies", "4"], /--frequencies applies to --encoding positional/],
     ["an unknown activation", () => ["--activation", "swish"], /swish.*invalid|Allowed choices/],
     [
@@ -267,7 +291,7 @@ describe("coordnet info and --help", () => {
   });
 
   it("has --help on every command", () => {
-    for (const cmd of ["train", "paper", "render", "info"]) {
+    for (const cmd of ["train", "demo", "paper", "render", "info"]) {
       const r = run(cmd, "--help");
       expect(r.status).toBe(0);
       expect(r.stdout).toMatch(/Usage: coordnet/);

@@ -89,6 +89,8 @@ const seeds: Uint8Array[] = [
 ];
 
 const mutation = fc.oneof(
+  // unchanged: the control, which must train
+  fc.record({ kind: fc.constant("none" as const) }),
   // flip bits in any byte after the signature, CRCs fixed so the decoder sees it
   fc.record({
     kind: fc.constant("flip" as const),
@@ -114,10 +116,13 @@ function apply(
     | { kind: "flip"; at: number; xor: number; count: number; fix: boolean }
     | { kind: "truncate"; at: number }
     | { kind: "field"; which: number; value: number }
-    | { kind: "bomb"; mib: number; split: number },
+    | { kind: "bomb"; mib: number; split: number }
+    | { kind: "none" },
 ): Uint8Array {
   const png = Uint8Array.from(seed);
   switch (m.kind) {
+    case "none":
+      return png;
     case "flip":
       for (let k = 0; k < m.count; k++) png[8 + ((m.at + 7919 * k) % (png.length - 8))] ^= m.xor;
       return m.fix ? fixCRCs(png) : png;

@@ -2,10 +2,10 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { gpujsCpuBackend, webasmBackend } from "../dist/backends/gpujs/trainer.js";
+import { gpujsCpuBackend, gpujsWasmBackend } from "../dist/backends/gpujs/index.js";
 import { referenceBackend } from "../dist/backends/reference.js";
 import { registerBackend, requireBackend } from "../dist/backends/registry.js";
-import { wasmBackend } from "../dist/backends/wasm/trainer.js";
+import { wasmBackend } from "../dist/backends/wasm/index.js";
 import { parseConfig } from "../dist/config.js";
 import { type Checkpoint, saveCheckpoint, saveModel } from "../dist/io/model-file.js";
 import { decodeSafeTensors, encodeSafeTensors } from "../dist/io/safetensors.js";
@@ -178,7 +178,7 @@ describe("sizes and memory: one budget, checked before allocating", () => {
 
   it("a network whose activations cannot fit: says how much, and what to change", async () => {
     const big = ["--image", image, "--size", "1024x1024", "--width", "4096", "--depth", "64", "--batch-size", "1048576", "--epochs", "1"];
-    for (const backend of ["reference", "wasm", "webasm"]) {
+    for (const backend of ["reference", "wasm", "gpujs-wasm"]) {
       const o = await runMain("train", ...big, "--backend", backend, "--out", join(tmp, "s2"));
       expectRefused(
         o,
@@ -199,7 +199,7 @@ describe("configs", () => {
     writeFileSync(file, '{"training": 5}');
     expectRefused(
       await runMain("train", "--config", file, "--epochs", "1", "--image", image, "--out", join(tmp, "c1")),
-      /invalid config: training must be a JSON object, got 5/,
+      /invalid config: training must be an object, got 5/,
     );
   });
 
@@ -214,11 +214,11 @@ describe("configs", () => {
 });
 
 describe("the trainer boundary: every backend refuses the same bad weights and Adam state alike", () => {
-  for (const backend of [referenceBackend, wasmBackend, webasmBackend, gpujsCpuBackend]) registerBackend(backend);
+  for (const backend of [referenceBackend, wasmBackend, gpujsWasmBackend, gpujsCpuBackend]) registerBackend(backend);
   const spec = networkSpec(config);
   const copy = () => weights.map((w) => ({ weight: Float32Array.from(w.weight), bias: Float32Array.from(w.bias) }));
 
-  for (const name of ["reference", "wasm", "webasm", "gpujs-cpu"])
+  for (const name of ["reference", "wasm", "gpujs-wasm", "gpujs-cpu"])
     it(name, async () => {
       const backend = await requireBackend(name);
       const nan = copy();

@@ -173,6 +173,7 @@ export class ReferenceTrainer implements Trainer {
  */
 export const referenceBackend: Backend = {
   name: "reference",
+  priority: 0,
   description: "readable pure-TypeScript MLP with manual backprop (the truth the other backends are checked against)",
   probe: async () => ({ available: true }),
   create: async (options) => new ReferenceTrainer(options),

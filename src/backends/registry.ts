@@ -6,6 +6,7 @@
  */
 
 import type { NetworkInputs } from "../encoding/inputs.js";
+import { CoordnetError } from "../errors.js";
 import { checkedBackend } from "../io/validate.js";
 import type { AdamOptions } from "../reference/adam.js";
 import type { MLPSpec } from "../reference/mlp.js";
@@ -151,7 +152,9 @@ export interface Backend {
   readonly name: string;
   /** one line on what it is */
   readonly description: string;
-  /** whether it can run here; if not, why */
+  /** `auto` picks the available backend of highest priority (as tfjs's `registerBackend(name, factory, priority)`) */
+  readonly priority: number;
+  /** whether it can run here; if not, why (loads its heavy modules only when asked) */
   probe(): Promise<ProbeResult>;
   /** build a trainer (only after a successful probe) */
   create(options: TrainerOptions): Promise<Trainer>;
@@ -166,7 +169,7 @@ export interface Backend {
  * try { await requireBackend("cuda"); } catch (e) { if (e instanceof BackendUnavailableError) console.error(e.message); }
  * ```
  */
-export class BackendUnavailableError extends Error {
+export class BackendUnavailableError extends CoordnetError {
   constructor(message: string) {
     super(message);
     this.name = "BackendUnavailableError";
@@ -174,14 +177,15 @@ export class BackendUnavailableError extends Error {
 }
 
 const registry = new Map<string, Backend>();
+const aliases = new Map<string, string>();
+const warnedAliases = new Set<string>();
 
 /**
- * Add a backend to the registry (a later registration under the same name replaces it). Its
- * trainers are created and fed through the checks of `checkedBackend`.
+ * Add a backend to the registry (a later registration under the same name replaces it).
  *
  * @example
  * ```ts
- * registerBackend(referenceBackend);
+ * registerBackend({ name: "mine", description: "my kernels", priority: 5, probe: async () => ({ available: true }), create: async (o) => new MyTrainer(o) });
  * ```
  */
 export function registerBackend(backend: Backend): void {
@@ -189,30 +193,95 @@ export function registerBackend(backend: Backend): void {
 }
 
 /**
- * The names of all registered backends, in registration order.
+ * Let an old name keep working: asking for `alias` gives `target`, with a one-line note on stderr
+ * (once per process) that the name changed.
  *
  * @example
  * ```ts
- * backendNames(); // ["reference", ...]
+ * registerAlias("webasm", "gpujs-wasm");
  * ```
  */
-export function backendNames(): string[] {
-  return [...registry.keys()];
+export function registerAlias(alias: string, target: string): void {
+  aliases.set(alias, target);
+}
+
+/** The registered name an asked-for name stands for (aliases followed, with their note). */
+function canonical(name: string): string {
+  const target = aliases.get(name);
+  if (target === undefined) return name;
+  if (!warnedAliases.has(name)) {
+    warnedAliases.add(name);
+    console.warn(`coordnet: backend '${name}' is now called '${target}'; using '${target}'`);
+  }
+  return target;
 }
 
 /**
- * The preference order of `auto`: the first of these that is registered, can run here and does
- * not ask to be skipped (WebGPU on a software adapter such as SwiftShader) wins.
+ * The names of all registered backends, highest `auto` priority first.
  *
  * @example
  * ```ts
- * AUTO_ORDER[AUTO_ORDER.length - 1]; // "reference", which runs everywhere
+ * backendNames(); // ["webgpu", "wasm", "gpujs-wasm", "reference", "gpujs-cpu"]
  * ```
  */
-export const AUTO_ORDER = ["webgpu", "wasm", "webasm", "reference"] as const;
+export function backendNames(): string[] {
+  return [...registry.values()].sort((a, b) => b.priority - a.priority).map((b) => b.name);
+}
+
+/** A registered backend, whether it runs here and why not. */
+export interface BackendStatus {
+  /** registry name */
+  readonly name: string;
+  /** one line on what it is */
+  readonly description: string;
+  /** `auto`'s priority */
+  readonly priority: number;
+  /** whether it can run here */
+  readonly available: boolean;
+  /** why it cannot run here, or why `auto` passes it over although it runs */
+  readonly reason?: string;
+  /** what it runs on, where it says (adapter, threads) */
+  readonly device?: string;
+  /** whether `auto` would pick it here */
+  readonly auto: boolean;
+}
 
 /**
- * Turn `auto` into the name of the backend it picks here; any other name is returned unchanged.
+ * Every registered backend, highest priority first, with whether it runs here and why the others
+ * do not; exactly one is marked `auto` (the one `auto` picks), unless none runs.
+ *
+ * @example
+ * ```ts
+ * for (const b of await listBackends()) console.log(b.name, b.available ? "runs" : `no: ${b.reason}`);
+ * ```
+ */
+export async function listBackends(): Promise<BackendStatus[]> {
+  const out: BackendStatus[] = [];
+  let picked = false;
+  for (const name of backendNames()) {
+    const backend = registry.get(name) as Backend;
+    const probe = await backend.probe();
+    const auto: boolean = !picked && probe.available && probe.autoSkip === undefined;
+    picked ||= auto;
+    const reason = probe.available ? probe.autoSkip : probe.reason;
+    const device = probe.available ? probe.device : undefined;
+    out.push({
+      name,
+      description: backend.description,
+      priority: backend.priority,
+      available: probe.available,
+      auto,
+      ...(reason !== undefined ? { reason } : {}),
+      ...(device !== undefined ? { device } : {}),
+    });
+  }
+  return out;
+}
+
+/**
+ * Turn `auto` into the name of the backend it picks here: the available backend of highest
+ * priority that does not ask to be skipped (WebGPU on a software adapter such as SwiftShader). Any
+ * other name is returned as registered (an old name's alias followed).
  *
  * @example
  * ```ts
@@ -220,11 +289,9 @@ export const AUTO_ORDER = ["webgpu", "wasm", "webasm", "reference"] as const;
  * ```
  */
 export async function resolveBackendName(name: string): Promise<string> {
-  if (name !== "auto") return name;
-  for (const candidate of AUTO_ORDER) {
-    const backend = registry.get(candidate);
-    if (backend === undefined) continue;
-    const probe = await backend.probe();
+  if (name !== "auto") return canonical(name);
+  for (const candidate of backendNames()) {
+    const probe = await (registry.get(candidate) as Backend).probe();
     if (probe.available && probe.autoSkip === undefined) return candidate;
   }
   throw new BackendUnavailableError("no backend can run here");
@@ -241,7 +308,7 @@ export interface BackendProbe {
 /**
  * A registered backend and its probe's answer.
  *
- * @throws Error for a name that is not registered
+ * @throws {@link BackendUnavailableError} for a name that is not registered
  *
  * @example
  * ```ts
@@ -250,13 +317,13 @@ export interface BackendProbe {
  * ```
  */
 export async function probeBackend(name: string): Promise<BackendProbe> {
-  const backend = registry.get(name);
-  if (backend === undefined) throw new BackendUnavailableError(`backend '${name}' is not registered`);
+  const backend = registry.get(canonical(name));
+  if (backend === undefined) throw new BackendUnavailableError(`backend '${name}' is not registered; registered: ${backendNames().join(", ")}`);
   return { backend, probe: await backend.probe() };
 }
 
 /**
- * Find a backend by name and check that it can run here.
+ * Find a backend by name (or `auto`) and check that it can run here.
  *
  * @throws {@link BackendUnavailableError} `backend 'x' is not available here; available: reference, …`
  *   for an unknown name, or the probe's reason for a known one that cannot run
@@ -268,7 +335,7 @@ export async function probeBackend(name: string): Promise<BackendProbe> {
  * ```
  */
 export async function requireBackend(name: string): Promise<Backend> {
-  const backend = registry.get(name);
+  const backend = registry.get(await resolveBackendName(name));
   if (backend === undefined) {
     const available: string[] = [];
     for (const b of registry.values()) if ((await b.probe()).available) available.push(b.name);

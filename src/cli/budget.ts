@@ -7,7 +7,8 @@
 import { totalmem } from "node:os";
 import { Option } from "commander";
 import { BudgetError, checkMemory, checkPixels, type MemoryPart, trainerMemory } from "../budget.js";
-import { type Config, encodedFeatures } from "../config.js";
+import type { Config } from "../config.js";
+import { encodedFeatures } from "../encoding/encoder.js";
 import { STORED_INPUTS_MAX_BYTES } from "../encoding/index.js";
 import { networkSpec } from "../model.js";
 import { integer } from "./options.js";

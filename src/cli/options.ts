@@ -5,7 +5,8 @@
 
 import { readFileSync } from "node:fs";
 import { InvalidArgumentError } from "commander";
-import { type Config, ConfigError, MAX_JSON_DEPTH, nestedDeeperThan, parseConfig } from "../config.js";
+import { applyOverrides, type Config, type ConfigOverrides } from "../config.js";
+import { CoordnetError } from "../errors.js";
 import { loadPreset } from "../presets.js";
 
 /**
@@ -16,12 +17,7 @@ import { loadPreset } from "../presets.js";
  * throw new UsageError("use --preset or --config, not both");
  * ```
  */
-export class UsageError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "UsageError";
-  }
-}
+export class UsageError extends CoordnetError {}
 
 /**
  * Commander argument parser for an integer ≥ `min`.
@@ -122,8 +118,6 @@ export interface ConfigFlags {
   seed?: number;
 }
 
-type Obj = Record<string, unknown>;
-
 function readConfigFile(path: string): unknown {
   let text: string;
   try {
@@ -151,43 +145,12 @@ function readConfigFile(path: string): unknown {
 export function configFromFlags(flags: ConfigFlags): Config {
   if (flags.preset !== undefined && flags.config !== undefined) throw new UsageError("use --preset or --config, not both");
   const base: unknown = flags.preset !== undefined ? loadPreset(flags.preset).config : flags.config !== undefined ? readConfigFile(flags.config) : {};
-  if (base === null || typeof base !== "object" || Array.isArray(base)) throw new ConfigError([`config must be a JSON object, got ${JSON.stringify(base)}`]);
-  if (nestedDeeperThan(base, MAX_JSON_DEPTH)) throw new ConfigError([`config is nested more than ${MAX_JSON_DEPTH} levels deep`]);
-  const c = structuredClone(base) as Obj;
-  const block = (name: string): Obj => {
-    if (c[name] === undefined) c[name] = {};
-    const value = c[name];
-    if (value === null || typeof value !== "object" || Array.isArray(value))
-      throw new ConfigError([`${name} must be a JSON object, got ${JSON.stringify(value).slice(0, 60)}`]);
-    return value as Obj;
-  };
-  let encoding = block("encoding");
-  if (flags.encoding !== undefined && flags.encoding !== (encoding.type ?? "none")) {
-    // a different encoding starts from its own defaults, keeping only the range
-    c.encoding = encoding.range === undefined ? { type: flags.encoding } : { type: flags.encoding, range: encoding.range };
-    encoding = c.encoding as Obj;
-  }
-  const set = (target: Obj, key: string, value: unknown) => {
-    if (value !== undefined) target[key] = value;
-  };
-  set(encoding, "range", flags.range);
-  const encodingType = encoding.type ?? "none";
-  if (flags.frequencies !== undefined && encodingType !== "positional") throw new UsageError("--frequencies applies to --encoding positional");
-  if (flags.sigma !== undefined && encodingType !== "gaussian") throw new UsageError("--sigma applies to --encoding gaussian");
-  set(encoding, "frequencies", flags.frequencies);
-  set(encoding, "sigma", flags.sigma);
-  const network = block("network");
-  set(network, "activation", flags.activation);
-  set(network, "outputActivation", flags.outputActivation === "none" ? "identity" : flags.outputActivation);
-  set(network, "width", flags.width);
-  set(network, "depth", flags.depth);
-  if (flags.activation !== undefined && network.init !== undefined && flags.preset !== undefined) delete network.init; // let the new activation pick its initialisation
-  set(block("optimizer"), "lr", flags.lr);
-  set(block("schedule"), "every", flags.decayEvery);
-  set(block("schedule"), "factor", flags.decayFactor);
-  const training = block("training");
-  set(training, "epochs", flags.epochs);
-  set(training, "batchSize", flags.batchSize);
-  set(training, "seed", flags.seed);
-  return parseConfig(c);
+  const encoding = flags.encoding ?? (isObject(base) && isObject(base.encoding) ? base.encoding.type : undefined) ?? "none";
+  if (flags.frequencies !== undefined && encoding !== "positional") throw new UsageError("--frequencies applies to --encoding positional");
+  if (flags.sigma !== undefined && encoding !== "gaussian") throw new UsageError("--sigma applies to --encoding gaussian");
+  return applyOverrides(base, flags as ConfigOverrides);
+}
+
+function isObject(x: unknown): x is Record<string, unknown> {
+  return x !== null && typeof x === "object" && !Array.isArray(x);
 }

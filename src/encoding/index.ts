@@ -1,98 +1,11 @@
 /**
  * @module
  * Encodings: turn normalised 2-D coordinates into the network's input features, as chosen by a
- * config's `encoding` block.
+ * config's `encoding` block. This file only re-exports.
  */
 
-import type { EncodingConfig } from "../config.js";
-import { encodedFeatures } from "../config.js";
-import { allocate, type DType, type FloatArray } from "../reference/dtype.js";
-import { Rng } from "../reference/rng.js";
-import { gaussianForward, gaussianMatrix } from "./gaussian.js";
-import { EncodedOnDemand, type NetworkInputs } from "./inputs.js";
-import { pixelCoordinates } from "./normalize.js";
-import { positionalForward } from "./positional.js";
-
+export { createEncoder, type Encoder, encodedFeatures, encodeImageGrid, imageInputs, STORED_INPUTS_MAX_BYTES } from "./encoder.js";
 export { gaussianBackward, gaussianForward, gaussianMatrix } from "./gaussian.js";
 export { EncodedOnDemand, gatherInputs, type NetworkInputs } from "./inputs.js";
 export { type CoordRange, normalizeCoordinate, pixelCoordinates } from "./normalize.js";
 export { type PositionalOptions, positionalBackward, positionalFeatures, positionalForward } from "./positional.js";
-
-/** A ready-to-use encoding: how many features it makes, and the function that makes them. */
-export interface Encoder {
-  /** the config it was built from */
-  readonly config: EncodingConfig;
-  /** output features per point */
-  readonly features: number;
-  /** Gaussian encodings only: B, row-major [m][2]; `null` otherwise */
-  readonly matrix: FloatArray | null;
-  /** encode `count` points, row-major [count][2], into `out`, row-major [count][features] */
-  encode(points: FloatArray, out: FloatArray, count: number): void;
-}
-
-/**
- * Build the encoder for a config's `encoding` block. A Gaussian encoding draws its matrix B from
- * the seed's `"gaussian"` stream unless `matrix` is given (as when loading a saved model).
- *
- * @example
- * ```ts
- * const enc = createEncoder({ type: "positional", range: "01", frequencies: 5, includeInput: false }, 0);
- * enc.features; // 20
- * ```
- */
-export function createEncoder(config: EncodingConfig, seed: number, matrix?: FloatArray, dtype: DType = "float32"): Encoder {
-  const features = encodedFeatures(config);
-  switch (config.type) {
-    case "none":
-      return { config, features, matrix: null, encode: (p, out, count) => out.set(p.subarray(0, count * 2)) };
-    case "positional":
-      return { config, features, matrix: null, encode: (p, out, count) => positionalForward(p, out, count, 2, config) };
-    case "gaussian": {
-      const B = matrix ?? gaussianMatrix(config.features, 2, config.sigma, new Rng(seed, "gaussian"), dtype);
-      if (B.length !== config.features * 2) throw new RangeError(`Gaussian matrix has ${B.length} entries, expected ${config.features * 2}`);
-      return { config, features, matrix: B, encode: (p, out, count) => gaussianForward(p, out, count, 2, B) };
-    }
-  }
-}
-
-/**
- * The encoded inputs for every pixel of a W×H image, row-major [H·W][features], in the
- * sample order of {@link pixelCoordinates}.
- *
- * @example
- * ```ts
- * const inputs = encodeImageGrid(createEncoder(config.encoding, 0), 64, 64); // [4096][features]
- * ```
- */
-export function encodeImageGrid(encoder: Encoder, width: number, height: number, dtype: DType = "float32"): FloatArray {
-  const coords = pixelCoordinates(width, height, encoder.config.range, dtype);
-  const out = allocate(dtype, width * height * encoder.features);
-  encoder.encode(coords, out, width * height);
-  return out;
-}
-
-/**
- * Encoded inputs larger than this many bytes are not stored: {@link imageInputs} keeps the
- * coordinates and encodes each batch when it is gathered (256 MiB: a 512×512 image with up to 256
- * features is stored).
- *
- * @example
- * ```ts
- * imageInputs(encoder, 512, 512, 2 * STORED_INPUTS_MAX_BYTES); // store up to 512 MiB instead
- * ```
- */
-export const STORED_INPUTS_MAX_BYTES = 256 * 2 ** 20;
-
-/**
- * The network's inputs for every pixel of a width × height image, row-major: encoded up front, or,
- * where that would take more than `maxBytes`, coordinates encoded a batch at a time.
- *
- * @example
- * ```ts
- * const inputs = imageInputs(encoder, 512, 512); // Float32Array [262144][features], or EncodedOnDemand
- * ```
- */
-export function imageInputs(encoder: Encoder, width: number, height: number, maxBytes = STORED_INPUTS_MAX_BYTES): NetworkInputs {
-  if (4 * width * height * encoder.features <= maxBytes) return encodeImageGrid(encoder, width, height) as Float32Array;
-  return new EncodedOnDemand(pixelCoordinates(width, height, encoder.config.range) as Float32Array, encoder);
-}

@@ -7,7 +7,7 @@
  */
 
 import type { FloatArray } from "../reference/dtype.js";
-import type { Encoder } from "./index.js";
+import type { Encoder } from "./encoder.js";
 
 /**
  * Coordinates [N][2] and the encoder that turns them into the network's inputs on demand.

@@ -16,6 +16,7 @@
 import ndarray, { type NdArray } from "ndarray";
 import { deflate, Z_BUF_ERROR, Z_NO_FLUSH, Z_OK, Z_STREAM_END, ZStream, zlibInflate, zlibInflateEnd, zlibInflateInit2 } from "pako";
 import { BudgetError, checkPixels, DEFAULT_MAX_PIXELS } from "../budget.js";
+import { CoordnetError } from "../errors.js";
 
 export { DEFAULT_MAX_PIXELS } from "../budget.js";
 
@@ -37,7 +38,7 @@ export interface RGBImage {
  * try { decodePNG(bytes); } catch (e) { if (e instanceof ImageError) console.error(e.message); }
  * ```
  */
-export class ImageError extends Error {
+export class ImageError extends CoordnetError {
   constructor(message: string) {
     super(message);
     this.name = "ImageError";

@@ -9,6 +9,7 @@
  */
 
 import { MAX_JSON_DEPTH, nestedDeeperThan } from "../config.js";
+import { CoordnetError } from "../errors.js";
 
 /** A named tensor: float32 data and its shape. */
 export interface Tensor {
@@ -34,7 +35,7 @@ export interface SafeTensors {
  * try { decodeSafeTensors(bytes); } catch (e) { if (e instanceof SafeTensorsError) console.error(e.message); }
  * ```
  */
-export class SafeTensorsError extends Error {
+export class SafeTensorsError extends CoordnetError {
   constructor(message: string) {
     super(message);
     this.name = "SafeTensorsError";

@@ -9,8 +9,9 @@
 import { z } from "zod";
 import type { Backend, LayerWeights, OptimizerSnapshot, Trainer, TrainerOptions } from "../backends/registry.js";
 import type { Config } from "../config.js";
+import { CoordnetError } from "../errors.js";
 import { layerSizes, type MLPSpec } from "../reference/mlp.js";
-import type { TrainingPosition } from "./model-file.js";
+import type { TrainingPosition } from "./model-format.js";
 
 /**
  * A model or checkpoint that cannot be used (one readable line).
@@ -20,7 +21,7 @@ import type { TrainingPosition } from "./model-file.js";
  * try { loadModel(path); } catch (e) { if (e instanceof ModelFileError) console.error(e.message); }
  * ```
  */
-export class ModelFileError extends Error {
+export class ModelFileError extends CoordnetError {
   constructor(message: string) {
     super(message);
     this.name = "ModelFileError";
@@ -195,10 +196,8 @@ export function checkPosition(state: unknown, config: Config): TrainingPosition 
  * ```
  */
 export function checkedBackend(backend: Backend): Backend {
-  return {
-    name: backend.name,
-    description: backend.description,
-    probe: () => backend.probe(),
+  // everything of the backend (name, priority, probe, …) with a checked create
+  return Object.assign(Object.create(backend) as Backend, {
     create: async (options: TrainerOptions): Promise<Trainer> => {
       const { spec, maxBatch } = options;
       for (const [key, min] of [
@@ -223,5 +222,5 @@ export function checkedBackend(backend: Backend): Backend {
       };
       return trainer;
     },
-  };
+  });
 }

@@ -51,9 +51,9 @@ export function createDense(inputs: number, outputs: number, dtype: DType): Dens
  * denseForward(layer, Float32Array.of(3, 4), y, 1); // y = [11]
  * ```
  */
+// #region denseForward
 export function denseForward(layer: Dense, x: FloatArray, y: FloatArray, batch: number): void {
   const { inputs: nIn, outputs: nOut, weight: W, bias: b } = layer;
-  // #region denseForward
   // y[n][j] = b[j] + Σ_i x[n][i]·W[j][i]
   for (let n = 0; n < batch; n++) {
     for (let j = 0; j < nOut; j++) {
@@ -62,8 +62,8 @@ export function denseForward(layer: Dense, x: FloatArray, y: FloatArray, batch: 
       y[n * nOut + j] = sum;
     }
   }
-  // #endregion denseForward
 }
+// #endregion denseForward
 
 /**
  * Backward pass over a batch: given dL/dy, compute dL/dW and dL/db (overwritten, summed over the
@@ -83,9 +83,9 @@ export function denseForward(layer: Dense, x: FloatArray, y: FloatArray, batch: 
  * // grads.weight = [3, 4], grads.bias = [1]
  * ```
  */
+// #region denseBackwardParams
 export function denseBackward(layer: Dense, x: FloatArray, dy: FloatArray, grads: DenseGrads, dx: FloatArray | null, batch: number): void {
   const { inputs: nIn, outputs: nOut, weight: W } = layer;
-  // #region denseBackwardParams
   // dW[j][i] = Σ_n dy[n][j]·x[n][i]   (row j summed in float64, walking x row by row)
   const row = new Float64Array(nIn);
   for (let j = 0; j < nOut; j++) {
@@ -114,5 +114,5 @@ export function denseBackward(layer: Dense, x: FloatArray, dy: FloatArray, grads
     }
     for (let i = 0; i < nIn; i++) dx[n * nIn + i] = row[i];
   }
-  // #endregion denseBackwardInput
 }
+// #endregion denseBackwardInput

@@ -3,8 +3,7 @@
  * Charts as SVG, drawn by Vega-Lite (compiled to Vega and rendered headless, no canvas needed).
  */
 
-import * as vega from "vega";
-import * as vl from "vega-lite";
+import type * as vl from "vega-lite";
 
 /** One point of a loss curve. */
 export interface LossPoint {
@@ -40,7 +39,10 @@ export async function lossChart(points: LossPoint[], title: string, width = 420,
       ...(series.size > 1 ? { color: { field: "series", type: "nominal", title: "preset" } } : {}),
     },
   };
-  const view = new vega.View(vega.parse(vl.compile(spec).spec), { renderer: "none" });
+  // loaded on first use: vega is large, and one of its modules awaits at top level, which would stop
+  // `require("coordnet")` in CommonJS projects if it were on an import path
+  const [vega, vegaLite] = await Promise.all([import("vega"), import("vega-lite")]);
+  const view = new vega.View(vega.parse(vegaLite.compile(spec).spec), { renderer: "none" });
   const svg = await view.toSVG();
   view.finalize();
   return svg;

@@ -5,8 +5,8 @@
  * own pinned 0.2 does not, so coordnet hands it 0.6 itself.
  */
 
-import { existsSync, readdirSync } from "node:fs";
 import * as gpujs from "gpu.js";
+import { type Dawn, gpuHint, loadDawn, NO_GPU_REASON } from "./host.js";
 
 const { GPU } = gpujs;
 // exported by gpu.js but missing from its typings
@@ -60,26 +60,6 @@ export interface ModeUnavailable {
 let webgpuProbe: Promise<WebGPUProbe> | null = null;
 
 /**
- * Whether this machine shows any sign of a GPU that Dawn could use: a DRM render node or an NVIDIA
- * device on Linux, any macOS or Windows machine, or a Vulkan driver named in `VK_ICD_FILENAMES`
- * (how a software adapter such as SwiftShader is chosen). Without one, loading Dawn only to hear
- * "no adapter" costs time and fills stderr with driver warnings, so the probe stops here.
- *
- * @example
- * ```ts
- * gpuHint(); // null, or why there may be a GPU
- * ```
- */
-export function gpuHint(): string | null {
-  if (process.platform === "darwin" || process.platform === "win32") return process.platform;
-  if (process.env.VK_ICD_FILENAMES || process.env.VK_DRIVER_FILES) return "VK_ICD_FILENAMES";
-  try {
-    if (readdirSync("/dev/dri").some((f) => f.startsWith("renderD"))) return "/dev/dri";
-  } catch {}
-  return existsSync("/dev/nvidia0") || existsSync("/dev/dxg") ? "GPU device node" : null;
-}
-
-/**
  * Make `navigator.gpu` available (in Node, from the `webgpu` package) and ask for an adapter.
  * Cached: the first call decides. `software` is true for CPU implementations such as
  * SwiftShader, which `auto` does not choose.
@@ -93,21 +73,16 @@ export function gpuHint(): string | null {
 export function probeWebGPU(): Promise<WebGPUProbe> {
   webgpuProbe ??= (async (): Promise<WebGPUProbe> => {
     const g = globalThis as { navigator?: { gpu?: GPUish } };
-    if (g.navigator?.gpu === undefined && gpuHint() === null)
-      return {
-        ok: false,
-        reason:
-          "no GPU found (no /dev/dri render node or NVIDIA device); for a software adapter install Debian's chromium and set VK_ICD_FILENAMES=/usr/lib/chromium/vk_swiftshader_icd.json",
-      };
+    if (g.navigator?.gpu === undefined && gpuHint() === null) return { ok: false, reason: NO_GPU_REASON };
     if (g.navigator?.gpu === undefined) {
-      let dawn: { create: (flags: string[]) => GPUish; globals: object };
+      let dawn: Dawn;
       try {
-        dawn = (await import("webgpu")) as unknown as typeof dawn;
+        dawn = await loadDawn();
       } catch (e) {
         return { ok: false, reason: `the webgpu package (Dawn) does not load here: ${(e as Error).message.split("\n")[0]}` };
       }
       Object.assign(globalThis, dawn.globals);
-      const gpu = dawn.create([]);
+      const gpu = dawn.create([]) as GPUish;
       if (g.navigator === undefined) Object.defineProperty(globalThis, "navigator", { value: { gpu }, configurable: true, writable: true });
       else Object.defineProperty(g.navigator, "gpu", { value: gpu, configurable: true });
     }

@@ -407,6 +407,7 @@ function gpuBackend(name: string, mode: GpuMode, description: string): Backend {
   return {
     name,
     description,
+    priority: { webgpu: 30, webasm: 10, cpu: -10 }[mode],
     probe: async () => {
       const m = await modeAvailable(mode);
       if (!m.available) return { available: false, reason: m.reason };

@@ -576,6 +576,7 @@ export class WasmTrainer implements Trainer {
  */
 export const wasmBackend: Backend = {
   name: "wasm",
+  priority: 20,
   description: "the reference's step with WebAssembly SIMD matrix products (AssemblyScript, built at install)",
   probe: async () => {
     try {

@@ -1,0 +1,155 @@
+/**
+ * @module
+ * `fit`: train a coordinate network on an image, in memory. No file is read or written; progress
+ * comes through a callback, and an AbortSignal stops it.
+ */
+
+import { applyOverrides, type Config, type ConfigOverrides } from "../config.js";
+import { InvalidArgumentError } from "../errors.js";
+import { resample } from "../image/resample.js";
+import { loadPreset } from "../presets.js";
+import { imageError, renderImage, startSession, trainOneEpoch } from "../training/loop.js";
+import { type ImageLike, toRGBImage } from "./image.js";
+import { Model } from "./model.js";
+
+/** What `onEpoch` is told after each epoch. */
+export interface EpochInfo {
+  /** 1-based epoch just completed */
+  readonly epoch: number;
+  /** epochs in the run */
+  readonly epochs: number;
+  /** mean training loss of the epoch */
+  readonly loss: number;
+  /** learning rate of the epoch */
+  readonly lr: number;
+  /** seconds the epoch took */
+  readonly seconds: number;
+}
+
+/** A width and a height in pixels. */
+export interface Size {
+  /** pixels per row */
+  readonly width: number;
+  /** rows */
+  readonly height: number;
+}
+
+/**
+ * Options of {@link fit}. Every one is optional: the defaults are the study's network (4×128
+ * ReLU, sigmoid output, inputs in [0,1], Adam 1e-3, batch 1024, 200 epochs). A `preset` (or a
+ * `config` object) is the starting point; the other fields change it.
+ */
+export interface FitOptions extends ConfigOverrides {
+  /** a preset to start from: `relu-sigmoid`, `positional`, `siren`, … (see `presetNames()`) */
+  readonly preset?: string;
+  /** a config object to start from (the JSON that `coordnet train --config` reads) */
+  readonly config?: unknown;
+  /** backend name, or `auto` (default): the fastest that runs here */
+  readonly backend?: string;
+  /** resample the image to this size before training (area averaging when shrinking) */
+  readonly size?: Size;
+  /** refuse images (after `size`) with more pixels (default 16 megapixels) */
+  readonly maxPixels?: number;
+  /** stops training after the current batch; `fit` then rejects with the signal's reason */
+  readonly signal?: AbortSignal;
+  /** called after each epoch (may return a Promise, which `fit` awaits) */
+  readonly onEpoch?: (info: EpochInfo) => void | Promise<void>;
+}
+
+const KNOWN_OPTIONS = new Set([
+  "preset",
+  "config",
+  "backend",
+  "size",
+  "maxPixels",
+  "signal",
+  "onEpoch",
+  "activation",
+  "outputActivation",
+  "range",
+  "encoding",
+  "frequencies",
+  "sigma",
+  "width",
+  "depth",
+  "epochs",
+  "batchSize",
+  "lr",
+  "decayEvery",
+  "decayFactor",
+  "seed",
+]);
+
+/** 16 megapixels, the command line's default limit too (DEFAULT_MAX_PIXELS of coordnet/node). */
+const DEFAULT_MAX_PIXELS = 16_000_000;
+
+/** The resolved config of a call's options (preset or config, then the changes). */
+function configOf(options: FitOptions): Config {
+  if (options.preset !== undefined && options.config !== undefined) throw new InvalidArgumentError("give fit a preset or a config, not both");
+  const base = options.preset !== undefined ? loadPreset(options.preset).config : (options.config ?? {});
+  return applyOverrides(base, options);
+}
+
+function check(options: FitOptions): void {
+  if (options === null || typeof options !== "object") throw new InvalidArgumentError(`fit's options must be an object, got ${String(options)}`);
+  for (const key of Object.keys(options))
+    if (!KNOWN_OPTIONS.has(key)) throw new InvalidArgumentError(`fit has no option "${key}"; options: ${[...KNOWN_OPTIONS].join(", ")}`);
+  if (options.onEpoch !== undefined && typeof options.onEpoch !== "function") throw new InvalidArgumentError("onEpoch must be a function");
+  if (options.backend !== undefined && typeof options.backend !== "string")
+    throw new InvalidArgumentError(`backend must be a name such as "auto" or "wasm", got ${String(options.backend)}`);
+  if (options.signal !== undefined && !(typeof options.signal === "object" && options.signal !== null && "aborted" in options.signal))
+    throw new InvalidArgumentError("signal must be an AbortSignal");
+  if (options.maxPixels !== undefined && !(Number.isInteger(options.maxPixels) && options.maxPixels > 0))
+    throw new InvalidArgumentError(`maxPixels must be a positive integer, got ${String(options.maxPixels)}`);
+}
+
+/**
+ * Train a coordinate network on an image, in memory, and return the {@link Model}.
+ *
+ * @param image - `{ width, height, data }` shaped like ImageData: RGBA or RGB, 8-bit or floats in [0, 1]
+ * @throws InvalidArgumentError or ConfigError (one readable line) for bad options or images;
+ *   BackendUnavailableError when the backend cannot run here; DivergenceError when the loss is not
+ *   finite; the signal's reason when aborted
+ *
+ * @example
+ * ```ts
+ * const model = await fit(image, { preset: "positional", epochs: 50, backend: "auto", seed: 0,
+ *                                  onEpoch: ({ epoch, loss }) => console.log(epoch, loss) });
+ * model.training?.psnr; // e.g. 25.3 (dB)
+ * ```
+ */
+export async function fit(image: ImageLike, options: FitOptions = {}): Promise<Model> {
+  check(options);
+  const config = configOf(options);
+  const maxPixels = options.maxPixels ?? DEFAULT_MAX_PIXELS;
+  let target = toRGBImage(image, options.size === undefined ? maxPixels : Number.MAX_SAFE_INTEGER);
+  if (options.size !== undefined) {
+    const { width, height } = options.size;
+    if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1 || width * height > maxPixels)
+      throw new InvalidArgumentError(`size must be integers width, height ≥ 1 with at most ${maxPixels} pixels, got ${width}×${height}`);
+    target = resample(target, width, height);
+  }
+  const { signal } = options;
+  signal?.throwIfAborted();
+  const session = await startSession({ config, image: target, backend: options.backend ?? "auto" });
+  try {
+    const { epochs } = config.training;
+    while (session.state.epoch < epochs) {
+      const { completed } = await trainOneEpoch(session, () => signal?.aborted ?? false);
+      signal?.throwIfAborted();
+      if (completed !== null) await options.onEpoch?.({ epoch: completed.epoch, epochs, loss: completed.loss, lr: completed.lr, seconds: completed.seconds });
+    }
+    const final = await renderImage(session.trainer, session.inputs, target.width, target.height);
+    const { mse, psnr } = imageError(final, target);
+    const { history, seconds } = session.state;
+    return new Model(config, session.trainer.getWeights(), session.encoder.matrix as Float32Array | null, {
+      backend: session.trainer.info,
+      history,
+      seconds,
+      mse,
+      psnr,
+    });
+  } finally {
+    await session.trainer.dispose();
+  }
+}

@@ -1,0 +1,276 @@
+/**
+ * @module
+ * Kernel verification: run two backends on the same network, weights and data and compare, tensor
+ * by tensor, what they compute — the forward pass, the loss, every layer's gradients, and the
+ * weights and Adam moments after a few steps — against a tolerance model that says how far two
+ * correct float32 implementations may differ. The project's own parity suite calls this function,
+ * so a kernel engineer checks a backend exactly as the tests do.
+ *
+ * The tolerance model. The float32 reference is only an approximation of the exact computation,
+ * and its error depends on how well conditioned the network is (a deep sine network multiplies a
+ * perturbation by up to 30 per layer). So the comparison measures that error for each case: it
+ * runs the reference in float64 too, and backend `b` may differ from backend `a` by
+ *
+ *     C·|a − ref64| + factor·atol·scale + rtol·|a|,   C = 20, atol = rtol = 1e-4,
+ *
+ * where `scale` is the largest |a| of the tensor (sums cancel: a gradient entry near 0 is the
+ * difference of terms as large as the largest entries, so its float32 error scales with them).
+ * Why: a backend sums in float32 in its own order, so its deviation from the exact result is of
+ * the order of the float32 reference's own deviation, |a − ref64|, plus a few float32 roundings
+ * of dot products of ≤ 2048 terms (√n·2⁻²⁴ ≈ 3e-6 relative) — rounding the reference's float64
+ * sums once does not show that accumulation error, so the atol term carries it. A sine layer
+ * multiplies the error of its input by up to ω₀ = 30 (relu, tanh, sigmoid, elu: ≤ 1; gelu ≤ 1.13),
+ * so sine networks get `factor` = 10. WGSL only promises sin/cos to 2⁻¹¹ ≈ 5e-4 absolute on
+ * [−π, π] and sine networks feed them tens of radians: on `webgpu` they get 300 per sine layer
+ * (30·2⁻¹¹ ≈ 1.5e-2 relative per layer). Weights after Adam move by ≈ lr·m/√v per step; where a
+ * gradient sits at its float32 noise floor (|g| < 1e-2·scale) m/√v can take either sign, so those
+ * entries are held to the bound they cannot exceed, 2·k·lr after k steps; the others get 1e-2·factor
+ * of their own update on top. NaN never equals anything. A wrong kernel gives O(1) relative errors.
+ */
+
+import { CoordnetError } from "../errors.js";
+import { ACTIVATION_NAMES } from "../reference/activations/index.js";
+import { createMLP, type MLPSpec } from "../reference/mlp.js";
+import { Rng } from "../reference/rng.js";
+import { epochOrder } from "../training/shuffle.js";
+import { ReferenceTrainer } from "./reference.js";
+import { type Backend, type LayerWeights, requireBackend, type Trainer, type TrainerInfo, type TrainerOptions } from "./registry.js";
+
+/** C: how many times the float32 reference's own error a backend may be off by. */
+const CONDITIONING = 20;
+/** atol: the part of the bound proportional to the tensor's scale. */
+const ATOL = 1e-4;
+/** rtol: the part of the bound proportional to each entry. */
+const RTOL = 1e-4;
+
+/** Options of {@link compareBackends}; every one has a default. */
+export interface CompareOptions {
+  /** the network (default: the study's, 2 → 4×128 ReLU → 3 sigmoid) */
+  readonly spec?: MLPSpec;
+  /** samples per batch (default 1024) */
+  readonly batch?: number;
+  /** Adam steps after the gradient check, the last on a short batch (default 3) */
+  readonly steps?: number;
+  /** seed of the weights and the data (default 0) */
+  readonly seed?: number;
+  /** learning rate of the steps (default 1e-3) */
+  readonly lr?: number;
+}
+
+/** The entry of a tensor farthest out of (or closest to) its bound. */
+export interface WorstEntry {
+  /** index in the flattened tensor */
+  readonly index: number;
+  /** backend b's value */
+  readonly actual: number;
+  /** backend a's value */
+  readonly expected: number;
+  /** the float64 reference's value */
+  readonly float64: number;
+  /** the tolerance at that entry */
+  readonly bound: number;
+}
+
+/** One tensor compared. */
+export interface TensorComparison {
+  /** e.g. `forward`, `loss`, `grad layers.2.weight`, `layers.2.weight after 3 steps`, `adam.m layers.0.bias` */
+  readonly name: string;
+  /** entries compared */
+  readonly size: number;
+  /** largest |b − a| */
+  readonly maxAbs: number;
+  /** largest |b − a| over the tensor's scale (its largest |a|) */
+  readonly maxRel: number;
+  /** largest |b − a| / bound: at most 1 passes */
+  readonly worstRatio: number;
+  /** the entry with the worst ratio (null for an empty tensor or one of the wrong size) */
+  readonly worst: WorstEntry | null;
+  /** every entry within its bound (and none NaN) */
+  readonly pass: boolean;
+}
+
+/** What {@link compareBackends} found. */
+export interface Comparison {
+  /** the backend compared against, as it reported itself */
+  readonly a: TrainerInfo;
+  /** the backend checked, as it reported itself */
+  readonly b: TrainerInfo;
+  /** the network compared */
+  readonly spec: MLPSpec;
+  /** batch size, steps, seed and learning rate used */
+  readonly batch: number;
+  /** Adam steps taken */
+  readonly steps: number;
+  /** seed of weights and data */
+  readonly seed: number;
+  /** the tolerance multiplier used (1; 10 for sine networks; 300 per sine layer on webgpu) */
+  readonly factor: number;
+  /** every tensor within tolerance */
+  readonly pass: boolean;
+  /** the tensors, in the order computed */
+  readonly tensors: TensorComparison[];
+}
+
+/** The study's network. */
+const STUDY_SPEC: MLPSpec = { inputs: 2, outputs: 3, width: 128, depth: 4, activation: "relu", outputActivation: "sigmoid" };
+
+function checkOptions(options: CompareOptions): Required<CompareOptions> {
+  const spec = options.spec ?? STUDY_SPEC;
+  const bad = (what: string) => {
+    throw new CoordnetError(`compareBackends: ${what}`);
+  };
+  for (const key of ["inputs", "outputs", "width", "depth"] as const)
+    if (!Number.isInteger(spec[key]) || spec[key] < 1 || spec[key] > 4096) bad(`spec.${key} must be an integer from 1 to 4096, got ${String(spec[key])}`);
+  for (const key of ["activation", "outputActivation"] as const)
+    if (!(ACTIVATION_NAMES as readonly string[]).includes(spec[key]))
+      bad(`spec.${key} must be one of ${ACTIVATION_NAMES.join(", ")}, got ${JSON.stringify(spec[key])}`);
+  const batch = options.batch ?? 1024;
+  const steps = options.steps ?? 3;
+  const seed = options.seed ?? 0;
+  const lr = options.lr ?? 1e-3;
+  if (!Number.isInteger(batch) || batch < 1 || batch > 65536) bad(`batch must be an integer from 1 to 65536, got ${String(batch)}`);
+  if (!Number.isInteger(steps) || steps < 1 || steps > 1000) bad(`steps must be an integer from 1 to 1000, got ${String(steps)}`);
+  if (!Number.isInteger(seed) || seed < 0) bad(`seed must be a non-negative integer, got ${String(seed)}`);
+  if (!(lr > 0 && lr < 1)) bad(`lr must be a number between 0 and 1, got ${String(lr)}`);
+  return { spec, batch, steps, seed, lr };
+}
+
+/** Compare `actual` with `expected` entry by entry under the tolerance model. */
+function compareTensor(
+  name: string,
+  actual: ArrayLike<number>,
+  expected: ArrayLike<number>,
+  float64: ArrayLike<number>,
+  factor: number,
+  extra?: (k: number) => number,
+): TensorComparison {
+  if (actual.length !== expected.length)
+    return { name, size: expected.length, maxAbs: Number.NaN, maxRel: Number.NaN, worstRatio: Number.POSITIVE_INFINITY, worst: null, pass: false };
+  let scale = 0;
+  for (let k = 0; k < expected.length; k++) scale = Math.max(scale, Math.abs(expected[k]));
+  let maxAbs = 0;
+  let worstRatio = 0;
+  let worst: TensorComparison["worst"] = null;
+  let pass = true;
+  for (let k = 0; k < expected.length; k++) {
+    const err = Math.abs(actual[k] - expected[k]);
+    const bound = extra?.(k) ?? CONDITIONING * Math.abs(expected[k] - float64[k]) + factor * ATOL * scale + RTOL * Math.abs(expected[k]);
+    // NaN fails everywhere: !(NaN <= x)
+    const ratio = Number.isNaN(err) ? Number.POSITIVE_INFINITY : err === 0 ? 0 : err / bound;
+    if (!(err <= bound)) pass = false;
+    if (worst === null || ratio > worstRatio) {
+      worstRatio = ratio;
+      worst = { index: k, actual: actual[k], expected: expected[k], float64: float64[k], bound };
+    }
+    maxAbs = Number.isNaN(err) || Number.isNaN(maxAbs) ? Number.NaN : Math.max(maxAbs, err);
+  }
+  return { name, size: expected.length, maxAbs, maxRel: scale > 0 ? maxAbs / scale : maxAbs, worstRatio, worst, pass };
+}
+
+const flatten = (weights: LayerWeights[]) => weights.flatMap((w) => [w.weight, w.bias]);
+const tensorNames = (depth: number) => Array.from({ length: depth + 1 }, (_, l) => [`layers.${l}.weight`, `layers.${l}.bias`]).flat();
+
+/**
+ * The tolerance multiplier for a network on a backend: 1; 10 for sine networks (a sine layer
+ * multiplies its input's error by up to ω₀ = 30); 300 per sine layer on `webgpu` (WGSL's sin is
+ * only promised to 2⁻¹¹ absolute).
+ */
+function toleranceFactor(spec: MLPSpec, backend: string): number {
+  if (spec.activation !== "sine") return 1;
+  return backend === "webgpu" ? 300 * spec.depth : 10;
+}
+
+async function resolve(backend: string | Backend): Promise<Backend> {
+  return typeof backend === "string" ? requireBackend(backend) : backend;
+}
+
+/**
+ * Check backend `b` against backend `a` (usually `"reference"`): the same network, initial weights
+ * and data on both; compared are the forward pass, the loss and every layer's gradients of one
+ * batch (through {@link Trainer.gradients}), then the loss of each of `steps` Adam steps (the last
+ * batch short, as an epoch's last batch can be), the weights and Adam's moments after them. Each
+ * tensor is held to the tolerance model described in this module's documentation; the float64
+ * reference is run alongside to measure how well conditioned the case is.
+ *
+ * @param a - the backend to compare against: a registered name (or `auto`), or a {@link Backend}
+ * @param b - the backend to check, likewise
+ * @throws {@link CoordnetError} for options out of range; BackendUnavailableError for a backend that cannot run here
+ *
+ * @example
+ * ```ts
+ * const result = await compareBackends("reference", "wasm"); // the study's network, one batch of 1024, 3 steps
+ * for (const t of result.tensors) console.log(t.name, t.maxAbs, t.pass ? "ok" : "FAIL");
+ * ```
+ */
+export async function compareBackends(a: string | Backend, b: string | Backend, options: CompareOptions = {}): Promise<Comparison> {
+  const { spec, batch, steps, seed, lr } = checkOptions(options);
+  const [backendA, backendB] = [await resolve(a), await resolve(b)];
+  const mlp = createMLP(spec, new Rng(seed, "init"), spec.activation === "sine" ? "siren" : "torch");
+  const trainerOptions: TrainerOptions = {
+    spec,
+    adam: { beta1: 0.9, beta2: 0.999, eps: 1e-8 },
+    weights: mlp.layers.map((l) => ({ weight: l.weight as Float32Array, bias: l.bias as Float32Array })),
+    maxBatch: batch,
+  };
+  // data: the gradient batch, then `steps` batches of which the last is short
+  const rng = new Rng(seed, "data");
+  const n = (steps - 1) * batch + Math.max(1, Math.ceil(batch / 2));
+  const inputs = Float32Array.from({ length: n * spec.inputs }, () => rng.uniform(-1, 1));
+  const targets = Float32Array.from({ length: n * spec.outputs }, () => rng.next());
+  const g = Math.min(batch, n);
+  const gInputs = inputs.subarray(0, g * spec.inputs);
+  const gTargets = targets.subarray(0, g * spec.outputs);
+
+  const r64 = new ReferenceTrainer(trainerOptions, "float64");
+  const trainers: Trainer[] = [];
+  try {
+    trainers.push(await backendA.create(trainerOptions));
+    trainers.push(await backendB.create(trainerOptions));
+    const [ta, tb] = trainers;
+    const factor = toleranceFactor(spec, tb.info.backend);
+    const names = tensorNames(spec.depth);
+    const tensors: TensorComparison[] = [];
+
+    // one batch: forward, loss, gradients (no step)
+    const [ga, gb, g64] = [await ta.gradients(gInputs, gTargets, g), await tb.gradients(gInputs, gTargets, g), await r64.gradients(gInputs, gTargets, g)];
+    tensors.push(compareTensor("forward", gb.outputs, ga.outputs, g64.outputs, factor));
+    tensors.push(compareTensor("loss", [gb.loss], [ga.loss], [g64.loss], factor));
+    const [gradA, gradB, grad64] = [flatten(ga.grads), flatten(gb.grads), flatten(g64.grads)];
+    gradA.forEach((expected, k) => {
+      tensors.push(compareTensor(`grad ${names[k]}`, gradB[k] ?? [], expected, grad64[k], factor));
+    });
+
+    // `steps` Adam steps: an epoch over the data in a seeded order, its last batch short
+    const order = epochOrder(n, new Rng(seed, "shuffle"));
+    const before = flatten(ta.getWeights());
+    const losses = [];
+    for (const t of [ta, tb, r64]) losses.push((await t.epoch(inputs, targets, order, batch, lr)).lossSum / n);
+    tensors.push(compareTensor(`mean loss of ${steps} steps`, [losses[1]], [losses[0]], [losses[2]], factor));
+    const [sa, sb, s64] = [ta, tb, r64].map((t) => t.getOptimizerState());
+    tensors.push(compareTensor("adam step count", [sb.step], [sa.step], [s64.step], 0, () => 0));
+    sa.m.forEach((m, k) => {
+      tensors.push(compareTensor(`adam.m ${names[k]}`, sb.m[k] ?? [], m, s64.m[k], factor));
+    });
+    sa.v.forEach((v, k) => {
+      tensors.push(compareTensor(`adam.v ${names[k]}`, sb.v[k] ?? [], v, s64.v[k], factor));
+    });
+    const [wa, wb, w64] = [ta, tb, r64].map((t) => flatten(t.getWeights()));
+    wa.forEach((expected, k) => {
+      const gScale = gradA[k].reduce((s, x) => Math.max(s, Math.abs(x)), 0);
+      const noisy = (i: number) => Math.abs(gradA[k][i]) < 1e-2 * gScale;
+      let scale = 0;
+      for (const x of expected) scale = Math.max(scale, Math.abs(x));
+      const bound = (i: number) =>
+        noisy(i)
+          ? 2 * steps * lr + 1e-6
+          : CONDITIONING * Math.abs(expected[i] - w64[k][i]) +
+            factor * ATOL * scale +
+            RTOL * Math.abs(expected[i]) +
+            factor * 1e-2 * Math.abs(expected[i] - before[k][i]);
+      tensors.push(compareTensor(`${names[k]} after ${steps} steps`, wb[k] ?? [], expected, w64[k], factor, bound));
+    });
+    return { a: ta.info, b: tb.info, spec, batch, steps, seed, factor, pass: tensors.every((t) => t.pass), tensors };
+  } finally {
+    for (const t of trainers) await t.dispose();
+  }
+}

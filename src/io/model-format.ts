@@ -1,0 +1,242 @@
+/**
+ * @module
+ * coordnet's model and checkpoint format on top of safetensors, as bytes: no file system, so it
+ * serves the browser as well as the command line (`model-file.ts` adds the files).
+ *
+ * Tensors: `layers.{i}.weight` ([out, in], as PyTorch's `nn.Linear`), `layers.{i}.bias`,
+ * `encoding.B` for Gaussian features; checkpoints add `adam.m.{k}` / `adam.v.{k}`. Metadata:
+ * `format` (`coordnet` or `coordnet-checkpoint`), `version`, `config` (the resolved config as
+ * JSON) and, in checkpoints, `state` (the training position as JSON).
+ */
+
+import type { LayerWeights, OptimizerSnapshot } from "../backends/registry.js";
+import { type Config, MAX_JSON_DEPTH, nestedDeeperThan, parseConfig } from "../config.js";
+import { networkSpec } from "../model.js";
+import { layerSizes } from "../reference/mlp.js";
+import type { RngState } from "../reference/rng.js";
+import { decodeSafeTensors, encodeSafeTensors, SafeTensorsError, type Tensor } from "./safetensors.js";
+import { checkOptimizerState, checkPosition, checkValues, ModelFileError } from "./validate.js";
+
+export { ModelFileError } from "./validate.js";
+
+/** What a model file holds. */
+export interface ModelFile {
+  /** the fully resolved config the model was trained with */
+  readonly config: Config;
+  /** the weights, input layer first */
+  readonly weights: LayerWeights[];
+  /** Gaussian encodings: B, row-major [m][2]; otherwise null */
+  readonly matrix: Float32Array | null;
+}
+
+/** One epoch of training history. */
+export interface EpochRecord {
+  /** 1-based epoch number */
+  readonly epoch: number;
+  /** mean training loss over the epoch's samples */
+  readonly loss: number;
+  /** learning rate used */
+  readonly lr: number;
+  /** seconds the epoch took */
+  readonly seconds: number;
+}
+
+/** Where an interrupted run stands, to continue it exactly. */
+export interface TrainingPosition {
+  /** 0-based epoch in progress */
+  readonly epoch: number;
+  /** position within that epoch's order (a multiple of the batch size) */
+  readonly next: number;
+  /** Σ batch loss × batch size over the part of the epoch already done */
+  readonly lossSum: number;
+  /** the shuffle generator's state before this epoch's order was drawn */
+  readonly rngState: RngState;
+  /** the completed epochs */
+  readonly history: EpochRecord[];
+  /** training seconds spent so far */
+  readonly seconds: number;
+  /** what the run was trained on: image path, size, backend, snapshots */
+  readonly run: RunSetup;
+}
+
+/** The parts of a run that are not in its config, kept in checkpoints so `--resume` needs nothing else. */
+export interface RunSetup {
+  /** image path, or `default` */
+  readonly image: string;
+  /** training width */
+  readonly width: number;
+  /** training height */
+  readonly height: number;
+  /** backend name */
+  readonly backend: string;
+  /** snapshot epochs */
+  readonly snapshots: number[];
+}
+
+/** A checkpoint: a model plus Adam's state and the training position. */
+export interface Checkpoint extends ModelFile {
+  /** Adam's state */
+  readonly optimizer: OptimizerSnapshot;
+  /** where training stands */
+  readonly position: TrainingPosition;
+}
+
+function modelTensors(model: ModelFile): Map<string, Tensor> {
+  const tensors = new Map<string, Tensor>();
+  model.weights.forEach((w, i) => {
+    tensors.set(`layers.${i}.weight`, { shape: [w.bias.length, w.weight.length / w.bias.length], data: w.weight });
+    tensors.set(`layers.${i}.bias`, { shape: [w.bias.length], data: w.bias });
+  });
+  if (model.matrix !== null) tensors.set("encoding.B", { shape: [model.matrix.length / 2, 2], data: model.matrix });
+  return tensors;
+}
+
+/**
+ * Serialise a model to safetensors bytes.
+ *
+ * @example
+ * ```ts
+ * writeFileSync("model.safetensors", encodeModel({ config, weights, matrix: null }, "0.1.0"));
+ * ```
+ */
+export function encodeModel(model: ModelFile, version: string): Uint8Array {
+  return encodeSafeTensors(modelTensors(model), { format: "coordnet", version, config: JSON.stringify(model.config) });
+}
+
+/**
+ * The safetensors bytes of a checkpoint: the model, Adam's moments and the training position.
+ *
+ * @example
+ * ```ts
+ * const bytes = encodeCheckpoint(checkpoint, "0.1.0");
+ * ```
+ */
+export function encodeCheckpoint(checkpoint: Checkpoint, version: string): Uint8Array {
+  const tensors = modelTensors(checkpoint);
+  checkpoint.optimizer.m.forEach((m, k) => {
+    tensors.set(`adam.m.${k}`, { shape: [m.length], data: m });
+    tensors.set(`adam.v.${k}`, { shape: [m.length], data: checkpoint.optimizer.v[k] });
+  });
+  const state = { ...checkpoint.position, adamStep: checkpoint.optimizer.step };
+  return encodeSafeTensors(tensors, { format: "coordnet-checkpoint", version, config: JSON.stringify(checkpoint.config), state: JSON.stringify(state) });
+}
+
+function decode(name: string, bytes: Uint8Array): ReturnType<typeof decodeSafeTensors> {
+  try {
+    return decodeSafeTensors(bytes);
+  } catch (e) {
+    if (e instanceof SafeTensorsError) throw new ModelFileError(`${name}: ${e.message}`);
+    throw e;
+  }
+}
+
+/** Parse a JSON string from a file's metadata, refusing what is not JSON or nests too deeply. */
+function parseJSON(path: string, what: string, text: string): unknown {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new ModelFileError(`${path}: its ${what} is not valid JSON`);
+  }
+  if (nestedDeeperThan(value, MAX_JSON_DEPTH)) throw new ModelFileError(`${path}: its ${what} is nested more than ${MAX_JSON_DEPTH} levels deep`);
+  return value;
+}
+
+/** Run a check from `validate.ts`, putting the file's name before its message. */
+function inFile<T>(path: string, check: () => T): T {
+  try {
+    return check();
+  } catch (e) {
+    if (e instanceof ModelFileError) throw new ModelFileError(`${path}: ${e.message}`);
+    throw e;
+  }
+}
+
+/**
+ * The model in a decoded file: its config, and every tensor that config implies with the shape it
+ * implies, finite; no other tensor than those (and, in a checkpoint, Adam's moments).
+ */
+function parseModel(path: string, file: ReturnType<typeof decodeSafeTensors>, extra: (name: string) => boolean = () => false): ModelFile {
+  const { tensors, metadata } = file;
+  if (typeof metadata.config !== "string") throw new ModelFileError(`${path}: not a coordnet model (no config in its metadata)`);
+  let config: Config;
+  try {
+    config = parseConfig(parseJSON(path, "config", metadata.config));
+  } catch (e) {
+    if (e instanceof ModelFileError) throw e;
+    throw new ModelFileError(`${path}: its config is invalid: ${(e as Error).message}`);
+  }
+  const sizes = layerSizes(networkSpec(config));
+  const expected = new Set<string>();
+  const weights: LayerWeights[] = [];
+  for (let i = 0; i + 1 < sizes.length; i++) {
+    const w = tensors.get(`layers.${i}.weight`);
+    const b = tensors.get(`layers.${i}.bias`);
+    if (w === undefined || b === undefined) throw new ModelFileError(`${path}: tensor layers.${i}.weight or layers.${i}.bias is missing`);
+    if (w.shape.join() !== `${sizes[i + 1]},${sizes[i]}` || b.shape.join() !== `${sizes[i + 1]}`)
+      throw new ModelFileError(`${path}: layers.${i} has shape [${w.shape}], expected [${sizes[i + 1]}, ${sizes[i]}] for its config`);
+    inFile(path, () => checkValues(`layers.${i}.weight`, w.data, sizes[i + 1] * sizes[i]));
+    inFile(path, () => checkValues(`layers.${i}.bias`, b.data, sizes[i + 1]));
+    expected.add(`layers.${i}.weight`).add(`layers.${i}.bias`);
+    weights.push({ weight: w.data, bias: b.data });
+  }
+  let matrix: Float32Array | null = null;
+  if (config.encoding.type === "gaussian") {
+    const B = tensors.get("encoding.B");
+    if (B === undefined || B.shape.join() !== `${config.encoding.features},2`)
+      throw new ModelFileError(`${path}: tensor encoding.B is missing or is not [${config.encoding.features}, 2]`);
+    inFile(path, () => checkValues("encoding.B", B.data, config.encoding.type === "gaussian" ? config.encoding.features * 2 : 0));
+    expected.add("encoding.B");
+    matrix = B.data;
+  }
+  for (const name of tensors.keys())
+    if (!expected.has(name) && !extra(name)) throw new ModelFileError(`${path}: tensor ${name.slice(0, 60)} is not part of a network with its config`);
+  return { config, weights, matrix };
+}
+
+/**
+ * Read a model from safetensors bytes; `name` (a path, say) starts every error message.
+ *
+ * @throws {@link ModelFileError} with one readable line
+ *
+ * @example
+ * ```ts
+ * const { config, weights, matrix } = decodeModel(bytes, "model.safetensors");
+ * ```
+ */
+export function decodeModel(bytes: Uint8Array, name: string): ModelFile {
+  return parseModel(name, decode(name, bytes));
+}
+
+/**
+ * Read a checkpoint from safetensors bytes; `name` starts every error message.
+ *
+ * @throws {@link ModelFileError} with one readable line
+ *
+ * @example
+ * ```ts
+ * const checkpoint = decodeCheckpoint(bytes, "out/checkpoint.safetensors");
+ * ```
+ */
+export function decodeCheckpoint(bytes: Uint8Array, name: string): Checkpoint {
+  const path = name;
+  const file = decode(name, bytes);
+  if (file.metadata.format !== "coordnet-checkpoint" || typeof file.metadata.state !== "string") throw new ModelFileError(`${path}: not a coordnet checkpoint`);
+  const model = parseModel(path, file, (name) => /^adam\.[mv]\.\d+$/.test(name));
+  const state = inFile(path, () => checkPosition(parseJSON(path, "training state", file.metadata.state), model.config));
+  const m: Float32Array[] = [];
+  const v: Float32Array[] = [];
+  for (let k = 0; k < 2 * model.weights.length; k++) {
+    const mk = file.tensors.get(`adam.m.${k}`);
+    const vk = file.tensors.get(`adam.v.${k}`);
+    if (mk === undefined || vk === undefined) throw new ModelFileError(`${path}: Adam state adam.m.${k} / adam.v.${k} is missing`);
+    m.push(mk.data);
+    v.push(vk.data);
+  }
+  if (file.tensors.has(`adam.m.${m.length}`) || file.tensors.has(`adam.v.${m.length}`))
+    throw new ModelFileError(`${path}: it holds more Adam moments than its network has weights and biases`);
+  const { adamStep, ...position } = state;
+  const optimizer = { step: adamStep, m, v };
+  inFile(path, () => checkOptimizerState(networkSpec(model.config), optimizer));
+  return { ...model, optimizer, position };
+}

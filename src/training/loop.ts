@@ -1,0 +1,193 @@
+/**
+ * @module
+ * The training loop that `fit` (in memory) and `runTraining` (with files) share: a session holds
+ * the trainer, every pixel's inputs and targets, the shuffle generator and the history; one call
+ * of {@link trainOneEpoch} trains one epoch (or the rest of one) and can stop after any batch.
+ * Browser-safe: no file, no Node module.
+ */
+
+import { type LayerWeights, type OptimizerSnapshot, requireBackend, type Trainer } from "../backends/registry.js";
+import type { Config } from "../config.js";
+import { createEncoder, type Encoder, imageInputs } from "../encoding/encoder.js";
+import type { NetworkInputs } from "../encoding/inputs.js";
+import { CoordnetError } from "../errors.js";
+import type { RGBImage } from "../image/png.js";
+import type { EpochRecord, TrainingPosition } from "../io/model-file.js";
+import { initialWeights, networkSpec } from "../model.js";
+import { Rng, type RngState } from "../reference/rng.js";
+import { stepLR } from "../reference/schedule.js";
+import { epochOrder } from "./shuffle.js";
+
+/** What a session starts from. */
+export interface SessionOptions {
+  /** the resolved config */
+  readonly config: Config;
+  /** the target image, at training size */
+  readonly image: RGBImage;
+  /** registry name of the backend, or `auto` */
+  readonly backend: string;
+  /** stored encoded inputs up to this many bytes, wider ones encoded a batch at a time */
+  readonly storedInputsMaxBytes?: number;
+  /** continue from here: weights, Adam's state, the Gaussian matrix and the position */
+  readonly resume?: {
+    readonly weights: LayerWeights[];
+    readonly optimizer: OptimizerSnapshot;
+    readonly matrix: Float32Array | null;
+    readonly state: TrainingState;
+  };
+}
+
+/** Where a training run stands, enough to continue it bit for bit (a checkpoint's position, less its run setup). */
+export type TrainingState = Omit<TrainingPosition, "run">;
+
+/**
+ * Training produced a non-finite loss.
+ *
+ * @example
+ * ```ts
+ * try { await fit(image, { lr: 10 }); } catch (e) { if (e instanceof DivergenceError) console.error(e.message); }
+ * ```
+ */
+export class DivergenceError extends CoordnetError {
+  override readonly exitCode = 1;
+}
+
+/** A training run in memory: the trainer, the data, and where it stands. */
+export interface TrainingSession {
+  /** the resolved config */
+  readonly config: Config;
+  /** the trainer (owns the weights and Adam's state) */
+  readonly trainer: Trainer;
+  /** the encoder (its Gaussian matrix is part of the model) */
+  readonly encoder: Encoder;
+  /** every pixel's inputs, row-major [N][features] (or encoded on demand) */
+  readonly inputs: NetworkInputs;
+  /** every pixel's colour, row-major [N][3] */
+  readonly targets: Float32Array;
+  /** samples per epoch: the image's pixels */
+  readonly samples: number;
+  /** batch size (at most the sample count) */
+  readonly batch: number;
+  /** where the run stands (replaced after each call of {@link trainOneEpoch}) */
+  state: TrainingState;
+}
+
+/**
+ * Set up a run: the backend's trainer with the config's initial weights (or the resumed ones),
+ * and every pixel's inputs and targets.
+ *
+ * @example
+ * ```ts
+ * const session = await startSession({ config, image, backend: "auto" });
+ * ```
+ */
+export async function startSession(options: SessionOptions): Promise<TrainingSession> {
+  const { config, image, resume } = options;
+  const samples = image.width * image.height;
+  const encoder = createEncoder(config.encoding, config.training.seed, resume?.matrix ?? undefined);
+  const inputs = imageInputs(encoder, image.width, image.height, options.storedInputsMaxBytes);
+  const batch = Math.min(config.training.batchSize, samples); // a batch larger than the image is the whole image
+  const backend = await requireBackend(options.backend);
+  const trainer = await backend.create({
+    spec: networkSpec(config),
+    adam: config.optimizer,
+    weights: resume?.weights ?? initialWeights(config),
+    maxBatch: batch,
+  });
+  if (resume) trainer.setOptimizerState(resume.optimizer);
+  const state: TrainingState = resume?.state ?? {
+    epoch: 0,
+    next: 0,
+    lossSum: 0,
+    rngState: new Rng(config.training.seed, "shuffle").state(),
+    history: [],
+    seconds: 0,
+  };
+  return { config, trainer, encoder, inputs, targets: image.data, samples, batch, state };
+}
+
+const orders = new WeakMap<TrainingSession, { epoch: number; order: Uint32Array; after: RngState }>();
+
+/** What one call of {@link trainOneEpoch} did. */
+export interface EpochOutcome {
+  /** the epoch that was completed, or null when it stopped part-way */
+  readonly completed: EpochRecord | null;
+  /** samples trained in this call */
+  readonly samplesTrained: number;
+}
+
+/**
+ * Train the session's current epoch from where it stands: shuffle (from the generator state at
+ * the epoch's start, so a resumed epoch sees the same order), then batches until the epoch ends or
+ * `afterBatch` returns true. Updates `session.state`.
+ *
+ * @throws {@link DivergenceError} when the epoch's loss is not finite
+ *
+ * @example
+ * ```ts
+ * while (session.state.epoch < config.training.epochs) await trainOneEpoch(session);
+ * ```
+ */
+export async function trainOneEpoch(session: TrainingSession, afterBatch?: (next: number) => boolean): Promise<EpochOutcome> {
+  const { config, trainer, samples } = session;
+  const start = session.state;
+  const lr = stepLR(config.optimizer.lr, start.epoch, config.schedule.every, config.schedule.factor);
+  // the epoch's order, drawn once per epoch (a call that continues an epoch reuses it)
+  let drawn = orders.get(session);
+  if (drawn === undefined || drawn.epoch !== start.epoch || start.next === 0) {
+    const rng = Rng.fromState(start.rngState);
+    drawn = { epoch: start.epoch, order: epochOrder(samples, rng, drawn?.order), after: rng.state() };
+    orders.set(session, drawn);
+  }
+  const { order } = drawn;
+  const started = performance.now();
+  const progress = await trainer.epoch(session.inputs, session.targets, order, session.batch, lr, { from: start.next, lossSum: start.lossSum, afterBatch });
+  const seconds = (performance.now() - started) / 1000;
+  const samplesTrained = progress.next - start.next;
+  if (progress.next < samples) {
+    session.state = { ...start, next: progress.next, lossSum: progress.lossSum, seconds: start.seconds + seconds };
+    return { completed: null, samplesTrained };
+  }
+  const loss = progress.lossSum / samples;
+  if (!Number.isFinite(loss)) throw new DivergenceError(`training diverged in epoch ${start.epoch + 1}: the loss is ${loss}; try a lower learning rate`);
+  const record: EpochRecord = { epoch: start.epoch + 1, loss, lr, seconds };
+  session.state = { epoch: start.epoch + 1, next: 0, lossSum: 0, rngState: drawn.after, history: [...start.history, record], seconds: start.seconds + seconds };
+  return { completed: record, samplesTrained };
+}
+
+/**
+ * The network's image: predictions for every pixel, clamped to [0, 1].
+ *
+ * @example
+ * ```ts
+ * const image = await renderImage(trainer, imageInputs(encoder, 1024, 1024), 1024, 1024);
+ * ```
+ */
+export async function renderImage(trainer: Trainer, inputs: NetworkInputs, width: number, height: number): Promise<RGBImage> {
+  const data = await trainer.predict(inputs, width * height);
+  for (let k = 0; k < data.length; k++) data[k] = Math.min(1, Math.max(0, data[k]));
+  return { width, height, data };
+}
+
+/** Image-level error metrics. */
+export interface ImageMetrics {
+  /** mean squared error over all pixels and channels */
+  readonly mse: number;
+  /** peak signal-to-noise ratio in dB, 10·log10(1/MSE) */
+  readonly psnr: number;
+}
+
+/**
+ * MSE between two same-size images and the PSNR it implies (peak 1).
+ *
+ * @example
+ * ```ts
+ * const { mse, psnr } = imageError(prediction, target);
+ * ```
+ */
+export function imageError(a: RGBImage, b: RGBImage): ImageMetrics {
+  let sum = 0;
+  for (let k = 0; k < a.data.length; k++) sum += (a.data[k] - b.data[k]) ** 2;
+  const mse = sum / a.data.length;
+  return { mse, psnr: 10 * Math.log10(1 / mse) };
+}
