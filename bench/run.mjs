@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 // npm run bench [-- --quick] [--samples N] [--rounds N] [--repeats N] [--backends a,b] [--presets a,b] [--include-software] [--no-cli] [--out DIR]
+// npm run bench -- --contention [--quick] …: several runs at once on a busy machine (bench/contention.mjs)
 //
 // Times training of the study's network (preset relu-sigmoid: 4×128 ReLU, batch 1024, Adam) and
 // of the positional-encoding preset on every backend that runs here, each in a fresh process
@@ -30,6 +31,12 @@ import { loadPreset } from "../dist/presets.js";
 const PRESET_DIR = fileURLToPath(new URL("../presets/", import.meta.url));
 
 import { layerSizes } from "../dist/reference/mlp.js";
+
+if (process.argv.includes("--contention")) {
+  const { runContention } = await import("./contention.mjs");
+  await runContention(process.argv.slice(2).filter((a) => a !== "--contention"));
+  process.exit(0);
+}
 
 const { values: opts } = parseArgs({
   options: {

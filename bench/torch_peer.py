@@ -1,8 +1,11 @@
 #!/usr/bin/env python3
 """The benchmark's peer: the same training in PyTorch (Debian's python3-torch, 1.13).
 
-usage: python3 bench/torch_peer.py PRESET_JSON SAMPLES REPEATS THREADS
-Prints one JSON line: {"threads", "samples", "warmup", "seconds": [...], "peakRssMB", "torch"}.
+usage: python3 bench/torch_peer.py PRESET_JSON SAMPLES REPEATS THREADS [DEADLINE]
+Prints one JSON line: {"threads", "samples", "warmup", "seconds": [...], "stamps": [[start, end], ...],
+"peakRssMB", "torch"}; stamps are each timed epoch's wall-clock start and end (ms since 1970). With
+DEADLINE (ms since 1970) it runs at least REPEATS epochs and goes on until DEADLINE (see
+bench/contention.mjs).
 Same network (Linear/activation stack from the preset's config), MSE, Adam, batch size, a fresh
 random permutation per epoch, float32, inputs encoded as coordnet encodes them.
 """
@@ -40,6 +43,7 @@ def encode(enc, p):
 
 def main():
     preset, samples, repeats, threads = json.load(open(sys.argv[1])), int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+    deadline = float(sys.argv[5]) if len(sys.argv) > 5 else 0.0
     torch.set_num_threads(threads)
     cfg = preset["config"]
     net_cfg = cfg["network"]
@@ -61,7 +65,10 @@ def main():
     loss_fn = nn.MSELoss()
     bs = cfg["training"]["batchSize"]
 
+    stamps = []
+
     def epoch():
+        w0 = time.time() * 1000
         t0 = time.perf_counter()
         perm = torch.randperm(samples)
         for s in range(0, samples, bs):
@@ -70,15 +77,20 @@ def main():
             loss = loss_fn(model(x[idx]), y[idx])
             loss.backward()
             opt.step()
-        return time.perf_counter() - t0
+        t1 = time.perf_counter()
+        stamps.append([w0, w0 + (t1 - t0) * 1000])
+        return t1 - t0
 
     warmup = epoch()
-    seconds = [epoch() for _ in range(repeats)]
+    stamps.clear()
+    seconds = []
+    while len(seconds) < repeats or time.time() * 1000 < deadline:
+        seconds.append(epoch())
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     # Debian's torch calls the system BLAS through the libblas.so.3 alternative: the reference
     # (generic) BLAS unless OpenBLAS is installed (libopenblas0-pthread), which is several times faster
     blas = os.path.realpath("/usr/lib/x86_64-linux-gnu/libblas.so.3")
-    print(json.dumps({"threads": threads, "samples": samples, "warmup": warmup, "seconds": seconds, "peakRssMB": peak, "torch": torch.__version__, "blas": blas}))
+    print(json.dumps({"threads": threads, "samples": samples, "warmup": warmup, "seconds": seconds, "stamps": stamps, "peakRssMB": peak, "torch": torch.__version__, "blas": blas}))
 
 
 if __name__ == "__main__":

@@ -1,6 +1,9 @@
 // One bench measurement in a fresh process (so that peak memory is this measurement's own):
-//   node bench/worker.mjs BACKEND PRESET SAMPLES REPEATS
-// Prints one JSON line: { backend, preset, samples, seconds: [...], details, peakRssMB }.
+//   node bench/worker.mjs BACKEND PRESET SAMPLES REPEATS [DEADLINE]
+// Prints one JSON line: { backend, preset, samples, seconds: [...], stamps: [[start, end], …],
+// details, peakRssMB }; stamps are each timed epoch's wall-clock start and end (ms since 1970).
+// With DEADLINE (ms since 1970), it runs at least REPEATS epochs and goes on until DEADLINE (the
+// contention bench starts several at once and keeps only the epochs they all overlap).
 import { readFileSync } from "node:fs";
 import { releaseWebGPU } from "../dist/backends/gpujs/device.js";
 import { gpujsCpuBackend, webasmBackend, webgpuBackend } from "../dist/backends/gpujs/trainer.js";
@@ -13,7 +16,8 @@ import { loadPreset } from "../dist/presets.js";
 import { Rng } from "../dist/reference/rng.js";
 import { epochOrder } from "../dist/training/shuffle.js";
 
-const [backendName, presetName, samplesArg, repeatsArg] = process.argv.slice(2);
+const [backendName, presetName, samplesArg, repeatsArg, deadlineArg] = process.argv.slice(2);
+const deadline = Number(deadlineArg ?? 0);
 for (const b of [referenceBackend, wasmBackend, webgpuBackend, webasmBackend, gpujsCpuBackend]) registerBackend(b);
 const config = loadPreset(presetName).config;
 const samples = Number(samplesArg);
@@ -31,17 +35,21 @@ const trainer = await backend.create({
   maxBatch: config.training.batchSize,
 });
 const shuffle = new Rng(0, "shuffle");
+const stamps = [];
 const epoch = async () => {
   const t0 = performance.now();
   await trainer.epoch(inputs, targets, epochOrder(samples, shuffle), config.training.batchSize, config.optimizer.lr);
-  return (performance.now() - t0) / 1000;
+  const t1 = performance.now();
+  stamps.push([performance.timeOrigin + t0, performance.timeOrigin + t1]);
+  return (t1 - t0) / 1000;
 };
 const warmup = await epoch(); // compiles kernels and plans; excluded
+stamps.length = 0;
 const seconds = [];
-for (let r = 0; r < Number(repeatsArg); r++) seconds.push(await epoch());
+for (let r = 0; r < Number(repeatsArg) || Date.now() < deadline; r++) seconds.push(await epoch());
 const status = readFileSync("/proc/self/status", "utf8");
 const peakRssMB = Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024;
-console.log(JSON.stringify({ backend: backendName, preset: presetName, samples, warmup, seconds, details: trainer.info.details, peakRssMB }));
+console.log(JSON.stringify({ backend: backendName, preset: presetName, samples, warmup, seconds, stamps, details: trainer.info.details, peakRssMB }));
 await trainer.dispose();
 await releaseWebGPU();
 process.exit(0);

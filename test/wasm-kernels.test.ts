@@ -2,12 +2,16 @@ import { readFileSync } from "node:fs";
 import { setFlagsFromString } from "node:v8";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import type { LayerWeights } from "../dist/backends/registry.js";
-import { WASM_ACTIVATIONS, WasmTrainer } from "../dist/backends/wasm/trainer.js";
+import { ReferenceTrainer } from "../dist/backends/reference.js";
+import type { LayerWeights, TrainerOptions } from "../dist/backends/registry.js";
+import { WASM_ACTIVATIONS } from "../dist/backends/wasm/module.js";
+import { cut } from "../dist/backends/wasm/parallel.js";
+import { WasmTrainer, type WasmTrainerOptions } from "../dist/backends/wasm/trainer.js";
 import { parseConfig } from "../dist/config.js";
 import { initialWeights, networkSpec } from "../dist/model.js";
-import { ACTIVATIONS, relu, reluGrad } from "../dist/reference/activations/index.js";
-import { adamCorrections, adamStep } from "../dist/reference/adam.js";
+import { ACTIVATION_NAMES, ACTIVATIONS, type ActivationName, relu, reluGrad } from "../dist/reference/activations/index.js";
+import { adamCorrections, adamStep, createAdamState } from "../dist/reference/adam.js";
+import { createMLP } from "../dist/reference/mlp.js";
 import { Rng } from "../dist/reference/rng.js";
 import { epochOrder } from "../dist/training/shuffle.js";
 
@@ -274,24 +278,212 @@ function offsets(start: number, lengths: number[]): number[] {
 }
 
 describe("wasm trainer threads", () => {
-  it("with a helper thread gives bit-identical weights to one thread (each output element is summed by one thread)", async () => {
-    const config = parseConfig({ network: { width: 64, depth: 2 } });
-    const options = { spec: networkSpec(config), adam: config.optimizer, weights: initialWeights(config), maxBatch: 256 };
-    const N = 600; // batches of 256, 256, 88: large enough for the split (≥ 2¹⁶ multiply-adds)
-    const rng = new Rng(4);
-    const inputs = Float32Array.from({ length: N * 2 }, () => rng.next());
-    const targets = Float32Array.from({ length: N * 3 }, () => rng.next());
-    const weights: LayerWeights[][] = [];
-    for (const threads of [1, 2]) {
-      const trainer = new WasmTrainer(options, threads);
-      await trainer.ready();
-      expect(trainer.info.details.threads).toBe(String(threads));
-      for (let e = 0; e < 2; e++) await trainer.epoch(inputs, targets, epochOrder(N, new Rng(e)), 256, 1e-3);
-      weights.push(trainer.getWeights());
-      await trainer.dispose();
+  const config = parseConfig({ network: { width: 64, depth: 2 } });
+  const options = { spec: networkSpec(config), adam: config.optimizer, weights: initialWeights(config), maxBatch: 256 };
+  // 16 batches of 256 and one of 88 per epoch, each large enough to cut (≥ 2¹⁵ multiply-adds a
+  // part), and a few hundred calls: enough that a helper takes some parts even on a busy machine
+  const N = 16 * 256 + 88;
+  const rng = new Rng(4);
+  const inputs = Float32Array.from({ length: N * 2 }, () => rng.next());
+  const targets = Float32Array.from({ length: N * 3 }, () => rng.next());
+  /** two epochs on `threads`; the weights and how many parts the trainer's own thread ran */
+  const train = async (wasmOptions: WasmTrainerOptions) => {
+    const trainer = new WasmTrainer(options, wasmOptions);
+    await trainer.ready();
+    expect(trainer.info.details.threads).toBe(String(wasmOptions.threads));
+    for (let e = 0; e < 2; e++) await trainer.epoch(inputs, targets, epochOrder(N, new Rng(e)), 256, 1e-3);
+    const stats = trainer.threadStats();
+    const weights = trainer.getWeights();
+    await trainer.dispose();
+    return { weights, stats };
+  };
+  const bits = (weights: LayerWeights[]) => weights.map((w) => [Buffer.from(w.weight.buffer), Buffer.from(w.bias.buffer)]);
+  const one = train({ threads: 1 });
+
+  it("cuts work into runs that cover it exactly, aligned but the last", () => {
+    expect(cut(10, 2, 4)).toEqual([
+      [0, 4],
+      [4, 6],
+    ]);
+    expect(cut(3, 2, 4)).toEqual([[0, 3]]);
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 5000 }), fc.integer({ min: 1, max: 64 }), fc.constantFrom(1, 4), (n, parts, align) => {
+        const runs = cut(n, parts, align);
+        expect(runs.length).toBeLessThanOrEqual(parts);
+        let next = 0;
+        for (const [start, count] of runs) {
+          expect(start).toBe(next);
+          expect(count).toBeGreaterThan(0);
+          next = start + count;
+          if (next < n) expect(next % align).toBe(0);
+        }
+        expect(next).toBe(n);
+      }),
+    );
+  });
+
+  it("with helper threads gives bit-identical weights to one thread (each output element is computed by one thread)", async () => {
+    const { weights: w1, stats: s1 } = await one;
+    expect(s1.parts).toBe(0); // one thread: nothing handed out
+    for (const threads of [2, 3]) {
+      const { weights, stats } = await train({ threads });
+      expect(bits(weights)).toEqual(bits(w1));
+      // the helpers did take parts (else this compares one thread with itself)
+      expect(stats.parts).toBeGreaterThan(0);
+      expect(stats.partsHere).toBeLessThan(stats.parts);
     }
-    weights[0].forEach((w, l) => {
-      expect(Buffer.from(w.weight.buffer).equals(Buffer.from(weights[1][l].weight.buffer))).toBe(true);
-    });
+  });
+
+  it("never waits for a helper that does not start: the trainer runs the parts itself, bit-identical", async () => {
+    const { weights: w1 } = await one;
+    // helpers that never take a part (as if never scheduled): the old hand-off waited forever here
+    const never = await train({ threads: 2, helperDelayMs: Number.POSITIVE_INFINITY });
+    expect(never.stats.parts).toBeGreaterThan(0);
+    expect(never.stats.partsHere).toBe(never.stats.parts);
+    expect(bits(never.weights)).toEqual(bits(w1));
+    // helpers late by a millisecond for every call: parts land on either thread as timing has it
+    const late = await train({ threads: 2, helperDelayMs: 1 });
+    expect(bits(late.weights)).toEqual(bits(w1));
   });
 });
+
+describe("wasm trainer gradients", () => {
+  const adam = { beta1: 0.9, beta2: 0.999, eps: 1e-8 };
+  /** a random network of `arch` with its weights drawn as the reference draws them */
+  const optionsFor = (arch: Arch): TrainerOptions => {
+    const spec = {
+      inputs: arch.inputs,
+      outputs: 3,
+      width: arch.width,
+      depth: arch.depth,
+      activation: arch.activation,
+      outputActivation: arch.outputActivation,
+    };
+    const mlp = createMLP(spec, new Rng(arch.seed, "init"), arch.activation === "sine" ? "siren" : "torch");
+    return { spec, adam, weights: mlp.layers.map((l) => ({ weight: l.weight as Float32Array, bias: l.bias as Float32Array })), maxBatch: arch.batch };
+  };
+  const batchFor = (arch: Arch) => {
+    const rng = new Rng(arch.seed, "data");
+    return {
+      x: Float32Array.from({ length: arch.batch * arch.inputs }, () => rng.uniform(-1, 1)),
+      y: Float32Array.from({ length: arch.batch * 3 }, () => rng.next()),
+    };
+  };
+  const archs = fc.record({
+    inputs: fc.constantFrom(2, 20, 42),
+    width: fc.oneof(fc.integer({ min: 1, max: 200 }), fc.constantFrom(1, 3, 7, 8, 9, 127, 128)),
+    depth: fc.integer({ min: 1, max: 4 }),
+    activation: fc.constantFrom(...ACTIVATION_NAMES),
+    outputActivation: fc.constantFrom<ActivationName>("sigmoid", "identity"),
+    batch: fc.integer({ min: 1, max: 300 }),
+    seed: fc.integer({ min: 0, max: 1_000_000 }),
+    threads: fc.constantFrom(1, 2),
+  });
+
+  it("are the reference's outputs, loss and dW/db within the parity suite's tolerances", async () => {
+    // test/parity.test.ts's tolerance model: |wasm − ref32| ≤ C·|ref32 − ref64| + factor·atol·scale
+    // + rtol·|ref32| with C = 20, atol = rtol = 1e-4, scale the largest |ref32| of the tensor (a
+    // float32 sum's error scales with its largest terms), factor 10 for sine networks (a sine
+    // layer multiplies its input's error by up to ω₀ = 30). The kernels sum in float32 in another
+    // order (4×8 tiles, fused multiply-adds) than the reference's loops.
+    await fc.assert(
+      fc.asyncProperty(archs, async (arch) => {
+        const opts = optionsFor(arch);
+        const { x, y } = batchFor(arch);
+        const factor = arch.activation === "sine" ? 10 : 1;
+        const wasm = new WasmTrainer(opts, { threads: Math.min(arch.threads, 2) });
+        try {
+          const got = await wasm.gradients(x, y, arch.batch);
+          const ref = await new ReferenceTrainer(opts).gradients(x, y, arch.batch);
+          const r64 = await new ReferenceTrainer(opts, "float64").gradients(x, y, arch.batch);
+          within("outputs", got.outputs, ref.outputs, r64.outputs, factor);
+          within("loss", [got.loss], [ref.loss], [r64.loss], factor);
+          expect(got.grads.length).toBe(ref.grads.length);
+          got.grads.forEach((g, l) => {
+            within(`dW[${l}]`, g.weight, ref.grads[l].weight, r64.grads[l].weight, factor);
+            within(`db[${l}]`, g.bias, ref.grads[l].bias, r64.grads[l].bias, factor);
+          });
+        } finally {
+          await wasm.dispose();
+        }
+      }),
+      { numRuns: 24, seed: Number(process.env.PARITY_SEED ?? 20261127) },
+    );
+  });
+
+  it("are the step's own gradients, bit for bit, and leave the weights and Adam's state as they were", async () => {
+    const arch: Arch = { inputs: 20, width: 64, depth: 3, activation: "gelu", outputActivation: "sigmoid", batch: 256, seed: 7, threads: 2 };
+    const opts = optionsFor(arch);
+    const { x, y } = batchFor(arch);
+    const wasm = new WasmTrainer(opts, { threads: 2 });
+    const plain = new WasmTrainer(opts, { threads: 2 });
+    try {
+      // a state with Adam moments: one step on another batch first, on both trainers
+      const warm = batchFor({ ...arch, seed: 8 });
+      for (const t of [wasm, plain]) await t.step(warm.x, warm.y, arch.batch, 1e-3);
+      const weights = wasm.getWeights();
+      const state = wasm.getOptimizerState();
+      const g = await wasm.gradients(x, y, arch.batch);
+      // nothing moved
+      expect(bitsOf(wasm.getWeights())).toEqual(bitsOf(weights));
+      const after = wasm.getOptimizerState();
+      expect(after.step).toBe(state.step);
+      expect([...after.m, ...after.v].map(bytes)).toEqual([...state.m, ...state.v].map(bytes));
+      // the outputs are predict's; the loss and the gradients are the step's: the reference's Adam
+      // (bit for bit the wasm kernel's) on these gradients gives the weights the wasm step gives
+      expect(bytes(g.outputs)).toEqual(bytes(await wasm.predict(x, arch.batch)));
+      const loss = await wasm.step(x, y, arch.batch, 1e-3);
+      expect(g.loss).toBe(loss);
+      const params = weights.flatMap((w) => [w.weight, w.bias]);
+      const adamState = createAdamState(params);
+      adamState.step = state.step;
+      adamState.m.forEach((m, k) => {
+        m.set(state.m[k]);
+      });
+      adamState.v.forEach((v, k) => {
+        v.set(state.v[k]);
+      });
+      adamStep(
+        params,
+        g.grads.flatMap((w) => [w.weight, w.bias]),
+        adamState,
+        adam,
+        1e-3,
+      );
+      // (adamStep updated `weights` in place)
+      expect(bitsOf(wasm.getWeights())).toEqual(bitsOf(weights));
+      // and a trainer that never computed gradients() steps to the same weights
+      await plain.step(x, y, arch.batch, 1e-3);
+      expect(bitsOf(plain.getWeights())).toEqual(bitsOf(wasm.getWeights()));
+    } finally {
+      await wasm.dispose();
+      await plain.dispose();
+    }
+  });
+});
+
+interface Arch {
+  inputs: number;
+  width: number;
+  depth: number;
+  activation: ActivationName;
+  outputActivation: ActivationName;
+  batch: number;
+  seed: number;
+  threads: number;
+}
+
+const bytes = (a: Float32Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
+const bitsOf = (weights: LayerWeights[]) => weights.map((w) => [bytes(w.weight), bytes(w.bias)]);
+
+/** |actual − ref32| ≤ 20·|ref32 − ref64| + factor·1e-4·scale + 1e-4·|ref32| element-wise (see parity.test.ts). */
+function within(quantity: string, actual: ArrayLike<number>, ref32: ArrayLike<number>, ref64: ArrayLike<number>, factor: number): void {
+  expect(actual.length).toBe(ref32.length);
+  let scale = 0;
+  for (let k = 0; k < ref32.length; k++) scale = Math.max(scale, Math.abs(ref32[k]));
+  for (let k = 0; k < ref32.length; k++) {
+    const err = Math.abs(actual[k] - ref32[k]);
+    const bound = 20 * Math.abs(ref32[k] - ref64[k]) + factor * 1e-4 * scale + 1e-4 * Math.abs(ref32[k]);
+    if (!(err <= bound)) throw new Error(`${quantity}[${k}]: wasm ${actual[k]}, reference ${ref32[k]} (float64: ${ref64[k]}), |diff| ${err} > ${bound}`);
+  }
+}

@@ -21,15 +21,15 @@ import { ConfigError } from "../config.js";
 import { createEncoder, imageInputs, STORED_INPUTS_MAX_BYTES } from "../encoding/index.js";
 import { CoordnetError } from "../errors.js";
 import { runPaper, snapshotEpochs } from "../experiments/paper.js";
-import { DEFAULT_IMAGE, DEFAULT_MAX_PIXELS, encodePNG, ImageError, type RGBImage, readPNG, resample } from "../image/index.js";
+import { DEFAULT_IMAGE, DEFAULT_MAX_PIXELS, encodePNG, type RGBImage, readPNG, resample } from "../image/index.js";
 import { writeFileAtomic } from "../io/atomic.js";
-import { type Checkpoint, loadCheckpoint, loadModel, ModelFileError } from "../io/model-file.js";
+import { type Checkpoint, loadCheckpoint, loadModel } from "../io/model-file.js";
 import { networkSpec } from "../model.js";
 import { loadPreset, PAPER_PRESETS } from "../presets.js";
 import { ACTIVATION_NAMES } from "../reference/activations/index.js";
 import { DivergenceError, type Progress, type RunRecord, renderImage, runTraining } from "../training/runner.js";
 import { checkRender, checkTraining, maxMemoryOption } from "./budget.js";
-import { type ConfigFlags, configFromFlags, epochList, integer, positiveNumber, size, UsageError } from "./options.js";
+import { type ConfigFlags, configFromFlags, epochList, integer, positiveNumber, size, UsageError, useThreads } from "./options.js";
 
 const EXIT_FAILURE = 1;
 const EXIT_USAGE = 2;
@@ -380,6 +380,9 @@ export async function main(argv: string[]): Promise<number> {
       .argParser(integer(0))
       .default(STORED_INPUTS_MAX_BYTES / 2 ** 20);
   const backendOption = () => new Option("--backend <name>", "backend to train on (auto: the fastest that runs here)").default("auto");
+  const threadsOption = () =>
+    new Option("--threads <n>", "threads of the wasm backend (default: $COORDNET_THREADS, else the cores Node reports)").argParser(integer(1));
+  program.hook("preAction", (_program, command) => useThreads(command.opts().threads));
 
   program
     .command("train")
@@ -404,6 +407,7 @@ export async function main(argv: string[]): Promise<number> {
     .addOption(sizeOption())
     .option("--snapshots <list>", "epochs after which to save epoch-NNNN.png (default: 5%, 25%, 50%, 100% of the run)", epochList)
     .addOption(backendOption())
+    .addOption(threadsOption())
     .option("--out <dir>", "output folder (default: runs/train-<time>)")
     .option("--json", "print the run summary as one JSON line on stdout")
     .option("--resume <dir>", "continue an interrupted run in <dir> exactly where it stopped")
@@ -435,6 +439,7 @@ export async function main(argv: string[]): Promise<number> {
     .option("--epochs <n>", "epochs per preset", integer(1), 200)
     .addOption(sizeOption())
     .addOption(backendOption())
+    .addOption(threadsOption())
     .option("--out <dir>", "output folder", "paper")
     .option("--presets <list>", "comma-separated subset of presets (default: all)")
     .addOption(maxPixels())
@@ -451,6 +456,7 @@ export async function main(argv: string[]): Promise<number> {
     .requiredOption("--size <WxH>", "output size", size)
     .requiredOption("--out <png>", "output PNG")
     .addOption(backendOption())
+    .addOption(threadsOption())
     .addOption(maxPixels())
     .addOption(maxMemoryOption())
     .action(async (model: string, flags: RenderFlags) => {

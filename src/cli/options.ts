@@ -154,3 +154,23 @@ export function configFromFlags(flags: ConfigFlags): Config {
 function isObject(x: unknown): x is Record<string, unknown> {
   return x !== null && typeof x === "object" && !Array.isArray(x);
 }
+
+/**
+ * Apply `--threads`: it sets `COORDNET_THREADS`, which CPU backends read when they create a
+ * trainer (so the flag wins over the variable); without the flag, the variable must be an
+ * integer ≥ 1 if set.
+ *
+ * @example
+ * ```ts
+ * useThreads(flags.threads); // before any trainer is created
+ * ```
+ */
+export function useThreads(threads: number | undefined, env: NodeJS.ProcessEnv = process.env): void {
+  if (threads !== undefined) {
+    env.COORDNET_THREADS = String(threads);
+    return;
+  }
+  const value = env.COORDNET_THREADS;
+  if (value !== undefined && value.trim() !== "" && !(/^\d+$/.test(value.trim()) && Number(value) >= 1))
+    throw new UsageError(`COORDNET_THREADS must be an integer ≥ 1, got "${value}"`);
+}

@@ -1,6 +1,6 @@
 /**
  * @module
- * The `wasm` backend's registry entry. Its kernels, memory plan and helper thread load only when
+ * The `wasm` backend's registry entry. Its kernels, memory plan and helper threads load only when
  * the backend is probed or created.
  */
 
@@ -10,7 +10,8 @@ const load = () => import("./trainer.js");
 
 /**
  * The `wasm` backend: the reference's step with WebAssembly SIMD matrix products (AssemblyScript),
- * on two threads over shared memory. `auto`'s choice where no GPU answers.
+ * on every core over shared memory (`COORDNET_THREADS` or `--threads` to change). `auto`'s choice
+ * where no GPU answers.
  *
  * @example
  * ```ts
