@@ -128,6 +128,13 @@ try {
   const loader = vulkanLoader(join(vulkan, "libvulkan.so.1"));
   writeFileSync(join(vulkan, "VERSION"), `${loader.version}\n`);
 
+  // the GL dispatch libraries (libglvnd) that NVIDIA's Vulkan driver, libGLX_nvidia.so.0, needs: on
+  // the lent H100 machine (Ubuntu 24.04 without them) the driver was found but vkCreateInstance
+  // failed until these were present
+  const glvnd = join(stage, "lib/glvnd");
+  mkdirSync(glvnd, { recursive: true });
+  writeFileSync(join(glvnd, "VERSION"), `${glvndLibraries(glvnd).join("\n")}\n`);
+
   // fallback C++ runtime for dawn.node (GLIBCXX_3.4.30) on systems with an older one
   const compat = join(stage, "lib/compat");
   mkdirSync(compat, { recursive: true });
@@ -171,6 +178,30 @@ function gitCommit() {
     return dirty ? `${sha}+changes` : sha;
   } catch {
     return "unknown";
+  }
+}
+
+/**
+ * Copy the sonames of libglvnd's libraries (libGLdispatch, libGLX, libEGL, libGL, libOpenGL,
+ * libGLESv2) from Debian's packages into `dest`; returns the packages used.
+ */
+function glvndLibraries(dest) {
+  const packages = ["libglvnd0", "libglx0", "libegl1", "libgl1", "libopengl0", "libgles2"];
+  const dir = mkdtempSync(join(tmpdir(), "coordnet-glvnd-"));
+  try {
+    execFileSync("apt-get", ["download", "-q", ...packages], { cwd: dir, stdio: ["ignore", "ignore", "pipe"] });
+    const debs = readdirSync(dir).filter((f) => f.endsWith(".deb"));
+    for (const deb of debs) execFileSync("dpkg-deb", ["-x", join(dir, deb), join(dir, "x")]);
+    const libs = join(dir, "x/usr/lib/x86_64-linux-gnu");
+    for (const name of ["libGLdispatch.so.0", "libGLX.so.0", "libEGL.so.1", "libGL.so.1", "libOpenGL.so.0", "libGLESv2.so.2"]) {
+      if (!existsSync(join(libs, name))) fail(`cannot find ${name} in Debian's ${packages.join(", ")}`);
+      copyFileSync(realpathSync(join(libs, name)), join(dest, name));
+    }
+    return debs.map((d) => `Debian ${d.replace(/\.deb$/, "").replace(/_/g, " ")}`);
+  } catch (e) {
+    fail(`cannot get libglvnd's libraries (apt-get download ${packages.join(" ")}): ${e.message.split("\n")[0]}`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 }
 

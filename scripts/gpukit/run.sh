@@ -130,6 +130,14 @@ else
   KIT_VULKAN_LOADER="kit: $(cat "$KIT/lib/vulkan/VERSION" 2>/dev/null)"
 fi
 say "Vulkan loader: $KIT_VULKAN_LOADER"
+# NVIDIA's Vulkan driver (libGLX_nvidia.so.0) needs libglvnd's dispatch libraries; without them the
+# loader finds the driver but vkCreateInstance fails (seen on an H100 machine running Ubuntu 24.04)
+if ! "$LDCONFIG" -p 2>/dev/null | grep -q 'libGLdispatch.so.0 ' || [ -n "${KIT_FORCE_KIT_LOADER:-}" ]; then
+  export LD_LIBRARY_PATH="$KIT/lib/glvnd${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+  say "GL dispatch (libglvnd): kit's ($(head -1 "$KIT/lib/glvnd/VERSION" 2>/dev/null)…), the system has none"
+else
+  say "GL dispatch (libglvnd): system"
+fi
 
 # Dawn (dawn.node) needs glibc >= 2.34 and libstdc++ with GLIBCXX_3.4.30; the kit carries
 # Debian 12's libstdc++ and libgcc_s for a system whose own are older.
