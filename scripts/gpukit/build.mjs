@@ -199,7 +199,13 @@ function glvndLibraries(dest) {
     }
     return debs.map((d) => `Debian ${d.replace(/\.deb$/, "").replace(/_/g, " ")}`);
   } catch (e) {
-    fail(`cannot get libglvnd's libraries (apt-get download ${packages.join(" ")}): ${e.message.split("\n")[0]}`);
+    // offline: the installed copies (chromium's dependencies bring them), if all are there
+    const system = "/usr/lib/x86_64-linux-gnu";
+    const names = ["libGLdispatch.so.0", "libGLX.so.0", "libEGL.so.1", "libGL.so.1", "libOpenGL.so.0", "libGLESv2.so.2"];
+    if (!names.every((n) => existsSync(join(system, n))))
+      fail(`cannot get libglvnd's libraries (apt-get download ${packages.join(" ")}: ${e.message.split("\n")[0]}; and they are not installed)`);
+    for (const n of names) copyFileSync(realpathSync(join(system, n)), join(dest, n));
+    return [`installed copies from ${system}`];
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
