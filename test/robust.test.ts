@@ -98,7 +98,7 @@ describe("signals and killed runs", () => {
     it(`${signal} writes the checkpoint and exits ${code}`, async () => {
       const dir = join(tmp, `signal-${signal}`);
       const p = start(["train", ...long, "--out", dir]);
-      await waitFor(join(dir, ".coordnet.lock"));
+      await waitFor(dir);
       await new Promise((r) => setTimeout(r, 300));
       p.child.kill(signal);
       expect(await p.exit).toBe(code);
