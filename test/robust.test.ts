@@ -147,6 +147,32 @@ describe("files and folders", () => {
     expect(readFileSync(join(dir, "run.json"), "utf8")).toBe("{}");
   });
 
+  const hasStrace = spawnSync("strace", ["-qq", "-e", "trace=none", "true"]).status === 0;
+  it.skipIf(!hasStrace)("a file is flushed (fsync) before its rename, and its folder after (strace)", () => {
+    const dir = mkdtempSync(join(tmp, "sync-"));
+    const target = join(dir, "run.json");
+    const log = join(tmp, "strace.log");
+    const code = `import(${JSON.stringify(join(process.cwd(), "dist", "io", "atomic.js"))}).then((m) => m.writeFileAtomic(${JSON.stringify(target)}, "{}"))`;
+    const r = spawnSync("strace", ["-f", "-qq", "-e", "trace=openat,fsync,rename,renameat,renameat2", "-o", log, process.execPath, "-e", code], {
+      encoding: "utf8",
+    });
+    expect(r.status).toBe(0);
+    const calls = readFileSync(log, "utf8")
+      .split("\n")
+      .map((l) => l.replace(/^\d+\s+/, ""))
+      .filter((l) => l.includes(dir) || l.startsWith("fsync("));
+    const open = calls.findIndex((l) => /^openat\(.*run\.json\.tmp-\d+-[0-9a-f]+", .*O_EXCL/.test(l));
+    expect(open).toBeGreaterThanOrEqual(0);
+    const fd = /= (\d+)$/.exec(calls[open])?.[1];
+    const rename = calls.findIndex((l) => /^rename/.test(l) && l.includes(`"${target}"`));
+    const fileSync = calls.findIndex((l, i) => i > open && l.startsWith(`fsync(${fd})`));
+    expect(fileSync).toBeGreaterThan(open);
+    expect(rename).toBeGreaterThan(fileSync);
+    const folderOpen = calls.findIndex((l, i) => i > rename && l.startsWith("openat(") && l.includes(`"${dir}"`));
+    const folderFd = /= (\d+)$/.exec(calls[folderOpen] ?? "")?.[1];
+    expect(calls.findIndex((l, i) => i > folderOpen && l.startsWith(`fsync(${folderFd})`))).toBeGreaterThan(rename);
+  });
+
   it("a second writer into the same --out is refused naming the holder's PID; a dead holder's lock is taken over", async () => {
     const dir = join(tmp, "shared");
     const p = start(["train", ...long, "--out", dir]);
