@@ -325,6 +325,10 @@ describe.skipIf(!canMount)("a read-only file system and a full disk (unshare -rm
     const r = inMount("size=1m", "mount -o remount,ro,bind MNT", ["train", ...tiny, "--epochs", "1", "--out", "MNT/run"]);
     expect(r.status).toBe(2);
     expect(oneLine(r.stderr)).toMatch(/cannot create the folder .*\/run: read-only file system \(EROFS\)/);
+    // a folder that exists on it
+    const there = inMount("size=1m", "mkdir MNT/run && mount -o remount,ro,bind MNT", ["train", ...tiny, "--epochs", "1", "--out", "MNT/run"]);
+    expect(there.status).toBe(2);
+    expect(oneLine(there.stderr)).toMatch(/cannot write in .*\/run: read-only file system \(EROFS\)/);
   });
 
   it("ENOSPC: one line naming the file, 'no space left', exit 1, no half-written or temporary file left", () => {

@@ -14,7 +14,7 @@ import { closeSync, fsyncSync, linkSync, lstatSync, openSync, readdirSync, readF
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { CoordnetError } from "../errors.js";
-import { fileError, makeFolder, temporaryName, writeFileAtomic } from "./atomic.js";
+import { fileError, makeFolder, temporaryName } from "./atomic.js";
 
 /**
  * The output folder cannot be used: another process holds it, or it holds another run's files
@@ -30,7 +30,7 @@ export class OutDirError extends CoordnetError {}
 /** The lock's file name inside the folder. */
 export const LOCK_NAME = ".coordnet.lock";
 
-/** Temporary files written by {@link writeFileAtomic} (`NAME.tmp-PID-RANDOM`) or by coordnet 0.1 (`NAME.tmp-PID`). */
+/** Temporary files written by `writeFileAtomic` (`NAME.tmp-PID-RANDOM`) or by coordnet 0.1 (`NAME.tmp-PID`). */
 const TEMPORARY = /\.tmp-(\d+)(?:-[0-9a-f]+)?$/;
 
 /** The files a run writes (besides the lock): another run's files when a new run finds them. */
@@ -81,7 +81,12 @@ function holderAlive(h: Holder, path: string): boolean {
 /** Create `path` holding `text`, whole, failing with EEXIST if it exists. */
 function createExclusive(path: string, text: string): void {
   const tmp = temporaryName(path);
-  writeFileAtomic(tmp, text);
+  try {
+    writeWhole(tmp, text);
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    throw e;
+  }
   try {
     linkSync(tmp, path);
   } catch (e) {
@@ -89,14 +94,15 @@ function createExclusive(path: string, text: string): void {
     if (code === "EEXIST") throw e;
     // a file system without hard links: an exclusive create (the content follows at once)
     if (code !== "EPERM" && code !== "ENOTSUP" && code !== "EXDEV" && code !== "ENOSYS") throw e;
-    writeFileAtomicExclusive(path, text);
+    // the name exists from here on; until its text is written it reads as damaged, which stays held for a minute
+    writeWhole(path, text);
   } finally {
     rmSync(tmp, { force: true });
   }
 }
 
-function writeFileAtomicExclusive(path: string, text: string): void {
-  // the name exists from here on; until its text is written it reads as damaged, which stays held for a minute
+/** Create `path` exclusively and write `text` to it (raw errors, for the caller to word). */
+function writeWhole(path: string, text: string): void {
   const fd = openSync(path, "wx", 0o644);
   try {
     writeSync(fd, text);
@@ -127,7 +133,7 @@ export function lockFolder(dir: string): () => void {
       createExclusive(path, mine);
       break;
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw fileError(e, "create the lock", path);
+      if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw fileError(e, "write in", dir);
     }
     const holder = readHolder(path);
     if (holder !== null && holderAlive(holder, path))
