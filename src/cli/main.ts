@@ -18,6 +18,7 @@ import { toRGBImage } from "../api/image.js";
 import type { TrainingSummary } from "../api/model.js";
 import { releaseWebGPU } from "../backends/gpujs/device.js";
 import { listBackends, requireBackend, resolveBackendName } from "../backends/index.js";
+import { checkPixels } from "../budget.js";
 import { applyOverrides, type Config, ConfigError } from "../config.js";
 import { createEncoder, imageInputs, STORED_INPUTS_MAX_BYTES } from "../encoding/index.js";
 import { CoordnetError } from "../errors.js";
@@ -26,8 +27,10 @@ import { DEFAULT_IMAGE, DEFAULT_MAX_PIXELS, encodePNG, type RGBImage, readPNG, r
 import { fsReason, makeFolder, writeFileAtomic } from "../io/atomic.js";
 import { type Checkpoint, loadCheckpoint, loadModel } from "../io/model-file.js";
 import { networkSpec } from "../model.js";
+import { loadPreset, PAPER_PRESETS } from "../presets.js";
 import { ACTIVATION_NAMES } from "../reference/activations/index.js";
 import { DivergenceError, imageHash, type Progress, type RunRecord, renderImage, runTraining } from "../training/runner.js";
+import { checkRender, checkTraining, maxMemoryOption } from "./budget.js";
 import { type ConfigFlags, configFromFlags, epochList, integer, nonNegativeNumber, positiveNumber, size, UsageError, useThreads } from "./options.js";
 
 const EXIT_FAILURE = 1;
@@ -136,6 +139,7 @@ interface TrainFlags extends ConfigFlags {
   force?: boolean;
   checkpointEvery: number;
   maxPixels: number;
+  maxMemory: number;
   storedInputs: number;
   threads?: number;
 }
@@ -227,6 +231,7 @@ async function train(flags: TrainFlags, given: Set<string>, version: string): Pr
     snapshots = (flags.snapshots ?? snapshotEpochs(config.training.epochs)).filter((e) => e <= config.training.epochs);
     outDir = flags.out ?? join("runs", `train-${new Date().toISOString().replace(/[-:]/g, "").replace("T", "-").slice(0, 15)}`);
   }
+  if (wanted !== undefined) checkPixels(flags.resume !== undefined ? "the checkpoint's training size" : "--size", wanted.width, wanted.height, flags.maxPixels);
   const { image, source } = loadImage(imagePath, flags.maxPixels, wanted);
   const recorded = resume?.position.run.imageHash;
   if (recorded !== undefined && recorded !== imageHash(image))
@@ -235,6 +240,11 @@ async function train(flags: TrainFlags, given: Set<string>, version: string): Pr
     );
   const backend = await resolveBackendName(backendName);
   await requireBackend(backend);
+  checkTraining(config, backend, image.width, image.height, {
+    maxPixels: flags.maxPixels,
+    maxMiB: flags.maxMemory,
+    storedInputsMaxBytes: flags.storedInputs * 2 ** 20,
+  });
   const interrupt = interruptFlag();
   const bar = progressBar(!flags.json);
   try {
@@ -296,6 +306,7 @@ function strip(images: RGBImage[]): RGBImage {
  * on the same image, their PSNRs printed and their images side by side in strip.png.
  */
 async function demo(flags: DemoFlags): Promise<number> {
+  checkPixels("--size", flags.size.width, flags.size.height, flags.maxPixels);
   const { image, source } = loadImage(flags.image, flags.maxPixels, flags.size);
   const backend = await resolveBackendName(flags.backend);
   await requireBackend(backend);
@@ -349,14 +360,19 @@ interface PaperFlags {
   backend: string;
   out: string;
   maxPixels: number;
+  maxMemory: number;
   presets?: string;
   storedInputs: number;
 }
 
 async function paper(flags: PaperFlags, version: string): Promise<number> {
+  if (flags.size !== undefined) checkPixels("--size", flags.size.width, flags.size.height, flags.maxPixels);
   const { image, source } = loadImage(flags.image, flags.maxPixels, flags.size);
   const backend = await resolveBackendName(flags.backend);
   await requireBackend(backend);
+  const limits = { maxPixels: flags.maxPixels, maxMiB: flags.maxMemory, storedInputsMaxBytes: flags.storedInputs * 2 ** 20 };
+  for (const name of flags.presets?.split(",").map((s) => s.trim()) ?? PAPER_PRESETS)
+    checkTraining(loadPreset(name).config, backend, image.width, image.height, limits);
   const interrupt = interruptFlag();
   const bar = progressBar(true);
   try {
@@ -395,10 +411,20 @@ async function paper(flags: PaperFlags, version: string): Promise<number> {
   }
 }
 
-async function render(modelPath: string, flags: { size: { width: number; height: number }; out: string; backend: string }): Promise<number> {
+interface RenderFlags {
+  size: { width: number; height: number };
+  out: string;
+  backend: string;
+  maxPixels: number;
+  maxMemory: number;
+}
+
+async function render(modelPath: string, flags: RenderFlags): Promise<number> {
+  checkPixels("--size", flags.size.width, flags.size.height, flags.maxPixels);
   const model = loadModel(modelPath);
   const backendName = await resolveBackendName(flags.backend);
   const backend = await requireBackend(backendName);
+  checkRender(model.config, backendName, flags.size.width, flags.size.height, 4096, { maxPixels: flags.maxPixels, maxMiB: flags.maxMemory });
   const trainer = await backend.create({ spec: networkSpec(model.config), adam: model.config.optimizer, weights: model.weights, maxBatch: 4096 });
   try {
     const encoder = createEncoder(model.config.encoding, model.config.training.seed, model.matrix ?? undefined);
@@ -497,6 +523,7 @@ export async function main(argv: string[]): Promise<number> {
         .default(CHECKPOINT_EVERY_MINUTES),
     )
     .addOption(maxPixels())
+    .addOption(maxMemoryOption())
     .addOption(storedInputs())
     .action(async (flags: TrainFlags, command: Command) => {
       const given = new Set(Object.keys(flags).filter((key) => command.getOptionValueSource(key) === "cli"));
@@ -528,6 +555,7 @@ export async function main(argv: string[]): Promise<number> {
     .option("--out <dir>", "output folder", "paper")
     .option("--presets <list>", "comma-separated subset of presets (default: all)")
     .addOption(maxPixels())
+    .addOption(maxMemoryOption())
     .addOption(storedInputs())
     .action(async (flags: PaperFlags) => {
       code = await paper(flags, version);
@@ -541,7 +569,9 @@ export async function main(argv: string[]): Promise<number> {
     .requiredOption("--out <png>", "output PNG")
     .addOption(backendOption())
     .addOption(threadsOption())
-    .action(async (model: string, flags: { size: { width: number; height: number }; out: string; backend: string }) => {
+    .addOption(maxPixels())
+    .addOption(maxMemoryOption())
+    .action(async (model: string, flags: RenderFlags) => {
       code = await render(model, flags);
     });
 
