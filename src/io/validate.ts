@@ -9,7 +9,9 @@
 import { z } from "zod";
 import type { Backend, LayerWeights, OptimizerSnapshot, Trainer, TrainerOptions } from "../backends/registry.js";
 import type { Config } from "../config.js";
-import { CoordnetError } from "../errors.js";
+import { EncodedOnDemand } from "../encoding/inputs.js";
+import { CoordnetError, InvalidArgumentError } from "../errors.js";
+import { ACTIVATION_NAMES } from "../reference/activations/index.js";
 import { layerSizes, type MLPSpec } from "../reference/mlp.js";
 import type { TrainingPosition } from "./model-format.js";
 
@@ -185,6 +187,50 @@ export function checkPosition(state: unknown, config: Config): TrainingPosition 
 }
 
 /**
+ * Float32 data for a trainer call: a Float32Array as it is; a number[] (or another array-like of
+ * numbers) copied into one; anything else, or too short, refused in one line.
+ */
+function floats(what: string, x: unknown, needed: number): Float32Array {
+  if (x instanceof Float32Array) {
+    if (x.length < needed) throw new InvalidArgumentError(`${what} has ${x.length} values, needs ${needed}`);
+    return x;
+  }
+  if (x === null || typeof x !== "object" || typeof (x as ArrayLike<number>).length !== "number")
+    throw new InvalidArgumentError(`${what} must be a Float32Array or an array of numbers, got ${x === null ? "null" : typeof x}`);
+  const a = Float32Array.from(x as ArrayLike<number>);
+  if (a.length < needed) throw new InvalidArgumentError(`${what} has ${a.length} values, needs ${needed}`);
+  return a;
+}
+
+function checkCount(count: unknown, max: number, what: string): number {
+  if (!Number.isSafeInteger(count) || (count as number) < 0 || (count as number) > max)
+    throw new InvalidArgumentError(`${what} must be a whole number from 0 to ${max}, got ${String(count)}`);
+  return count as number;
+}
+
+/** Accept number[] where a trainer takes Float32Array, and refuse short arrays and bad counts, at every computing method. */
+function checkArrays(trainer: Trainer, maxBatch: number): void {
+  const { inputs: F, outputs: C } = trainer.spec;
+  const predict = trainer.predict.bind(trainer);
+  const step = trainer.step.bind(trainer);
+  const gradients = trainer.gradients.bind(trainer);
+  trainer.predict = async (inputs, count) => {
+    const n = checkCount(count, Number.MAX_SAFE_INTEGER, "predict's count");
+    return predict(inputs instanceof EncodedOnDemand ? inputs : floats("predict's inputs", inputs, n * F), n);
+  };
+  trainer.step = async (inputs, targets, count, lr) => {
+    const n = checkCount(count, maxBatch, "step's count");
+    if (!(typeof lr === "number" && lr >= 0 && Number.isFinite(lr)))
+      throw new InvalidArgumentError(`step's learning rate must be a finite number ≥ 0, got ${String(lr)}`);
+    return step(floats("step's inputs", inputs, n * F), floats("step's targets", targets, n * C), n, lr);
+  };
+  trainer.gradients = async (inputs, targets, count) => {
+    const n = checkCount(count, maxBatch, "gradients' count");
+    return gradients(floats("gradients' inputs", inputs, n * F), floats("gradients' targets", targets, n * C), n);
+  };
+}
+
+/**
  * The trainer boundary: a backend whose trainers get only checked inputs. `create` checks the
  * network's shape and the initial weights, and the trainer's `setWeights` and
  * `setOptimizerState` check what they are given, so every backend refuses the same bad model or
@@ -208,8 +254,12 @@ export function checkedBackend(backend: Backend): Backend {
       ] as const)
         if (!Number.isSafeInteger(spec[key]) || spec[key] < min) throw new ModelFileError(`the network's ${key} is ${spec[key]}, not a whole number ≥ ${min}`);
       if (!Number.isSafeInteger(maxBatch) || maxBatch < 1) throw new ModelFileError(`the largest batch is ${maxBatch}, not a whole number ≥ 1`);
+      for (const key of ["activation", "outputActivation"] as const)
+        if (!(ACTIVATION_NAMES as readonly string[]).includes(spec[key]))
+          throw new InvalidArgumentError(`spec.${key} must be one of ${ACTIVATION_NAMES.join(", ")}, got ${JSON.stringify(spec[key])}`);
       checkWeights(spec, options.weights);
       const trainer = await backend.create(options);
+      checkArrays(trainer, maxBatch);
       const setWeights = trainer.setWeights.bind(trainer);
       const setOptimizerState = trainer.setOptimizerState.bind(trainer);
       trainer.setWeights = (weights) => {
