@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { decodePNG } from "../src/image/png.js";
-import { loadModel } from "../src/io/model-file.js";
+import { loadCheckpoint, loadModel } from "../src/io/model-file.js";
 import type { RunRecord } from "../src/training/runner.js";
 import { chunk, patternPNG } from "./png-helpers.js";
 
@@ -42,7 +42,16 @@ describe("coordnet train", () => {
     expect(lines).toHaveLength(1);
     record = JSON.parse(lines[0]);
     expect(JSON.parse(readFileSync(join(out, "run.json"), "utf8"))).toEqual(record);
-    expect(record.files).toEqual(["epoch-0001.png", "epoch-0002.png", "epoch-0003.png", "final.png", "loss.svg", "model.safetensors", "run.json"]);
+    expect(record.files).toEqual([
+      "checkpoint.safetensors",
+      "epoch-0001.png",
+      "epoch-0002.png",
+      "epoch-0003.png",
+      "final.png",
+      "loss.svg",
+      "model.safetensors",
+      "run.json",
+    ]);
     for (const f of ["epoch-0001.png", "epoch-0002.png", "epoch-0003.png", "final.png"]) expect(decodePNG(readFileSync(join(out, f))).width).toBe(16);
     expect(readFileSync(join(out, "loss.svg"), "utf8")).toMatch(/^<svg[\s\S]*epoch[\s\S]*<\/svg>$/);
     expect(loadModel(join(out, "model.safetensors")).config).toEqual(record.config);
@@ -123,7 +132,8 @@ describe("coordnet train", () => {
 
     const resumed = run("train", "--resume", dir, "--json");
     expect(resumed.status).toBe(0);
-    expect(existsSync(join(dir, "checkpoint.safetensors"))).toBe(false);
+    // the final state stays, for `--resume --epochs N`
+    expect(loadCheckpoint(join(dir, "checkpoint.safetensors")).position.epoch).toBe(400);
     const straight = join(tmp, "straight");
     expect(run("train", ...args, "--out", straight, "--json").status).toBe(0);
     const a = loadModel(join(dir, "model.safetensors")).weights;

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -8,7 +8,7 @@ import { registerBackend } from "../dist/backends/registry.js";
 import { wasmBackend } from "../dist/backends/wasm/trainer.js";
 import { parseConfig } from "../dist/config.js";
 import { decodePNG } from "../dist/image/png.js";
-import { loadCheckpoint, loadModel } from "../dist/io/model-file.js";
+import { decodeCheckpoint, loadCheckpoint, loadModel } from "../dist/io/model-file.js";
 import { runTraining } from "../dist/training/runner.js";
 import { patternPNG } from "./png-helpers.js";
 
@@ -54,8 +54,40 @@ describe.each(["reference", "wasm", "webasm"])("interrupt and resume [%s]", (bac
         expect(bytes(w.weight).equals(bytes(b[l].weight))).toBe(true);
         expect(bytes(w.bias).equals(bytes(b[l].bias))).toBe(true);
       });
-      expect(second.files).not.toContain("checkpoint.safetensors");
       expect(second.files).toEqual(reference.files);
     });
   }
+
+  it("a periodic checkpoint (a run killed after it) resumes bit for bit, and checkpointing does not change the run", async () => {
+    const dir = join(mkdtempSync(join(tmpdir(), "coordnet-resume-")), "run");
+    // a checkpoint at every look (every batch, or every epoch): keep the one written at the 3rd look
+    const kept: Uint8Array[] = [];
+    let looks = 0;
+    const record = await runTraining({
+      ...base,
+      outDir: dir,
+      checkpointEvery: 1e-9,
+      onProgress: () => {
+        if (++looks === 3 || kept.length === 0) {
+          const file = join(dir, "checkpoint.safetensors");
+          if (existsSync(file)) kept[0] = readFileSync(file);
+        }
+      },
+    });
+    expect(record.history.map((h) => h.loss)).toEqual(reference.history.map((h) => h.loss));
+    expect(kept).toHaveLength(1);
+    const checkpoint = decodeCheckpoint(kept[0], "kept");
+    const { epoch, next } = checkpoint.position;
+    expect(epoch * 120 + next).toBeGreaterThan(0);
+    expect(epoch).toBeLessThan(4);
+    const again = join(mkdtempSync(join(tmpdir(), "coordnet-resume-")), "run");
+    const resumed = await runTraining({ ...base, outDir: again, resume: checkpoint });
+    expect(resumed.history.map((h) => h.loss)).toEqual(reference.history.map((h) => h.loss));
+    const a = loadModel(join(again, "model.safetensors")).weights;
+    const b = loadModel(join(straight, "model.safetensors")).weights;
+    a.forEach((w, l) => {
+      expect(bytes(w.weight).equals(bytes(b[l].weight))).toBe(true);
+      expect(bytes(w.bias).equals(bytes(b[l].bias))).toBe(true);
+    });
+  });
 });

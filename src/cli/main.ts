@@ -2,12 +2,14 @@
  * @module
  * The `coordnet` command line: `train`, `paper`, `render`, `info`.
  *
- * Exit codes: 0 done; 1 a failure while working (e.g. training diverged); 2 bad input (arguments,
- * config, image, model file), reported in one line before any output file is written; 130
- * interrupted by Ctrl-C after writing a checkpoint.
+ * Exit codes: 0 done; 1 a failure while working (e.g. training diverged, the disk is full); 2 bad
+ * input (arguments, config, image, model file, an output folder that cannot be used), reported in
+ * one line before any output file is written; 128 + n stopped by signal n (SIGINT 130, SIGTERM
+ * 143, SIGHUP 129) after writing a checkpoint.
  */
 
-import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
+import { constants } from "node:os";
 import { join, resolve } from "node:path";
 import cliProgress from "cli-progress";
 import { Command, CommanderError, Option } from "commander";
@@ -17,39 +19,62 @@ import type { TrainingSummary } from "../api/model.js";
 import { releaseWebGPU } from "../backends/gpujs/device.js";
 import { listBackends, requireBackend, resolveBackendName } from "../backends/index.js";
 import { checkPixels } from "../budget.js";
-import { ConfigError } from "../config.js";
+import { applyOverrides, type Config, ConfigError } from "../config.js";
 import { createEncoder, imageInputs, STORED_INPUTS_MAX_BYTES } from "../encoding/index.js";
 import { CoordnetError } from "../errors.js";
 import { runPaper, snapshotEpochs } from "../experiments/paper.js";
 import { DEFAULT_IMAGE, DEFAULT_MAX_PIXELS, encodePNG, type RGBImage, readPNG, resample } from "../image/index.js";
-import { writeFileAtomic } from "../io/atomic.js";
+import { fsReason, makeFolder, writeFileAtomic } from "../io/atomic.js";
 import { type Checkpoint, loadCheckpoint, loadModel } from "../io/model-file.js";
 import { networkSpec } from "../model.js";
 import { loadPreset, PAPER_PRESETS } from "../presets.js";
 import { ACTIVATION_NAMES } from "../reference/activations/index.js";
-import { DivergenceError, type Progress, type RunRecord, renderImage, runTraining } from "../training/runner.js";
+import { DivergenceError, imageHash, type Progress, type RunRecord, renderImage, runTraining } from "../training/runner.js";
 import { checkRender, checkTraining, maxMemoryOption } from "./budget.js";
-import { type ConfigFlags, configFromFlags, epochList, integer, positiveNumber, size, UsageError, useThreads } from "./options.js";
+import { type ConfigFlags, configFromFlags, epochList, integer, nonNegativeNumber, positiveNumber, size, UsageError, useThreads } from "./options.js";
 
 const EXIT_FAILURE = 1;
 const EXIT_USAGE = 2;
-const EXIT_INTERRUPTED = 130;
+/** Minutes of training between two checkpoints unless `--checkpoint-every` says otherwise. */
+const CHECKPOINT_EVERY_MINUTES = 5;
 
 function packageVersion(): string {
   const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
   return pkg.version;
 }
 
-/** Ctrl-C: the first press asks the run to stop after the current batch; a second one exits at once. */
-function interruptFlag(): { stopped: () => boolean; dispose: () => void } {
-  let stop = false;
-  const handler = () => {
-    if (stop) process.exit(EXIT_INTERRUPTED);
-    stop = true;
-    process.stderr.write("\ncoordnet: stopping after this batch (Ctrl-C again to quit at once)\n");
+const STOP_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
+
+/**
+ * Ctrl-C, SIGTERM (`timeout`, `docker stop`, systemd) and SIGHUP (the terminal closed): the first
+ * asks the run to stop after the current batch and write its checkpoint; a second one exits at
+ * once. The exit code is 128 + the signal's number, as a shell reports a process killed by it.
+ */
+function interruptFlag(): { stopped: () => boolean; code: () => number; dispose: () => void } {
+  let signal: (typeof STOP_SIGNALS)[number] | undefined;
+  const code = () => 128 + (signal === undefined ? constants.signals.SIGINT : constants.signals[signal]);
+  const handlers = STOP_SIGNALS.map((name) => {
+    const handler = () => {
+      if (signal !== undefined) process.exit(code());
+      signal = name;
+      try {
+        process.stderr.write(
+          `\ncoordnet: ${name}: stopping after this batch to write a checkpoint (${name === "SIGINT" ? "Ctrl-C" : "signal"} again to quit at once)\n`,
+        );
+      } catch {
+        // after SIGHUP the terminal may be gone
+      }
+    };
+    process.on(name, handler);
+    return [name, handler] as const;
+  });
+  return {
+    stopped: () => signal !== undefined,
+    code,
+    dispose: () => {
+      for (const [name, handler] of handlers) process.off(name, handler);
+    },
   };
-  process.on("SIGINT", handler);
-  return { stopped: () => stop, dispose: () => process.off("SIGINT", handler) };
 }
 
 /** A progress bar on a terminal; nothing in a pipe or with --json. */
@@ -111,12 +136,68 @@ interface TrainFlags extends ConfigFlags {
   out?: string;
   json?: boolean;
   resume?: string;
+  force?: boolean;
+  checkpointEvery: number;
   maxPixels: number;
   maxMemory: number;
   storedInputs: number;
+  threads?: number;
 }
 
-async function train(flags: TrainFlags, version: string): Promise<number> {
+const CONFIG_FLAGS = [
+  "activation",
+  "outputActivation",
+  "range",
+  "encoding",
+  "frequencies",
+  "sigma",
+  "width",
+  "depth",
+  "batchSize",
+  "lr",
+  "decayEvery",
+  "decayFactor",
+  "seed",
+] as const;
+
+const flagName = (key: string) => `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+
+const withoutEpochs = (config: Config) => JSON.stringify({ ...config, training: { ...config.training, epochs: 0 } });
+
+/**
+ * The flags given with `--resume` that contradict the checkpoint's run: config flags that change
+ * its config, another image, size, backend, snapshots or folder, or `--epochs` below where the run
+ * stands. Flags that do not change the result (`--json`, `--threads`, …) are fine.
+ */
+async function resumeConflicts(flags: TrainFlags, given: Set<string>, checkpoint: Checkpoint, dir: string): Promise<string[]> {
+  const { config, position } = checkpoint;
+  const { run } = position;
+  const conflicts: string[] = [];
+  const differs = (candidate: () => Config) => {
+    try {
+      return withoutEpochs(candidate()) !== withoutEpochs(config);
+    } catch {
+      return true;
+    }
+  };
+  for (const key of ["preset", "config"] as const)
+    if (given.has(key) && differs(() => configFromFlags({ [key]: flags[key] }))) conflicts.push(`${flagName(key)} ${flags[key]}`);
+  for (const key of CONFIG_FLAGS)
+    if (given.has(key) && differs(() => applyOverrides(config, { [key]: flags[key] }))) conflicts.push(`${flagName(key)} ${flags[key]}`);
+  if (given.has("image") && (flags.image === "default" ? "default" : resolve(flags.image as string)) !== run.image) conflicts.push(`--image ${flags.image}`);
+  const wanted = flags.size;
+  if (given.has("size") && wanted !== undefined && (wanted.width !== run.width || wanted.height !== run.height))
+    conflicts.push(`--size ${wanted.width}x${wanted.height}`);
+  if (given.has("backend") && (await resolveBackendName(flags.backend)) !== run.backend) conflicts.push(`--backend ${flags.backend}`);
+  if (given.has("snapshots") && JSON.stringify(flags.snapshots) !== JSON.stringify(run.snapshots)) conflicts.push(`--snapshots ${flags.snapshots?.join(",")}`);
+  if (given.has("out") && resolve(flags.out as string) !== resolve(dir)) conflicts.push(`--out ${flags.out}`);
+  const epochs = flags.epochs;
+  if (given.has("epochs") && epochs !== undefined && (epochs < position.epoch || (epochs === position.epoch && position.next > 0)))
+    conflicts.push(`--epochs ${epochs} (the run is past epoch ${position.epoch}${position.next > 0 ? ", part-way through the next" : ""})`);
+  return conflicts;
+}
+
+async function train(flags: TrainFlags, given: Set<string>, version: string): Promise<number> {
   let resume: Checkpoint | undefined;
   let config: ReturnType<typeof configFromFlags>;
   let imagePath = flags.image;
@@ -128,22 +209,35 @@ async function train(flags: TrainFlags, version: string): Promise<number> {
     const file = join(flags.resume, "checkpoint.safetensors");
     if (!existsSync(file)) throw new UsageError(`${flags.resume} has no checkpoint.safetensors to resume`);
     resume = loadCheckpoint(file);
-    config = resume.config;
+    const conflicts = await resumeConflicts(flags, given, resume, flags.resume);
+    if (conflicts.length > 0)
+      throw new UsageError(`--resume ${flags.resume} continues that run as it was set up; these flags conflict with its checkpoint: ${conflicts.join(", ")}`);
     const run = resume.position.run;
+    const before = resume.config.training.epochs;
+    const epochs = given.has("epochs") && flags.epochs !== undefined ? flags.epochs : before;
+    if (resume.position.epoch >= epochs && !(given.has("epochs") && epochs > before))
+      throw new UsageError(
+        `the run in ${flags.resume} is complete (${resume.position.epoch} epochs); to train it further give the new total: coordnet train --resume ${flags.resume} --epochs N (N > ${resume.position.epoch})`,
+      );
+    config = { ...resume.config, training: { ...resume.config.training, epochs } };
     imagePath = run.image;
     wanted = { width: run.width, height: run.height };
     backendName = run.backend;
-    snapshots = run.snapshots;
+    // a run extended past its last epoch gets a snapshot at its new end, as it had at its old one
+    snapshots = epochs > before && run.snapshots.includes(before) ? [...run.snapshots, epochs] : run.snapshots.filter((e) => e <= epochs);
     outDir = flags.resume;
   } else {
     config = configFromFlags(flags);
     snapshots = (flags.snapshots ?? snapshotEpochs(config.training.epochs)).filter((e) => e <= config.training.epochs);
     outDir = flags.out ?? join("runs", `train-${new Date().toISOString().replace(/[-:]/g, "").replace("T", "-").slice(0, 15)}`);
-    if (existsSync(join(outDir, "checkpoint.safetensors")))
-      throw new UsageError(`${outDir} holds an interrupted run: continue it with --resume ${outDir}, or choose another --out`);
   }
   if (wanted !== undefined) checkPixels(flags.resume !== undefined ? "the checkpoint's training size" : "--size", wanted.width, wanted.height, flags.maxPixels);
   const { image, source } = loadImage(imagePath, flags.maxPixels, wanted);
+  const recorded = resume?.position.run.imageHash;
+  if (recorded !== undefined && recorded !== imageHash(image))
+    process.stderr.write(
+      `coordnet: warning: ${source} has changed since the checkpoint was written (its pixels differ); training continues on the new image\n`,
+    );
   const backend = await resolveBackendName(backendName);
   await requireBackend(backend);
   checkTraining(config, backend, image.width, image.height, {
@@ -163,6 +257,8 @@ async function train(flags: TrainFlags, version: string): Promise<number> {
       snapshots,
       version,
       resume,
+      force: flags.force ?? false,
+      checkpointEvery: flags.checkpointEvery * 60,
       shouldStop: interrupt.stopped,
       onProgress: bar.update,
       storedInputsMaxBytes: flags.storedInputs * 2 ** 20,
@@ -171,7 +267,7 @@ async function train(flags: TrainFlags, version: string): Promise<number> {
     if (record.status === "interrupted") {
       process.stderr.write(`coordnet: interrupted; checkpoint written to ${outDir} — continue with: coordnet train --resume ${outDir}\n`);
       if (flags.json) console.log(JSON.stringify(record));
-      return EXIT_INTERRUPTED;
+      return interrupt.code();
     }
     console.log(flags.json ? JSON.stringify(record) : summaryLine(record, outDir));
     return 0;
@@ -236,7 +332,7 @@ async function demo(flags: DemoFlags): Promise<number> {
   } finally {
     process.off("SIGINT", onSigint);
   }
-  mkdirSync(flags.out, { recursive: true });
+  makeFolder(flags.out);
   writeFileAtomic(join(flags.out, "strip.png"), encodePNG(strip([image, ...results.map((r) => r.image)])));
   for (const r of results) writeFileAtomic(join(flags.out, runs.find((x) => x.preset === r.preset)?.file as string), encodePNG(r.image));
   const record = {
@@ -301,7 +397,7 @@ async function paper(flags: PaperFlags, version: string): Promise<number> {
     bar.stop();
     if (result.status === "interrupted") {
       process.stderr.write(`coordnet: interrupted; rerun the same command to continue (completed presets are kept)\n`);
-      return EXIT_INTERRUPTED;
+      return interrupt.code();
     }
     for (const row of result.rows)
       console.log(
@@ -370,7 +466,16 @@ export async function main(argv: string[]): Promise<number> {
     .description("Coordinate networks: an MLP f(x, y) → (r, g, b) that learns an image from its pixel coordinates.")
     .version(version)
     .exitOverride()
-    .showHelpAfterError("(add --help for usage)");
+    // the parser's errors as every other: one line, `coordnet: …`
+    .configureOutput({
+      outputError: (text, write) =>
+        write(
+          `coordnet: ${text
+            .replace(/^error: /, "")
+            .trim()
+            .replace(/\s*\n\s*/g, " ")} (add --help for usage)\n`,
+        ),
+    });
 
   const imageOption = () => new Option("--image <png>", "PNG to learn (default: the built-in 512×512 astronaut photograph)");
   const sizeOption = () => new Option("--size <WxH>", "resample the image to this size first (area averaging when shrinking)").argParser(size);
@@ -410,12 +515,19 @@ export async function main(argv: string[]): Promise<number> {
     .addOption(threadsOption())
     .option("--out <dir>", "output folder (default: runs/train-<time>)")
     .option("--json", "print the run summary as one JSON line on stdout")
-    .option("--resume <dir>", "continue an interrupted run in <dir> exactly where it stopped")
+    .option("--resume <dir>", "continue the run in <dir> exactly where it stopped; with --epochs N, train a run (finished or not) to N epochs in all")
+    .option("--force", "replace another run's files in --out (otherwise a new run refuses such a folder)")
+    .addOption(
+      new Option("--checkpoint-every <minutes>", "write checkpoint.safetensors after this many minutes of training (0: only when stopped and at the end)")
+        .argParser(nonNegativeNumber)
+        .default(CHECKPOINT_EVERY_MINUTES),
+    )
     .addOption(maxPixels())
     .addOption(maxMemoryOption())
     .addOption(storedInputs())
-    .action(async (flags: TrainFlags) => {
-      code = await train(flags, version);
+    .action(async (flags: TrainFlags, command: Command) => {
+      const given = new Set(Object.keys(flags).filter((key) => command.getOptionValueSource(key) === "cli"));
+      code = await train(flags, given, version);
     });
 
   program
@@ -480,7 +592,10 @@ export async function main(argv: string[]): Promise<number> {
     const message = (e as Error).message ?? String(e);
     if (e instanceof ConfigError) console.error(`coordnet: invalid config: ${e.issues.join("; ")}`);
     else if (e instanceof DivergenceError) console.error(`coordnet: ${message} (--lr)`);
-    else console.error(`coordnet: ${message}`);
+    else if (!(e instanceof CoordnetError) && typeof (e as NodeJS.ErrnoException).path === "string")
+      // a file-system error that escaped its own message: the file, and the reason in words
+      console.error(`coordnet: cannot ${(e as NodeJS.ErrnoException).syscall ?? "use"} ${(e as NodeJS.ErrnoException).path}: ${fsReason(e)}`);
+    else console.error(`coordnet: ${message.split("\n")[0]}`);
     // coordnet's own errors say how to exit (2: bad input, 1: the work failed); anything else is a failure
     return e instanceof CoordnetError ? e.exitCode : EXIT_FAILURE;
   }

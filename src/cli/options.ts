@@ -50,6 +50,20 @@ export function positiveNumber(value: string): number {
 }
 
 /**
+ * Commander argument parser for a finite number ≥ 0.
+ *
+ * @example
+ * ```ts
+ * program.option("--checkpoint-every <minutes>", "minutes between checkpoints", nonNegativeNumber);
+ * ```
+ */
+export function nonNegativeNumber(value: string): number {
+  const n = Number(value);
+  if (value.trim() === "" || !Number.isFinite(n) || n < 0) throw new InvalidArgumentError("must be a number ≥ 0");
+  return n;
+}
+
+/**
  * Commander argument parser for `WxH`.
  *
  * @example

@@ -5,11 +5,12 @@
  * resumes the preset that was cut short from its checkpoint.
  */
 
-import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { encodePNG, type RGBImage } from "../image/png.js";
-import { writeFileAtomic } from "../io/atomic.js";
+import { fileError, writeFileAtomic } from "../io/atomic.js";
 import { loadCheckpoint } from "../io/model-file.js";
+import { lockFolder, OutDirError, removeOrphans } from "../io/out-dir.js";
 import { loadPreset, PAPER_PRESETS, type Preset } from "../presets.js";
 import { htmlReport, markdownReport, type ResultRow, summarize } from "../report/report.js";
 import { type Progress, type RunOptions, type RunRecord, runTraining } from "../training/runner.js";
@@ -85,15 +86,37 @@ export async function runPaper(options: PaperOptions): Promise<PaperResult> {
   const names = options.presets ?? PAPER_PRESETS;
   const presets = names.map(loadPreset);
   const snapshots = snapshotEpochs(options.epochs);
-  mkdirSync(options.outDir, { recursive: true });
-  writeFileAtomic(join(options.outDir, "source.png"), encodePNG(options.image));
+  const release = lockFolder(options.outDir);
+  try {
+    removeOrphans(options.outDir);
+    return await runPresets(options, presets, snapshots);
+  } finally {
+    release();
+  }
+}
+
+function readRecord(path: string): RunRecord {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (e) {
+    throw fileError(e, "read", path);
+  }
+  try {
+    return JSON.parse(text) as RunRecord;
+  } catch (e) {
+    throw new OutDirError(`${path} is not valid JSON (${(e as Error).message}); remove it to rerun that preset`);
+  }
+}
+
+async function runPresets(options: PaperOptions, presets: Preset[], snapshots: number[]): Promise<PaperResult> {
   const rows: ResultRow[] = [];
   for (const [index, preset] of presets.entries()) {
     const dir = join(options.outDir, preset.name);
     const config = { ...preset.config, training: { ...preset.config.training, epochs: options.epochs } };
     const runFile = join(dir, "run.json");
     if (existsSync(runFile)) {
-      const record = JSON.parse(readFileSync(runFile, "utf8")) as RunRecord;
+      const record = readRecord(runFile);
       if (sameRun(record, preset, options, options.epochs)) {
         options.onPreset?.(preset, index, presets.length, "skip");
         rows.push({ preset, record, dir: preset.name });
@@ -113,6 +136,8 @@ export async function runPaper(options: PaperOptions): Promise<PaperResult> {
       snapshots,
       version: options.version,
       resume: resumable ? resume : undefined,
+      // the preset's folder is the study's own: a stale run there (other epochs, image or config) is replaced
+      force: true,
       shouldStop: options.shouldStop,
       onProgress: options.onProgress,
       storedInputsMaxBytes: options.storedInputsMaxBytes,
@@ -128,6 +153,8 @@ export async function runPaper(options: PaperOptions): Promise<PaperResult> {
     image: { source: options.imageSource, width: options.image.width, height: options.image.height },
     generator: `coordnet ${options.version}, ${options.epochs} epochs per preset, backend ${rows[0]?.record.backend.name ?? options.backend}, Node ${process.version}`,
   };
+  // the source last, with the report: a run refused or stopped early leaves no stray files
+  writeFileAtomic(join(options.outDir, "source.png"), encodePNG(options.image));
   writeFileAtomic(join(options.outDir, "results.json"), `${JSON.stringify(summarize(rows), null, 2)}\n`);
   writeFileAtomic(join(options.outDir, "report.md"), markdownReport(input));
   writeFileAtomic(join(options.outDir, "report.html"), await htmlReport(input));

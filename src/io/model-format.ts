@@ -71,6 +71,8 @@ export interface RunSetup {
   readonly backend: string;
   /** snapshot epochs */
   readonly snapshots: number[];
+  /** SHA-256 of the training image's pixels (absent in checkpoints of coordnet 0.1) */
+  readonly imageHash?: string;
 }
 
 /** A checkpoint: a model plus Adam's state and the training position. */

@@ -9,16 +9,23 @@
  * - `epoch-NNNN.png`: the network's image after the chosen epochs
  * - `final.png`: the network's image after training
  * - `loss.svg`: the loss curve (log scale)
- * - `checkpoint.safetensors`: only while a run is interrupted; removed when it completes
+ * - `checkpoint.safetensors`: Adam's state and where training stands — written when the run is
+ *   interrupted, every `checkpointEvery` seconds while it trains (so a killed run loses at most that
+ *   much), and at the end (so a finished run can be extended with more epochs)
+ *
+ * The folder is locked while the run writes to it (`.coordnet.lock`, see `io/out-dir.ts`); a new
+ * run refuses a folder that holds another run's files unless `force` is set.
  */
 
-import { existsSync, mkdirSync, rmSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { Config } from "../config.js";
 import type { STORED_INPUTS_MAX_BYTES } from "../encoding/index.js";
 import { encodePNG, type RGBImage } from "../image/png.js";
 import { writeFileAtomic } from "../io/atomic.js";
-import { type Checkpoint, saveCheckpoint, saveModel } from "../io/model-file.js";
+import { type Checkpoint, type RunSetup, saveCheckpoint, saveModel } from "../io/model-file.js";
+import { claimRunFolder } from "../io/out-dir.js";
 import { lossChart } from "../report/plot.js";
 import { type ImageMetrics, imageError, renderImage, startSession, type TrainingSession, type TrainingState, trainOneEpoch } from "./loop.js";
 
@@ -50,6 +57,10 @@ export interface RunOptions {
   readonly version: string;
   /** continue from this checkpoint instead of starting afresh */
   readonly resume?: Checkpoint;
+  /** a new run into a folder holding another run's files removes them (otherwise it is refused) */
+  readonly force?: boolean;
+  /** write a checkpoint after this many seconds of training since the last one (0 or absent: only when stopped and at the end) */
+  readonly checkpointEvery?: number;
   /** asked after every batch: return true to stop, checkpoint and return (Ctrl-C) */
   readonly shouldStop?: () => boolean;
   /** told about progress: samples done of the total, the current epoch, the last epoch's loss */
@@ -97,17 +108,22 @@ export async function runTraining(options: RunOptions): Promise<RunRecord> {
     storedInputsMaxBytes: options.storedInputsMaxBytes,
     resume: resume && { weights: resume.weights, optimizer: resume.optimizer, matrix: resume.matrix, state: resume.position },
   });
+  let release: (() => void) | undefined;
   try {
-    mkdirSync(outDir, { recursive: true });
+    release = claimRunFolder(outDir, { resume: resume !== undefined, force: options.force ?? false });
     const files = new Set<string>();
     for (const s of options.snapshots) if (s <= session.state.epoch && existsSync(join(outDir, snapshotName(s)))) files.add(snapshotName(s));
     const { epochs } = config.training;
     const samplesTotal = epochs * session.samples;
     const at = (state: TrainingState) => state.epoch * session.samples + state.next;
     const startedAt = { samples: at(session.state), seconds: session.state.seconds };
+    const setup = runSetup(options);
+    const checkpointMs = (options.checkpointEvery ?? 0) * 1000;
+    let lastCheckpoint = performance.now();
+    const checkpointDue = () => checkpointMs > 0 && performance.now() - lastCheckpoint >= checkpointMs;
     let sliceStart = performance.now();
     let callStart = sliceStart;
-    // one look at the event loop (signals, timers) per SLICE_MS of training
+    // one look at the event loop (signals, timers) per SLICE_MS of training, and a stop when a checkpoint is due
     const afterBatch = (next: number) => {
       const now = performance.now();
       const { epoch, history } = session.state;
@@ -115,27 +131,60 @@ export async function runTraining(options: RunOptions): Promise<RunRecord> {
       const elapsed = session.state.seconds + (now - callStart) / 1000 - startedAt.seconds;
       const samplesPerSecond = (samplesDone - startedAt.samples) / Math.max(1e-9, elapsed);
       options.onProgress?.({ samplesDone, samplesTotal, epoch: epoch + 1, epochs, loss: history.at(-1)?.loss ?? Number.NaN, samplesPerSecond });
-      return now - sliceStart > SLICE_MS || (options.shouldStop?.() ?? false);
+      return now - sliceStart > SLICE_MS || checkpointDue() || (options.shouldStop?.() ?? false);
     };
     while (session.state.epoch < epochs) {
       // a stop asked for between epochs (backends that run whole epochs per call stop only there)
-      if (session.state.next === 0 && at(session.state) > startedAt.samples && options.shouldStop?.()) return interrupt(session, options, files);
+      if (session.state.next === 0 && at(session.state) > startedAt.samples && options.shouldStop?.()) return interrupt(session, options, setup, files);
       callStart = performance.now();
       const { completed } = await trainOneEpoch(session, afterBatch);
       if (completed === null) {
-        if (options.shouldStop?.()) return interrupt(session, options, files);
+        if (options.shouldStop?.()) return interrupt(session, options, setup, files);
       } else if (options.snapshots.includes(completed.epoch)) {
         write(outDir, files, snapshotName(completed.epoch), encodePNG(await renderImage(session.trainer, session.inputs, image.width, image.height)));
+      }
+      if (checkpointDue() && session.state.epoch < epochs) {
+        checkpoint(session, options, setup, files);
+        lastCheckpoint = performance.now();
       }
       if (performance.now() - sliceStart > SLICE_MS) {
         await yieldToEvents();
         sliceStart = performance.now();
       }
     }
-    return await finishRun(session, options, files);
+    return await finishRun(session, options, setup, files);
   } finally {
+    release?.();
     await session.trainer.dispose();
   }
+}
+
+/**
+ * The SHA-256 of an image's pixels (its float32 RGB values, row by row), kept in checkpoints so
+ * `--resume` can tell when the source image changed.
+ *
+ * @example
+ * ```ts
+ * imageHash(readPng("photo.png")); // "9f86d0…"
+ * ```
+ */
+export function imageHash(image: RGBImage): string {
+  const { data } = image;
+  return createHash("sha256")
+    .update(new Uint8Array(data.buffer, data.byteOffset, data.byteLength))
+    .digest("hex");
+}
+
+function runSetup(options: RunOptions): RunSetup {
+  const { image } = options;
+  return {
+    image: options.imageSource,
+    width: image.width,
+    height: image.height,
+    backend: options.backend,
+    snapshots: [...options.snapshots],
+    imageHash: imageHash(image),
+  };
 }
 
 function write(outDir: string, files: Set<string>, name: string, data: string | Uint8Array): void {
@@ -143,14 +192,12 @@ function write(outDir: string, files: Set<string>, name: string, data: string | 
   files.add(name);
 }
 
-/** Write a checkpoint where the session stands and an `interrupted` run.json. */
-function interrupt(session: TrainingSession, options: RunOptions, files: Set<string>): RunRecord {
-  const { config, image, outDir } = options;
-  const run = { image: options.imageSource, width: image.width, height: image.height, backend: options.backend, snapshots: [...options.snapshots] };
+/** Write a checkpoint where the session stands. */
+function checkpoint(session: TrainingSession, options: RunOptions, run: RunSetup, files: Set<string>): void {
   saveCheckpoint(
-    join(outDir, "checkpoint.safetensors"),
+    join(options.outDir, "checkpoint.safetensors"),
     {
-      config,
+      config: options.config,
       weights: session.trainer.getWeights(),
       matrix: session.encoder.matrix as Float32Array | null,
       optimizer: session.trainer.getOptimizerState(),
@@ -159,13 +206,18 @@ function interrupt(session: TrainingSession, options: RunOptions, files: Set<str
     options.version,
   );
   files.add("checkpoint.safetensors");
+}
+
+/** Write a checkpoint where the session stands and an `interrupted` run.json. */
+function interrupt(session: TrainingSession, options: RunOptions, run: RunSetup, files: Set<string>): RunRecord {
+  checkpoint(session, options, run, files);
   const record = makeRecord("interrupted", options, session, null, [...files, "run.json"]);
-  write(outDir, files, "run.json", `${JSON.stringify(record, null, 2)}\n`);
+  write(options.outDir, files, "run.json", `${JSON.stringify(record, null, 2)}\n`);
   return record;
 }
 
-/** The last files of a complete run: final.png, model.safetensors, loss.svg, run.json. */
-async function finishRun(session: TrainingSession, options: RunOptions, files: Set<string>): Promise<RunRecord> {
+/** The last files of a complete run: final.png, model.safetensors, loss.svg, the final checkpoint, run.json. */
+async function finishRun(session: TrainingSession, options: RunOptions, run: RunSetup, files: Set<string>): Promise<RunRecord> {
   const { config, image, outDir } = options;
   const final = await renderImage(session.trainer, session.inputs, image.width, image.height);
   const metrics = imageError(final, image);
@@ -187,7 +239,8 @@ async function finishRun(session: TrainingSession, options: RunOptions, files: S
         "Training loss",
       ),
     );
-  rmSync(join(outDir, "checkpoint.safetensors"), { force: true });
+  // the final state, so that `--resume --epochs N` can extend the run
+  checkpoint(session, options, run, files);
   const record = makeRecord("complete", options, session, metrics, [...files, "run.json"].sort());
   write(outDir, files, "run.json", `${JSON.stringify(record, null, 2)}\n`);
   return record;

@@ -1,0 +1,230 @@
+/**
+ * @module
+ * An output folder that one run owns: a lock naming the process that holds it, leftovers of dead
+ * processes removed, and another run's files never mixed with this one's.
+ *
+ * The lock is the file `.coordnet.lock` holding `PID HOST`. It is created whole and exclusively
+ * (written to a temporary file, then hard-linked to its name, which fails if the name exists), so
+ * two processes can never both create it. A lock whose process is gone (same host, PID not
+ * running) is taken over; two processes taking over the same dead lock are serialised by a second
+ * exclusive file, `.coordnet.lock.takeover`, so only one of them removes it.
+ */
+
+import { closeSync, fsyncSync, linkSync, lstatSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeSync } from "node:fs";
+import { hostname } from "node:os";
+import { join } from "node:path";
+import { CoordnetError } from "../errors.js";
+import { fileError, makeFolder, temporaryName } from "./atomic.js";
+
+/**
+ * The output folder cannot be used: another process holds it, or it holds another run's files
+ * (exit code 2).
+ *
+ * @example
+ * ```ts
+ * try { claimRunFolder("out", { resume: false, force: false }); } catch (e) { if (e instanceof OutDirError) console.error(e.message); }
+ * ```
+ */
+export class OutDirError extends CoordnetError {}
+
+/** The lock's file name inside the folder. */
+export const LOCK_NAME = ".coordnet.lock";
+
+/** Temporary files written by `writeFileAtomic` (`NAME.tmp-PID-RANDOM`) or by coordnet 0.1 (`NAME.tmp-PID`). */
+const TEMPORARY = /\.tmp-(\d+)(?:-[0-9a-f]+)?$/;
+
+/** The files a run writes (besides the lock): another run's files when a new run finds them. */
+const RUN_FILES = /^(run\.json|model\.safetensors|checkpoint\.safetensors|final\.png|loss\.svg|epoch-\d{4,}\.png)$/;
+
+/** Whether process `pid` exists on this machine (EPERM: it does, but belongs to someone else). */
+function alive(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+interface Holder {
+  readonly pid: number;
+  readonly host: string;
+  readonly text: string;
+}
+
+function readHolder(path: string): Holder | null {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ENOENT") return null;
+    throw fileError(e, "read the lock", path);
+  }
+  const m = /^(\d+) (\S+)\n?$/.exec(text);
+  return { pid: m ? Number(m[1]) : 0, host: m ? m[2] : "", text };
+}
+
+/** Whether the holder still runs: a live PID here, or any lock from another host (which cannot be checked). */
+function holderAlive(h: Holder, path: string): boolean {
+  if (h.pid === 0) {
+    // not written by coordnet (or damaged): stale once it is a minute old
+    try {
+      return Date.now() - statSync(path).mtimeMs < 60_000;
+    } catch {
+      return false;
+    }
+  }
+  return h.host !== hostname() || alive(h.pid);
+}
+
+/** Create `path` holding `text`, whole, failing with EEXIST if it exists. */
+function createExclusive(path: string, text: string): void {
+  const tmp = temporaryName(path);
+  try {
+    writeWhole(tmp, text);
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    throw e;
+  }
+  try {
+    linkSync(tmp, path);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === "EEXIST") throw e;
+    // a file system without hard links: an exclusive create (the content follows at once)
+    if (code !== "EPERM" && code !== "ENOTSUP" && code !== "EXDEV" && code !== "ENOSYS") throw e;
+    // the name exists from here on; until its text is written it reads as damaged, which stays held for a minute
+    writeWhole(path, text);
+  } finally {
+    rmSync(tmp, { force: true });
+  }
+}
+
+/** Create `path` exclusively and write `text` to it (raw errors, for the caller to word). */
+function writeWhole(path: string, text: string): void {
+  const fd = openSync(path, "wx", 0o644);
+  try {
+    writeSync(fd, text);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * Take the folder's lock. A second process gets an {@link OutDirError} naming the holder's PID; a
+ * dead holder's lock is taken over. Returns the function that releases it (also run on exit).
+ *
+ * @throws {@link OutDirError} while another live process holds the folder
+ *
+ * @example
+ * ```ts
+ * const release = lockFolder("out");
+ * try { ... } finally { release(); }
+ * ```
+ */
+export function lockFolder(dir: string): () => void {
+  makeFolder(dir);
+  const path = join(dir, LOCK_NAME);
+  const mine = `${process.pid} ${hostname()}\n`;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      createExclusive(path, mine);
+      break;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw fileError(e, "write in", dir);
+    }
+    const holder = readHolder(path);
+    if (holder !== null && holderAlive(holder, path))
+      throw new OutDirError(
+        holder.pid === 0
+          ? `${dir} is in use by another coordnet process (its lock ${path} was just created); wait for it, or choose another --out`
+          : `${dir} is in use by another coordnet process (PID ${holder.pid}${holder.host === hostname() ? "" : ` on ${holder.host}`}); wait for it to finish, or choose another --out`,
+      );
+    if (attempt >= 5) throw new OutDirError(`cannot take over the lock ${path} of a finished process; remove it by hand`);
+    if (holder !== null) takeOver(path, holder);
+  }
+  const release = () => {
+    process.off("exit", release);
+    const holder = readHolder(path);
+    if (holder?.text === mine) rmSync(path, { force: true });
+  };
+  process.on("exit", release);
+  return release;
+}
+
+/** Remove a dead holder's lock, unless someone else has replaced it meanwhile. */
+function takeOver(path: string, dead: Holder): void {
+  const guard = `${path}.takeover`;
+  try {
+    createExclusive(guard, `${process.pid} ${hostname()}\n`);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw fileError(e, "create", guard);
+    const other = readHolder(guard);
+    // another process is taking over right now; or it died doing so
+    if (other !== null && !holderAlive(other, guard)) rmSync(guard, { force: true });
+    return;
+  }
+  try {
+    if (readHolder(path)?.text === dead.text) rmSync(path, { force: true });
+  } finally {
+    rmSync(guard, { force: true });
+  }
+}
+
+/**
+ * Remove temporary files left in `dir` by processes that no longer run (a run killed mid-write).
+ * Returns the names removed.
+ *
+ * @example
+ * ```ts
+ * removeOrphans("out"); // ["model.safetensors.tmp-4242"]
+ * ```
+ */
+export function removeOrphans(dir: string): string[] {
+  const removed: string[] = [];
+  for (const name of readdirSync(dir)) {
+    const m = TEMPORARY.exec(name);
+    if (m === null || alive(Number(m[1]))) continue;
+    const path = join(dir, name);
+    // only plain files: a link or folder under such a name is not coordnet's
+    if (!lstatSync(path).isFile()) continue;
+    rmSync(path, { force: true });
+    removed.push(name);
+  }
+  return removed;
+}
+
+/**
+ * Make `dir` this run's: create it, lock it, remove dead processes' temporary files and, for a new
+ * run, refuse (or with `force`, remove) another run's files, so two runs' files never mix. Returns
+ * the function that releases the lock.
+ *
+ * @throws {@link OutDirError} when another process holds the folder, or it holds another run's files and `force` is not set
+ *
+ * @example
+ * ```ts
+ * const release = claimRunFolder("runs/a", { resume: false, force: false });
+ * ```
+ */
+export function claimRunFolder(dir: string, options: { readonly resume: boolean; readonly force: boolean }): () => void {
+  const release = lockFolder(dir);
+  try {
+    removeOrphans(dir);
+    if (!options.resume) {
+      const found = readdirSync(dir)
+        .filter((name) => RUN_FILES.test(name))
+        .sort();
+      if (found.length > 0 && !options.force) {
+        const list = found.length > 3 ? `${found.slice(0, 3).join(", ")}, …` : found.join(", ");
+        throw new OutDirError(`${dir} holds another run's files (${list}): continue it with --resume ${dir}, replace it with --force, or choose another --out`);
+      }
+      for (const name of found) rmSync(join(dir, name), { force: true });
+    }
+  } catch (e) {
+    release();
+    throw e instanceof CoordnetError ? e : fileError(e, "use the folder", dir);
+  }
+  return release;
+}
