@@ -59,9 +59,10 @@ export function encodeSafeTensors(tensors: Map<string, Tensor>, metadata: Record
     header[name] = { dtype: "F32", shape: t.shape, data_offsets: [offset, offset + 4 * count] };
     offset += 4 * count;
   }
-  let json = JSON.stringify(header);
-  while ((8 + Buffer.byteLength(json)) % 8 !== 0) json += " ";
-  const headerBytes = new TextEncoder().encode(json);
+  // padded with spaces to a multiple of 8 bytes (TextEncoder, not Buffer: this runs in browsers too)
+  let headerBytes = new TextEncoder().encode(JSON.stringify(header));
+  const padding = (8 - ((8 + headerBytes.length) % 8)) % 8;
+  if (padding > 0) headerBytes = new TextEncoder().encode(JSON.stringify(header) + " ".repeat(padding));
   const out = new Uint8Array(8 + headerBytes.length + offset);
   const dv = new DataView(out.buffer);
   dv.setBigUint64(0, BigInt(headerBytes.length), true);
