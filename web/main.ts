@@ -250,10 +250,17 @@ $("step").addEventListener("click", () => {
 });
 $("stop").addEventListener("click", () => send({ type: "stop" }));
 
+/** A download link (made once, its target replaced after each run). */
 function setDownload(id: string, url: string): void {
-  const a = $<HTMLAnchorElement>(id);
+  let a = document.getElementById(id) as HTMLAnchorElement | null;
+  if (a === null) {
+    a = document.createElement("a");
+    a.id = id;
+    a.download = id === "download-model" ? "model.safetensors" : "reconstruction.png";
+    a.textContent = `download ${a.download}`;
+    $("downloads").append(a);
+  }
   a.href = url;
-  a.hidden = false;
 }
 
 async function pngUrl(image: ImageData): Promise<string> {
