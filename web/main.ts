@@ -1,6 +1,6 @@
 // The playground page: the train view and the scripted mode. Training runs in train-worker.ts.
 import { loadPreset, presetNames } from "../dist/presets.js";
-import type { FromWorker, ToWorker } from "./protocol.js";
+import type { CompareSummary, FromWorker, ToWorker } from "./protocol.js";
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const params = new URLSearchParams(location.search);
@@ -142,6 +142,13 @@ function listBackendsUi(backends: { name: string; available: boolean; reason?: s
   ul.replaceChildren();
   const firstAvailable = backends.find((b) => b.available)?.name ?? "reference";
   chosenBackend = firstAvailable;
+  for (const id of ["verify-a", "verify-b"]) {
+    const select = $<HTMLSelectElement>(id);
+    select.replaceChildren(...backends.filter((b) => b.available).map((b) => new Option(b.name, b.name)));
+  }
+  $<HTMLSelectElement>("verify-a").value = "reference";
+  const other = backends.find((b) => b.available && b.name !== "reference");
+  if (other !== undefined) $<HTMLSelectElement>("verify-b").value = other.name;
   for (const b of backends) {
     const li = document.createElement("li");
     const label = document.createElement("label");
@@ -269,9 +276,43 @@ async function pngUrl(image: ImageData): Promise<string> {
   return URL.createObjectURL(await canvas.convertToBlob({ type: "image/png" }));
 }
 
+// ---- the verify view -------------------------------------------------------------------------
+
+function showComparison(c: CompareSummary): void {
+  $("verify-status").textContent =
+    `${c.b} against ${c.a}: ${c.pass ? "PASS" : "FAIL"} (batch ${c.batch}, ${c.steps} steps, seed ${c.seed}, tolerance ×${c.factor}, ${c.seconds.toFixed(1)} s)`;
+  const table = $<HTMLTableElement>("verify-table");
+  const row = (cells: string[], tag: "td" | "th", cls?: string) => {
+    const tr = document.createElement("tr");
+    for (const text of cells) {
+      const cell = document.createElement(tag);
+      cell.textContent = text;
+      tr.append(cell);
+    }
+    if (cls !== undefined) (tr.lastElementChild as HTMLElement).className = cls;
+    return tr;
+  };
+  table.replaceChildren(row(["tensor", "entries", "max |b − a|", "max rel", "worst / bound", ""], "th"));
+  for (const t of c.tensors)
+    table.append(
+      row(
+        [t.name, String(t.size), t.maxAbs.toExponential(2), t.maxRel.toExponential(2), t.worstRatio.toFixed(3), t.pass ? "pass" : "FAIL"],
+        "td",
+        t.pass ? "pass" : "fail",
+      ),
+    );
+}
+
+$("verify-run").addEventListener("click", () => {
+  const a = $<HTMLSelectElement>("verify-a").value;
+  const b = $<HTMLSelectElement>("verify-b").value;
+  $("verify-status").textContent = `comparing ${b} against ${a}…`;
+  send({ type: "compare", a, b, batch: Number(field("verify-batch").value), steps: Number(field("verify-steps").value) });
+});
+
 // ---- the scripted mode ------------------------------------------------------------------------
 
-type Result = { backend: string; epochs: number; losses: number[]; psnr: number; samplesPerSecond: number } | { error: string };
+type Result = { backend: string; epochs: number; losses: number[]; psnr: number; samplesPerSecond: number } | CompareSummary | { error: string };
 
 function finish(result: Result): void {
   (window as unknown as { coordnetResult: Result }).coordnetResult = result;
@@ -315,7 +356,13 @@ worker.addEventListener("message", (event: MessageEvent<FromWorker>) => {
     case "ready":
       // the scripted mode names its backend: it skips probing the others (a WebGPU probe can take seconds)
       if (!scripted) send({ type: "list" });
-      else {
+      else if (params.has("verify")) {
+        // ?verify=a,b[&batch=N&steps=N&seed=N]&autorun=1: compareBackends(a, b) → the comparison
+        const [a, b] = (params.get("verify") ?? "").split(",");
+        const opt = (name: string) => (params.has(name) ? Number(params.get(name)) : undefined);
+        if (a === undefined || b === undefined || a === "" || b === "") finish({ error: 'coordnet: verify must be two backends, e.g. "reference,webgl2"' });
+        else send({ type: "compare", a, b, batch: opt("batch"), steps: opt("steps"), seed: opt("seed") });
+      } else {
         try {
           start(scriptedOptions()).catch((e) => finish({ error: (e as Error).message }));
         } catch (e) {
@@ -360,6 +407,10 @@ worker.addEventListener("message", (event: MessageEvent<FromWorker>) => {
       finish({ backend: m.backend, epochs: m.epochs, losses: m.losses, psnr: m.psnr, samplesPerSecond: m.samplesPerSecond });
       break;
     }
+    case "compared":
+      showComparison(m.comparison);
+      if (scripted) finish(m.comparison);
+      break;
     case "error":
       setRunning(false);
       status(`error: ${m.message}`);

@@ -14,6 +14,7 @@ export type ToWorker =
       /** start paused (the single-step button before any training) */
       paused?: boolean;
     }
+  | { type: "compare"; a: string; b: string; batch?: number; steps?: number; seed?: number }
   | { type: "pause" }
   | { type: "resume" }
   | { type: "step" }
@@ -35,4 +36,18 @@ export type FromWorker =
       safetensors: Uint8Array;
       image: ImageData;
     }
+  | { type: "compared"; comparison: CompareSummary }
   | { type: "error"; message: string };
+
+/** What the verify view shows of a comparison (and the scripted mode returns). */
+export interface CompareSummary {
+  a: string;
+  b: string;
+  batch: number;
+  steps: number;
+  seed: number;
+  factor: number;
+  pass: boolean;
+  seconds: number;
+  tensors: { name: string; size: number; maxAbs: number; maxRel: number; worstRatio: number; pass: boolean }[];
+}

@@ -3,7 +3,7 @@
 // it can pause mid-epoch, resume, step one epoch, and send a reconstruction every few epochs.
 import { toRGBA, toRGBImage } from "../dist/api/image.js";
 import { Model } from "../dist/api/model.js";
-import { type BackendStatus, backendNames, probeBackend } from "../dist/backends/index.js";
+import { type BackendStatus, backendNames, compareBackends, probeBackend } from "../dist/backends/index.js";
 import { applyOverrides, type ConfigOverrides } from "../dist/config.js";
 import { resample } from "../dist/image/resample.js";
 import { loadPreset } from "../dist/presets.js";
@@ -145,6 +145,28 @@ self.addEventListener("message", (event: MessageEvent<ToWorker>) => {
       budget = message.paused ? 0 : Number.POSITIVE_INFINITY;
       train(message).catch((e) => post({ type: "error", message: oneLine(e) }));
       break;
+    case "compare": {
+      const started = performance.now();
+      compareBackends(message.a, message.b, { batch: message.batch, steps: message.steps, seed: message.seed }).then(
+        (c) =>
+          post({
+            type: "compared",
+            comparison: {
+              a: c.a.backend,
+              b: c.b.backend,
+              batch: c.batch,
+              steps: c.steps,
+              seed: c.seed,
+              factor: c.factor,
+              pass: c.pass,
+              seconds: (performance.now() - started) / 1000,
+              tensors: c.tensors.map(({ name, size, maxAbs, maxRel, worstRatio, pass }) => ({ name, size, maxAbs, maxRel, worstRatio, pass })),
+            },
+          }),
+        (e) => post({ type: "error", message: oneLine(e) }),
+      );
+      break;
+    }
     case "pause":
       paused = true;
       break;
