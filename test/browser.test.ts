@@ -64,15 +64,15 @@ describe.skipIf(skip !== null)("the playground in headless chromium", () => {
   /** The train view as a user opens it: every backend probed, the photograph drawn. */
   async function loadTrainView(): Promise<{ errors: string[]; isolated: boolean }> {
     const { page, errors } = await open("");
-    const isolated = await page.evaluate(() => crossOriginIsolated);
+    const isolated = (await page.evaluate("crossOriginIsolated")) === true;
     // the worker answers with the probed list (each probe has a time limit)
     await page.waitForSelector("#backends input[type=radio]", { timeout: 60_000 });
     // the built-in photograph is drawn as the source
-    await page.waitForFunction(() => (document.getElementById("source") as HTMLCanvasElement).width > 32, null, { timeout: 30_000 });
+    await page.waitForFunction('document.getElementById("source").width > 32', null, { timeout: 30_000 });
     backends = await page.$$eval("#backends li", (items) =>
       items.map((li) => ({
-        name: (li.querySelector("input") as HTMLInputElement).value,
-        available: !(li.querySelector("input") as HTMLInputElement).disabled,
+        name: (li.querySelector("input") as unknown as { value: string; disabled: boolean }).value,
+        available: !(li.querySelector("input") as unknown as { value: string; disabled: boolean }).disabled,
         why: li.querySelector(".why")?.textContent ?? "",
       })),
     );
@@ -83,9 +83,9 @@ describe.skipIf(skip !== null)("the playground in headless chromium", () => {
   /** Train through the scripted mode; the page's result. */
   async function scripted<R = Result>(query: string): Promise<{ result: R; shown: string; errors: string[] }> {
     const { page, errors } = await open(`?${query}`);
-    await page.waitForFunction(() => (window as unknown as { coordnetResult?: unknown }).coordnetResult !== undefined, null, { timeout: 110_000 });
-    const result = (await page.evaluate(() => (window as unknown as { coordnetResult: unknown }).coordnetResult)) as R;
-    const shown = await page.locator("#coordnet-result").innerText();
+    await page.waitForFunction(() => (globalThis as unknown as { coordnetResult?: unknown }).coordnetResult !== undefined, null, { timeout: 110_000 });
+    const result = (await page.evaluate(() => (globalThis as unknown as { coordnetResult: unknown }).coordnetResult)) as R;
+    const shown = (await page.locator("#coordnet-result").textContent()) ?? "";
     await page.close();
     return { result, shown, errors };
   }
