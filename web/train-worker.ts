@@ -68,8 +68,13 @@ async function train(message: Extract<ToWorker, { type: "start" }>): Promise<voi
   const { epochs } = config.training;
   post({ type: "started", backend: s.trainer.info.backend, details: s.trainer.info.details ?? {}, width: target.width, height: target.height, epochs, config });
   const every = Math.max(1, Math.round(epochs / 25));
+  // samples per second over the epochs after the first (the first pays for kernel compiles and
+  // warm-up); over the first alone when it is the only one
   let samplesTrained = 0;
   let seconds = 0;
+  let firstSamples = 0;
+  let firstSeconds = 0;
+  const rate = () => (seconds > 0 ? samplesTrained / seconds : firstSamples / firstSeconds);
   let psnr = Number.NaN;
   try {
     while (s.state.epoch < epochs && !stopped) {
@@ -81,8 +86,14 @@ async function train(message: Extract<ToWorker, { type: "start" }>): Promise<voi
       }
       const started = performance.now();
       const { completed, samplesTrained: n } = await trainOneEpoch(s, () => paused || stopped);
-      seconds += (performance.now() - started) / 1000;
-      samplesTrained += n;
+      const took = (performance.now() - started) / 1000;
+      if (s.state.epoch <= 1 && (completed === null ? s.state.epoch === 0 : completed.epoch === 1)) {
+        firstSamples += n;
+        firstSeconds += took;
+      } else {
+        samplesTrained += n;
+        seconds += took;
+      }
       if (completed === null) continue;
       budget -= 1;
       const last = completed.epoch === epochs;
@@ -92,7 +103,7 @@ async function train(message: Extract<ToWorker, { type: "start" }>): Promise<voi
         psnr = imageError(r.rgb, target).psnr;
         image = new ImageData(r.image.data as Uint8ClampedArray<ArrayBuffer>, r.image.width, r.image.height);
       }
-      post({ type: "epoch", epoch: completed.epoch, epochs, loss: completed.loss, lr: completed.lr, psnr, samplesPerSecond: samplesTrained / seconds, image });
+      post({ type: "epoch", epoch: completed.epoch, epochs, loss: completed.loss, lr: completed.lr, psnr, samplesPerSecond: rate(), image });
       if (budget === 0) post({ type: "paused", epoch: completed.epoch });
     }
     const final = await reconstruction(s, target.width, target.height);
@@ -112,7 +123,7 @@ async function train(message: Extract<ToWorker, { type: "start" }>): Promise<voi
         epochs: s.state.epoch,
         losses: s.state.history.map((h) => h.loss),
         psnr: metrics.psnr,
-        samplesPerSecond: samplesTrained / seconds,
+        samplesPerSecond: rate(),
         safetensors,
         image: new ImageData(final.image.data as Uint8ClampedArray<ArrayBuffer>, final.image.width, final.image.height),
       },
