@@ -22,6 +22,7 @@ try {
   await page.selectOption("#verify-b", "wasm");
   await page.click("#verify-run");
   await page.waitForSelector("#verify-table tr:nth-child(3)", { timeout: 120_000 });
+  await page.setViewportSize({ width: 1100, height: 700 });
   await page.locator("#verify").screenshot({ path: "docs/playground-verify.png" });
 } finally {
   await browser.close();

@@ -11,7 +11,10 @@
 // The runs go in parallel pages (most of their time is shader compiles and waits on SwiftShader).
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Model } from "../dist/api/model.js";
+import { decodePNG } from "../dist/image/png.js";
 import { buildSite, launch, noBrowser, removeSite, serve } from "./browser-harness.js";
+import { patternPNG } from "./png-helpers.js";
 
 const skip = noBrowser();
 if (skip !== null) console.warn(`browser tests skipped: ${skip}`);
@@ -146,6 +149,45 @@ describe.skipIf(skip !== null)("the playground in headless chromium", () => {
     expect(c.b).toBe("webgl2");
     expect(c.tensors.filter((t) => !t.pass)).toEqual([]);
   }, 120_000);
+
+  it.concurrent("an uploaded PNG trains; its model.safetensors renders in Node to the page's reconstruction within 1/255", async () => {
+    const { page, errors } = await open("");
+    await page.waitForSelector("#backends input[type=radio]", { timeout: 60_000 });
+    await page.setInputFiles("#file", { name: "pattern.png", mimeType: "image/png", buffer: Buffer.from(patternPNG(24, 16)) });
+    await page.waitForFunction('document.getElementById("source").width === 24', null, { timeout: 30_000 });
+    await page.selectOption("#size", "0"); // full size: 24×16
+    await page.fill("#epochs", "3");
+    await page.check("#backends input[value=reference]");
+    await page.click("#train");
+    await page.waitForSelector("#download-png", { timeout: 60_000 });
+    expect(await page.locator("#status").textContent()).toMatch(/^done: 3 epochs on reference/);
+    // the two downloads, as bytes
+    const grab = (id: string) =>
+      page.evaluate(async (sel) => {
+        const href = (document.getElementById(sel) as unknown as { href: string }).href;
+        return Array.from(new Uint8Array(await (await fetch(href)).arrayBuffer()));
+      }, id);
+    const model = Model.fromSafetensors(Uint8Array.from(await grab("download-model")));
+    const png = decodePNG(Uint8Array.from(await grab("download-png")));
+    expect([png.width, png.height]).toEqual([24, 16]);
+    const rendered = model.render(24, 16);
+    let worst = 0;
+    for (let p = 0; p < 24 * 16; p++) for (let c = 0; c < 3; c++) worst = Math.max(worst, Math.abs(rendered.data[4 * p + c] / 255 - png.data[3 * p + c]));
+    // both are 8-bit roundings of the same float32 network: at most one step apart
+    expect(worst).toBeLessThanOrEqual(1 / 255 + 1e-6);
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 120_000);
+
+  it.concurrent("a corrupt upload shows one clear line", async () => {
+    const { page } = await open("");
+    await page.setInputFiles("#file", { name: "broken.png", mimeType: "image/png", buffer: Buffer.from("this is not a PNG") });
+    await page.waitForSelector("#image-error:not([hidden])", { timeout: 30_000 });
+    expect(await page.locator("#image-error").textContent()).toBe(
+      "coordnet: cannot read broken.png: not an image this browser can decode (PNG, JPEG, WebP, GIF)",
+    );
+    await page.close();
+  }, 60_000);
 
   it.concurrent("scripted mode: a bad parameter gives { error } in one line", async () => {
     const { result } = await scripted("image=default&size=32by32&autorun=1");

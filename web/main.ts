@@ -318,7 +318,8 @@ function finish(result: Result): void {
   (window as unknown as { coordnetResult: Result }).coordnetResult = result;
   const pre = $("coordnet-result");
   pre.textContent = JSON.stringify(result);
-  pre.hidden = false;
+  // shown in the scripted mode; the train view has its own display
+  pre.hidden = !scripted;
 }
 
 function scriptedOptions(): Parameters<typeof start>[0] {
