@@ -338,6 +338,11 @@ function scriptedOptions(): Parameters<typeof start>[0] {
   if (epochs !== undefined) overrides.epochs = epochs;
   const seed = int("seed");
   if (seed !== undefined) overrides.seed = seed;
+  // the network's size too, for quick checks (kernel compiles grow with the layers)
+  const width = int("width");
+  if (width !== undefined) overrides.width = width;
+  const depth = int("depth");
+  if (depth !== undefined) overrides.depth = depth;
   let size: { width: number; height: number } | undefined;
   const rawSize = params.get("size");
   if (rawSize !== null) {
