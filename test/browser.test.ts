@@ -167,7 +167,8 @@ describe.skipIf(skip !== null)("the playground in headless chromium", () => {
     // the two downloads, as bytes
     const grab = (id: string) =>
       page.evaluate(async (sel) => {
-        const href = (document.getElementById(sel) as unknown as { href: string }).href;
+        const doc = (globalThis as unknown as { document: { getElementById(id: string): { href: string } } }).document;
+        const href = doc.getElementById(sel).href;
         return Array.from(new Uint8Array(await (await fetch(href)).arrayBuffer()));
       }, id);
     const model = Model.fromSafetensors(Uint8Array.from(await grab("download-model")));
