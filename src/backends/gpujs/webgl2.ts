@@ -5,10 +5,13 @@
  * into float32 textures (`precision: "single"`, which needs `EXT_color_buffer_float`). It exists
  * only in browsers; the registry lists it only where `WebGL2RenderingContext` exists.
  *
+ * Status: forward outputs, the loss and every gradient match the reference within the parity
+ * tolerances in Chromium on SwiftShader; Adam's moments and the weights after several steps do not
+ * yet (an open bug, see test/browser.test.ts), so `auto` never picks it.
+ *
  * Precision: storage is IEEE float32 (R32F/RGBA32F textures), arithmetic is GLSL ES 3.00 `highp`
  * float, which the standard requires to be float32-ranged but lets a GPU compute `exp`, `tanh`,
- * `sin` and division with a few ulps of error — the parity tolerances of `compareBackends` (made
- * for float32 accumulations) hold on SwiftShader.
+ * `sin` and division with a few ulps of error.
  */
 
 import type { Backend, ProbeResult } from "../registry.js";
@@ -58,7 +61,8 @@ function probeWebGL2(): Promise<ProbeResult> {
     (gl.getExtension("WEBGL_lose_context") as { loseContext(): void } | null)?.loseContext();
     if (/swiftshader|llvmpipe|software|basic render/i.test(renderer))
       return { available: true, device: renderer, autoSkip: `its renderer is software (${renderer}), slower than wasm` };
-    return { available: true, device: renderer };
+    // its forward pass and gradients match the reference, its Adam steps do not yet (test/browser.test.ts)
+    return { available: true, device: renderer, autoSkip: "it does not yet pass compareBackends after Adam steps; ask for it by name" };
   })();
   return probed;
 }
