@@ -8,6 +8,7 @@
  * | backend      | priority | what runs                                                        |
  * | ------------ | -------: | ---------------------------------------------------------------- |
  * | `webgpu`     |       30 | gpu.js kernels as WGSL compute shaders (skipped by `auto` on a software adapter) |
+ * | `webgl2`     |       25 | gpu.js kernels as WebGL2 fragment shaders; browsers only (skipped by `auto` on a software renderer) |
  * | `wasm`       |       20 | the reference's step with WebAssembly SIMD kernels, every core |
  * | `gpujs-wasm` |       10 | gpu.js kernels compiled to WebAssembly (`webasm` before)         |
  * | `reference`  |        0 | the readable TypeScript MLP: the truth                           |
@@ -15,15 +16,18 @@
  */
 
 import { gpujsCpuBackend, gpujsWasmBackend, webgpuBackend } from "./gpujs/index.js";
+import { hasWebGL2, webgl2Backend } from "./gpujs/webgl2.js";
 import { referenceBackend } from "./reference.js";
 import { registerAlias, registerBackend } from "./registry.js";
 import { wasmBackend } from "./wasm/index.js";
 
 for (const backend of [webgpuBackend, wasmBackend, gpujsWasmBackend, referenceBackend, gpujsCpuBackend]) registerBackend(backend);
+if (hasWebGL2()) registerBackend(webgl2Backend);
 registerAlias("webasm", "gpujs-wasm");
 
 export { type CompareOptions, type Comparison, compareBackends, type TensorComparison, type WorstEntry } from "./compare.js";
 export { gpujsCpuBackend, gpujsWasmBackend, webgpuBackend } from "./gpujs/index.js";
+export { hasWebGL2, webgl2Backend } from "./gpujs/webgl2.js";
 export { ReferenceTrainer, referenceBackend } from "./reference.js";
 export {
   type Backend,

@@ -13,7 +13,7 @@ const { GPU } = gpujs;
 const { WebGPUContext } = gpujs as unknown as { WebGPUContext: { destroy(): Promise<void> } };
 
 /** The gpu.js modes coordnet drives. */
-export type GpuMode = "webgpu" | "webasm" | "cpu";
+export type GpuMode = "webgpu" | "webgl2" | "webasm" | "cpu";
 
 /** A WebGPU adapter answered. */
 export interface WebGPUFound {
@@ -116,6 +116,7 @@ interface GPUish {
  */
 export async function modeAvailable(mode: GpuMode): Promise<ModeProbe> {
   if (mode === "cpu") return { available: true };
+  if (mode === "webgl2") return GPU.isWebGL2Supported ? { available: true } : { available: false, reason: "no WebGL2 here (a browser API: Node has none)" };
   if (mode === "webasm")
     return GPU.isWebAssemblySupported ? { available: true } : { available: false, reason: "WebAssembly with SIMD is not supported by this JavaScript engine" };
   const probe = await probeWebGPU();

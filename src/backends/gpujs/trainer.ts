@@ -44,6 +44,7 @@ import {
   specialize,
   weightGradKernel,
 } from "./kernels.js";
+import { ranMode } from "./webgl2.js";
 
 const { GPU } = gpujs;
 type Kernel = gpujs.IKernelRunShortcut;
@@ -227,7 +228,7 @@ export class GpuTrainer implements Trainer {
 
   /** Record (and check) what gpu.js actually ran. */
   private checkRan(pipeline: Pipeline): void {
-    const ran = pipeline.backend;
+    const ran = ranMode(this.gpu, this.mode, pipeline.backend, (gpujs as unknown as { WebGL2Kernel?: unknown }).WebGL2Kernel);
     this.details.executor = pipeline.executorKind;
     if (pipeline.fallbackReason) this.details.fallbackReason = pipeline.fallbackReason;
     if (ran !== this.mode)
@@ -487,7 +488,7 @@ function gpuBackend(name: string, mode: GpuMode, description: string): Backend {
   return {
     name,
     description,
-    priority: { webgpu: 30, webasm: 10, cpu: -10 }[mode],
+    priority: { webgpu: 30, webgl2: 25, webasm: 10, cpu: -10 }[mode],
     probe: async () => {
       const m = await modeAvailable(mode);
       if (!m.available) return { available: false, reason: m.reason };

@@ -4,9 +4,9 @@
  * into dist/backends/wasm/) and what it exports.
  */
 
-import { readFileSync } from "node:fs";
-import { setFlagsFromString } from "node:v8";
 import type { ActivationName } from "../../reference/activations/index.js";
+import { enableRelaxedSimd, env, kernelBytes } from "./host.js";
+import { instantiate as instantiateModule } from "./instance.js";
 
 /** The kernel module's exports (pointers in bytes, sizes in elements; see assembly/gemm.ts). */
 export interface Kernels {
@@ -41,13 +41,41 @@ export interface KernelBuild {
 
 let compiled: KernelBuild | null = null;
 
+type Bytes = Uint8Array | Promise<Uint8Array>;
+
+/** Compile the builds from their bytes (see {@link kernelBuild}); null when bytes are still on their way. */
+function compile(fma: Uint8Array | null, plain: () => Bytes): KernelBuild | Promise<KernelBuild> {
+  let module: WebAssembly.Module | null = null;
+  let fused = false;
+  if (fma !== null) {
+    if (!WebAssembly.validate(fma)) enableRelaxedSimd();
+    if (WebAssembly.validate(fma)) {
+      module = new WebAssembly.Module(fma);
+      fused = true;
+    }
+  }
+  const finish = (m: WebAssembly.Module): KernelBuild => {
+    // ask a throwaway instance where the static data ends
+    const memory = new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true });
+    const probe = instantiateModule<{ heapBase(): number }>(m, memory);
+    compiled = { module: m, fused, heapBase: probe.heapBase() };
+    return compiled;
+  };
+  if (module !== null) return finish(module);
+  const bytes = plain();
+  return bytes instanceof Uint8Array ? finish(new WebAssembly.Module(bytes)) : bytes.then((b) => finish(new WebAssembly.Module(b)));
+}
+
+const wantFma = () => env("COORDNET_WASM_FMA") !== "0";
+
 /**
  * The compiled kernel module, compiled once per process. Two builds of the same source:
  * `kernels-fma.wasm` uses relaxed SIMD's fused multiply-add, about 1.5× faster on x86-64 with FMA
  * (one instruction where the plain build needs a multiply and an add); `kernels.wasm` is plain
  * SIMD. Node 22's V8 has relaxed SIMD on; Node 20's (V8 11.3) has it behind
  * `--experimental-wasm-relaxed-simd`, which is switched on here if needed (it only adds
- * instructions to the validator). `COORDNET_WASM_FMA=0` picks the plain build.
+ * instructions to the validator). `COORDNET_WASM_FMA=0` picks the plain build. In a browser the
+ * kernels are fetched: call {@link loadKernels} first.
  *
  * @example
  * ```ts
@@ -56,23 +84,28 @@ let compiled: KernelBuild | null = null;
  */
 export function kernelBuild(): KernelBuild {
   if (compiled !== null) return compiled;
-  const bytes = (name: string) => readFileSync(new URL(`./${name}`, import.meta.url));
-  let module: WebAssembly.Module | null = null;
-  let fused = false;
-  if (process.env.COORDNET_WASM_FMA !== "0") {
-    const fma = bytes("kernels-fma.wasm");
-    if (!WebAssembly.validate(fma)) setFlagsFromString("--experimental-wasm-relaxed-simd");
-    if (WebAssembly.validate(fma)) {
-      module = new WebAssembly.Module(fma);
-      fused = true;
-    }
-  }
-  module ??= new WebAssembly.Module(bytes("kernels.wasm"));
-  // ask a throwaway instance where the static data ends
-  const memory = new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true });
-  const probe = instantiate(module, memory) as unknown as { heapBase(): number };
-  compiled = { module, fused, heapBase: probe.heapBase() };
-  return compiled;
+  const fma = wantFma() ? kernelBytes("kernels-fma.wasm") : null;
+  if (fma instanceof Promise) throw new Error("the wasm kernels are fetched in a browser: await loadKernels() first");
+  const build = compile(fma, () => kernelBytes("kernels.wasm"));
+  if (build instanceof Promise) throw new Error("the wasm kernels are fetched in a browser: await loadKernels() first");
+  return build;
+}
+
+let loading: Promise<KernelBuild> | null = null;
+
+/**
+ * {@link kernelBuild}, where the kernels may have to be fetched (in a browser): resolves once they
+ * are compiled.
+ *
+ * @example
+ * ```ts
+ * const { fused } = await loadKernels();
+ * ```
+ */
+export function loadKernels(): Promise<KernelBuild> {
+  if (compiled !== null) return Promise.resolve(compiled);
+  loading ??= (async () => compile(wantFma() ? await kernelBytes("kernels-fma.wasm") : null, () => kernelBytes("kernels.wasm")))();
+  return loading;
 }
 
 /**
@@ -84,5 +117,5 @@ export function kernelBuild(): KernelBuild {
  * ```
  */
 export function instantiate(module: WebAssembly.Module, memory: WebAssembly.Memory): Kernels {
-  return new WebAssembly.Instance(module, { env: { memory, abort: () => {} } }).exports as unknown as Kernels;
+  return instantiateModule<Kernels>(module, memory);
 }

@@ -6,9 +6,8 @@
  * it runs every part no helper has taken.
  */
 
-import { availableParallelism } from "node:os";
-import { MessageChannel, type MessagePort, Worker } from "node:worker_threads";
 import type { Encoder } from "../../encoding/index.js";
+import { cores, env, type Helper, startHelper } from "./host.js";
 import { CONTROL_BYTES, controlViews, HELPER_KERNELS, type HelperKernel, MAX_ARGS, MAX_PARTS, WAIT_SPIN, WORD } from "./protocol.js";
 
 /** A task as the trainer's thread runs it: the kernel itself, or the JavaScript task. */
@@ -40,8 +39,7 @@ export class Team {
   readonly ready: Promise<void>;
   /** parts posted to helpers so far, and how many of them the trainer's thread ran itself */
   readonly stats = { parts: 0, partsHere: 0 };
-  private readonly workers: Worker[] = [];
-  private readonly ports: MessagePort[] = [];
+  private readonly helpers: Helper[] = [];
   private readonly control: Int32Array;
   private readonly args: Float64Array;
   private readonly local: Record<HelperKernel, Task>;
@@ -63,30 +61,8 @@ export class Team {
       e.encode(new Float32Array(memory.buffer, points, 2 * n), new Float32Array(memory.buffer, out, n * e.features), n);
     };
     this.local = Object.fromEntries(HELPER_KERNELS.map((name) => [name, name === "encode" ? encode : (kernels[name] as Task)])) as Record<HelperKernel, Task>;
-    const started: Promise<void>[] = [];
-    for (let h = 1; h < threads; h++) {
-      const { port1, port2 } = new MessageChannel();
-      port1.unref();
-      const worker = new Worker(new URL("./worker.js", import.meta.url), {
-        workerData: { module, memory, shared, port: port2, delayMs: options.helperDelayMs ?? 0 },
-        transferList: [port2],
-      });
-      worker.unref();
-      started.push(
-        new Promise((resolve, reject) => {
-          worker.once("message", () => resolve());
-          worker.once("error", reject);
-        }),
-      );
-      // a helper that dies mid-part would leave run() waiting forever: fail loudly instead
-      worker.on("error", (e) => {
-        console.error(`coordnet: a wasm helper thread failed: ${e.message}`);
-        process.exit(1);
-      });
-      this.workers.push(worker);
-      this.ports.push(port1);
-    }
-    this.ready = Promise.all(started).then(() => {});
+    for (let h = 1; h < threads; h++) this.helpers.push(startHelper({ module, memory, shared, delayMs: options.helperDelayMs ?? 0 }));
+    this.ready = Promise.all(this.helpers.map((h) => h.started)).then(() => {});
   }
 
   /**
@@ -96,7 +72,8 @@ export class Team {
   run(kernel: HelperKernel, parts: readonly (readonly number[])[]): void {
     const P = parts.length;
     const task = this.local[kernel];
-    if (P === 1 || this.workers.length === 0) {
+    // helpers that cannot encode (a browser's) leave the encoding to this thread
+    if (P === 1 || this.helpers.length === 0 || (kernel === "encode" && !this.helpers[0].encodes)) {
       for (const p of parts) task(...p);
       return;
     }
@@ -133,23 +110,22 @@ export class Team {
   /** Use `encoder` for the "encode" task from now on (sent to each helper once). */
   useEncoder(encoder: Encoder): void {
     if (this.encoder === encoder) return;
-    for (const port of this.ports) port.postMessage({ config: encoder.config, matrix: encoder.matrix });
+    for (const helper of this.helpers) helper.sendEncoder({ config: encoder.config, matrix: encoder.matrix });
     this.encoder = encoder;
   }
 
   /** Stop the helpers. */
   async stop(): Promise<void> {
-    for (const port of this.ports) port.close();
     Atomics.store(this.control, WORD.QUIT, 1);
     Atomics.add(this.control, WORD.GENERATION, 1);
     Atomics.notify(this.control, WORD.GENERATION);
-    await Promise.all(this.workers.map((w) => w.terminate()));
+    await Promise.all(this.helpers.map((h) => h.stop()));
   }
 }
 
 /**
  * How many threads a trainer uses: `requested` if given, else `COORDNET_THREADS` if set, else
- * the cores Node reports; at most `useful` (what the work can be cut into) and {@link MAX_PARTS}.
+ * the cores the host gives (Node: every core; a browser: see host.browser.ts); at most `useful` (what the work can be cut into) and {@link MAX_PARTS}.
  *
  * @example
  * ```ts
@@ -157,13 +133,13 @@ export class Team {
  * ```
  */
 export function threadCount(requested: number | undefined, useful: number): number {
-  const fromEnv = process.env.COORDNET_THREADS;
+  const fromEnv = env("COORDNET_THREADS");
   let wanted = requested;
   if (wanted === undefined && fromEnv !== undefined && fromEnv.trim() !== "") {
     wanted = Number(fromEnv);
     if (!Number.isSafeInteger(wanted) || wanted < 1) throw new RangeError(`COORDNET_THREADS must be an integer ≥ 1, got "${fromEnv}"`);
   }
-  wanted ??= availableParallelism();
+  wanted ??= cores();
   if (!Number.isSafeInteger(wanted) || wanted < 1) throw new RangeError(`threads must be an integer ≥ 1, got ${wanted}`);
   return Math.max(1, Math.min(wanted, useful, MAX_PARTS));
 }

@@ -32,8 +32,9 @@ import type {
   TrainerInfo,
   TrainerOptions,
 } from "../registry.js";
+import { sharedMemoryUnavailable } from "./host.js";
 import { type LayerRegions, type MemoryPlan, NARROW, planMemory, type Region } from "./memory.js";
-import { instantiate, type Kernels, kernelBuild, WASM_ACTIVATIONS } from "./module.js";
+import { instantiate, type Kernels, kernelBuild, loadKernels, WASM_ACTIVATIONS } from "./module.js";
 import { encodeOnTeam, parallelKernels, usefulThreads } from "./parallel.js";
 import { Team, type TeamOptions, threadCount } from "./team.js";
 
@@ -318,9 +319,11 @@ export const wasmBackend: Backend = {
   priority: 20,
   description: "the reference's step with WebAssembly SIMD matrix products (AssemblyScript, built at install)",
   probe: async () => {
+    const noSharedMemory = sharedMemoryUnavailable();
+    if (noSharedMemory !== null) return { available: false, reason: noSharedMemory };
     let fused: boolean;
     try {
-      fused = kernelBuild().fused;
+      fused = (await loadKernels()).fused;
     } catch (e) {
       return { available: false, reason: `the WebAssembly kernels did not load: ${(e as Error).message.split("\n")[0]}` };
     }
@@ -333,6 +336,7 @@ export const wasmBackend: Backend = {
     return { available: true, device: `up to ${threads} thread${threads > 1 ? "s" : ""}, ${fused ? "relaxed-SIMD fused multiply-add" : "plain SIMD"} kernels` };
   },
   create: async (options) => {
+    await loadKernels();
     const trainer = new WasmTrainer(options);
     await trainer.ready();
     return trainer;

@@ -1,0 +1,95 @@
+/**
+ * @module
+ * The `webgl2` backend: the gpu.js kernels of this folder (the same kernels as `webgpu`,
+ * `gpujs-wasm` and `gpujs-cpu`) in gpu.js's WebGL2 mode, a fragment shader per kernel rendering
+ * into float32 textures (`precision: "single"`, which needs `EXT_color_buffer_float`). It exists
+ * only in browsers; the registry lists it only where `WebGL2RenderingContext` exists.
+ *
+ * Status: forward outputs, the loss and every gradient match the reference within the parity
+ * tolerances in Chromium on SwiftShader; Adam's moments and the weights after several steps do not
+ * yet (an open bug, see test/browser.test.ts), so `auto` never picks it.
+ *
+ * Precision: storage is IEEE float32 (R32F/RGBA32F textures), arithmetic is GLSL ES 3.00 `highp`
+ * float, which the standard requires to be float32-ranged but lets a GPU compute `exp`, `tanh`,
+ * `sin` and division with a few ulps of error.
+ */
+
+import type { Backend, ProbeResult } from "../registry.js";
+
+const load = () => import("./trainer.js");
+
+/** The few WebGL types the probe uses (TypeScript ships them only with the DOM library). */
+interface GL {
+  getExtension(name: string): unknown;
+  getParameter(p: number): unknown;
+}
+
+type CanvasMaker = { getContext(kind: "webgl2"): GL | null };
+
+const scope = globalThis as unknown as {
+  WebGL2RenderingContext?: unknown;
+  OffscreenCanvas?: new (w: number, h: number) => CanvasMaker;
+  document?: { createElement(tag: "canvas"): CanvasMaker };
+};
+
+/**
+ * Whether this JavaScript environment has WebGL2 at all (a browser, a page or a worker); the
+ * `webgl2` backend is registered only where it does.
+ *
+ * @example
+ * ```ts
+ * hasWebGL2(); // false in Node, true in current browsers
+ * ```
+ */
+export function hasWebGL2(): boolean {
+  return scope.WebGL2RenderingContext !== undefined;
+}
+
+let probed: Promise<ProbeResult> | null = null;
+
+/** Make a WebGL2 context and check what gpu.js's single precision needs; name the renderer. */
+function probeWebGL2(): Promise<ProbeResult> {
+  probed ??= (async (): Promise<ProbeResult> => {
+    if (!hasWebGL2()) return { available: false, reason: "no WebGL2 here (a browser API: Node has none)" };
+    const canvas = scope.OffscreenCanvas !== undefined ? new scope.OffscreenCanvas(1, 1) : scope.document?.createElement("canvas");
+    const gl = canvas?.getContext("webgl2") ?? null;
+    if (gl === null) return { available: false, reason: "this browser did not give a WebGL2 context (disabled, or no GPU driver it trusts)" };
+    if (gl.getExtension("EXT_color_buffer_float") === null)
+      return { available: false, reason: "WebGL2 here has no float32 render targets (EXT_color_buffer_float), which single precision needs" };
+    const debug = gl.getExtension("WEBGL_debug_renderer_info") as { UNMASKED_RENDERER_WEBGL: number } | null;
+    const renderer = String(gl.getParameter(debug?.UNMASKED_RENDERER_WEBGL ?? 0x1f01 /* RENDERER */) ?? "WebGL2");
+    (gl.getExtension("WEBGL_lose_context") as { loseContext(): void } | null)?.loseContext();
+    if (/swiftshader|llvmpipe|software|basic render/i.test(renderer))
+      return { available: true, device: renderer, autoSkip: `its renderer is software (${renderer}), slower than wasm` };
+    // its forward pass and gradients match the reference, its Adam steps do not yet (test/browser.test.ts)
+    return { available: true, device: renderer, autoSkip: "it does not yet pass compareBackends after Adam steps; ask for it by name" };
+  })();
+  return probed;
+}
+
+/**
+ * gpu.js in WebGL2 mode (browser only): the gpu.js kernels as fragment shaders over float32
+ * textures. Between `webgpu` and `wasm` in `auto`'s order, passed over on a software renderer.
+ *
+ * @example
+ * ```ts
+ * if (hasWebGL2()) registerBackend(webgl2Backend);
+ * ```
+ */
+export const webgl2Backend: Backend = {
+  name: "webgl2",
+  description: "gpu.js kernels as WebGL2 fragment shaders over float32 textures (browsers)",
+  priority: 25,
+  probe: probeWebGL2,
+  create: async (options) => (await load()).GpuTrainer.create("webgl2", options, "webgl2"),
+};
+
+/**
+ * The mode a pipeline ran in, as the trainer names modes: gpu.js names every GL kernel's mode
+ * `gpu` (WebGL1, WebGL2 and headless GL alike), so in `webgl2` mode the GPU instance's kernel
+ * class (gpu.js's `WebGL2Kernel`, passed in by the trainer, which has gpu.js loaded) tells.
+ */
+export function ranMode(gpu: unknown, requested: string, reported: string | null, webgl2Kernel: unknown): string | null {
+  if (requested !== "webgl2" || reported !== "gpu") return reported;
+  return webgl2Kernel !== undefined && (gpu as { Kernel?: unknown }).Kernel === webgl2Kernel ? "webgl2" : "gpu (GL, not WebGL2)";
+}

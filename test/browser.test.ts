@@ -1,0 +1,208 @@
+// The playground in a real browser: Debian's chromium, headless, WebGL2 and WebGPU on SwiftShader
+// (a CPU: these runs check behaviour, not speed). The site is built with the same Vite config as
+// `npm run build:site` and served with the COOP/COEP headers a static host must send.
+//
+// - the train view loads with no console error and lists every backend, each available or with a reason;
+// - the scripted mode trains 3 epochs at 32×32 on each backend that runs in this browser (the
+//   study's network narrowed to 2×32: on SwiftShader the time goes into compiling one shader per
+//   kernel and layer): the result names the backend asked for, has 3 finite losses, and the loss falls;
+// - a bad URL parameter gives { error } with one line, not a hang;
+// - the verify view's scripted mode (?verify=a,b): compareBackends in the page, wasm against the
+//   reference passes; webgl2 against the reference where the gpu.js trainer has gradients.
+// The runs go in parallel pages (most of their time is shader compiles and waits on SwiftShader).
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Model } from "../dist/api/model.js";
+import { decodePNG } from "../dist/image/png.js";
+import { buildSite, launch, noBrowser, removeSite, serve } from "./browser-harness.js";
+import { patternPNG } from "./png-helpers.js";
+
+const skip = noBrowser();
+if (skip !== null) console.warn(`browser tests skipped: ${skip}`);
+
+type Result = { backend: string; epochs: number; losses: number[]; psnr: number; samplesPerSecond: number } | { error: string };
+type Compared = { a: string; b: string; pass: boolean; tensors: { name: string; pass: boolean; worstRatio: number }[] } | { error: string };
+
+describe.skipIf(skip !== null)("the playground in headless chromium", () => {
+  let site: string;
+  let server: Awaited<ReturnType<typeof serve>>;
+  let browser: Browser;
+  let backends: { name: string; available: boolean; why: string }[] = [];
+  let listed: { errors: string[]; isolated: boolean };
+
+  beforeAll(async () => {
+    site = await buildSite();
+    server = await serve(site);
+    browser = await launch();
+    listed = await loadTrainView();
+  }, 150_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+    if (site) await removeSite(site);
+  });
+
+  /** A page that records console errors and uncaught exceptions. */
+  async function open(query: string): Promise<{ page: Page; errors: string[] }> {
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on("console", (m) => {
+      if (m.type() === "error") errors.push(m.text());
+    });
+    page.on("pageerror", (e) => errors.push(e.message));
+    await page.goto(`${server.url}${query}`);
+    return { page, errors };
+  }
+
+  it("loads with no console error, cross-origin isolated, and lists every backend with a reason where it does not run", async () => {
+    expect(listed.errors).toEqual([]);
+    expect(listed.isolated).toBe(true);
+    for (const b of backends) console.log(`  ${b.name}: ${b.available ? "runs" : "does not run"} — ${b.why}`);
+    expect(backends.map((b) => b.name)).toEqual(expect.arrayContaining(["reference", "wasm", "gpujs-cpu", "webgl2"]));
+    // reference (plain TypeScript) and wasm (served cross-origin isolated) run in every browser
+    expect(backends.filter((b) => b.available).map((b) => b.name)).toEqual(expect.arrayContaining(["reference", "wasm"]));
+    for (const b of backends.filter((x) => !x.available)) expect(b.why).toMatch(/^unavailable: \S/);
+  });
+
+  /** The train view as a user opens it: every backend probed, the photograph drawn. */
+  async function loadTrainView(): Promise<{ errors: string[]; isolated: boolean }> {
+    const { page, errors } = await open("");
+    const isolated = (await page.evaluate("crossOriginIsolated")) === true;
+    // the worker answers with the probed list (each probe has a time limit)
+    await page.waitForSelector("#backends input[type=radio]", { timeout: 60_000 });
+    // the built-in photograph is drawn as the source
+    await page.waitForFunction('document.getElementById("source").width > 32', null, { timeout: 30_000 });
+    backends = await page.$$eval("#backends li", (items) =>
+      items.map((li) => ({
+        name: (li.querySelector("input") as unknown as { value: string; disabled: boolean }).value,
+        available: !(li.querySelector("input") as unknown as { value: string; disabled: boolean }).disabled,
+        why: li.querySelector(".why")?.textContent ?? "",
+      })),
+    );
+    await page.close();
+    return { errors, isolated };
+  }
+
+  /** Train through the scripted mode; the page's result. */
+  async function scripted<R = Result>(query: string): Promise<{ result: R; shown: string; errors: string[] }> {
+    const { page, errors } = await open(`?${query}`);
+    await page.waitForFunction(() => (globalThis as unknown as { coordnetResult?: unknown }).coordnetResult !== undefined, null, { timeout: 110_000 });
+    const result = (await page.evaluate(() => (globalThis as unknown as { coordnetResult: unknown }).coordnetResult)) as R;
+    const shown = (await page.locator("#coordnet-result").textContent()) ?? "";
+    await page.close();
+    return { result, shown, errors };
+  }
+
+  for (const name of ["reference", "wasm", "webgl2", "gpujs-wasm", "gpujs-cpu", "webgpu"]) {
+    it.concurrent(`scripted mode: ${name} trains 3 epochs at 32×32 and the loss falls (where it runs here)`, async (ctx) => {
+      const status = backends.find((b) => b.name === name);
+      if (status === undefined || !status.available) {
+        console.warn(`  ${name} skipped: ${status?.why ?? "not listed"}`);
+        ctx.skip();
+        return;
+      }
+      const { result, shown, errors } = await scripted(
+        `image=default&preset=relu-sigmoid&backend=${name}&epochs=3&size=32x32&seed=0&width=32&depth=2&autorun=1`,
+      );
+      expect(result).not.toHaveProperty("error");
+      const r = result as Exclude<Result, { error: string }>;
+      console.log(
+        `  ${name}: losses ${r.losses.map((l) => l.toFixed(5)).join(" → ")}, PSNR ${r.psnr.toFixed(2)} dB, ${Math.round(r.samplesPerSecond)} samples/s (SwiftShader/CPU)`,
+      );
+      expect(r.backend).toBe(name);
+      expect(r.epochs).toBe(3);
+      expect(r.losses).toHaveLength(3);
+      for (const l of r.losses) expect(Number.isFinite(l)).toBe(true);
+      expect(r.losses[2]).toBeLessThan(r.losses[0]);
+      expect(r.psnr).toBeGreaterThan(0);
+      expect(r.samplesPerSecond).toBeGreaterThan(0);
+      expect(JSON.parse(shown)).toEqual(result);
+      expect(errors).toEqual([]);
+    }, 180_000);
+  }
+
+  it.concurrent("verify (scripted): compareBackends(reference, wasm) in the page passes every tensor", async () => {
+    const { result, errors } = await scripted<Compared>("verify=reference,wasm&batch=256&steps=3&autorun=1");
+    expect(result).not.toHaveProperty("error");
+    const c = result as Exclude<Compared, { error: string }>;
+    expect([c.a, c.b]).toEqual(["reference", "wasm"]);
+    expect(c.tensors.length).toBeGreaterThan(10);
+    expect(c.tensors.filter((t) => !t.pass)).toEqual([]);
+    expect(c.pass).toBe(true);
+    expect(errors).toEqual([]);
+  }, 180_000);
+
+  // KNOWN FAILURE, so off by default: on SwiftShader (2026-11-27) webgl2's forward, loss and every
+  // gradient pass (worst 0.02 of the bound) but Adam's moments and the weights after 3 steps do not
+  // (layers 0–2: adam.m up to 411× the bound, weights up to 16×; layers 3–4 near or within it).
+  // COORDNET_WEBGL2_PARITY=1 runs it; it must pass before webgl2 leaves auto's skip list.
+  it.skipIf(process.env.COORDNET_WEBGL2_PARITY !== "1").concurrent(
+    "verify (scripted): compareBackends(reference, webgl2) in the page passes every tensor",
+    async (ctx) => {
+      if (!backends.find((b) => b.name === "webgl2")?.available) {
+        console.warn("  webgl2 parity skipped: webgl2 does not run in this browser");
+        ctx.skip();
+        return;
+      }
+      const { result } = await scripted<Compared>("verify=reference,webgl2&batch=256&steps=3&autorun=1");
+      // the gpu.js trainer's gradients() is a stub on main until issue 9's gpu.js part lands: say so, do not pass
+      if ("error" in result && /gradients not yet implemented/.test(result.error)) {
+        console.warn(`  webgl2 parity skipped: ${result.error}`);
+        ctx.skip();
+        return;
+      }
+      expect(result).not.toHaveProperty("error");
+      const c = result as Exclude<Compared, { error: string }>;
+      for (const t of c.tensors) console.log(`  webgl2 ${t.name}: worst/bound ${t.worstRatio.toFixed(3)}`);
+      expect(c.b).toBe("webgl2");
+      expect(c.tensors.filter((t) => !t.pass)).toEqual([]);
+    },
+    180_000,
+  );
+
+  it.concurrent("an uploaded PNG trains; its model.safetensors renders in Node to the page's reconstruction within 1/255", async () => {
+    const { page, errors } = await open("");
+    await page.waitForSelector("#backends input[type=radio]", { timeout: 60_000 });
+    await page.setInputFiles("#file", { name: "pattern.png", mimeType: "image/png", buffer: Buffer.from(patternPNG(24, 16)) });
+    await page.waitForFunction('document.getElementById("source").width === 24', null, { timeout: 30_000 });
+    await page.selectOption("#size", "0"); // full size: 24×16
+    await page.fill("#epochs", "3");
+    await page.check("#backends input[value=reference]");
+    await page.click("#train");
+    await page.waitForSelector("#download-png", { timeout: 60_000 });
+    expect(await page.locator("#status").textContent()).toMatch(/^done: 3 epochs on reference/);
+    // the two downloads, as bytes
+    const grab = (id: string) =>
+      page.evaluate(async (sel) => {
+        const doc = (globalThis as unknown as { document: { getElementById(id: string): { href: string } } }).document;
+        const href = doc.getElementById(sel).href;
+        return Array.from(new Uint8Array(await (await fetch(href)).arrayBuffer()));
+      }, id);
+    const model = Model.fromSafetensors(Uint8Array.from(await grab("download-model")));
+    const png = decodePNG(Uint8Array.from(await grab("download-png")));
+    expect([png.width, png.height]).toEqual([24, 16]);
+    const rendered = model.render(24, 16);
+    let worst = 0;
+    for (let p = 0; p < 24 * 16; p++) for (let c = 0; c < 3; c++) worst = Math.max(worst, Math.abs(rendered.data[4 * p + c] / 255 - png.data[3 * p + c]));
+    // both are 8-bit roundings of the same float32 network: at most one step apart
+    expect(worst).toBeLessThanOrEqual(1 / 255 + 1e-6);
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 180_000);
+
+  it.concurrent("a corrupt upload shows one clear line", async () => {
+    const { page } = await open("");
+    await page.setInputFiles("#file", { name: "broken.png", mimeType: "image/png", buffer: Buffer.from("this is not a PNG") });
+    await page.waitForSelector("#image-error:not([hidden])", { timeout: 30_000 });
+    expect(await page.locator("#image-error").textContent()).toBe(
+      "coordnet: cannot read broken.png: not an image this browser can decode (PNG, JPEG, WebP, GIF)",
+    );
+    await page.close();
+  }, 60_000);
+
+  it.concurrent("scripted mode: a bad parameter gives { error } in one line", async () => {
+    const { result } = await scripted("image=default&size=32by32&autorun=1");
+    expect(result).toEqual({ error: 'coordnet: size must be WxH, e.g. 32x32, got "32by32"' });
+  }, 60_000);
+});

@@ -1,0 +1,53 @@
+// Messages between the playground page and its training worker.
+import type { BackendStatus } from "../dist/backends/index.js";
+
+export type ToWorker =
+  | { type: "list" }
+  | {
+      type: "start";
+      /** RGBA bytes, row-major (ImageData) */
+      image: { width: number; height: number; data: Uint8ClampedArray };
+      preset?: string;
+      overrides: Record<string, unknown>;
+      backend: string;
+      size?: { width: number; height: number };
+      /** start paused (the single-step button before any training) */
+      paused?: boolean;
+    }
+  | { type: "compare"; a: string; b: string; batch?: number; steps?: number; seed?: number }
+  | { type: "pause" }
+  | { type: "resume" }
+  | { type: "step" }
+  | { type: "stop" };
+
+export type FromWorker =
+  | { type: "ready" }
+  | { type: "backends"; backends: BackendStatus[]; isolated: boolean }
+  | { type: "started"; backend: string; details: Record<string, string>; width: number; height: number; epochs: number; config: unknown }
+  | { type: "epoch"; epoch: number; epochs: number; loss: number; lr: number; psnr: number; samplesPerSecond: number; image?: ImageData }
+  | { type: "paused"; epoch: number }
+  | {
+      type: "done";
+      backend: string;
+      epochs: number;
+      losses: number[];
+      psnr: number;
+      samplesPerSecond: number;
+      safetensors: Uint8Array;
+      image: ImageData;
+    }
+  | { type: "compared"; comparison: CompareSummary }
+  | { type: "error"; message: string };
+
+/** What the verify view shows of a comparison (and the scripted mode returns). */
+export interface CompareSummary {
+  a: string;
+  b: string;
+  batch: number;
+  steps: number;
+  seed: number;
+  factor: number;
+  pass: boolean;
+  seconds: number;
+  tensors: { name: string; size: number; maxAbs: number; maxRel: number; worstRatio: number; pass: boolean }[];
+}

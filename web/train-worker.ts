@@ -1,0 +1,200 @@
+// The playground's training thread: a Web Worker, so the page stays responsive. It runs the
+// library's own session loop (the one `fit` and `coordnet train` use) one epoch at a time, so that
+// it can pause mid-epoch, resume, step one epoch, and send a reconstruction every few epochs.
+import { toRGBA, toRGBImage } from "../dist/api/image.js";
+import { Model } from "../dist/api/model.js";
+import { type BackendStatus, backendNames, compareBackends, probeBackend } from "../dist/backends/index.js";
+import { applyOverrides, type ConfigOverrides } from "../dist/config.js";
+import { resample } from "../dist/image/resample.js";
+import { loadPreset } from "../dist/presets.js";
+import { imageError, renderImage, startSession, type TrainingSession, trainOneEpoch } from "../dist/training/loop.js";
+import type { FromWorker, ToWorker } from "./protocol.js";
+
+const post = (message: FromWorker, transfer: Transferable[] = []) => (self as unknown as Worker).postMessage(message, transfer);
+
+let session: TrainingSession | null = null;
+let paused = false;
+let stopped = false;
+/** epochs still to run before pausing again (a single step), or Infinity */
+let budget = Number.POSITIVE_INFINITY;
+let wake: (() => void) | null = null;
+
+/** A probe that gives no answer (a browser's requestAdapter() can stay pending) counts as unavailable after this long. */
+const PROBE_MS = 15_000;
+
+/** Every registered backend, whether it runs in this browser and why not (each probe with a time limit). */
+async function backendsHere(): Promise<BackendStatus[]> {
+  const out: BackendStatus[] = [];
+  for (const name of backendNames()) {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`its probe gave no answer in ${PROBE_MS / 1000} s`)), PROBE_MS);
+    });
+    try {
+      const { backend, probe } = await Promise.race([probeBackend(name), late]);
+      out.push({
+        name,
+        description: backend.description,
+        priority: backend.priority,
+        available: probe.available,
+        reason: probe.available ? probe.autoSkip : probe.reason,
+        device: probe.available ? probe.device : undefined,
+        auto: false,
+      } as BackendStatus);
+    } catch (e) {
+      out.push({ name, description: "", priority: 0, available: false, reason: oneLine(e), auto: false } as BackendStatus);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+  return out;
+}
+
+const oneLine = (e: unknown) => (e instanceof Error ? e.message : String(e)).split("\n")[0];
+
+async function reconstruction(s: TrainingSession, width: number, height: number) {
+  const rgb = await renderImage(s.trainer, s.inputs, width, height);
+  return { image: toRGBA(rgb), rgb };
+}
+
+async function train(message: Extract<ToWorker, { type: "start" }>): Promise<void> {
+  const base = message.preset !== undefined ? loadPreset(message.preset).config : {};
+  const config = applyOverrides(base, message.overrides as ConfigOverrides);
+  // the command line's limit: 16 megapixels
+  let target = toRGBImage(message.image, 16_000_000, "the image");
+  if (message.size !== undefined) target = resample(target, message.size.width, message.size.height);
+  const s = await startSession({ config, image: target, backend: message.backend });
+  session = s;
+  const { epochs } = config.training;
+  post({ type: "started", backend: s.trainer.info.backend, details: s.trainer.info.details ?? {}, width: target.width, height: target.height, epochs, config });
+  const every = Math.max(1, Math.round(epochs / 25));
+  // samples per second over the epochs after the first (the first pays for kernel compiles and
+  // warm-up); over the first alone when it is the only one
+  let samplesTrained = 0;
+  let seconds = 0;
+  let firstSamples = 0;
+  let firstSeconds = 0;
+  const rate = () => (seconds > 0 ? samplesTrained / seconds : firstSamples / firstSeconds);
+  let psnr = Number.NaN;
+  try {
+    while (s.state.epoch < epochs && !stopped) {
+      if (paused || budget <= 0) {
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+        });
+        continue;
+      }
+      const started = performance.now();
+      const { completed, samplesTrained: n } = await trainOneEpoch(s, () => paused || stopped);
+      const took = (performance.now() - started) / 1000;
+      if (s.state.epoch <= 1 && (completed === null ? s.state.epoch === 0 : completed.epoch === 1)) {
+        firstSamples += n;
+        firstSeconds += took;
+      } else {
+        samplesTrained += n;
+        seconds += took;
+      }
+      if (completed === null) continue;
+      budget -= 1;
+      const last = completed.epoch === epochs;
+      let image: ImageData | undefined;
+      if (last || completed.epoch % every === 0 || budget === 0) {
+        const r = await reconstruction(s, target.width, target.height);
+        psnr = imageError(r.rgb, target).psnr;
+        image = new ImageData(r.image.data as Uint8ClampedArray<ArrayBuffer>, r.image.width, r.image.height);
+      }
+      post({ type: "epoch", epoch: completed.epoch, epochs, loss: completed.loss, lr: completed.lr, psnr, samplesPerSecond: rate(), image });
+      if (budget === 0) post({ type: "paused", epoch: completed.epoch });
+    }
+    const final = await reconstruction(s, target.width, target.height);
+    const metrics = imageError(final.rgb, target);
+    const model = new Model(config, s.trainer.getWeights(), s.encoder.matrix as Float32Array | null, {
+      backend: s.trainer.info,
+      history: s.state.history,
+      seconds: s.state.seconds,
+      mse: metrics.mse,
+      psnr: metrics.psnr,
+    });
+    const safetensors = model.toSafetensors();
+    post(
+      {
+        type: "done",
+        backend: s.trainer.info.backend,
+        epochs: s.state.epoch,
+        losses: s.state.history.map((h) => h.loss),
+        psnr: metrics.psnr,
+        samplesPerSecond: rate(),
+        safetensors,
+        image: new ImageData(final.image.data as Uint8ClampedArray<ArrayBuffer>, final.image.width, final.image.height),
+      },
+      [safetensors.buffer as ArrayBuffer],
+    );
+  } finally {
+    session = null;
+    await s.trainer.dispose();
+  }
+}
+
+self.addEventListener("message", (event: MessageEvent<ToWorker>) => {
+  const message = event.data;
+  const resume = () => {
+    const w = wake;
+    wake = null;
+    w?.();
+  };
+  switch (message.type) {
+    case "list":
+      backendsHere().then(
+        (backends) => post({ type: "backends", backends, isolated: globalThis.crossOriginIsolated === true }),
+        (e) => post({ type: "error", message: oneLine(e) }),
+      );
+      break;
+    case "start":
+      if (session !== null) return post({ type: "error", message: "training is already running" });
+      paused = false;
+      stopped = false;
+      budget = message.paused ? 0 : Number.POSITIVE_INFINITY;
+      train(message).catch((e) => post({ type: "error", message: oneLine(e) }));
+      break;
+    case "compare": {
+      const started = performance.now();
+      compareBackends(message.a, message.b, { batch: message.batch, steps: message.steps, seed: message.seed }).then(
+        (c) =>
+          post({
+            type: "compared",
+            comparison: {
+              a: c.a.backend,
+              b: c.b.backend,
+              batch: c.batch,
+              steps: c.steps,
+              seed: c.seed,
+              factor: c.factor,
+              pass: c.pass,
+              seconds: (performance.now() - started) / 1000,
+              tensors: c.tensors.map(({ name, size, maxAbs, maxRel, worstRatio, pass }) => ({ name, size, maxAbs, maxRel, worstRatio, pass })),
+            },
+          }),
+        (e) => post({ type: "error", message: oneLine(e) }),
+      );
+      break;
+    }
+    case "pause":
+      paused = true;
+      break;
+    case "resume":
+      paused = false;
+      budget = Number.POSITIVE_INFINITY;
+      resume();
+      break;
+    case "step":
+      paused = false;
+      budget = 1;
+      resume();
+      break;
+    case "stop":
+      stopped = true;
+      resume();
+      break;
+  }
+});
+post({ type: "ready" });
