@@ -1,0 +1,79 @@
+import { readdirSync, readFileSync } from "node:fs";
+import { dirname, join, normalize, relative } from "node:path";
+import ts from "typescript";
+import { describe, expect, it } from "vitest";
+
+// The layout's promises: the reference stands alone (a student copies src/reference/ and it
+// compiles), and no two modules import each other (a cycle makes load order matter and hides a
+// missing seam). That the browser-safe entry points need no Node module is checked by bundling
+// them for the browser (test/browser-bundle.test.ts). Type-only imports are erased at compile time and do not
+// count; dynamic import() is how heavy backends load lazily and does not form a load-time cycle.
+function files(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? files(join(dir, e.name)) : e.name.endsWith(".ts") && !e.name.endsWith(".d.ts") ? [join(dir, e.name)] : [],
+  );
+}
+
+/** The module specifiers a file imports at load time (static, not type-only). */
+function staticImports(file: string): string[] {
+  const source = ts.createSourceFile(file, readFileSync(file, "utf8"), ts.ScriptTarget.ES2022, false);
+  const out: string[] = [];
+  for (const s of source.statements) {
+    if (ts.isImportDeclaration(s)) {
+      const clause = s.importClause;
+      const typeOnly =
+        clause !== undefined &&
+        (clause.isTypeOnly ||
+          (clause.name === undefined &&
+            clause.namedBindings !== undefined &&
+            ts.isNamedImports(clause.namedBindings) &&
+            clause.namedBindings.elements.length > 0 &&
+            clause.namedBindings.elements.every((e) => e.isTypeOnly)));
+      if (!typeOnly) out.push((s.moduleSpecifier as ts.StringLiteral).text);
+    } else if (ts.isExportDeclaration(s) && s.moduleSpecifier !== undefined && !s.isTypeOnly) {
+      const named = s.exportClause;
+      const typeOnly = named !== undefined && ts.isNamedExports(named) && named.elements.length > 0 && named.elements.every((e) => e.isTypeOnly);
+      if (!typeOnly) out.push((s.moduleSpecifier as ts.StringLiteral).text);
+    }
+  }
+  return out;
+}
+
+const resolveTs = (from: string, spec: string) => normalize(join(dirname(from), spec)).replace(/\.js$/, ".ts");
+const SRC = files("src");
+
+describe("layout", () => {
+  it("src/reference/ imports nothing outside itself", () => {
+    const outside = files("src/reference").flatMap((f) =>
+      staticImports(f)
+        .filter((spec) => !spec.startsWith(".") || relative("src/reference", resolveTs(f, spec)).startsWith(".."))
+        .map((spec) => `${f}: ${spec}`),
+    );
+    expect(outside).toEqual([]);
+  });
+
+  it("has no import cycles", () => {
+    const graph = new Map(
+      SRC.map((f) => [
+        f,
+        staticImports(f)
+          .filter((s) => s.startsWith("."))
+          .map((s) => resolveTs(f, s)),
+      ]),
+    );
+    const cycles: string[] = [];
+    const state = new Map<string, "open" | "done">();
+    const visit = (f: string, path: string[]) => {
+      if (state.get(f) === "done") return;
+      if (state.get(f) === "open") {
+        cycles.push([...path.slice(path.indexOf(f)), f].join(" → "));
+        return;
+      }
+      state.set(f, "open");
+      for (const g of graph.get(f) ?? []) visit(g, [...path, f]);
+      state.set(f, "done");
+    };
+    for (const f of SRC) visit(f, []);
+    expect(cycles).toEqual([]);
+  });
+});
