@@ -3,8 +3,8 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { createEncoder } from "../dist/encoding/encoder.js";
 import { normalizeCoordinate } from "../dist/encoding/normalize.js";
-import { loadPreset, PAPER_PRESETS, presetNames } from "../dist/presets.js";
 import { PRESET_FILES } from "../dist/preset-data.js";
+import { loadPreset, PAPER_PRESETS, presetNames } from "../dist/presets.js";
 import { stepLR } from "../dist/reference/schedule.js";
 
 // The study's schedule, run by run (issue 12): its first runs train at a constant 1e-3; from the
