@@ -180,7 +180,19 @@ export interface Comparison {
   /** epochs per run */
   readonly epochs: number;
   /** one entry per (preset, seed) run */
-  readonly runs: readonly { readonly name: string; readonly seed: number; readonly mse: number; readonly psnr: number }[];
+  readonly runs: readonly ComparisonRun[];
+}
+
+/** One run of the other implementation. */
+export interface ComparisonRun {
+  /** preset name */
+  readonly name: string;
+  /** seed (the other implementation's own random streams) */
+  readonly seed: number;
+  /** full-image MSE, predictions clamped to [0, 1] */
+  readonly mse: number;
+  /** PSNR in dB */
+  readonly psnr: number;
 }
 
 /**
