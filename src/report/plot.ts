@@ -40,7 +40,7 @@ export async function lossChart(points: LossPoint[], title: string, width = 420,
   });
   const x = { x: { field: "epoch", type: "quantitative" as const, title: "epoch", axis: { tickMinStep: 1 } } };
   const color = series.size > 1 ? { color: { field: "series", type: "nominal" as const, title: "preset" } } : {};
-  const yTitle = banded ? "training loss (MSE, log scale): mean, band min–max over seeds" : "training loss (MSE, log scale)";
+  const yTitle = "training loss (MSE, log scale)";
   const line = {
     mark: { type: "line" as const, point: values.length <= 60 },
     encoding: { ...x, y: { field: "loss", type: "quantitative" as const, title: yTitle, scale: { type: "log" as const } }, ...color },

@@ -514,7 +514,7 @@ export async function htmlReport(input: ReportInput): Promise<string> {
   for (const first of firsts) {
     const { preset, dir, seed } = first;
     const seeds = input.rows.filter((r) => r.preset.name === preset.name);
-    const chart = await lossChart(points(seeds), seeds.length > 1 ? `Training loss, ${seeds.length} seeds` : "Training loss", 300, 150);
+    const chart = await lossChart(points(seeds), seeds.length > 1 ? `Training loss: mean and min–max of ${seeds.length} seeds` : "Training loss", 300, 150);
     strips.push(
       `<section><h3>${escapeHtml(preset.title)}</h3><p class="note">${escapeHtml(preset.note)}</p><div class="strip">${input.snapshotEpochs
         .map((e) => img(`${dir}/${snapshotName(e)}`, `seed ${seed}, epoch ${e}`))
