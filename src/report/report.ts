@@ -521,7 +521,13 @@ export async function htmlReport(input: ReportInput): Promise<string> {
         .join("")}<figure class="chart">${chart}</figure></div></section>`,
     );
   }
-  const allLoss = await lossChart(points(input.rows), "Training loss, all presets", 640, 300);
+  const several = stats.some((s) => s.seeds.length > 1);
+  const allLoss = await lossChart(
+    points(input.rows),
+    several ? "Training loss, all presets: mean and min–max over seeds" : "Training loss, all presets",
+    640,
+    300,
+  );
   const claims = judgeClaims(stats)
     .map((c) => `<tr><td>${escapeHtml(c.claim)}</td><td class="verdict ${c.verdict.replace(" ", "-")}">${c.verdict}</td><td>${escapeHtml(c.detail)}</td></tr>`)
     .join("\n");
