@@ -167,6 +167,9 @@ def main():
     ap.add_argument("--seeds", type=int, default=3)
     ap.add_argument("--presets", default=",".join(STUDY), help="comma-separated (default: the study's seven)")
     ap.add_argument("--out", default="torch-results.json")
+    # one thread: Debian's torch (generic BLAS) measured 27 ms of CPU per step of the study's network
+    # with one thread and 148 ms with two on this 2-core machine under load (OpenMP threads spinning)
+    ap.add_argument("--threads", type=int, default=1, help="torch CPU threads (default 1)")
     a = ap.parse_args()
     try:
         width, height = (int(v) for v in a.size.lower().split("x"))
@@ -183,7 +186,7 @@ def main():
         with open(path) as f:
             presets.append(json.load(f))
     image = load_image(a.image, width, height)
-    torch.set_num_threads(max(1, min(2, os.cpu_count() or 1)))
+    torch.set_num_threads(max(1, a.threads))
     result = {
         "label": f"PyTorch {torch.__version__}",
         "generator": f"scripts/torch_paper.py, torch {torch.__version__}, {torch.get_num_threads()} threads",
