@@ -440,7 +440,7 @@ function compareNote(input: ReportInput): string {
 }
 
 const TABLE_NOTE =
-  "MSE over the whole image (predictions clamped to [0,1]); ± is the sample standard deviation over the seeds. The study's MSE is its published single-seed figure, given only where issue 12 quotes it (its “ReLU” taken as the baseline row).";
+  "MSE over the whole image (predictions clamped to [0,1]); ± is the sample standard deviation over the seeds. The study's MSE is its published single-seed figure at 512×512 after 200 epochs (comparable only at that size and length), given only where issue 12 quotes it (its “ReLU” taken as the baseline row).";
 
 /**
  * The Markdown report (images linked by relative path).
