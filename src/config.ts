@@ -248,6 +248,38 @@ function describe(value: unknown): string {
 }
 
 /**
+ * Deepest nesting of objects and arrays accepted in JSON that coordnet reads (configs,
+ * safetensors headers, checkpoint states): far above what any of them needs, far below what
+ * would overflow the stack of a recursive walk (`structuredClone`, `JSON.stringify`).
+ *
+ * @example
+ * ```ts
+ * if (nestedDeeperThan(JSON.parse(text), MAX_JSON_DEPTH)) throw new Error("nested too deeply");
+ * ```
+ */
+export const MAX_JSON_DEPTH = 64;
+
+/**
+ * Whether a parsed JSON value nests objects and arrays more than `limit` levels deep. Walks
+ * iteratively, so any depth is safe to ask about.
+ *
+ * @example
+ * ```ts
+ * nestedDeeperThan({ a: { b: [1] } }, 2); // true: three levels
+ * ```
+ */
+export function nestedDeeperThan(value: unknown, limit: number): boolean {
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop() as [unknown, number];
+    if (v === null || typeof v !== "object") continue;
+    if (depth + 1 > limit) return true;
+    for (const child of Object.values(v)) if (child !== null && typeof child === "object") stack.push([child, depth + 1]);
+  }
+  return false;
+}
+
+/**
  * Validate a config object and fill in the defaults.
  *
  * @throws {@link ConfigError} listing every problem, one readable line each
@@ -261,6 +293,7 @@ function describe(value: unknown): string {
  */
 export function parseConfig(input: unknown): Config {
   if (input === null || typeof input !== "object" || Array.isArray(input)) throw new ConfigError([`config must be a JSON object, got ${describe(input)}`]);
+  if (nestedDeeperThan(input, MAX_JSON_DEPTH)) throw new ConfigError([`config is nested more than ${MAX_JSON_DEPTH} levels deep`]);
   const result = schema.safeParse(input);
   if (result.success) return result.data;
   const lines = result.error.issues.map((issue) => {
@@ -320,6 +353,7 @@ type Obj = Record<string, unknown>;
  */
 export function applyOverrides(base: unknown, overrides: ConfigOverrides): Config {
   if (base === null || typeof base !== "object" || Array.isArray(base)) throw new ConfigError([`config must be a JSON object, got ${JSON.stringify(base)}`]);
+  if (nestedDeeperThan(base, MAX_JSON_DEPTH)) throw new ConfigError([`config is nested more than ${MAX_JSON_DEPTH} levels deep`]);
   const c = structuredClone(base) as Obj;
   const block = (name: string): Obj => {
     if (c[name] === undefined) c[name] = {};

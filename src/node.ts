@@ -78,6 +78,7 @@ export function loadModel(path: string): Model {
   return new Model(config, weights, matrix);
 }
 
+export { BudgetError, checkPixels } from "./budget.js";
 export { type PaperOptions, type PaperResult, runPaper, snapshotEpochs } from "./experiments/paper.js";
 export { DEFAULT_IMAGE, DEFAULT_MAX_PIXELS, ImageError, type RGBImage, resample } from "./image/index.js";
 export * from "./index.js";

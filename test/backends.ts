@@ -7,14 +7,22 @@
 
 import { describe, expect, it } from "vitest";
 import { releaseWebGPU } from "../dist/backends/gpujs/device.js";
-import { GpuTrainer, gpujsCpuBackend, webasmBackend, webgpuBackend } from "../dist/backends/gpujs/trainer.js";
-import { referenceBackend } from "../dist/backends/reference.js";
-import type { Trainer, TrainerOptions } from "../dist/backends/registry.js";
-import { wasmBackend } from "../dist/backends/wasm/trainer.js";
+import {
+  type Backend,
+  gpujsCpuBackend,
+  gpujsWasmBackend,
+  referenceBackend,
+  type Trainer,
+  type TrainerInfo,
+  type TrainerOptions,
+  wasmBackend,
+  webgpuBackend,
+} from "../dist/backends/index.js";
 
 /** A backend under test: its registry entry and the gpu.js mode and executors it must report. */
 export interface BackendCase {
   readonly name: string;
+  readonly backend: Backend;
   readonly mode: "webgpu" | "webasm" | "cpu" | "wasm" | null;
   readonly executors: readonly string[];
   readonly create: (options: TrainerOptions) => Promise<Trainer>;
@@ -26,7 +34,7 @@ const entries = [
   { backend: referenceBackend, mode: null, executors: [] },
   { backend: wasmBackend, mode: "wasm", executors: [] },
   { backend: gpujsCpuBackend, mode: "cpu", executors: ["generic"] },
-  { backend: webasmBackend, mode: "webasm", executors: ["fused-sync", "fused-threaded"] },
+  { backend: gpujsWasmBackend, mode: "webasm", executors: ["fused-sync", "fused-threaded"] },
   { backend: webgpuBackend, mode: "webgpu", executors: ["fused-encoder"] },
 ] as const;
 
@@ -36,9 +44,10 @@ export const BACKENDS: BackendCase[] = await Promise.all(
     const probe = await backend.probe();
     return {
       name: backend.name,
+      backend,
       mode,
       executors,
-      create: (options: TrainerOptions) => (mode === null || mode === "wasm" ? backend.create(options) : GpuTrainer.create(mode, options, backend.name)),
+      create: (options: TrainerOptions) => backend.create(options),
       available: probe.available,
       reason: probe.available ? "" : probe.reason,
     };
@@ -68,10 +77,15 @@ export function describeBackends(title: string, suite: (backend: BackendCase) =>
 
 /** Assert that a trainer ran on the backend, mode and executor it was asked for. */
 export function expectRanOn(trainer: Trainer, backend: BackendCase): void {
-  expect(trainer.info.backend).toBe(backend.name);
+  expectInfo(trainer.info, backend);
+}
+
+/** Assert that what a trainer reported about itself is the backend, mode and executor asked for. */
+export function expectInfo(info: TrainerInfo, backend: BackendCase): void {
+  expect(info.backend).toBe(backend.name);
   if (backend.mode !== null && backend.mode !== "wasm") {
-    expect(trainer.info.details.mode).toBe(backend.mode);
-    expect(backend.executors).toContain(trainer.info.details.executor);
+    expect(info.details.mode).toBe(backend.mode);
+    expect(backend.executors).toContain(info.details.executor);
   }
 }
 

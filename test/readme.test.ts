@@ -36,7 +36,9 @@ describe("the README's library snippet", () => {
     expect([big.width, big.height]).toEqual([512, 512]);
 
     const out = join(work, "cli.png");
-    const cli = spawnSync(process.execPath, [resolve("bin/coordnet.js"), "render", join(work, "model.safetensors"), "--size", "48x32", "--out", out], { encoding: "utf8" });
+    const cli = spawnSync(process.execPath, [resolve("bin/coordnet.js"), "render", join(work, "model.safetensors"), "--size", "48x32", "--out", out], {
+      encoding: "utf8",
+    });
     expect(cli.status).toBe(0);
     const byCli = decodePNG(readFileSync(out));
     const byLibrary = loadModel(join(work, "model.safetensors")).render(48, 32);

@@ -186,8 +186,9 @@ async function resolve(backend: string | Backend): Promise<Backend> {
 
 /**
  * Check backend `b` against backend `a` (usually `"reference"`): the same network, initial weights
- * and data on both; compared are the forward pass, the loss and every layer's gradients of one
- * batch (through {@link Trainer.gradients}), then the loss of each of `steps` Adam steps (the last
+ * and data on both; compared are the predictions for every sample (through {@link Trainer.predict},
+ * in chunks), the forward pass, the loss and every layer's gradients of one batch (through
+ * {@link Trainer.gradients}), then the loss of each of `steps` Adam steps (the last
  * batch short, as an epoch's last batch can be), the weights and Adam's moments after them. Each
  * tensor is held to the tolerance model described in this module's documentation; the float64
  * reference is run alongside to measure how well conditioned the case is.
@@ -231,7 +232,10 @@ export async function compareBackends(a: string | Backend, b: string | Backend, 
     const names = tensorNames(spec.depth);
     const tensors: TensorComparison[] = [];
 
-    // one batch: forward, loss, gradients (no step)
+    // every sample through predict (chunked by maxBatch), then one batch: forward, loss, gradients (no step)
+    const [pa, pb, p64] = [await ta.predict(inputs, n), await tb.predict(inputs, n), await r64.predict(inputs, n)];
+    tensors.push(compareTensor(`predict (${n} samples)`, pb, pa, p64, factor));
+
     const [ga, gb, g64] = [await ta.gradients(gInputs, gTargets, g), await tb.gradients(gInputs, gTargets, g), await r64.gradients(gInputs, gTargets, g)];
     tensors.push(compareTensor("forward", gb.outputs, ga.outputs, g64.outputs, factor));
     tensors.push(compareTensor("loss", [gb.loss], [ga.loss], [g64.loss], factor));

@@ -7,6 +7,7 @@
 
 import type { NetworkInputs } from "../encoding/inputs.js";
 import { CoordnetError } from "../errors.js";
+import { checkedBackend } from "../io/validate.js";
 import type { AdamOptions } from "../reference/adam.js";
 import type { MLPSpec } from "../reference/mlp.js";
 
@@ -188,7 +189,7 @@ const warnedAliases = new Set<string>();
  * ```
  */
 export function registerBackend(backend: Backend): void {
-  registry.set(backend.name, backend);
+  registry.set(backend.name, checkedBackend(backend)); // the trainer boundary: weights and Adam state checked for every backend alike
 }
 
 /**

@@ -16,17 +16,20 @@ import { toRGBImage } from "../api/image.js";
 import type { TrainingSummary } from "../api/model.js";
 import { releaseWebGPU } from "../backends/gpujs/device.js";
 import { listBackends, requireBackend, resolveBackendName } from "../backends/index.js";
+import { checkPixels } from "../budget.js";
 import { ConfigError } from "../config.js";
 import { createEncoder, imageInputs, STORED_INPUTS_MAX_BYTES } from "../encoding/index.js";
 import { CoordnetError } from "../errors.js";
 import { runPaper, snapshotEpochs } from "../experiments/paper.js";
-import { DEFAULT_IMAGE, DEFAULT_MAX_PIXELS, encodePNG, ImageError, type RGBImage, readPNG, resample } from "../image/index.js";
+import { DEFAULT_IMAGE, DEFAULT_MAX_PIXELS, encodePNG, type RGBImage, readPNG, resample } from "../image/index.js";
 import { writeFileAtomic } from "../io/atomic.js";
-import { type Checkpoint, loadCheckpoint, loadModel, ModelFileError } from "../io/model-file.js";
+import { type Checkpoint, loadCheckpoint, loadModel } from "../io/model-file.js";
 import { networkSpec } from "../model.js";
+import { loadPreset, PAPER_PRESETS } from "../presets.js";
 import { ACTIVATION_NAMES } from "../reference/activations/index.js";
 import { type Comparison, parseComparison, presetStats } from "../report/report.js";
 import { DivergenceError, type Progress, type RunRecord, renderImage, runTraining } from "../training/runner.js";
+import { checkRender, checkTraining, maxMemoryOption } from "./budget.js";
 import { type ConfigFlags, configFromFlags, epochList, integer, positiveNumber, size, UsageError, useThreads } from "./options.js";
 
 const EXIT_FAILURE = 1;
@@ -110,6 +113,7 @@ interface TrainFlags extends ConfigFlags {
   json?: boolean;
   resume?: string;
   maxPixels: number;
+  maxMemory: number;
   storedInputs: number;
 }
 
@@ -139,9 +143,15 @@ async function train(flags: TrainFlags, version: string): Promise<number> {
     if (existsSync(join(outDir, "checkpoint.safetensors")))
       throw new UsageError(`${outDir} holds an interrupted run: continue it with --resume ${outDir}, or choose another --out`);
   }
+  if (wanted !== undefined) checkPixels(flags.resume !== undefined ? "the checkpoint's training size" : "--size", wanted.width, wanted.height, flags.maxPixels);
   const { image, source } = loadImage(imagePath, flags.maxPixels, wanted);
   const backend = await resolveBackendName(backendName);
   await requireBackend(backend);
+  checkTraining(config, backend, image.width, image.height, {
+    maxPixels: flags.maxPixels,
+    maxMiB: flags.maxMemory,
+    storedInputsMaxBytes: flags.storedInputs * 2 ** 20,
+  });
   const interrupt = interruptFlag();
   const bar = progressBar(!flags.json);
   try {
@@ -201,6 +211,7 @@ function strip(images: RGBImage[]): RGBImage {
  * on the same image, their PSNRs printed and their images side by side in strip.png.
  */
 async function demo(flags: DemoFlags): Promise<number> {
+  checkPixels("--size", flags.size.width, flags.size.height, flags.maxPixels);
   const { image, source } = loadImage(flags.image, flags.maxPixels, flags.size);
   const backend = await resolveBackendName(flags.backend);
   await requireBackend(backend);
@@ -254,6 +265,7 @@ interface PaperFlags {
   backend: string;
   out: string;
   maxPixels: number;
+  maxMemory: number;
   presets?: string;
   storedInputs: number;
   seeds: number;
@@ -270,10 +282,14 @@ function readComparison(file: string, image: RGBImage, epochs: number): Comparis
 }
 
 async function paper(flags: PaperFlags, version: string): Promise<number> {
+  if (flags.size !== undefined) checkPixels("--size", flags.size.width, flags.size.height, flags.maxPixels);
   const { image, source } = loadImage(flags.image, flags.maxPixels, flags.size);
   const compare = flags.compare === undefined ? undefined : readComparison(flags.compare, image, flags.epochs);
   const backend = await resolveBackendName(flags.backend);
   await requireBackend(backend);
+  const limits = { maxPixels: flags.maxPixels, maxMiB: flags.maxMemory, storedInputsMaxBytes: flags.storedInputs * 2 ** 20 };
+  for (const name of flags.presets?.split(",").map((s) => s.trim()) ?? PAPER_PRESETS)
+    checkTraining(loadPreset(name).config, backend, image.width, image.height, limits);
   const interrupt = interruptFlag();
   const bar = progressBar(true);
   try {
@@ -316,10 +332,20 @@ async function paper(flags: PaperFlags, version: string): Promise<number> {
   }
 }
 
-async function render(modelPath: string, flags: { size: { width: number; height: number }; out: string; backend: string }): Promise<number> {
+interface RenderFlags {
+  size: { width: number; height: number };
+  out: string;
+  backend: string;
+  maxPixels: number;
+  maxMemory: number;
+}
+
+async function render(modelPath: string, flags: RenderFlags): Promise<number> {
+  checkPixels("--size", flags.size.width, flags.size.height, flags.maxPixels);
   const model = loadModel(modelPath);
   const backendName = await resolveBackendName(flags.backend);
   const backend = await requireBackend(backendName);
+  checkRender(model.config, backendName, flags.size.width, flags.size.height, 4096, { maxPixels: flags.maxPixels, maxMiB: flags.maxMemory });
   const trainer = await backend.create({ spec: networkSpec(model.config), adam: model.config.optimizer, weights: model.weights, maxBatch: 4096 });
   try {
     const encoder = createEncoder(model.config.encoding, model.config.training.seed, model.matrix ?? undefined);
@@ -403,6 +429,7 @@ export async function main(argv: string[]): Promise<number> {
     .option("--json", "print the run summary as one JSON line on stdout")
     .option("--resume <dir>", "continue an interrupted run in <dir> exactly where it stopped")
     .addOption(maxPixels())
+    .addOption(maxMemoryOption())
     .addOption(storedInputs())
     .action(async (flags: TrainFlags) => {
       code = await train(flags, version);
@@ -435,6 +462,7 @@ export async function main(argv: string[]): Promise<number> {
     .option("--seeds <k>", "train each preset from seeds 0 … k−1; the table shows mean ± sd", integer(1), 3)
     .option("--compare <file>", "put another implementation's results (scripts/torch_paper.py) beside coordnet's")
     .addOption(maxPixels())
+    .addOption(maxMemoryOption())
     .addOption(storedInputs())
     .action(async (flags: PaperFlags) => {
       code = await paper(flags, version);
@@ -448,7 +476,9 @@ export async function main(argv: string[]): Promise<number> {
     .requiredOption("--out <png>", "output PNG")
     .addOption(backendOption())
     .addOption(threadsOption())
-    .action(async (model: string, flags: { size: { width: number; height: number }; out: string; backend: string }) => {
+    .addOption(maxPixels())
+    .addOption(maxMemoryOption())
+    .action(async (model: string, flags: RenderFlags) => {
       code = await render(model, flags);
     });
 

@@ -1,6 +1,7 @@
 /**
  * @module
- * Images: PNG in and out, resampling, and the built-in default image.
+ * Images: PNG in and out, resampling, and the built-in default image. This module reads files
+ * (Node only); the decoder itself (`png.ts`) is browser-safe.
  */
 
 import { readFileSync } from "node:fs";

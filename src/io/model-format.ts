@@ -10,12 +10,14 @@
  */
 
 import type { LayerWeights, OptimizerSnapshot } from "../backends/registry.js";
-import { type Config, parseConfig } from "../config.js";
-import { CoordnetError } from "../errors.js";
+import { type Config, MAX_JSON_DEPTH, nestedDeeperThan, parseConfig } from "../config.js";
 import { networkSpec } from "../model.js";
 import { layerSizes } from "../reference/mlp.js";
 import type { RngState } from "../reference/rng.js";
 import { decodeSafeTensors, encodeSafeTensors, SafeTensorsError, type Tensor } from "./safetensors.js";
+import { checkOptimizerState, checkPosition, checkValues, ModelFileError } from "./validate.js";
+
+export { ModelFileError } from "./validate.js";
 
 /** What a model file holds. */
 export interface ModelFile {
@@ -79,21 +81,6 @@ export interface Checkpoint extends ModelFile {
   readonly position: TrainingPosition;
 }
 
-/**
- * A model or checkpoint file that cannot be used (one readable line).
- *
- * @example
- * ```ts
- * try { loadModel(path); } catch (e) { if (e instanceof ModelFileError) console.error(e.message); }
- * ```
- */
-export class ModelFileError extends CoordnetError {
-  constructor(message: string) {
-    super(message);
-    this.name = "ModelFileError";
-  }
-}
-
 function modelTensors(model: ModelFile): Map<string, Tensor> {
   const tensors = new Map<string, Tensor>();
   model.weights.forEach((w, i) => {
@@ -143,16 +130,44 @@ function decode(name: string, bytes: Uint8Array): ReturnType<typeof decodeSafeTe
   }
 }
 
-function parseModel(path: string, file: ReturnType<typeof decodeSafeTensors>): ModelFile {
+/** Parse a JSON string from a file's metadata, refusing what is not JSON or nests too deeply. */
+function parseJSON(path: string, what: string, text: string): unknown {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new ModelFileError(`${path}: its ${what} is not valid JSON`);
+  }
+  if (nestedDeeperThan(value, MAX_JSON_DEPTH)) throw new ModelFileError(`${path}: its ${what} is nested more than ${MAX_JSON_DEPTH} levels deep`);
+  return value;
+}
+
+/** Run a check from `validate.ts`, putting the file's name before its message. */
+function inFile<T>(path: string, check: () => T): T {
+  try {
+    return check();
+  } catch (e) {
+    if (e instanceof ModelFileError) throw new ModelFileError(`${path}: ${e.message}`);
+    throw e;
+  }
+}
+
+/**
+ * The model in a decoded file: its config, and every tensor that config implies with the shape it
+ * implies, finite; no other tensor than those (and, in a checkpoint, Adam's moments).
+ */
+function parseModel(path: string, file: ReturnType<typeof decodeSafeTensors>, extra: (name: string) => boolean = () => false): ModelFile {
   const { tensors, metadata } = file;
   if (typeof metadata.config !== "string") throw new ModelFileError(`${path}: not a coordnet model (no config in its metadata)`);
   let config: Config;
   try {
-    config = parseConfig(JSON.parse(metadata.config));
+    config = parseConfig(parseJSON(path, "config", metadata.config));
   } catch (e) {
+    if (e instanceof ModelFileError) throw e;
     throw new ModelFileError(`${path}: its config is invalid: ${(e as Error).message}`);
   }
   const sizes = layerSizes(networkSpec(config));
+  const expected = new Set<string>();
   const weights: LayerWeights[] = [];
   for (let i = 0; i + 1 < sizes.length; i++) {
     const w = tensors.get(`layers.${i}.weight`);
@@ -160,15 +175,22 @@ function parseModel(path: string, file: ReturnType<typeof decodeSafeTensors>): M
     if (w === undefined || b === undefined) throw new ModelFileError(`${path}: tensor layers.${i}.weight or layers.${i}.bias is missing`);
     if (w.shape.join() !== `${sizes[i + 1]},${sizes[i]}` || b.shape.join() !== `${sizes[i + 1]}`)
       throw new ModelFileError(`${path}: layers.${i} has shape [${w.shape}], expected [${sizes[i + 1]}, ${sizes[i]}] for its config`);
+    inFile(path, () => checkValues(`layers.${i}.weight`, w.data, sizes[i + 1] * sizes[i]));
+    inFile(path, () => checkValues(`layers.${i}.bias`, b.data, sizes[i + 1]));
+    expected.add(`layers.${i}.weight`).add(`layers.${i}.bias`);
     weights.push({ weight: w.data, bias: b.data });
   }
   let matrix: Float32Array | null = null;
   if (config.encoding.type === "gaussian") {
     const B = tensors.get("encoding.B");
-    if (B === undefined || B.data.length !== config.encoding.features * 2)
-      throw new ModelFileError(`${path}: tensor encoding.B is missing or has the wrong shape`);
+    if (B === undefined || B.shape.join() !== `${config.encoding.features},2`)
+      throw new ModelFileError(`${path}: tensor encoding.B is missing or is not [${config.encoding.features}, 2]`);
+    inFile(path, () => checkValues("encoding.B", B.data, config.encoding.type === "gaussian" ? config.encoding.features * 2 : 0));
+    expected.add("encoding.B");
     matrix = B.data;
   }
+  for (const name of tensors.keys())
+    if (!expected.has(name) && !extra(name)) throw new ModelFileError(`${path}: tensor ${name.slice(0, 60)} is not part of a network with its config`);
   return { config, weights, matrix };
 }
 
@@ -199,9 +221,9 @@ export function decodeModel(bytes: Uint8Array, name: string): ModelFile {
 export function decodeCheckpoint(bytes: Uint8Array, name: string): Checkpoint {
   const path = name;
   const file = decode(name, bytes);
-  const model = parseModel(path, file);
   if (file.metadata.format !== "coordnet-checkpoint" || typeof file.metadata.state !== "string") throw new ModelFileError(`${path}: not a coordnet checkpoint`);
-  const state = JSON.parse(file.metadata.state) as TrainingPosition & { adamStep: number };
+  const model = parseModel(path, file, (name) => /^adam\.[mv]\.\d+$/.test(name));
+  const state = inFile(path, () => checkPosition(parseJSON(path, "training state", file.metadata.state), model.config));
   const m: Float32Array[] = [];
   const v: Float32Array[] = [];
   for (let k = 0; k < 2 * model.weights.length; k++) {
@@ -211,6 +233,10 @@ export function decodeCheckpoint(bytes: Uint8Array, name: string): Checkpoint {
     m.push(mk.data);
     v.push(vk.data);
   }
+  if (file.tensors.has(`adam.m.${m.length}`) || file.tensors.has(`adam.v.${m.length}`))
+    throw new ModelFileError(`${path}: it holds more Adam moments than its network has weights and biases`);
   const { adamStep, ...position } = state;
-  return { ...model, optimizer: { step: adamStep, m, v }, position };
+  const optimizer = { step: adamStep, m, v };
+  inFile(path, () => checkOptimizerState(networkSpec(model.config), optimizer));
+  return { ...model, optimizer, position };
 }

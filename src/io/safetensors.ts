@@ -7,6 +7,8 @@
  * (little-endian float32), pads the header with spaces to a multiple of 8 bytes, and stores
  * tensors in name order, contiguous.
  */
+
+import { MAX_JSON_DEPTH, nestedDeeperThan } from "../config.js";
 import { CoordnetError } from "../errors.js";
 
 /** A named tensor: float32 data and its shape. */
@@ -59,9 +61,9 @@ export function encodeSafeTensors(tensors: Map<string, Tensor>, metadata: Record
     header[name] = { dtype: "F32", shape: t.shape, data_offsets: [offset, offset + 4 * count] };
     offset += 4 * count;
   }
-  let json = JSON.stringify(header);
-  while ((8 + Buffer.byteLength(json)) % 8 !== 0) json += " ";
-  const headerBytes = new TextEncoder().encode(json);
+  const json = new TextEncoder().encode(JSON.stringify(header));
+  const headerBytes = new Uint8Array(Math.ceil((8 + json.length) / 8) * 8 - 8).fill(0x20); // padded with spaces to a multiple of 8
+  headerBytes.set(json);
   const out = new Uint8Array(8 + headerBytes.length + offset);
   const dv = new DataView(out.buffer);
   dv.setBigUint64(0, BigInt(headerBytes.length), true);
@@ -74,8 +76,16 @@ export function encodeSafeTensors(tensors: Map<string, Tensor>, metadata: Record
   return out;
 }
 
+/** Largest header accepted, as in the reference implementation (100 MB). */
+const MAX_HEADER_BYTES = 100_000_000;
+
 /**
- * Parse safetensors bytes (F32 tensors only), checking every offset.
+ * Parse safetensors bytes (F32 tensors only), checking the header as the reference
+ * implementation does: a JSON object, `__metadata__` (if present) a map of strings, each tensor
+ * an object with dtype, a shape of whole numbers and `data_offsets` that fit that shape, and the
+ * tensors' byte ranges, sorted, tiling the data section exactly (in range, no overlap, no gap,
+ * nothing after the last). Values are read as they are (NaN included); what they must be is
+ * for the reader of the model to say.
  *
  * @throws {@link SafeTensorsError} for anything malformed
  *
@@ -89,7 +99,8 @@ export function decodeSafeTensors(bytes: Uint8Array): SafeTensors {
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const n = Number(dv.getBigUint64(0, true));
   if (n < 2 || 8 + n > bytes.length) throw new SafeTensorsError("not a safetensors file: its header length does not fit the file");
-  let header: Record<string, unknown>;
+  if (n > MAX_HEADER_BYTES) throw new SafeTensorsError(`not a safetensors file: its header is ${n} bytes, above the limit of ${MAX_HEADER_BYTES}`);
+  let header: unknown;
   try {
     header = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes.subarray(8, 8 + n)));
   } catch {
@@ -97,29 +108,49 @@ export function decodeSafeTensors(bytes: Uint8Array): SafeTensors {
   }
   if (header === null || typeof header !== "object" || Array.isArray(header))
     throw new SafeTensorsError("not a safetensors file: its header is not a JSON object");
+  if (nestedDeeperThan(header, MAX_JSON_DEPTH)) throw new SafeTensorsError(`its header is nested more than ${MAX_JSON_DEPTH} levels deep`);
   const dataStart = 8 + n;
   const dataLength = bytes.length - dataStart;
-  const tensors = new Map<string, Tensor>();
-  let metadata: Record<string, string> = {};
+  const metadata: Record<string, string> = Object.create(null); // no prototype: a key "__proto__" is just a key
+  const entries: { name: string; shape: number[]; begin: number; end: number }[] = [];
   for (const [name, entry] of Object.entries(header)) {
     if (name === "__metadata__") {
-      metadata = entry as Record<string, string>;
+      if (entry === null || typeof entry !== "object" || Array.isArray(entry) || !Object.values(entry).every((v) => typeof v === "string"))
+        throw new SafeTensorsError("its __metadata__ is not a map of strings");
+      for (const [key, value] of Object.entries(entry as Record<string, string>)) metadata[key] = value;
       continue;
     }
+    if (entry === null || typeof entry !== "object" || Array.isArray(entry)) throw new SafeTensorsError(`tensor ${name} is not described by an object`);
     const e = entry as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
-    if (e.dtype !== "F32") throw new SafeTensorsError(`tensor ${name} has dtype ${String(e.dtype)}; coordnet reads F32 only`);
+    if (e.dtype !== "F32")
+      throw new SafeTensorsError(
+        `tensor ${name.slice(0, 60)} has ${typeof e.dtype === "string" ? `dtype ${e.dtype.slice(0, 20)}` : "no dtype"}; coordnet reads F32 only`,
+      );
     const shape = e.shape;
     const offsets = e.data_offsets;
-    if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0)) throw new SafeTensorsError(`tensor ${name} has an invalid shape`);
-    if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every((o) => Number.isInteger(o)))
+    if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) throw new SafeTensorsError(`tensor ${name} has an invalid shape`);
+    if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every((o) => Number.isSafeInteger(o) && o >= 0))
       throw new SafeTensorsError(`tensor ${name} has invalid data_offsets`);
     const [begin, end] = offsets as number[];
     const count = (shape as number[]).reduce((a, b) => a * b, 1);
-    if (begin < 0 || end > dataLength || end - begin !== 4 * count)
-      throw new SafeTensorsError(`tensor ${name}: data_offsets [${begin}, ${end}] do not fit its shape or the file`);
-    const data = new Float32Array(count);
-    for (let k = 0; k < count; k++) data[k] = dv.getFloat32(dataStart + begin + 4 * k, true);
-    tensors.set(name, { shape: shape as number[], data });
+    if (begin > end || end > dataLength || end - begin !== 4 * count)
+      throw new SafeTensorsError(`tensor ${name}: data_offsets [${begin}, ${end}] do not fit its shape [${shape}] or the file's ${dataLength} data bytes`);
+    entries.push({ name, shape: shape as number[], begin, end });
+  }
+  // sorted by offset, the tensors must follow one another with no overlap and no gap
+  entries.sort((a, b) => a.begin - b.begin || a.end - b.end);
+  let at = 0;
+  for (const e of entries) {
+    if (e.begin < at) throw new SafeTensorsError(`tensor ${e.name}: data_offsets [${e.begin}, ${e.end}] overlap the tensor before it`);
+    if (e.begin > at) throw new SafeTensorsError(`tensor ${e.name}: data_offsets [${e.begin}, ${e.end}] leave a gap after byte ${at}`);
+    at = e.end;
+  }
+  if (at !== dataLength) throw new SafeTensorsError(`the file has ${dataLength - at} bytes after its last tensor`);
+  const tensors = new Map<string, Tensor>();
+  for (const { name, shape, begin, end } of entries) {
+    const data = new Float32Array((end - begin) / 4);
+    for (let k = 0; k < data.length; k++) data[k] = dv.getFloat32(dataStart + begin + 4 * k, true);
+    tensors.set(name, { shape, data });
   }
   return { tensors, metadata };
 }

@@ -17,6 +17,9 @@
  * the source.
  */
 
+import { ACTIVATIONS, type ActivationName } from "../../reference/activations/index.js";
+import { adamFirstMoment, adamSecondMoment, adamUpdate } from "../../reference/adam.js";
+
 /** A thread's position in a kernel's output. */
 export interface ThreadIndex {
   /** column (first output dimension) */
@@ -35,14 +38,14 @@ export interface KernelThis {
   readonly constants: Readonly<Record<string, number>>;
 }
 
-// Placeholders for the activation functions; specialize() swaps in the real names.
+// Placeholders for the activation functions; specialize() swaps in the real names. The Adam
+// formulas, by contrast, are imported: a bundler that renames a function (esbuild renames one whose
+// name an unbound call elsewhere uses) then renames the calls in the kernels with it, and the
+// names gpu.js reads from the kernel and from the function's source still agree.
 declare function ACT(z: number): number;
 declare function ACT_GRAD(z: number): number;
 declare function OUT(z: number): number;
 declare function OUT_GRAD(z: number): number;
-declare function adamFirstMoment(m: number, g: number, beta1: number): number;
-declare function adamSecondMoment(v: number, g: number, beta2: number): number;
-declare function adamUpdate(p: number, m: number, v: number, stepSize: number, bc2Sqrt: number, eps: number): number;
 
 /** A 2-D kernel argument or result: rows of floats. */
 export type Matrix = Float32Array[];
@@ -270,9 +273,9 @@ export function adamPMatrixKernel(this: KernelThis, p: Matrix, m: Matrix, v: Mat
 /** Which activations fill the placeholders of a kernel. */
 export interface ActivationNames {
   /** hidden activation, e.g. `relu` */
-  readonly hidden: string;
+  readonly hidden: ActivationName;
   /** output activation, e.g. `sigmoid` */
-  readonly output: string;
+  readonly output: ActivationName;
 }
 
 /**
@@ -317,10 +320,13 @@ export function kernelFunction(f: (...args: number[]) => number): (...args: numb
  * ```
  */
 export function specialize(kernel: (...args: never[]) => number, names: ActivationNames): string {
+  // the functions' own names, not the activations' names: a bundler may have renamed them
+  const hidden = ACTIVATIONS[names.hidden];
+  const output = ACTIVATIONS[names.output];
   return kernel
     .toString()
-    .replace(/\bACT_GRAD\(/g, `${kernelName(`${names.hidden}Grad`)}(`)
-    .replace(/\bACT\(/g, `${kernelName(names.hidden)}(`)
-    .replace(/\bOUT_GRAD\(/g, `${kernelName(`${names.output}Grad`)}(`)
-    .replace(/\bOUT\(/g, `${kernelName(names.output)}(`);
+    .replace(/\bACT_GRAD\(/g, `${kernelName(hidden.grad.name)}(`)
+    .replace(/\bACT\(/g, `${kernelName(hidden.f.name)}(`)
+    .replace(/\bOUT_GRAD\(/g, `${kernelName(output.grad.name)}(`)
+    .replace(/\bOUT\(/g, `${kernelName(output.f.name)}(`);
 }

@@ -57,6 +57,36 @@ const LOOP_MAX = 1 << 24;
 const FUNCTIONS = [...Object.values(ACTIVATIONS).flatMap((a) => [a.f, a.grad]), erf].map(kernelFunction);
 const ADAM_FUNCTIONS = [adamFirstMoment, adamSecondMoment, adamUpdate];
 
+/**
+ * One layer's parameters and Adam moments, in gpu.js's argument shapes: `W` and its moments as
+ * rows (row-major [outputs][inputs], one Float32Array per output), `b` and its moments flat. The
+ * same record holds plain arrays on the host and pipeline handles inside an orchestration.
+ */
+interface LayerState<M = Float32Array[], V = Float32Array> {
+  W: M;
+  b: V;
+  mW: M;
+  mb: V;
+  vW: M;
+  vb: V;
+}
+
+/** The order a layer's six arrays take in a pipeline's arguments and results. */
+const STATE_KEYS = ["W", "b", "mW", "mb", "vW", "vb"] as const;
+
+/** Layers → one flat argument list: W₀, b₀, mW₀, mb₀, vW₀, vb₀, W₁, … */
+function packState<T>(layers: LayerState<T, T>[]): T[] {
+  return layers.flatMap((layer) => STATE_KEYS.map((key) => layer[key]));
+}
+
+/** The inverse of {@link packState}, for `L` layers read from `flat` at `offset`. */
+function unpackState<T>(flat: readonly T[], L: number, offset = 0): LayerState<T, T>[] {
+  return Array.from({ length: L }, (_, l) => {
+    const at = (k: number) => flat[offset + l * STATE_KEYS.length + k];
+    return { W: at(0), b: at(1), mW: at(2), mb: at(3), vW: at(4), vb: at(5) };
+  });
+}
+
 /** One layer's kernels. */
 interface LayerKernels {
   dense: Kernel;
@@ -83,6 +113,11 @@ function withArity<F extends (...args: never[]) => unknown>(fn: F, count: number
 /** rows of a row-major [rows][cols] flat array, as gpu.js 2-D arguments */
 function toRows(flat: Float32Array, rows: number, cols: number): Float32Array[] {
   return Array.from({ length: rows }, (_, r) => flat.slice(r * cols, (r + 1) * cols));
+}
+
+/** a gpu.js 2-D result as rows of our own (gpu.js may reuse its result arrays) */
+function rows(result: unknown): Float32Array[] {
+  return (result as ArrayLike<number>[]).map((row) => Float32Array.from(row));
 }
 
 /** a gpu.js 1-D or 2-D result as one flat Float32Array */
@@ -120,12 +155,8 @@ export class GpuTrainer implements Trainer {
   private readonly outputGrad: Kernel;
   private readonly loss: Kernel;
   private readonly pipelines = new Map<string, Pipeline>();
-  private W: Float32Array[][];
-  private b: Float32Array[];
-  private mW: Float32Array[][];
-  private mb: Float32Array[];
-  private vW: Float32Array[][];
-  private vb: Float32Array[];
+  /** every layer's weights and Adam moments, as the pipelines take and return them */
+  private state: LayerState[] = [];
   private adamSteps = 0;
 
   private constructor(
@@ -175,13 +206,7 @@ export class GpuTrainer implements Trainer {
     this.output = make(specialize(outputKernel, names), [C, B]);
     this.outputGrad = make(specialize(outputGradKernel, names), [C, B], { C });
     this.loss = make(specialize(lossKernel, names), [1], { B, C });
-    this.W = [];
-    this.b = [];
     this.setWeights(options.weights);
-    this.mW = this.W.map((rows) => rows.map((r) => new Float32Array(r.length)));
-    this.mb = this.b.map((v) => new Float32Array(v.length));
-    this.vW = this.W.map((rows) => rows.map((r) => new Float32Array(r.length)));
-    this.vb = this.b.map((v) => new Float32Array(v.length));
   }
 
   /**
@@ -209,56 +234,75 @@ export class GpuTrainer implements Trainer {
       throw new Error(`gpu.js ran this plan in '${ran}' mode, not '${this.mode}'${pipeline.fallbackReason ? `: ${pipeline.fallbackReason}` : ""}`);
   }
 
+  /**
+   * Record one batch's forward and backward pass (inside an orchestration): gather rows
+   * `start … start + count − 1` of the epoch's inputs and targets, then, as `reference/mlp.ts`
+   * does, z[l] = dense(a[l]), a[l+1] = act(z[l]); the loss; dz of the output and, layer by layer
+   * from the top, dW, db and the dz of the layer below. Both the training step and
+   * {@link GpuTrainer.gradients} are recorded from here, so they run the same kernels.
+   */
+  private forwardBackward(xs: Handle, ys: Handle, start: number, count: number, W: Handle[], b: Handle[]) {
+    const { layers, gatherX, gatherY, outputGrad, loss } = this;
+    const L = layers.length;
+    const x = gatherX(xs, start, count);
+    const y = gatherY(ys, start, count);
+    // forward: z[l] = dense(a[l]); a[l+1] = act(z[l])
+    const a: Handle[] = [x];
+    const z: Handle[] = [];
+    for (let l = 0; l < L; l++) {
+      z.push(layers[l].dense(a[l], W[l], b[l]));
+      if (l < L - 1) a.push((layers[l].act as Kernel)(z[l]));
+    }
+    const batchLoss = loss(z[L - 1], y, count);
+    // backward: dz of the output, then per layer dW, db and dz of the layer below
+    let dz = outputGrad(z[L - 1], y, count);
+    const gW: Handle[] = [];
+    const gb: Handle[] = [];
+    for (let l = L - 1; l >= 0; l--) {
+      gW[l] = layers[l].weightGrad(dz, a[l]);
+      gb[l] = layers[l].biasGrad(dz);
+      if (l > 0) dz = (layers[l].inputGrad as Kernel)(dz, W[l], z[l - 1]);
+    }
+    return { z, loss: batchLoss, gW, gb };
+  }
+
   /** The training plan for consecutive steps of the given batch sizes, built once per shape. */
   private trainPipeline(counts: number[]): Pipeline {
     const key = counts.join(",");
     const cached = this.pipelines.get(key);
     if (cached) return cached;
-    const { layers, B, gatherX, gatherY, outputGrad, loss } = this;
+    const { layers, B } = this;
     const L = layers.length;
+    const self = this;
     const orchestrate = function (this: unknown, ...args: Handle[]) {
       const [xs, ys, lr, t0] = args;
-      const W = args.slice(4, 4 + L);
-      const b = args.slice(4 + L, 4 + 2 * L);
-      const mW = args.slice(4 + 2 * L, 4 + 3 * L);
-      const mb = args.slice(4 + 3 * L, 4 + 4 * L);
-      const vW = args.slice(4 + 4 * L, 4 + 5 * L);
-      const vb = args.slice(4 + 5 * L, 4 + 6 * L);
+      const state = unpackState(args, L, 4);
       const losses: Handle[] = [];
       for (let s = 0; s < counts.length; s++) {
-        const count = counts[s];
-        const x = gatherX(xs, s * B, count);
-        const y = gatherY(ys, s * B, count);
-        // forward: z[l] = dense(a[l]); a[l+1] = act(z[l])
-        const a: Handle[] = [x];
-        const z: Handle[] = [];
-        for (let l = 0; l < L; l++) {
-          z.push(layers[l].dense(a[l], W[l], b[l]));
-          if (l < L - 1) a.push((layers[l].act as Kernel)(z[l]));
-        }
-        losses.push(loss(z[L - 1], y, count));
-        // backward: dz of the output, then per layer dW, db and dz of the layer below
-        let dz = outputGrad(z[L - 1], y, count);
-        const gW: Handle[] = [];
-        const gb: Handle[] = [];
-        for (let l = L - 1; l >= 0; l--) {
-          gW[l] = layers[l].weightGrad(dz, a[l]);
-          gb[l] = layers[l].biasGrad(dz);
-          if (l > 0) dz = (layers[l].inputGrad as Kernel)(dz, W[l], z[l - 1]);
-        }
+        const { loss, gW, gb } = self.forwardBackward(
+          xs,
+          ys,
+          s * B,
+          counts[s],
+          state.map((p) => p.W),
+          state.map((p) => p.b),
+        );
+        losses.push(loss);
         // Adam, step t = t0 + s + 1
         for (let l = 0; l < L; l++) {
-          mW[l] = layers[l].mW(mW[l], gW[l]);
-          vW[l] = layers[l].vW(vW[l], gW[l]);
-          W[l] = layers[l].pW(W[l], mW[l], vW[l], lr, t0, s + 1);
-          mb[l] = layers[l].mb(mb[l], gb[l]);
-          vb[l] = layers[l].vb(vb[l], gb[l]);
-          b[l] = layers[l].pb(b[l], mb[l], vb[l], lr, t0, s + 1);
+          const p = state[l];
+          const k = layers[l];
+          p.mW = k.mW(p.mW, gW[l]);
+          p.vW = k.vW(p.vW, gW[l]);
+          p.W = k.pW(p.W, p.mW, p.vW, lr, t0, s + 1);
+          p.mb = k.mb(p.mb, gb[l]);
+          p.vb = k.vb(p.vb, gb[l]);
+          p.b = k.pb(p.b, p.mb, p.vb, lr, t0, s + 1);
         }
       }
-      return [...W, ...b, ...mW, ...mb, ...vW, ...vb, ...losses];
+      return [...packState(state), ...losses];
     };
-    const pipeline = this.gpu.createPipeline(withArity(orchestrate, 4 + 6 * L) as unknown as gpujs.PipelineFunction);
+    const pipeline = this.gpu.createPipeline(withArity(orchestrate, 4 + STATE_KEYS.length * L) as unknown as gpujs.PipelineFunction);
     this.pipelines.set(key, pipeline);
     return pipeline;
   }
@@ -267,29 +311,18 @@ export class GpuTrainer implements Trainer {
   private async runSteps(xs: Float32Array, ys: Float32Array, counts: number[], lr: number): Promise<number[]> {
     const pipeline = this.trainPipeline(counts);
     const L = this.layers.length;
-    const result = (await pipeline(
-      xs,
-      ys,
-      Float32Array.of(lr),
-      Float32Array.of(this.adamSteps),
-      ...this.W,
-      ...this.b,
-      ...this.mW,
-      ...this.mb,
-      ...this.vW,
-      ...this.vb,
-    )) as unknown[];
+    const result = (await pipeline(xs, ys, Float32Array.of(lr), Float32Array.of(this.adamSteps), ...packState<unknown>(this.state))) as unknown[];
     this.checkRan(pipeline);
-    const rows = (r: unknown) => (r as ArrayLike<number>[]).map((row) => Float32Array.from(row));
-    const part = (k: number) => result.slice(k * L, (k + 1) * L);
-    this.W = part(0).map(rows);
-    this.b = part(1).map((r) => Float32Array.from(r as ArrayLike<number>));
-    this.mW = part(2).map(rows);
-    this.mb = part(3).map((r) => Float32Array.from(r as ArrayLike<number>));
-    this.vW = part(4).map(rows);
-    this.vb = part(5).map((r) => Float32Array.from(r as ArrayLike<number>));
+    this.state = unpackState(result, L).map((p) => ({
+      W: rows(p.W),
+      b: Float32Array.from(p.b as ArrayLike<number>),
+      mW: rows(p.mW),
+      mb: Float32Array.from(p.mb as ArrayLike<number>),
+      vW: rows(p.vW),
+      vb: Float32Array.from(p.vb as ArrayLike<number>),
+    }));
     this.adamSteps += counts.length;
-    return result.slice(6 * L).map((r) => (r as ArrayLike<number>)[0]);
+    return result.slice(STATE_KEYS.length * L).map((r) => (r as ArrayLike<number>)[0]);
   }
 
   async step(inputs: Float32Array, targets: Float32Array, count: number, lr: number): Promise<number> {
@@ -336,13 +369,14 @@ export class GpuTrainer implements Trainer {
       const n = Math.min(this.B, count - start);
       const x = new Float32Array(this.B * F);
       gatherInputs(inputs, F, x, n, start);
-      const y = flatten(await pipeline(x, ...this.W, ...this.b));
+      const y = flatten(await pipeline(x, ...this.state.flatMap((p) => [p.W, p.b])));
       this.checkRan(pipeline);
       out.set(y.subarray(0, n * C), start * C);
     }
     return out;
   }
 
+  /** The forward plan: arguments x, then W₀, b₀, W₁, b₁, …; result ŷ = OUT(z of the last layer). */
   private forwardPipeline(): Pipeline {
     const cached = this.pipelines.get("forward");
     if (cached) return cached;
@@ -352,7 +386,7 @@ export class GpuTrainer implements Trainer {
       const [xs] = args;
       let a = gatherX(xs, 0, B);
       for (let l = 0; l < L; l++) {
-        const z = layers[l].dense(a, args[1 + l], args[1 + L + l]);
+        const z = layers[l].dense(a, args[1 + 2 * l], args[2 + 2 * l]);
         a = l < L - 1 ? (layers[l].act as Kernel)(z) : output(z);
       }
       return a;
@@ -362,37 +396,83 @@ export class GpuTrainer implements Trainer {
     return pipeline;
   }
 
-  async gradients(_inputs: Float32Array, _targets: Float32Array, _count: number): Promise<BatchGradients> {
-    throw new Error("TODO(issue 9): gradients not yet implemented on this backend");
+  /**
+   * The gradients plan for a batch of `count`: arguments xs, ys, then W₀, b₀, W₁, b₁, …; results
+   * ŷ, the loss, then dW₀, db₀, dW₁, db₁, … — the training step's kernels, without Adam.
+   */
+  private gradientsPipeline(count: number): Pipeline {
+    const key = `gradients ${count}`;
+    const cached = this.pipelines.get(key);
+    if (cached) return cached;
+    const L = this.layers.length;
+    const { output } = this;
+    const self = this;
+    const orchestrate = function (this: unknown, ...args: Handle[]) {
+      const [xs, ys] = args;
+      const W = Array.from({ length: L }, (_, l) => args[2 + 2 * l]);
+      const b = Array.from({ length: L }, (_, l) => args[3 + 2 * l]);
+      const { z, loss, gW, gb } = self.forwardBackward(xs, ys, 0, count, W, b);
+      return [output(z[L - 1]), loss, ...gW.flatMap((g, l) => [g, gb[l]])];
+    };
+    const pipeline = this.gpu.createPipeline(withArity(orchestrate, 2 + 2 * L) as unknown as gpujs.PipelineFunction);
+    this.pipelines.set(key, pipeline);
+    return pipeline;
+  }
+
+  async gradients(inputs: Float32Array, targets: Float32Array, count: number): Promise<BatchGradients> {
+    if (!Number.isInteger(count) || count < 1 || count > this.B) throw new RangeError(`batch ${count} must be an integer from 1 to maxBatch ${this.B}`);
+    const { inputs: F, outputs: C } = this.spec;
+    const pipeline = this.gradientsPipeline(count);
+    const result = (await pipeline(inputs.subarray(0, count * F), targets.subarray(0, count * C), ...this.state.flatMap((p) => [p.W, p.b]))) as unknown[];
+    this.checkRan(pipeline);
+    const grads = this.state.map((_, l) => ({
+      weight: flatten(result[2 + 2 * l]).slice(),
+      bias: Float32Array.from(result[3 + 2 * l] as ArrayLike<number>),
+    }));
+    return { outputs: flatten(result[0]).slice(0, count * C), loss: (result[1] as ArrayLike<number>)[0], grads };
   }
 
   getWeights(): LayerWeights[] {
-    return this.W.map((rows, l) => ({ weight: flatten(rows).slice(), bias: this.b[l].slice() }));
+    return this.state.map((p) => ({ weight: flatten(p.W).slice(), bias: p.b.slice() }));
   }
 
   setWeights(weights: LayerWeights[]): void {
     const L = this.sizes.length - 1;
     if (weights.length !== L) throw new RangeError(`expected weights for ${L} layers, got ${weights.length}`);
-    this.W = weights.map((w, l) => toRows(Float32Array.from(w.weight), this.sizes[l + 1], this.sizes[l]));
-    this.b = weights.map((w) => Float32Array.from(w.bias));
+    this.state = weights.map((w, l) => {
+      const [nIn, nOut] = [this.sizes[l], this.sizes[l + 1]];
+      const kept = this.state[l]; // Adam's moments stay; a new trainer starts them at zero
+      return {
+        W: toRows(Float32Array.from(w.weight), nOut, nIn),
+        b: Float32Array.from(w.bias),
+        mW: kept?.mW ?? toRows(new Float32Array(nOut * nIn), nOut, nIn),
+        mb: kept?.mb ?? new Float32Array(nOut),
+        vW: kept?.vW ?? toRows(new Float32Array(nOut * nIn), nOut, nIn),
+        vb: kept?.vb ?? new Float32Array(nOut),
+      };
+    });
   }
 
   getOptimizerState(): OptimizerSnapshot {
-    const m: Float32Array[] = [];
-    const v: Float32Array[] = [];
-    this.W.forEach((_, l) => {
-      m.push(flatten(this.mW[l]).slice(), this.mb[l].slice());
-      v.push(flatten(this.vW[l]).slice(), this.vb[l].slice());
-    });
-    return { step: this.adamSteps, m, v };
+    return {
+      step: this.adamSteps,
+      m: this.state.flatMap((p) => [flatten(p.mW).slice(), p.mb.slice()]),
+      v: this.state.flatMap((p) => [flatten(p.vW).slice(), p.vb.slice()]),
+    };
   }
 
   setOptimizerState(state: OptimizerSnapshot): void {
     this.adamSteps = state.step;
-    this.mW = this.W.map((_, l) => toRows(Float32Array.from(state.m[2 * l]), this.sizes[l + 1], this.sizes[l]));
-    this.mb = this.W.map((_, l) => Float32Array.from(state.m[2 * l + 1]));
-    this.vW = this.W.map((_, l) => toRows(Float32Array.from(state.v[2 * l]), this.sizes[l + 1], this.sizes[l]));
-    this.vb = this.W.map((_, l) => Float32Array.from(state.v[2 * l + 1]));
+    this.state = this.state.map((p, l) => {
+      const [nIn, nOut] = [this.sizes[l], this.sizes[l + 1]];
+      return {
+        ...p,
+        mW: toRows(Float32Array.from(state.m[2 * l]), nOut, nIn),
+        mb: Float32Array.from(state.m[2 * l + 1]),
+        vW: toRows(Float32Array.from(state.v[2 * l]), nOut, nIn),
+        vb: Float32Array.from(state.v[2 * l + 1]),
+      };
+    });
   }
 
   async dispose(): Promise<void> {

@@ -1,0 +1,115 @@
+/**
+ * @module
+ * The command line's side of the budget (`src/budget.ts`): the `--max-memory` option, and the
+ * memory a training run or a render needs on a backend, checked before anything large is made.
+ */
+
+import { totalmem } from "node:os";
+import { Option } from "commander";
+import { BudgetError, checkMemory, checkPixels, type MemoryPart, trainerMemory } from "../budget.js";
+import type { Config } from "../config.js";
+import { encodedFeatures } from "../encoding/encoder.js";
+import { STORED_INPUTS_MAX_BYTES } from "../encoding/index.js";
+import { networkSpec } from "../model.js";
+import { integer } from "./options.js";
+
+/**
+ * Default of `--max-memory`, in MiB: 80% of this machine's memory.
+ *
+ * @example
+ * ```ts
+ * DEFAULT_MAX_MEMORY_MIB; // 19283 on a 24 GiB machine
+ * ```
+ */
+export const DEFAULT_MAX_MEMORY_MIB = Math.floor((0.8 * totalmem()) / 2 ** 20);
+
+/**
+ * The `--max-memory <MiB>` option.
+ *
+ * @example
+ * ```ts
+ * command.addOption(maxMemoryOption());
+ * ```
+ */
+export function maxMemoryOption(): Option {
+  return new Option("--max-memory <MiB>", "refuse runs whose estimated memory is larger (default: 80% of this machine's)")
+    .argParser(integer(1))
+    .default(DEFAULT_MAX_MEMORY_MIB);
+}
+
+/** WebAssembly memory's limit (65536 pages of 64 KiB), which the wasm backend's kernels are built with. */
+const WASM_MAX_BYTES = 2 ** 32;
+
+/** The image-sized arrays of a job over `pixels` pixels: inputs (stored or a batch at a time), outputs, PNG bytes. */
+function dataMemory(config: Config, pixels: number, batch: number, storedInputsMaxBytes: number, training: boolean): MemoryPart[] {
+  const features = encodedFeatures(config.encoding);
+  const stored = 4 * pixels * features <= storedInputsMaxBytes;
+  return [
+    {
+      what: stored ? `encoded inputs (${features} per pixel)` : "pixel coordinates",
+      bytes: stored ? 4 * pixels * features : 4 * pixels * 2 + 4 * batch * features,
+    },
+    { what: training ? "targets, predictions and shuffle order" : "predictions", bytes: 4 * pixels * 3 * (training ? 2 : 1) + (training ? 4 * pixels : 0) },
+    { what: "PNG encoding", bytes: 7 * pixels },
+  ];
+}
+
+/**
+ * Refuse a training run of `config` at `width`×`height` on `backend` that needs more than
+ * `maxMiB` of memory (or more pixels than `maxPixels`), naming what to change.
+ *
+ * @throws {@link BudgetError}
+ *
+ * @example
+ * ```ts
+ * checkTraining(config, "wasm", 512, 512, { maxPixels: 16e6, maxMiB: 8192 });
+ * ```
+ */
+export function checkTraining(
+  config: Config,
+  backend: string,
+  width: number,
+  height: number,
+  limits: { maxPixels: number; maxMiB: number; storedInputsMaxBytes?: number },
+): void {
+  checkPixels("the training size", width, height, limits.maxPixels);
+  const pixels = width * height;
+  const batch = Math.min(config.training.batchSize, pixels);
+  const trainer = trainerMemory(networkSpec(config), backend, batch);
+  const trainerBytes = trainer.reduce((n, p) => n + p.bytes, 0);
+  if (backend === "wasm" && trainerBytes > WASM_MAX_BYTES)
+    throw new BudgetError(
+      `the wasm backend cannot hold this network with batches of ${batch}: it needs ${(trainerBytes / 2 ** 30).toFixed(1)} GiB of WebAssembly memory, more than its 4 GiB; use a smaller --batch-size or --width, or another --backend`,
+    );
+  const parts = [...trainer, ...dataMemory(config, pixels, batch, limits.storedInputsMaxBytes ?? STORED_INPUTS_MAX_BYTES, true)];
+  const { width: units, depth } = config.network;
+  checkMemory(
+    parts,
+    limits.maxMiB * 2 ** 20,
+    `lower --batch-size (now ${config.training.batchSize}), --width (now ${units}) or --depth (now ${depth}), train at a smaller --size, or raise --max-memory (MiB)`,
+  );
+}
+
+/**
+ * Refuse a render of `config` at `width`×`height` that needs more than the limits allow.
+ *
+ * @throws {@link BudgetError}
+ *
+ * @example
+ * ```ts
+ * checkRender(model.config, "reference", 4096, 4096, 4096, { maxPixels: 16e6, maxMiB: 8192 });
+ * ```
+ */
+export function checkRender(
+  config: Config,
+  backend: string,
+  width: number,
+  height: number,
+  batch: number,
+  limits: { maxPixels: number; maxMiB: number },
+): void {
+  checkPixels("the render size", width, height, limits.maxPixels);
+  const pixels = width * height;
+  const parts = [...trainerMemory(networkSpec(config), backend, batch), ...dataMemory(config, pixels, batch, STORED_INPUTS_MAX_BYTES, false)];
+  checkMemory(parts, limits.maxMiB * 2 ** 20, "render at a smaller --size, or raise --max-memory (MiB)");
+}

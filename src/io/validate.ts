@@ -1,0 +1,276 @@
+/**
+ * @module
+ * Validation of models and checkpoints, in one place: weights and Adam moments against the
+ * network's shape (every value finite), the training position of a checkpoint (every field typed
+ * and in range), and the trainer boundary that applies the same checks to whatever any backend
+ * is given. Browser-safe; the file readers (`model-file.ts`) add the file's name to the message.
+ */
+
+import { z } from "zod";
+import type { Backend, LayerWeights, OptimizerSnapshot, Trainer, TrainerOptions } from "../backends/registry.js";
+import type { Config } from "../config.js";
+import { EncodedOnDemand } from "../encoding/inputs.js";
+import { CoordnetError, InvalidArgumentError } from "../errors.js";
+import { ACTIVATION_NAMES } from "../reference/activations/index.js";
+import { layerSizes, type MLPSpec } from "../reference/mlp.js";
+import type { TrainingPosition } from "./model-format.js";
+
+/**
+ * A model or checkpoint that cannot be used (one readable line).
+ *
+ * @example
+ * ```ts
+ * try { loadModel(path); } catch (e) { if (e instanceof ModelFileError) console.error(e.message); }
+ * ```
+ */
+export class ModelFileError extends CoordnetError {
+  constructor(message: string) {
+    super(message);
+    this.name = "ModelFileError";
+  }
+}
+
+/** Index of the first value that is NaN or ±∞, or −1. */
+function firstNonFinite(data: ArrayLike<number>): number {
+  for (let i = 0; i < data.length; i++) if (!Number.isFinite(data[i])) return i;
+  return -1;
+}
+
+/**
+ * Refuse an array of `expected` values that has another length or holds a NaN or an infinity.
+ *
+ * @throws {@link ModelFileError} naming `name`, the index and the value
+ *
+ * @example
+ * ```ts
+ * checkValues("layers.0.bias", bias, 128);
+ * ```
+ */
+export function checkValues(name: string, data: ArrayLike<number> | undefined, expected: number): void {
+  if (data === undefined || typeof data.length !== "number") throw new ModelFileError(`${name} is missing`);
+  if (data.length !== expected) throw new ModelFileError(`${name} has ${data.length} values, expected ${expected}`);
+  const bad = firstNonFinite(data);
+  if (bad >= 0) throw new ModelFileError(`${name}[${bad}] is ${data[bad]}: every value must be finite`);
+}
+
+/** The parameter arrays of a network, in the order W₀, b₀, W₁, b₁, … with their names and lengths. */
+function parameterShapes(spec: MLPSpec): { name: string; length: number }[] {
+  const sizes = layerSizes(spec);
+  return sizes.slice(1).flatMap((nOut, l) => [
+    { name: `layers.${l}.weight`, length: nOut * sizes[l] },
+    { name: `layers.${l}.bias`, length: nOut },
+  ]);
+}
+
+/**
+ * Refuse weights that do not fit `spec` (one weight and one bias per layer, lengths [out·in] and
+ * [out]) or hold a non-finite value.
+ *
+ * @throws {@link ModelFileError}
+ *
+ * @example
+ * ```ts
+ * checkWeights(networkSpec(config), weights);
+ * ```
+ */
+export function checkWeights(spec: MLPSpec, weights: readonly LayerWeights[]): void {
+  const shapes = parameterShapes(spec);
+  if (!Array.isArray(weights) || weights.length !== shapes.length / 2)
+    throw new ModelFileError(`the network has ${shapes.length / 2} layers, but ${Array.isArray(weights) ? weights.length : "no"} sets of weights were given`);
+  weights.forEach((w, l) => {
+    checkValues(shapes[2 * l].name, w?.weight, shapes[2 * l].length);
+    checkValues(shapes[2 * l + 1].name, w?.bias, shapes[2 * l + 1].length);
+  });
+}
+
+/**
+ * Refuse an Adam state that does not fit `spec`: the step a whole number ≥ 0, one m and one v per
+ * parameter array (W₀, b₀, W₁, …) of its length, every value finite, v ≥ 0.
+ *
+ * @throws {@link ModelFileError}
+ *
+ * @example
+ * ```ts
+ * checkOptimizerState(networkSpec(config), checkpoint.optimizer);
+ * ```
+ */
+export function checkOptimizerState(spec: MLPSpec, state: OptimizerSnapshot): void {
+  const shapes = parameterShapes(spec);
+  if (!Number.isSafeInteger(state?.step) || state.step < 0) throw new ModelFileError(`Adam's step count is ${state?.step}, not a whole number ≥ 0`);
+  for (const [label, moments] of [
+    ["m", state.m],
+    ["v", state.v],
+  ] as const) {
+    if (!Array.isArray(moments) || moments.length !== shapes.length)
+      throw new ModelFileError(
+        `Adam's ${label} has ${Array.isArray(moments) ? moments.length : "no"} arrays, expected ${shapes.length} (one per weight and bias)`,
+      );
+    moments.forEach((a, k) => {
+      checkValues(`adam.${label}.${k} (for ${shapes[k].name})`, a, shapes[k].length);
+    });
+  }
+  state.v.forEach((a, k) => {
+    const i = a.findIndex((x) => x < 0);
+    if (i >= 0) throw new ModelFileError(`adam.v.${k}[${i}] is ${a[i]}: a second moment cannot be negative`);
+  });
+}
+
+const whole = (min: number, max = Number.MAX_SAFE_INTEGER) =>
+  z
+    .number({ error: `must be a whole number from ${min} to ${max}` })
+    .int({ error: `must be a whole number from ${min} to ${max}` })
+    .min(min)
+    .max(max);
+const finiteAtLeast0 = () => z.number({ error: "must be a finite number ≥ 0" }).min(0, { error: "must be a finite number ≥ 0" }).finite();
+
+const positionSchema = z.looseObject({
+  epoch: whole(0),
+  next: whole(0),
+  lossSum: finiteAtLeast0(),
+  rngState: z
+    .array(whole(0, 0xffffffff), { error: "must be 4 whole numbers from 0 to 4294967295" })
+    .length(4, { error: "must be 4 whole numbers from 0 to 4294967295" })
+    .refine((s) => s.some((w) => w !== 0), { error: "must not be all zeros (xoshiro128** would only ever return 0)" }),
+  history: z.array(
+    z.looseObject({
+      epoch: whole(1),
+      loss: finiteAtLeast0(),
+      lr: z.number({ error: "must be a finite number > 0" }).positive({ error: "must be a finite number > 0" }).finite(),
+      seconds: finiteAtLeast0(),
+    }),
+    { error: "must be a list of epoch records" },
+  ),
+  seconds: finiteAtLeast0(),
+  run: z.looseObject({
+    image: z.string({ error: "must be a file name" }).min(1, { error: "must be a file name" }),
+    width: whole(1, 65536),
+    height: whole(1, 65536),
+    backend: z.string({ error: "must be a backend name" }).min(1, { error: "must be a backend name" }),
+    snapshots: z.array(whole(1), { error: "must be a list of epochs" }),
+  }),
+  adamStep: whole(0),
+});
+
+/**
+ * Check a checkpoint's training state (parsed JSON) against its config: every field typed and in
+ * range (epoch within the run, position within the epoch at a batch boundary, a usable RNG state,
+ * one history record per completed epoch, a training size of whole pixels). Returns it typed.
+ *
+ * @throws {@link ModelFileError} naming the field
+ *
+ * @example
+ * ```ts
+ * const { adamStep, ...position } = checkPosition(JSON.parse(metadata.state), config);
+ * ```
+ */
+export function checkPosition(state: unknown, config: Config): TrainingPosition & { adamStep: number } {
+  if (state === null || typeof state !== "object" || Array.isArray(state)) throw new ModelFileError("its training state is not a JSON object");
+  const result = positionSchema.safeParse(state);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    const where = issue.path.map(String).join(".");
+    throw new ModelFileError(`its training state's ${where || "value"} ${issue.message}`);
+  }
+  const p = result.data;
+  const pixels = p.run.width * p.run.height;
+  const batch = Math.min(config.training.batchSize, pixels);
+  const { epochs } = config.training;
+  if (p.epoch > epochs) throw new ModelFileError(`its training state's epoch is ${p.epoch}, past the run's ${epochs} epochs`);
+  if (p.next >= pixels || p.next % batch !== 0)
+    throw new ModelFileError(
+      `its training state's position ${p.next} is not a batch boundary (a multiple of ${batch}) within the ${pixels} pixels of an epoch`,
+    );
+  if (p.history.length !== p.epoch || p.history.some((h, i) => h.epoch !== i + 1))
+    throw new ModelFileError(`its training state's history does not list epochs 1 to ${p.epoch} in order`);
+  if (p.run.snapshots.some((s) => s > epochs)) throw new ModelFileError(`its training state asks for snapshots after epoch ${epochs}, the last`);
+  return { ...p, rngState: p.rngState as [number, number, number, number] };
+}
+
+/**
+ * Float32 data for a trainer call: a Float32Array as it is; a number[] (or another array-like of
+ * numbers) copied into one; anything else, or too short, refused in one line.
+ */
+function floats(what: string, x: unknown, needed: number): Float32Array {
+  if (x instanceof Float32Array) {
+    if (x.length < needed) throw new InvalidArgumentError(`${what} has ${x.length} values, needs ${needed}`);
+    return x;
+  }
+  if (x === null || typeof x !== "object" || typeof (x as ArrayLike<number>).length !== "number")
+    throw new InvalidArgumentError(`${what} must be a Float32Array or an array of numbers, got ${x === null ? "null" : typeof x}`);
+  const a = Float32Array.from(x as ArrayLike<number>);
+  if (a.length < needed) throw new InvalidArgumentError(`${what} has ${a.length} values, needs ${needed}`);
+  return a;
+}
+
+function checkCount(count: unknown, max: number, what: string): number {
+  if (!Number.isSafeInteger(count) || (count as number) < 0 || (count as number) > max)
+    throw new InvalidArgumentError(`${what} must be a whole number from 0 to ${max}, got ${String(count)}`);
+  return count as number;
+}
+
+/** Accept number[] where a trainer takes Float32Array, and refuse short arrays and bad counts, at every computing method. */
+function checkArrays(trainer: Trainer, maxBatch: number): void {
+  const { inputs: F, outputs: C } = trainer.spec;
+  const predict = trainer.predict.bind(trainer);
+  const step = trainer.step.bind(trainer);
+  const gradients = trainer.gradients.bind(trainer);
+  trainer.predict = async (inputs, count) => {
+    const n = checkCount(count, Number.MAX_SAFE_INTEGER, "predict's count");
+    return predict(inputs instanceof EncodedOnDemand ? inputs : floats("predict's inputs", inputs, n * F), n);
+  };
+  trainer.step = async (inputs, targets, count, lr) => {
+    const n = checkCount(count, maxBatch, "step's count");
+    if (!(typeof lr === "number" && lr >= 0 && Number.isFinite(lr)))
+      throw new InvalidArgumentError(`step's learning rate must be a finite number ≥ 0, got ${String(lr)}`);
+    return step(floats("step's inputs", inputs, n * F), floats("step's targets", targets, n * C), n, lr);
+  };
+  trainer.gradients = async (inputs, targets, count) => {
+    const n = checkCount(count, maxBatch, "gradients' count");
+    return gradients(floats("gradients' inputs", inputs, n * F), floats("gradients' targets", targets, n * C), n);
+  };
+}
+
+/**
+ * The trainer boundary: a backend whose trainers get only checked inputs. `create` checks the
+ * network's shape and the initial weights, and the trainer's `setWeights` and
+ * `setOptimizerState` check what they are given, so every backend refuses the same bad model or
+ * checkpoint with the same {@link ModelFileError} before touching its own memory.
+ *
+ * @example
+ * ```ts
+ * registerBackend(checkedBackend(referenceBackend)); // what registerBackend does itself
+ * ```
+ */
+export function checkedBackend(backend: Backend): Backend {
+  // everything of the backend (name, priority, probe, …) with a checked create
+  return Object.assign(Object.create(backend) as Backend, {
+    create: async (options: TrainerOptions): Promise<Trainer> => {
+      const { spec, maxBatch } = options;
+      for (const [key, min] of [
+        ["inputs", 1],
+        ["outputs", 1],
+        ["width", 1],
+        ["depth", 0],
+      ] as const)
+        if (!Number.isSafeInteger(spec[key]) || spec[key] < min) throw new ModelFileError(`the network's ${key} is ${spec[key]}, not a whole number ≥ ${min}`);
+      if (!Number.isSafeInteger(maxBatch) || maxBatch < 1) throw new ModelFileError(`the largest batch is ${maxBatch}, not a whole number ≥ 1`);
+      for (const key of ["activation", "outputActivation"] as const)
+        if (!(ACTIVATION_NAMES as readonly string[]).includes(spec[key]))
+          throw new InvalidArgumentError(`spec.${key} must be one of ${ACTIVATION_NAMES.join(", ")}, got ${JSON.stringify(spec[key])}`);
+      checkWeights(spec, options.weights);
+      const trainer = await backend.create(options);
+      checkArrays(trainer, maxBatch);
+      const setWeights = trainer.setWeights.bind(trainer);
+      const setOptimizerState = trainer.setOptimizerState.bind(trainer);
+      trainer.setWeights = (weights) => {
+        checkWeights(trainer.spec, weights);
+        setWeights(weights);
+      };
+      trainer.setOptimizerState = (state) => {
+        checkOptimizerState(trainer.spec, state);
+        setOptimizerState(state);
+      };
+      return trainer;
+    },
+  });
+}

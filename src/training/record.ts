@@ -1,0 +1,51 @@
+/**
+ * @module
+ * The record of a training run, as `run.json` holds it (and `coordnet train --json` prints it).
+ */
+
+import type { Config } from "../config.js";
+import type { EpochRecord } from "../io/model-format.js";
+
+/** Which image a run learned, at which size. */
+export interface ImageInfo {
+  /** image path, or `default` for the built-in photograph */
+  readonly source: string;
+  /** training width */
+  readonly width: number;
+  /** training height */
+  readonly height: number;
+}
+
+/** The backend that ran. */
+export interface BackendRecord {
+  /** registry name */
+  readonly name: string;
+  /** executor, adapter and the like */
+  readonly details: Readonly<Record<string, string>>;
+}
+
+/** The record of a run, written as `run.json` (and printed by `--json`). */
+export interface RunRecord {
+  /** `complete`, or `interrupted` (a checkpoint was written) */
+  readonly status: "complete" | "interrupted";
+  /** coordnet's version */
+  readonly version: string;
+  /** image path (or `default`) and training size */
+  readonly image: ImageInfo;
+  /** the fully resolved config */
+  readonly config: Config;
+  /** the backend that actually ran, and its details (executor, adapter) */
+  readonly backend: BackendRecord;
+  /** one entry per completed epoch */
+  readonly history: EpochRecord[];
+  /** mean training loss of the last epoch (null with 0 epochs) */
+  readonly finalLoss: number | null;
+  /** MSE of the whole image, prediction clamped to [0, 1] (complete runs) */
+  readonly mse: number | null;
+  /** PSNR in dB, 10·log10(1/MSE) (complete runs) */
+  readonly psnr: number | null;
+  /** seconds spent in training epochs (excluding snapshots and file writing) */
+  readonly trainingSeconds: number;
+  /** files written, relative to the output folder */
+  readonly files: string[];
+}

@@ -1,0 +1,129 @@
+import { afterAll, afterEach, expect, it } from "vitest";
+import { GpuTrainer } from "../dist/backends/gpujs/trainer.js";
+import { createMLP } from "../dist/reference/mlp.js";
+import { Rng } from "../dist/reference/rng.js";
+import { describeBackends, expectRanOn, teardown } from "./backends.js";
+
+// What one epoch costs the webgpu backend in WebGPU calls, counted by wrapping Dawn's GPUDevice,
+// GPUQueue, GPUBuffer and encoder methods (the same objects gpu.js calls). After a warm-up epoch
+// (kernels compiled, the plan traced, its buffers made), each epoch must be: one queue submission;
+// exactly the step's kernels as dispatches, nothing else (11·L + 2 per step for L layers: two
+// gathers, L dense, L−1 activations, the loss, the output gradient, L dW, L db, L−1 input
+// gradients and 6·L Adam updates); the epoch's inputs, targets, lr, t0 and the 6·L weight and
+// moment arrays uploaded once each; one read-back; and no buffer, bind group, shader or pipeline
+// created.
+//
+// What the read-back holds: the per-step losses and the new weights and Adam moments. gpu.js's
+// fused encoder takes a pipeline's arguments as host arrays (GPU-resident handles as arguments make
+// it fall back to its generic executor, one submission per kernel), so the state crosses the bus
+// once per epoch in each direction: for the study's network about 0.6 MB each way per epoch of 256
+// steps, against a step's ≈ 0.3 GFLOP — not per step, and never a stall mid-epoch.
+
+type Counts = Record<string, number>;
+
+const WRAPPED: Record<string, string[]> = {
+  GPUDevice: ["createBuffer", "createBindGroup", "createComputePipeline", "createComputePipelineAsync", "createShaderModule", "createCommandEncoder"],
+  GPUQueue: ["submit", "writeBuffer"],
+  GPUBuffer: ["mapAsync"],
+  GPUCommandEncoder: ["beginComputePass", "copyBufferToBuffer"],
+  GPUComputePassEncoder: ["dispatchWorkgroups", "dispatchWorkgroupsIndirect"],
+};
+
+const restore: (() => void)[] = [];
+
+/** Count calls of the WebGPU methods above (and the bytes mapped for reading) into `counts`. */
+function countCalls(counts: Counts): void {
+  const g = globalThis as unknown as Record<string, { prototype: Record<string, (...args: unknown[]) => unknown> } | undefined>;
+  for (const [cls, methods] of Object.entries(WRAPPED)) {
+    const proto = g[cls]?.prototype;
+    if (proto === undefined) throw new Error(`${cls} is not a global: is Dawn loaded?`);
+    for (const name of methods) {
+      const original = proto[name];
+      if (typeof original !== "function") continue;
+      proto[name] = function (this: { size?: number }, ...args: unknown[]) {
+        counts[`${cls}.${name}`] = (counts[`${cls}.${name}`] ?? 0) + 1;
+        if (name === "mapAsync") counts.mappedBytes = (counts.mappedBytes ?? 0) + (this.size ?? 0);
+        return original.apply(this, args);
+      };
+      restore.push(() => {
+        proto[name] = original;
+      });
+    }
+  }
+}
+
+afterEach(() => {
+  for (const undo of restore.splice(0)) undo();
+});
+
+describeBackends(
+  "per-epoch WebGPU work",
+  (backend) => {
+    it("after a warm-up epoch: one submission, the step's kernels only, one upload per array, one read-back, nothing created", async () => {
+      const [B, steps, depth] = [64, 5, 2];
+      const spec = { inputs: 2, outputs: 3, width: 8, depth, activation: "relu", outputActivation: "sigmoid" } as const;
+      const L = depth + 1;
+      const sizes = [2, 8, 8, 3];
+      const mlp = createMLP(spec, new Rng(1, "init"), "torch");
+      const trainer = await GpuTrainer.create(
+        "webgpu",
+        {
+          spec,
+          adam: { beta1: 0.9, beta2: 0.999, eps: 1e-8 },
+          weights: mlp.layers.map((l) => ({ weight: l.weight as Float32Array, bias: l.bias as Float32Array })),
+          maxBatch: B,
+        },
+        backend.name,
+      );
+      try {
+        const N = B * steps - 7; // the last batch short, as at the end of a real epoch
+        const rng = new Rng(2, "data");
+        const inputs = Float32Array.from({ length: N * 2 }, () => rng.next());
+        const targets = Float32Array.from({ length: N * 3 }, () => rng.next());
+        const order = Uint32Array.from({ length: N }, (_, i) => (i * 7) % N);
+        await trainer.epoch(inputs, targets, order, B, 1e-3); // warm-up
+        expectRanOn(trainer, backend);
+        for (let epoch = 0; epoch < 2; epoch++) {
+          const counts: Counts = {};
+          countCalls(counts);
+          const { lossSum } = await trainer.epoch(inputs, targets, order, B, 1e-3);
+          for (const undo of restore.splice(0)) undo();
+          expect(Number.isFinite(lossSum)).toBe(true);
+          const stateFloats = sizes.slice(1).reduce((sum, nOut, l) => sum + 3 * (nOut * sizes[l] + nOut), 0);
+          expect({
+            submissions: counts["GPUQueue.submit"] ?? 0,
+            dispatches: counts["GPUComputePassEncoder.dispatchWorkgroups"] ?? 0,
+            indirect: counts["GPUComputePassEncoder.dispatchWorkgroupsIndirect"] ?? 0,
+            uploads: counts["GPUQueue.writeBuffer"] ?? 0,
+            readBacks: counts["GPUBuffer.mapAsync"] ?? 0,
+            buffers: counts["GPUDevice.createBuffer"] ?? 0,
+            bindGroups: counts["GPUDevice.createBindGroup"] ?? 0,
+            shaders: counts["GPUDevice.createShaderModule"] ?? 0,
+            pipelines: (counts["GPUDevice.createComputePipeline"] ?? 0) + (counts["GPUDevice.createComputePipelineAsync"] ?? 0),
+            encoders: counts["GPUDevice.createCommandEncoder"] ?? 0,
+          }).toEqual({
+            submissions: 1,
+            dispatches: steps * (11 * L + 2),
+            indirect: 0,
+            uploads: 4 + 6 * L,
+            readBacks: 1,
+            buffers: 0,
+            bindGroups: 0,
+            shaders: 0,
+            pipelines: 0,
+            encoders: 1,
+          });
+          // the one read-back: the losses and the state (each copy 16-byte aligned at most), nothing more
+          const floats = stateFloats + steps;
+          expect(counts.mappedBytes).toBeGreaterThanOrEqual(4 * floats);
+          expect(counts.mappedBytes).toBeLessThanOrEqual(4 * floats + 16 * (6 * L + steps));
+        }
+      } finally {
+        await trainer.dispose();
+      }
+    });
+  },
+  ["webgpu"],
+);
+
+afterAll(teardown);
