@@ -83,5 +83,22 @@ export { type PaperOptions, type PaperResult, runPaper, snapshotEpochs } from ".
 export { DEFAULT_IMAGE, DEFAULT_MAX_PIXELS, ImageError, type RGBImage, resample } from "./image/index.js";
 export * from "./index.js";
 export { type Checkpoint, type EpochRecord, loadCheckpoint, type ModelFile, type RunSetup, saveCheckpoint, type TrainingPosition } from "./io/model-file.js";
-export { htmlReport, markdownReport, type ReportInput, type ResultRow, type ResultSummary, summarize } from "./report/report.js";
+export {
+  type ClaimVerdict,
+  type Comparison,
+  type ComparisonRun,
+  htmlReport,
+  judgeClaims,
+  markdownReport,
+  type PresetStats,
+  parseComparison,
+  presetStats,
+  type ReportInput,
+  type ResultRow,
+  type ResultSummary,
+  type Spread,
+  separation,
+  spread,
+  summarize,
+} from "./report/report.js";
 export { type BackendRecord, type ImageInfo, type Progress, type RunOptions, type RunRecord, runTraining, snapshotName } from "./training/runner.js";

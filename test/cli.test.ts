@@ -205,7 +205,7 @@ describe("coordnet paper", () => {
   const out = join(tmp, "paper");
 
   it("runs every preset and writes results.json, report.md and a self-contained report.html", () => {
-    const r = run("paper", "--image", image, "--epochs", "2", "--size", "16x16", "--backend", "reference", "--out", out);
+    const r = run("paper", "--image", image, "--epochs", "2", "--size", "16x16", "--seeds", "1", "--backend", "reference", "--out", out);
     expect(r.status).toBe(0);
     const results = JSON.parse(readFileSync(join(out, "results.json"), "utf8"));
     expect(results.map((x: { name: string }) => x.name)).toEqual([
@@ -229,15 +229,74 @@ describe("coordnet paper", () => {
     expect(html).not.toMatch(/src="(?!data:)/); // every image embedded
     expect((html.match(/<svg/g) ?? []).length).toBeGreaterThanOrEqual(11); // one loss chart per preset + the combined one
     const md = readFileSync(join(out, "report.md"), "utf8");
-    expect(md).toContain("| preset | final loss | MSE | PSNR (dB) | seconds | backend |");
+    expect(md).toContain("| preset | seeds | MSE mean ± sd | MSE min–max | PSNR (dB) mean ± sd | PSNR min–max | study's MSE | s / run | backend |");
   });
 
   it("keeps completed presets when rerun", () => {
-    const before = readFileSync(join(out, "gelu", "model.safetensors"));
-    const r = run("paper", "--image", image, "--epochs", "2", "--size", "16x16", "--backend", "reference", "--out", out);
+    const before = readFileSync(join(out, "gelu", "seed-0", "model.safetensors"));
+    const r = run("paper", "--image", image, "--epochs", "2", "--size", "16x16", "--seeds", "1", "--backend", "reference", "--out", out);
     expect(r.status).toBe(0);
     expect((r.stderr.match(/already complete, kept/g) ?? []).length).toBe(10);
-    expect(readFileSync(join(out, "gelu", "model.safetensors")).equals(before)).toBe(true);
+    expect(readFileSync(join(out, "gelu", "seed-0", "model.safetensors")).equals(before)).toBe(true);
+  });
+
+  // test/fixtures/torch-paper-16x12.json: scripts/torch_paper.py's output for this test's image
+  // (patternPNG(16, 12)), 2 epochs, seeds 0 and 1, relu-sigmoid and gelu; made once with PyTorch 1.13
+  const fixture = join(process.cwd(), "test", "fixtures", "torch-paper-16x12.json");
+  const seeded = join(tmp, "paper-seeds");
+  const paperArgs = ["paper", "--image", image, "--epochs", "2", "--presets", "relu-sigmoid,gelu", "--backend", "reference"];
+
+  it("--seeds K trains every preset from seeds 0…K−1, keeps every row, and --compare puts PyTorch beside it", () => {
+    const r = run(...paperArgs, "--seeds", "2", "--compare", fixture, "--out", seeded);
+    expect(r.stderr).not.toMatch(/coordnet:/);
+    expect(r.status).toBe(0);
+    const results = JSON.parse(readFileSync(join(seeded, "results.json"), "utf8"));
+    expect(results.map((x: { name: string; seed: number }) => `${x.name}:${x.seed}`)).toEqual(["relu-sigmoid:0", "relu-sigmoid:1", "gelu:0", "gelu:1"]);
+    for (const row of results) {
+      const record = JSON.parse(readFileSync(join(seeded, row.name, `seed-${row.seed}`, "run.json"), "utf8"));
+      expect(record.config.training.seed).toBe(row.seed);
+      expect(record.mse).toBe(row.mse);
+    }
+    expect(results[0].mse).not.toBe(results[1].mse); // different seeds, different networks
+    const md = readFileSync(join(seeded, "report.md"), "utf8");
+    const torch = JSON.parse(readFileSync(fixture, "utf8"));
+    const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+    const torchGelu = torch.runs.filter((x: { name: string }) => x.name === "gelu").map((x: { mse: number }) => x.mse);
+    const gelu = md.split("\n").find((l) => l.startsWith("| GELU")) as string;
+    expect(gelu).toContain(mean(torchGelu).toFixed(5)); // PyTorch's mean, beside coordnet's
+    expect(gelu).toContain(mean(results.slice(2).map((x: { mse: number }) => x.mse)).toFixed(5));
+    expect(gelu).toMatch(/\| (overlap|\*\*differ\*\*) \|$/);
+    expect(md).toContain("PyTorch 1.13.0a0 MSE mean ± sd");
+    expect(md).toContain("## The study's claims");
+    const html = readFileSync(join(seeded, "report.html"), "utf8");
+    expect(html).toContain("mark-area"); // the loss band over seeds
+  });
+
+  it("a rerun keeps the finished (preset, seed) runs and adds the new seeds", () => {
+    const before = readFileSync(join(seeded, "gelu", "seed-1", "model.safetensors"));
+    const r = run(...paperArgs, "--seeds", "3", "--out", seeded);
+    expect(r.status).toBe(0);
+    expect(r.stderr.match(/: already complete, kept/g)).toHaveLength(4);
+    expect(r.stderr).toMatch(/relu-sigmoid seed 1: already complete, kept/);
+    expect(readFileSync(join(seeded, "gelu", "seed-1", "model.safetensors")).equals(before)).toBe(true);
+    expect(JSON.parse(readFileSync(join(seeded, "results.json"), "utf8"))).toHaveLength(6);
+  });
+
+  it("--compare with a bad file, or one from another size or epoch count, is refused before anything is written", () => {
+    const bad = writeTmp("torch-bad.json", JSON.stringify({ label: "x", width: 16, height: 12, epochs: 2, runs: [{ name: "gelu", seed: 0 }] }));
+    const cases: [string, RegExp][] = [
+      [bad, /runs\[0\] needs .*"mse"/],
+      [writeTmp("torch-text.json", "not json"), /not JSON/],
+      [join(tmp, "missing.json"), /no such file/],
+    ];
+    for (const [file, pattern] of cases) {
+      const out = join(tmp, "paper-refused");
+      expectOneLineError(run(...paperArgs, "--compare", file, "--out", out), pattern);
+      expect(existsSync(out)).toBe(false);
+    }
+    const other = join(tmp, "paper-refused-size");
+    expectOneLineError(run(...paperArgs, "--size", "8x6", "--compare", fixture, "--out", other), /ran at 16x12, 2 epochs; this run is 8x6, 2 epochs/);
+    expect(existsSync(other)).toBe(false);
   });
 });
 

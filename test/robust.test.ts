@@ -272,11 +272,12 @@ describe("every failure is one coordnet: line naming the file", () => {
 
   it("a corrupt run.json in a paper folder: its name in one line, and no source.png written", () => {
     const out = join(tmp, "paper-corrupt");
-    mkdirSync(join(out, "relu-sigmoid"), { recursive: true });
-    writeFileSync(join(out, "relu-sigmoid", "run.json"), "{ half");
-    const r = run("paper", "--image", image, "--presets", "relu-sigmoid", "--epochs", "1", "--backend", "reference", "--out", out);
+    // each (preset, seed) run has its folder
+    mkdirSync(join(out, "relu-sigmoid", "seed-0"), { recursive: true });
+    writeFileSync(join(out, "relu-sigmoid", "seed-0", "run.json"), "{ half");
+    const r = run("paper", "--image", image, "--presets", "relu-sigmoid", "--seeds", "1", "--epochs", "1", "--backend", "reference", "--out", out);
     expect(r.status).toBe(2);
-    expect(oneLine(r.stderr)).toContain(join(out, "relu-sigmoid", "run.json"));
+    expect(oneLine(r.stderr)).toContain(join(out, "relu-sigmoid", "seed-0", "run.json"));
     expect(existsSync(join(out, "source.png"))).toBe(false);
   });
 

@@ -29,6 +29,7 @@ import { type Checkpoint, loadCheckpoint, loadModel } from "../io/model-file.js"
 import { networkSpec } from "../model.js";
 import { loadPreset, PAPER_PRESETS } from "../presets.js";
 import { ACTIVATION_NAMES } from "../reference/activations/index.js";
+import { type Comparison, parseComparison, presetStats } from "../report/report.js";
 import { DivergenceError, imageHash, type Progress, type RunRecord, renderImage, runTraining } from "../training/runner.js";
 import { checkRender, checkTraining, maxMemoryOption } from "./budget.js";
 import { type ConfigFlags, configFromFlags, epochList, integer, nonNegativeNumber, positiveNumber, size, UsageError, useThreads } from "./options.js";
@@ -363,11 +364,23 @@ interface PaperFlags {
   maxMemory: number;
   presets?: string;
   storedInputs: number;
+  seeds: number;
+  compare?: string;
+}
+
+/** `--compare FILE`, read and checked against this run before anything is written. */
+function readComparison(file: string, image: RGBImage, epochs: number): Comparison {
+  if (!existsSync(file)) throw new UsageError(`--compare: no such file ${file}`);
+  const c = parseComparison(readFileSync(file, "utf8"), file);
+  if (c.width !== image.width || c.height !== image.height || c.epochs !== epochs)
+    throw new UsageError(`--compare: ${file} ran at ${c.width}x${c.height}, ${c.epochs} epochs; this run is ${image.width}x${image.height}, ${epochs} epochs`);
+  return c;
 }
 
 async function paper(flags: PaperFlags, version: string): Promise<number> {
   if (flags.size !== undefined) checkPixels("--size", flags.size.width, flags.size.height, flags.maxPixels);
   const { image, source } = loadImage(flags.image, flags.maxPixels, flags.size);
+  const compare = flags.compare === undefined ? undefined : readComparison(flags.compare, image, flags.epochs);
   const backend = await resolveBackendName(flags.backend);
   await requireBackend(backend);
   const limits = { maxPixels: flags.maxPixels, maxMiB: flags.maxMemory, storedInputsMaxBytes: flags.storedInputs * 2 ** 20 };
@@ -384,13 +397,17 @@ async function paper(flags: PaperFlags, version: string): Promise<number> {
       outDir: flags.out,
       version,
       presets: flags.presets?.split(",").map((s) => s.trim()),
+      seeds: flags.seeds,
+      compare,
       shouldStop: interrupt.stopped,
       storedInputsMaxBytes: flags.storedInputs * 2 ** 20,
-      onPreset: (preset, index, count, action) => {
+      onPreset: (preset, index, count, action, seed) => {
         bar.stop();
-        bar.label(`[${index + 1}/${count}] ${preset.name} `);
+        bar.label(`[${index + 1}/${count}] ${preset.name} seed ${seed} `);
         if (action !== "run")
-          process.stderr.write(`[${index + 1}/${count}] ${preset.name}: ${action === "skip" ? "already complete, kept" : "resuming from its checkpoint"}\n`);
+          process.stderr.write(
+            `[${index + 1}/${count}] ${preset.name} seed ${seed}: ${action === "skip" ? "already complete, kept" : "resuming from its checkpoint"}\n`,
+          );
       },
       onProgress: bar.update,
     });
@@ -399,9 +416,9 @@ async function paper(flags: PaperFlags, version: string): Promise<number> {
       process.stderr.write(`coordnet: interrupted; rerun the same command to continue (completed presets are kept)\n`);
       return interrupt.code();
     }
-    for (const row of result.rows)
+    for (const s of presetStats(result.rows))
       console.log(
-        `${row.preset.name.padEnd(15)} loss ${row.record.finalLoss?.toExponential(3) ?? "–"}  PSNR ${row.record.psnr?.toFixed(2)} dB  ${row.record.trainingSeconds.toFixed(1)} s`,
+        `${s.name.padEnd(15)} PSNR ${s.psnr?.mean.toFixed(2)}${s.psnr?.sd != null ? ` ± ${s.psnr.sd.toFixed(2)}` : ""} dB  MSE ${s.mse?.mean.toFixed(5)}  ${s.seeds.length} seed${s.seeds.length > 1 ? "s" : ""}, ${s.seconds.toFixed(1)} s each`,
       );
     console.log(`report: ${join(flags.out, "report.html")}`);
     return 0;
@@ -554,6 +571,8 @@ export async function main(argv: string[]): Promise<number> {
     .addOption(threadsOption())
     .option("--out <dir>", "output folder", "paper")
     .option("--presets <list>", "comma-separated subset of presets (default: all)")
+    .option("--seeds <k>", "train each preset from seeds 0 … k−1; the table shows mean ± sd", integer(1), 3)
+    .option("--compare <file>", "put another implementation's results (scripts/torch_paper.py) beside coordnet's")
     .addOption(maxPixels())
     .addOption(maxMemoryOption())
     .addOption(storedInputs())

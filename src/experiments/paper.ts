@@ -1,8 +1,9 @@
 /**
  * @module
- * `coordnet paper`: every preset of the study (and beyond) on one image, then the report.
- * Completed presets are kept: rerunning after an interruption redoes nothing that finished and
- * resumes the preset that was cut short from its checkpoint.
+ * `coordnet paper`: every preset of the study (and beyond) on one image, each trained from several
+ * seeds (0 … K − 1, in `PRESET/seed-N/`), then the report. Completed (preset, seed) runs are kept:
+ * rerunning after an interruption redoes nothing that finished and resumes the run that was cut
+ * short from its checkpoint.
  */
 
 import { existsSync, readFileSync } from "node:fs";
@@ -12,7 +13,7 @@ import { fileError, writeFileAtomic } from "../io/atomic.js";
 import { loadCheckpoint } from "../io/model-file.js";
 import { lockFolder, OutDirError, removeOrphans } from "../io/out-dir.js";
 import { loadPreset, PAPER_PRESETS, type Preset } from "../presets.js";
-import { htmlReport, markdownReport, type ResultRow, summarize } from "../report/report.js";
+import { type Comparison, htmlReport, markdownReport, type ResultRow, summarize } from "../report/report.js";
 import { type Progress, type RunOptions, type RunRecord, runTraining } from "../training/runner.js";
 
 /** What `paper` needs. */
@@ -31,10 +32,14 @@ export interface PaperOptions {
   readonly version: string;
   /** presets to run (default: all, in the study's order) */
   readonly presets?: readonly string[];
+  /** seeds per preset: each preset is trained from seeds 0 … seeds − 1 (default 3) */
+  readonly seeds?: number;
+  /** another implementation's results on the same image (`coordnet paper --compare`), put beside coordnet's */
+  readonly compare?: Comparison;
   /** Ctrl-C */
   readonly shouldStop?: () => boolean;
-  /** called when a preset starts, is skipped or resumed */
-  readonly onPreset?: (preset: Preset, index: number, count: number, action: "run" | "skip" | "resume") => void;
+  /** called when a (preset, seed) run starts, is skipped or resumed; `index` counts runs, of `count` */
+  readonly onPreset?: (preset: Preset, index: number, count: number, action: "run" | "skip" | "resume", seed: number) => void;
   /** progress within the running preset */
   readonly onProgress?: (p: Progress) => void;
   /** see {@link RunOptions.storedInputsMaxBytes} */
@@ -45,7 +50,7 @@ export interface PaperOptions {
 export interface PaperResult {
   /** `complete`, or `interrupted` while running a preset */
   readonly status: "complete" | "interrupted";
-  /** completed rows */
+  /** completed rows, one per (preset, seed) */
   readonly rows: ResultRow[];
 }
 
@@ -64,10 +69,10 @@ export function snapshotEpochs(epochs: number): number[] {
   return [...new Set(picks)];
 }
 
-function sameRun(record: RunRecord, preset: Preset, options: PaperOptions, epochs: number): boolean {
+function sameRun(record: RunRecord, config: Preset["config"], options: PaperOptions): boolean {
   return (
     record.status === "complete" &&
-    JSON.stringify(record.config) === JSON.stringify({ ...preset.config, training: { ...preset.config.training, epochs } }) &&
+    JSON.stringify(record.config) === JSON.stringify(config) &&
     record.image.source === options.imageSource &&
     record.image.width === options.image.width &&
     record.image.height === options.image.height
@@ -85,11 +90,13 @@ function sameRun(record: RunRecord, preset: Preset, options: PaperOptions, epoch
 export async function runPaper(options: PaperOptions): Promise<PaperResult> {
   const names = options.presets ?? PAPER_PRESETS;
   const presets = names.map(loadPreset);
+  const seeds = options.seeds ?? 3;
+  if (!Number.isInteger(seeds) || seeds < 1) throw new RangeError(`seeds must be a positive integer, got ${seeds}`);
   const snapshots = snapshotEpochs(options.epochs);
   const release = lockFolder(options.outDir);
   try {
     removeOrphans(options.outDir);
-    return await runPresets(options, presets, snapshots);
+    return await runPresets(options, presets, seeds, snapshots);
   } finally {
     release();
   }
@@ -109,41 +116,46 @@ function readRecord(path: string): RunRecord {
   }
 }
 
-async function runPresets(options: PaperOptions, presets: Preset[], snapshots: number[]): Promise<PaperResult> {
+async function runPresets(options: PaperOptions, presets: Preset[], seeds: number, snapshots: number[]): Promise<PaperResult> {
   const rows: ResultRow[] = [];
-  for (const [index, preset] of presets.entries()) {
-    const dir = join(options.outDir, preset.name);
-    const config = { ...preset.config, training: { ...preset.config.training, epochs: options.epochs } };
-    const runFile = join(dir, "run.json");
-    if (existsSync(runFile)) {
-      const record = readRecord(runFile);
-      if (sameRun(record, preset, options, options.epochs)) {
-        options.onPreset?.(preset, index, presets.length, "skip");
-        rows.push({ preset, record, dir: preset.name });
-        continue;
+  const count = presets.length * seeds;
+  let index = 0;
+  for (const preset of presets) {
+    for (let seed = 0; seed < seeds; seed++, index++) {
+      const rel = `${preset.name}/seed-${seed}`;
+      const dir = join(options.outDir, rel);
+      const config = { ...preset.config, training: { ...preset.config.training, epochs: options.epochs, seed } };
+      const runFile = join(dir, "run.json");
+      if (existsSync(runFile)) {
+        const record = readRecord(runFile);
+        if (sameRun(record, config, options)) {
+          options.onPreset?.(preset, index, count, "skip", seed);
+          rows.push({ preset, seed, record, dir: rel });
+          continue;
+        }
       }
+      const checkpointFile = join(dir, "checkpoint.safetensors");
+      const resume = existsSync(checkpointFile) ? loadCheckpoint(checkpointFile) : undefined;
+      const resumable = resume !== undefined && JSON.stringify(resume.config) === JSON.stringify(config) && resume.position.run.image === options.imageSource;
+      options.onPreset?.(preset, index, count, resumable ? "resume" : "run", seed);
+      const record = await runTraining({
+        config,
+        image: options.image,
+        imageSource: options.imageSource,
+        backend: options.backend,
+        outDir: dir,
+        snapshots,
+        version: options.version,
+        resume: resumable ? resume : undefined,
+        // the run's folder is the study's own: a stale run there (other epochs, image or config) is replaced
+        force: true,
+        shouldStop: options.shouldStop,
+        onProgress: options.onProgress,
+        storedInputsMaxBytes: options.storedInputsMaxBytes,
+      });
+      if (record.status === "interrupted") return { status: "interrupted", rows };
+      rows.push({ preset, seed, record, dir: rel });
     }
-    const checkpointFile = join(dir, "checkpoint.safetensors");
-    const resume = existsSync(checkpointFile) ? loadCheckpoint(checkpointFile) : undefined;
-    const resumable = resume !== undefined && JSON.stringify(resume.config) === JSON.stringify(config) && resume.position.run.image === options.imageSource;
-    options.onPreset?.(preset, index, presets.length, resumable ? "resume" : "run");
-    const record = await runTraining({
-      config,
-      image: options.image,
-      imageSource: options.imageSource,
-      backend: options.backend,
-      outDir: dir,
-      snapshots,
-      version: options.version,
-      resume: resumable ? resume : undefined,
-      // the preset's folder is the study's own: a stale run there (other epochs, image or config) is replaced
-      force: true,
-      shouldStop: options.shouldStop,
-      onProgress: options.onProgress,
-      storedInputsMaxBytes: options.storedInputsMaxBytes,
-    });
-    if (record.status === "interrupted") return { status: "interrupted", rows };
-    rows.push({ preset, record, dir: preset.name });
   }
   const input = {
     outDir: options.outDir,
@@ -151,7 +163,8 @@ async function runPresets(options: PaperOptions, presets: Preset[], snapshots: n
     snapshotEpochs: snapshots,
     sourcePng: "source.png",
     image: { source: options.imageSource, width: options.image.width, height: options.image.height },
-    generator: `coordnet ${options.version}, ${options.epochs} epochs per preset, backend ${rows[0]?.record.backend.name ?? options.backend}, Node ${process.version}`,
+    generator: `coordnet ${options.version}, ${options.epochs} epochs per preset, seeds 0–${seeds - 1}, backend ${rows[0]?.record.backend.name ?? options.backend}, Node ${process.version}`,
+    compare: options.compare,
   };
   // the source last, with the report: a run refused or stopped early leaves no stray files
   writeFileAtomic(join(options.outDir, "source.png"), encodePNG(options.image));

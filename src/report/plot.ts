@@ -16,7 +16,9 @@ export interface LossPoint {
 }
 
 /**
- * A loss-versus-epoch line chart with a logarithmic loss axis, one line per series, as SVG.
+ * A loss-versus-epoch line chart with a logarithmic loss axis, one line per series, as SVG. Where
+ * a series has several points per epoch (one per seed), the line is their mean and a band spans
+ * their minimum to maximum (min–max rather than mean ± sd: it never goes below zero on a log axis).
  *
  * @example
  * ```ts
@@ -24,20 +26,37 @@ export interface LossPoint {
  * ```
  */
 export async function lossChart(points: LossPoint[], title: string, width = 420, height = 220): Promise<string> {
-  const series = new Set(points.map((p) => p.series));
+  const finite = points.filter((p) => p.loss > 0 && Number.isFinite(p.loss));
+  const series = new Set(finite.map((p) => p.series));
+  const groups = new Map<string, number[]>();
+  for (const p of finite) {
+    const key = `${p.series}\u0000${p.epoch}`;
+    groups.set(key, [...(groups.get(key) ?? []), p.loss]);
+  }
+  const banded = [...groups.values()].some((g) => g.length > 1);
+  const values = [...groups.entries()].map(([key, losses]) => {
+    const [s, epoch] = key.split("\u0000");
+    return { series: s, epoch: Number(epoch), loss: losses.reduce((a, b) => a + b, 0) / losses.length, lo: Math.min(...losses), hi: Math.max(...losses) };
+  });
+  const x = { x: { field: "epoch", type: "quantitative" as const, title: "epoch", axis: { tickMinStep: 1 } } };
+  const color = series.size > 1 ? { color: { field: "series", type: "nominal" as const, title: "preset" } } : {};
+  const yTitle = "training loss (MSE, log scale)";
+  const line = {
+    mark: { type: "line" as const, point: values.length <= 60 },
+    encoding: { ...x, y: { field: "loss", type: "quantitative" as const, title: yTitle, scale: { type: "log" as const } }, ...color },
+  };
+  const band = {
+    mark: { type: "area" as const, opacity: 0.25 },
+    encoding: { ...x, y: { field: "lo", type: "quantitative" as const, scale: { type: "log" as const } }, y2: { field: "hi" }, ...color },
+  };
   const spec: vl.TopLevelSpec = {
     $schema: "https://vega.github.io/schema/vega-lite/v6.json",
     title,
     width,
     height,
     background: "white",
-    data: { values: points.filter((p) => p.loss > 0 && Number.isFinite(p.loss)) as unknown as Record<string, unknown>[] },
-    mark: { type: "line", point: points.length <= 60 },
-    encoding: {
-      x: { field: "epoch", type: "quantitative", title: "epoch", axis: { tickMinStep: 1 } },
-      y: { field: "loss", type: "quantitative", title: "training loss (MSE, log scale)", scale: { type: "log" } },
-      ...(series.size > 1 ? { color: { field: "series", type: "nominal", title: "preset" } } : {}),
-    },
+    data: { values: values as unknown as Record<string, unknown>[] },
+    layer: banded ? [band, line] : [line],
   };
   // loaded on first use: vega is large, and one of its modules awaits at top level, which would stop
   // `require("coordnet")` in CommonJS projects if it were on an import path
