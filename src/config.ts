@@ -337,6 +337,31 @@ export interface ConfigOverrides {
   readonly seed?: number;
 }
 
+/**
+ * The fields of {@link ConfigOverrides}, for callers that check an options object's keys.
+ *
+ * @example
+ * ```ts
+ * OVERRIDE_KEYS.includes("lr"); // true
+ * ```
+ */
+export const OVERRIDE_KEYS = [
+  "activation",
+  "outputActivation",
+  "range",
+  "encoding",
+  "frequencies",
+  "sigma",
+  "width",
+  "depth",
+  "epochs",
+  "batchSize",
+  "lr",
+  "decayEvery",
+  "decayFactor",
+  "seed",
+] as const satisfies readonly (keyof ConfigOverrides)[];
+
 type Obj = Record<string, unknown>;
 
 /**

@@ -4,7 +4,7 @@
  * comes through a callback, and an AbortSignal stops it.
  */
 
-import { applyOverrides, type Config, type ConfigOverrides } from "../config.js";
+import { applyOverrides, type Config, type ConfigOverrides, OVERRIDE_KEYS } from "../config.js";
 import { InvalidArgumentError } from "../errors.js";
 import { resample } from "../image/resample.js";
 import { loadPreset } from "../presets.js";
@@ -56,29 +56,7 @@ export interface FitOptions extends ConfigOverrides {
   readonly onEpoch?: (info: EpochInfo) => void | Promise<void>;
 }
 
-const KNOWN_OPTIONS = new Set([
-  "preset",
-  "config",
-  "backend",
-  "size",
-  "maxPixels",
-  "signal",
-  "onEpoch",
-  "activation",
-  "outputActivation",
-  "range",
-  "encoding",
-  "frequencies",
-  "sigma",
-  "width",
-  "depth",
-  "epochs",
-  "batchSize",
-  "lr",
-  "decayEvery",
-  "decayFactor",
-  "seed",
-]);
+const KNOWN_OPTIONS = new Set<string>(["preset", "config", "backend", "size", "maxPixels", "signal", "onEpoch", ...OVERRIDE_KEYS]);
 
 /** 16 megapixels, the command line's default limit too (DEFAULT_MAX_PIXELS of coordnet/node). */
 const DEFAULT_MAX_PIXELS = 16_000_000;
