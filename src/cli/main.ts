@@ -19,7 +19,7 @@ import type { TrainingSummary } from "../api/model.js";
 import { releaseWebGPU } from "../backends/gpujs/device.js";
 import { listBackends, requireBackend, resolveBackendName } from "../backends/index.js";
 import { checkPixels } from "../budget.js";
-import { applyOverrides, type Config, ConfigError } from "../config.js";
+import { applyOverrides, type Config, ConfigError, OVERRIDE_KEYS } from "../config.js";
 import { createEncoder, imageInputs, STORED_INPUTS_MAX_BYTES } from "../encoding/index.js";
 import { CoordnetError } from "../errors.js";
 import { runPaper, snapshotEpochs } from "../experiments/paper.js";
@@ -145,21 +145,8 @@ interface TrainFlags extends ConfigFlags {
   threads?: number;
 }
 
-const CONFIG_FLAGS = [
-  "activation",
-  "outputActivation",
-  "range",
-  "encoding",
-  "frequencies",
-  "sigma",
-  "width",
-  "depth",
-  "batchSize",
-  "lr",
-  "decayEvery",
-  "decayFactor",
-  "seed",
-] as const;
+/** The config flags a resumed run must agree with (`--epochs` may change: it extends the run). */
+const CONFIG_FLAGS = OVERRIDE_KEYS.filter((key) => key !== "epochs");
 
 const flagName = (key: string) => `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
 
