@@ -170,34 +170,51 @@ function listBackendsUi(backends: { name: string; available: boolean; reason?: s
   }
 }
 
-// ---- the loss chart ---------------------------------------------------------------------------
+// ---- the loss charts -------------------------------------------------------------------------
 
-function drawLoss(): void {
-  const canvas = $<HTMLCanvasElement>("loss");
+interface Series {
+  label: string;
+  color: string;
+  values: number[];
+}
+
+/** Loss per epoch on a log scale, one line per series (the train view has one, the lesson two). */
+function drawChart(canvas: HTMLCanvasElement, series: Series[]): void {
   const ctx = canvas.getContext("2d") as CanvasRenderingContext2D;
   const { width: W, height: H } = canvas;
   ctx.clearRect(0, 0, W, H);
   ctx.fillStyle = "#555";
   ctx.font = "12px system-ui";
   ctx.fillText("loss per epoch (log scale)", 8, 14);
-  const values = losses.filter((l) => l > 0 && Number.isFinite(l));
+  const values = series.flatMap((s) => s.values).filter((l) => l > 0 && Number.isFinite(l));
   if (values.length < 1) return;
   const lo = Math.log10(Math.min(...values));
   const hi = Math.log10(Math.max(...values));
   const span = hi - lo || 1;
-  const n = Math.max(2, losses.length);
-  ctx.strokeStyle = "#06c";
+  const n = Math.max(2, ...series.map((s) => s.values.length));
   ctx.lineWidth = 2;
-  ctx.beginPath();
-  losses.forEach((l, i) => {
-    const x = 30 + ((W - 40) * i) / (n - 1);
-    const y = 24 + (H - 34) * (1 - (Math.log10(l) - lo) / span);
-    if (i === 0) ctx.moveTo(x, y);
-    else ctx.lineTo(x, y);
+  series.forEach((s, k) => {
+    ctx.strokeStyle = s.color;
+    ctx.beginPath();
+    s.values.forEach((l, i) => {
+      const x = 30 + ((W - 40) * i) / (n - 1);
+      const y = 24 + (H - 34) * (1 - (Math.log10(l) - lo) / span);
+      if (i === 0) ctx.moveTo(x, y);
+      else ctx.lineTo(x, y);
+    });
+    ctx.stroke();
+    if (series.length > 1) {
+      ctx.fillStyle = s.color;
+      ctx.fillText(s.label, W - 200, 14 + 14 * k);
+    }
   });
-  ctx.stroke();
+  ctx.fillStyle = "#555";
   ctx.fillText(Math.max(...values).toExponential(2), 2, 34);
   ctx.fillText(Math.min(...values).toExponential(2), 2, H - 4);
+}
+
+function drawLoss(): void {
+  drawChart($<HTMLCanvasElement>("loss"), [{ label: "loss", color: "#06c", values: losses }]);
 }
 
 // ---- training ---------------------------------------------------------------------------------
@@ -310,9 +327,106 @@ $("verify-run").addEventListener("click", () => {
   send({ type: "compare", a, b, batch: Number(field("verify-batch").value), steps: Number(field("verify-steps").value) });
 });
 
+// ---- the study's lesson: ReLU against positional encoding, side by side ---------------------
+
+/** What the lesson returns in the scripted mode (`?lesson=1&autorun=1`): each network's run. */
+interface LessonResult {
+  lesson: true;
+  backend: string;
+  epochs: number;
+  seed: number;
+  relu: { backend: string; losses: number[]; psnr: number; samplesPerSecond: number };
+  positional: { backend: string; losses: number[]; psnr: number; samplesPerSecond: number };
+}
+
+const LESSON = [
+  // the positional preset, and the same preset without its encoding: the only difference
+  { key: "relu", color: "#c60", label: "ReLU, raw (x, y)", overrides: { encoding: "none" } },
+  { key: "positional", color: "#06c", label: "ReLU, positional", overrides: {} },
+] as const;
+let lessonWorkers: Worker[] = [];
+
+function stopLesson(): void {
+  for (const w of lessonWorkers) w.terminate();
+  lessonWorkers = [];
+  $<HTMLButtonElement>("lesson-run").disabled = false;
+  $<HTMLButtonElement>("lesson-stop").disabled = true;
+}
+
+/** Train the two networks at once, each in its own worker, and resolve with both runs. */
+async function runLesson(options: { epochs: number; seed: number; backend: string; size?: { width: number; height: number } }): Promise<LessonResult> {
+  stopLesson();
+  if (source === null) await useDefaultImage();
+  const image = source as ImageData;
+  $<HTMLButtonElement>("lesson-run").disabled = true;
+  $<HTMLButtonElement>("lesson-stop").disabled = false;
+  $("lesson-status").textContent = `training both on ${options.backend}…`;
+  const series: Series[] = LESSON.map((l) => ({ label: l.label, color: l.color, values: [] }));
+  const chart = $<HTMLCanvasElement>("lesson-loss");
+  drawChart(chart, series);
+  const runs = LESSON.map(
+    (l, k) =>
+      new Promise<LessonResult["relu"]>((resolve, reject) => {
+        const w = new Worker(new URL("./train-worker.ts", import.meta.url), { type: "module" });
+        lessonWorkers.push(w);
+        const stats = $(`lesson-${l.key}-stats`);
+        w.addEventListener("error", (e) => reject(new Error(`the training worker failed: ${e.message}`)));
+        w.addEventListener("message", (event: MessageEvent<FromWorker>) => {
+          const m = event.data;
+          if (m.type === "ready") {
+            const data = new Uint8ClampedArray(image.data);
+            const start: ToWorker = {
+              type: "start",
+              image: { width: image.width, height: image.height, data },
+              preset: "positional",
+              overrides: { ...l.overrides, epochs: options.epochs, seed: options.seed },
+              backend: options.backend,
+              size: options.size,
+            };
+            w.postMessage(start, [data.buffer]);
+          } else if (m.type === "epoch") {
+            series[k].values.push(m.loss);
+            drawChart(chart, series);
+            stats.textContent = `epoch ${m.epoch}/${m.epochs}, loss ${m.loss.toExponential(2)}, PSNR ${m.psnr.toFixed(2)} dB`;
+            if (m.image !== undefined) show($<HTMLCanvasElement>(`lesson-${l.key}`), m.image);
+          } else if (m.type === "done") {
+            show($<HTMLCanvasElement>(`lesson-${l.key}`), m.image);
+            stats.textContent = `${m.epochs} epochs, PSNR ${m.psnr.toFixed(2)} dB`;
+            resolve({ backend: m.backend, losses: m.losses, psnr: m.psnr, samplesPerSecond: m.samplesPerSecond });
+          } else if (m.type === "error") reject(new Error(m.message));
+        });
+      }),
+  );
+  try {
+    const [relu, positional] = await Promise.all(runs);
+    const gain = positional.psnr - relu.psnr;
+    $("lesson-status").textContent =
+      `done: positional encoding ${gain >= 0 ? `+${gain.toFixed(2)}` : gain.toFixed(2)} dB over raw coordinates after ${options.epochs} epochs`;
+    return { lesson: true, backend: relu.backend, epochs: options.epochs, seed: options.seed, relu, positional };
+  } catch (e) {
+    $("lesson-status").textContent = `error: ${(e as Error).message}`;
+    throw e;
+  } finally {
+    stopLesson();
+  }
+}
+
+$("lesson-run").addEventListener("click", () => {
+  runLesson({
+    epochs: Number(field("lesson-epochs").value),
+    seed: Number(field("seed").value),
+    backend: chosenBackend,
+    size: sizeChoice() ?? { width: 64, height: 64 },
+  }).catch(() => {});
+});
+$("lesson-stop").addEventListener("click", () => {
+  stopLesson();
+  $("lesson-status").textContent = "stopped";
+});
+
 // ---- the scripted mode ------------------------------------------------------------------------
 
-type Result = { backend: string; epochs: number; losses: number[]; psnr: number; samplesPerSecond: number } | CompareSummary | { error: string };
+type Result = { backend: string; epochs: number; losses: number[]; psnr: number; samplesPerSecond: number } | CompareSummary | LessonResult | { error: string };
 
 function finish(result: Result): void {
   (window as unknown as { coordnetResult: Result }).coordnetResult = result;
@@ -368,6 +482,18 @@ worker.addEventListener("message", (event: MessageEvent<FromWorker>) => {
         const opt = (name: string) => (params.has(name) ? Number(params.get(name)) : undefined);
         if (a === undefined || b === undefined || a === "" || b === "") finish({ error: 'coordnet: verify must be two backends, e.g. "reference,webgl2"' });
         else send({ type: "compare", a, b, batch: opt("batch"), steps: opt("steps"), seed: opt("seed") });
+      } else if (params.get("lesson") === "1") {
+        // ?lesson=1[&backend=&epochs=&size=&seed=]&autorun=1: both networks → { lesson, relu, positional }
+        try {
+          const o = scriptedOptions();
+          const epochs = (o.overrides.epochs as number | undefined) ?? 30;
+          const seed = (o.overrides.seed as number | undefined) ?? 0;
+          runLesson({ epochs, seed, backend: o.backend, size: o.size ?? { width: 64, height: 64 } }).then(finish, (e) =>
+            finish({ error: (e as Error).message }),
+          );
+        } catch (e) {
+          finish({ error: (e as Error).message });
+        }
       } else {
         try {
           start(scriptedOptions()).catch((e) => finish({ error: (e as Error).message }));
