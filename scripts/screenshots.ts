@@ -1,14 +1,17 @@
-// The README's playground screenshots (npx tsx scripts/screenshots.ts): headless chromium trains
-// the built-in photograph on wasm in the train view, then runs the verify view (wasm against the
-// reference), and writes docs/playground-train.png and docs/playground-verify.png.
+// The README's playground screenshots (npx tsx scripts/screenshots.ts [train] [stepper]; both when
+// none is named): `train` has headless chromium train the built-in photograph on wasm in the train
+// view, then run the verify view (wasm against the reference), and writes docs/playground-train.png
+// and docs/playground-verify.png; `stepper` opens the backprop stepper (stepper.html) at layer 1's
+// denseBackward of the first training step and writes docs/playground-stepper.png.
+import type { Browser } from "playwright-core";
 import { buildSite, launch, serve } from "../test/browser-harness.js";
 
-const site = await buildSite();
-const server = await serve(site);
-const browser = await launch();
-try {
+const asked = process.argv.slice(2);
+const wanted = (name: string) => asked.length === 0 || asked.includes(name);
+
+async function train(browser: Browser, url: string): Promise<void> {
   const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
-  await page.goto(server.url);
+  await page.goto(url);
   await page.waitForSelector("#backends input[type=radio]", { timeout: 60_000 });
   await page.selectOption("#preset", "positional");
   await page.selectOption("#size", "128");
@@ -24,6 +27,25 @@ try {
   await page.waitForSelector("#verify-table tr:nth-child(3)", { timeout: 120_000 });
   await page.setViewportSize({ width: 1100, height: 700 });
   await page.locator("#verify").screenshot({ path: "docs/playground-verify.png" });
+}
+
+async function stepper(browser: Browser, url: string): Promise<void> {
+  const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  await page.goto(`${url}stepper.html`);
+  await page.waitForSelector("#st-arrays table");
+  // the default 2→3→3→1: initialisation, then the input copy, 6 forward calls, 2 MSE calls, the
+  // da[3] copy, layer 2's two backward calls and layer 1's activation backward: 14 clicks reach
+  // layer 1's denseBackward
+  for (let i = 0; i < 14; i++) await page.click("#st-next");
+  await page.screenshot({ path: "docs/playground-stepper.png", fullPage: true });
+}
+
+const site = await buildSite();
+const server = await serve(site);
+const browser = await launch();
+try {
+  if (wanted("train")) await train(browser, server.url);
+  if (wanted("stepper")) await stepper(browser, server.url);
 } finally {
   await browser.close();
   await server.close();
