@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The study's presets in PyTorch, for `coordnet paper --compare FILE` (a cross-check, not a test).
 
-    /usr/bin/python3 scripts/torch_paper.py IMAGE --size WxH --epochs N --seeds K [--presets a,b] [--out FILE]
+    /usr/bin/python3 scripts/torch_paper.py IMAGE --size WxH --epochs N --seeds K [--presets a,b] [--out FILE] [--from-seed S]
 
 Reads the presets from presets/*.json (the same files coordnet compiles in) and trains each from
 seeds 0 … K−1 on IMAGE at W×H, then writes FILE (default torch-results.json): {label, width,
@@ -165,6 +165,7 @@ def main():
     ap.add_argument("--size", required=True, help="WxH")
     ap.add_argument("--epochs", type=int, default=200)
     ap.add_argument("--seeds", type=int, default=3)
+    ap.add_argument("--from-seed", type=int, default=0, help="start at this seed (to split the seeds over processes; merge their runs after)")
     ap.add_argument("--presets", default=",".join(STUDY), help="comma-separated (default: the study's seven)")
     ap.add_argument("--out", default="torch-results.json")
     # one thread: Debian's torch (generic BLAS) measured 27 ms of CPU per step of the study's network
@@ -203,7 +204,7 @@ def main():
             result["runs"] = old["runs"]
     done = {(r["name"], r["seed"]) for r in result["runs"]}
     for preset in presets:
-        for seed in range(a.seeds):
+        for seed in range(a.from_seed, a.seeds):
             if (preset["name"], seed) in done:
                 print(f"{preset['name']} seed {seed}: kept", flush=True)
                 continue
