@@ -1,8 +1,10 @@
-// The README's playground screenshots (npx tsx scripts/screenshots.ts [train] [stepper]; both when
+// The README's playground screenshots (npx tsx scripts/screenshots.ts [train] [stepper] [lesson]; both when
 // none is named): `train` has headless chromium train the built-in photograph on wasm in the train
 // view, then run the verify view (wasm against the reference), and writes docs/playground-train.png
 // and docs/playground-verify.png; `stepper` opens the backprop stepper (stepper.html) at layer 1's
-// denseBackward of the first training step and writes docs/playground-stepper.png.
+// denseBackward of the first training step and writes docs/playground-stepper.png; `lesson` trains
+// ReLU against positional encoding side by side (128×128, 40 epochs, wasm) and writes
+// docs/playground-lesson.png.
 import type { Browser } from "playwright-core";
 import { buildSite, launch, serve } from "../test/browser-harness.js";
 
@@ -40,12 +42,25 @@ async function stepper(browser: Browser, url: string): Promise<void> {
   await page.screenshot({ path: "docs/playground-stepper.png", fullPage: true });
 }
 
+async function lesson(browser: Browser, url: string): Promise<void> {
+  const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
+  await page.goto(url);
+  await page.waitForSelector("#backends input[type=radio]", { timeout: 60_000 });
+  await page.selectOption("#size", "128");
+  await page.check("#backends input[value=wasm]");
+  await page.fill("#lesson-epochs", "40");
+  await page.click("#lesson-run");
+  await page.waitForSelector("#lesson-status:has-text('done')", { timeout: 600_000 });
+  await page.locator("#lesson").screenshot({ path: "docs/playground-lesson.png" });
+}
+
 const site = await buildSite();
 const server = await serve(site);
 const browser = await launch();
 try {
   if (wanted("train")) await train(browser, server.url);
   if (wanted("stepper")) await stepper(browser, server.url);
+  if (wanted("lesson")) await lesson(browser, server.url);
 } finally {
   await browser.close();
   await server.close();
