@@ -8,7 +8,7 @@
 //   kernel and layer): the result names the backend asked for, has 3 finite losses, and the loss falls;
 // - a bad URL parameter gives { error } with one line, not a hang;
 // - the verify view's scripted mode (?verify=a,b): compareBackends in the page, wasm against the
-//   reference passes; webgl2 against the reference where the gpu.js trainer has gradients.
+//   reference passes, and so does webgl2 against the reference (where webgl2 runs).
 // The runs go in parallel pages (most of their time is shader compiles and waits on SwiftShader).
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -155,33 +155,27 @@ describe.skipIf(skip !== null)("the playground in headless chromium", () => {
     expect(errors).toEqual([]);
   }, 180_000);
 
-  // KNOWN FAILURE, so off by default: on SwiftShader (2026-11-27) webgl2's forward, loss and every
-  // gradient pass (worst 0.02 of the bound) but Adam's moments and the weights after 3 steps do not
-  // (layers 0–2: adam.m up to 411× the bound, weights up to 16×; layers 3–4 near or within it).
-  // COORDNET_WEBGL2_PARITY=1 runs it; it must pass before webgl2 leaves auto's skip list.
-  it.skipIf(process.env.COORDNET_WEBGL2_PARITY !== "1").concurrent(
-    "verify (scripted): compareBackends(reference, webgl2) in the page passes every tensor",
-    async (ctx) => {
-      if (!backends.find((b) => b.name === "webgl2")?.available) {
-        console.warn("  webgl2 parity skipped: webgl2 does not run in this browser");
-        ctx.skip();
-        return;
-      }
-      const { result } = await scripted<Compared>("verify=reference,webgl2&batch=256&steps=3&autorun=1");
-      // the gpu.js trainer's gradients() is a stub on main until issue 9's gpu.js part lands: say so, do not pass
-      if ("error" in result && /gradients not yet implemented/.test(result.error)) {
-        console.warn(`  webgl2 parity skipped: ${result.error}`);
-        ctx.skip();
-        return;
-      }
-      expect(result).not.toHaveProperty("error");
-      const c = result as Exclude<Compared, { error: string }>;
-      for (const t of c.tensors) console.log(`  webgl2 ${t.name}: worst/bound ${t.worstRatio.toFixed(3)}`);
-      expect(c.b).toBe("webgl2");
-      expect(c.tensors.filter((t) => !t.pass)).toEqual([]);
-    },
-    180_000,
-  );
+  // webgl2 failed this until its Adam bias corrections came from the host (src/backends/gpujs/kernels.ts,
+  // adamPKernel): in the shader, SwiftShader's float32 pow made every update 3e-5 too large and the
+  // next step's gradients of layers 0–2 moved by up to 5% (adam.m up to 411× the bound).
+  it.concurrent("verify (scripted): compareBackends(reference, webgl2) in the page passes every tensor", async (ctx) => {
+    if (!backends.find((b) => b.name === "webgl2")?.available) {
+      console.warn("  webgl2 parity skipped: webgl2 does not run in this browser");
+      ctx.skip();
+      return;
+    }
+    const { result, errors } = await scripted<Compared>("verify=reference,webgl2&batch=256&steps=3&autorun=1");
+    expect(result).not.toHaveProperty("error");
+    const c = result as Exclude<Compared, { error: string }>;
+    const worst = c.tensors.reduce((w, t) => (t.worstRatio > w.worstRatio ? t : w));
+    console.log(`  webgl2 parity: ${c.tensors.length} tensors, worst ${worst.name} at ${worst.worstRatio.toFixed(3)} of its bound`);
+    // the trainer refuses to report webgl2 for a plan gpu.js ran in another mode
+    expect([c.a, c.b]).toEqual(["reference", "webgl2"]);
+    expect(c.tensors.length).toBeGreaterThan(10);
+    expect(c.tensors.filter((t) => !t.pass)).toEqual([]);
+    expect(c.pass).toBe(true);
+    expect(errors).toEqual([]);
+  }, 180_000);
 
   it.concurrent("an uploaded PNG trains; its model.safetensors renders in Node to the page's reconstruction within 1/255", async () => {
     const { page, errors } = await open("");

@@ -9,9 +9,9 @@ import { describeBackends, expectRanOn, teardown } from "./backends.js";
 // (kernels compiled, the plan traced, its buffers made), each epoch must be: one queue submission;
 // exactly the step's kernels as dispatches, nothing else (11·L + 2 per step for L layers: two
 // gathers, L dense, L−1 activations, the loss, the output gradient, L dW, L db, L−1 input
-// gradients and 6·L Adam updates); the epoch's inputs, targets, lr, t0 and the 6·L weight and
-// moment arrays uploaded once each; one read-back; and no buffer, bind group, shader or pipeline
-// created.
+// gradients and 6·L Adam updates); the epoch's inputs, targets, Adam's per-step bias corrections
+// (step sizes and √(1 − β₂ᵗ)) and the 6·L weight and moment arrays uploaded once each; one
+// read-back; and no buffer, bind group, shader or pipeline created.
 //
 // What the read-back holds: the per-step losses and the new weights and Adam moments. gpu.js's
 // fused encoder takes a pipeline's arguments as host arrays (GPU-resident handles as arguments make

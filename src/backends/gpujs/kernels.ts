@@ -239,35 +239,45 @@ export function adamVMatrixKernel(this: KernelThis, v: Matrix, g: Matrix): numbe
 }
 
 /**
- * Adam's parameter update, output `[size]`, with t = t0 + step:
- * p − (lr/(1 − β₁ᵗ))·m/(√v/√(1 − β₂ᵗ) + ε). `lr` and `t0` are one-element arrays so that they
- * can change between calls of a compiled pipeline.
+ * Adam's parameter update, output `[size]`: p − stepSize·m/(√v/bc2Sqrt + ε) with the bias
+ * corrections of step `step` of the call, stepSize = lr/(1 − β₁ᵗ) and bc2Sqrt = √(1 − β₂ᵗ). The
+ * host computes them in float64 (the reference's `adamCorrections`) and passes one entry per step
+ * of the plan, so that they can change between calls of a compiled pipeline and so that no kernel
+ * evaluates 1 − β₂ᵗ itself: with β₂ = 0.999 that difference cancels all but the last few bits of a
+ * float32 `β₂ᵗ`, and GLSL's `pow` is only promised to a few ulps: in WebGL2 on SwiftShader every
+ * update came out 3·10⁻⁵ too large, and from those weights the next step's gradients of a ReLU
+ * network moved by up to 5% (the reference computes the same from them: a unit at its kink).
  *
  * @example
  * ```ts
- * gpu.createKernel(adamPKernel, { output: [size], constants: { beta1, beta2, eps }, functions: [adamUpdate] });
+ * gpu.createKernel(adamPKernel, { output: [size], constants: { eps }, functions: [adamUpdate] });
  * ```
  */
-export function adamPKernel(this: KernelThis, p: Float32Array, m: Float32Array, v: Float32Array, lr: Float32Array, t0: Float32Array, step: number): number {
-  const t = t0[0] + step;
-  const stepSize = lr[0] / (1 - this.constants.beta1 ** t);
-  const bc2Sqrt = Math.sqrt(1 - this.constants.beta2 ** t);
-  return adamUpdate(p[this.thread.x], m[this.thread.x], v[this.thread.x], stepSize, bc2Sqrt, this.constants.eps);
+export function adamPKernel(
+  this: KernelThis,
+  p: Float32Array,
+  m: Float32Array,
+  v: Float32Array,
+  stepSize: Float32Array,
+  bc2Sqrt: Float32Array,
+  step: number,
+): number {
+  return adamUpdate(p[this.thread.x], m[this.thread.x], v[this.thread.x], stepSize[step], bc2Sqrt[step], this.constants.eps);
 }
 
 /**
- * Adam's update for a weight matrix, output `[nIn, nOut]`.
+ * Adam's update for a weight matrix, output `[nIn, nOut]`, with the bias corrections of
+ * {@link adamPKernel}.
  *
  * @example
  * ```ts
- * gpu.createKernel(adamPMatrixKernel, { output: [nIn, nOut], constants: { beta1, beta2, eps }, functions: [adamUpdate] });
+ * gpu.createKernel(adamPMatrixKernel, { output: [nIn, nOut], constants: { eps }, functions: [adamUpdate] });
  * ```
  */
-export function adamPMatrixKernel(this: KernelThis, p: Matrix, m: Matrix, v: Matrix, lr: Float32Array, t0: Float32Array, step: number): number {
-  const t = t0[0] + step;
-  const stepSize = lr[0] / (1 - this.constants.beta1 ** t);
-  const bc2Sqrt = Math.sqrt(1 - this.constants.beta2 ** t);
-  return adamUpdate(p[this.thread.y][this.thread.x], m[this.thread.y][this.thread.x], v[this.thread.y][this.thread.x], stepSize, bc2Sqrt, this.constants.eps);
+export function adamPMatrixKernel(this: KernelThis, p: Matrix, m: Matrix, v: Matrix, stepSize: Float32Array, bc2Sqrt: Float32Array, step: number): number {
+  const j = this.thread.y;
+  const i = this.thread.x;
+  return adamUpdate(p[j][i], m[j][i], v[j][i], stepSize[step], bc2Sqrt[step], this.constants.eps);
 }
 
 /** Which activations fill the placeholders of a kernel. */

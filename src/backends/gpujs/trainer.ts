@@ -10,7 +10,7 @@
 import * as gpujs from "gpu.js";
 import { gatherInputs, type NetworkInputs } from "../../encoding/inputs.js";
 import { ACTIVATIONS, erf } from "../../reference/activations/index.js";
-import { adamFirstMoment, adamSecondMoment, adamUpdate } from "../../reference/adam.js";
+import { type AdamOptions, adamCorrections, adamFirstMoment, adamSecondMoment, adamUpdate } from "../../reference/adam.js";
 import { layerSizes, type MLPSpec } from "../../reference/mlp.js";
 import {
   type Backend,
@@ -148,6 +148,7 @@ export class GpuTrainer implements Trainer {
   private readonly details: Record<string, string>;
   private readonly gpu: gpujs.GPU;
   private readonly B: number;
+  private readonly adam: AdamOptions;
   private readonly sizes: number[];
   private readonly layers: LayerKernels[];
   private readonly gatherX: Kernel;
@@ -173,6 +174,7 @@ export class GpuTrainer implements Trainer {
     this.B = options.maxBatch;
     this.sizes = layerSizes(options.spec);
     const names = { hidden: options.spec.activation, output: options.spec.outputActivation };
+    this.adam = options.adam;
     const { beta1, beta2, eps } = options.adam;
     const B = this.B;
     const make = (
@@ -195,10 +197,10 @@ export class GpuTrainer implements Trainer {
         inputGrad: l > 0 ? make(specialize(inputGradKernel, names), [nIn, B], { nIn, nOut }) : null,
         mW: make(adamMMatrixKernel, [nIn, nOut], { beta1 }, ADAM_FUNCTIONS),
         vW: make(adamVMatrixKernel, [nIn, nOut], { beta2 }, ADAM_FUNCTIONS),
-        pW: make(adamPMatrixKernel, [nIn, nOut], { beta1, beta2, eps }, ADAM_FUNCTIONS),
+        pW: make(adamPMatrixKernel, [nIn, nOut], { eps }, ADAM_FUNCTIONS),
         mb: make(adamMKernel, [nOut], { beta1 }, ADAM_FUNCTIONS),
         vb: make(adamVKernel, [nOut], { beta2 }, ADAM_FUNCTIONS),
-        pb: make(adamPKernel, [nOut], { beta1, beta2, eps }, ADAM_FUNCTIONS),
+        pb: make(adamPKernel, [nOut], { eps }, ADAM_FUNCTIONS),
       });
     }
     const C = options.spec.outputs;
@@ -276,7 +278,7 @@ export class GpuTrainer implements Trainer {
     const L = layers.length;
     const self = this;
     const orchestrate = function (this: unknown, ...args: Handle[]) {
-      const [xs, ys, lr, t0] = args;
+      const [xs, ys, stepSizes, bc2Sqrts] = args;
       const state = unpackState(args, L, 4);
       const losses: Handle[] = [];
       for (let s = 0; s < counts.length; s++) {
@@ -289,16 +291,16 @@ export class GpuTrainer implements Trainer {
           state.map((p) => p.b),
         );
         losses.push(loss);
-        // Adam, step t = t0 + s + 1
+        // Adam, step t = adamSteps + s + 1: its bias corrections are entry s of stepSizes and bc2Sqrts
         for (let l = 0; l < L; l++) {
           const p = state[l];
           const k = layers[l];
           p.mW = k.mW(p.mW, gW[l]);
           p.vW = k.vW(p.vW, gW[l]);
-          p.W = k.pW(p.W, p.mW, p.vW, lr, t0, s + 1);
+          p.W = k.pW(p.W, p.mW, p.vW, stepSizes, bc2Sqrts, s);
           p.mb = k.mb(p.mb, gb[l]);
           p.vb = k.vb(p.vb, gb[l]);
-          p.b = k.pb(p.b, p.mb, p.vb, lr, t0, s + 1);
+          p.b = k.pb(p.b, p.mb, p.vb, stepSizes, bc2Sqrts, s);
         }
       }
       return [...packState(state), ...losses];
@@ -312,7 +314,11 @@ export class GpuTrainer implements Trainer {
   private async runSteps(xs: Float32Array, ys: Float32Array, counts: number[], lr: number): Promise<number[]> {
     const pipeline = this.trainPipeline(counts);
     const L = this.layers.length;
-    const result = (await pipeline(xs, ys, Float32Array.of(lr), Float32Array.of(this.adamSteps), ...packState<unknown>(this.state))) as unknown[];
+    // Adam's bias corrections of each step, in float64 on the host as the reference computes them
+    const corrections = counts.map((_, s) => adamCorrections(this.adamSteps + s + 1, this.adam, lr));
+    const stepSizes = Float32Array.from(corrections, (c) => c.stepSize);
+    const bc2Sqrts = Float32Array.from(corrections, (c) => c.bc2Sqrt);
+    const result = (await pipeline(xs, ys, stepSizes, bc2Sqrts, ...packState<unknown>(this.state))) as unknown[];
     this.checkRan(pipeline);
     this.state = unpackState(result, L).map((p) => ({
       W: rows(p.W),
