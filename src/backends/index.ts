@@ -8,7 +8,7 @@
  * | backend      | priority | what runs                                                        |
  * | ------------ | -------: | ---------------------------------------------------------------- |
  * | `webgpu`     |       30 | gpu.js kernels as WGSL compute shaders (skipped by `auto` on a software adapter) |
- * | `webgl2`     |       25 | gpu.js kernels as WebGL2 fragment shaders; browsers only (skipped by `auto` on a software renderer) |
+ * | `webgl2`     |       25 | gpu.js kernels as WebGL2 fragment shaders; browsers only (skipped by `auto`: not yet timed on a GPU) |
  * | `wasm`       |       20 | the reference's step with WebAssembly SIMD kernels, every core |
  * | `gpujs-wasm` |       10 | gpu.js kernels compiled to WebAssembly (`webasm` before)         |
  * | `reference`  |        0 | the readable TypeScript MLP: the truth                           |
