@@ -29,6 +29,8 @@ describe.skipIf(skip !== null)("the playground in headless chromium", () => {
   let browser: Browser;
   let backends: { name: string; available: boolean; why: string }[] = [];
   let listed: { errors: string[]; isolated: boolean };
+  /** the backend the picker starts on */
+  let checked = "";
 
   beforeAll(async () => {
     site = await buildSite();
@@ -63,6 +65,9 @@ describe.skipIf(skip !== null)("the playground in headless chromium", () => {
     // reference (plain TypeScript) and wasm (served cross-origin isolated) run in every browser
     expect(backends.filter((b) => b.available).map((b) => b.name)).toEqual(expect.arrayContaining(["reference", "wasm"]));
     for (const b of backends.filter((x) => !x.available)) expect(b.why).toMatch(/^unavailable: \S/);
+    // the picker starts on auto's choice: on SwiftShader webgpu and webgl2 run but are passed over
+    // (a software renderer), so wasm
+    expect(checked).toBe("wasm");
   });
 
   /** The train view as a user opens it: every backend probed, the photograph drawn. */
@@ -73,6 +78,7 @@ describe.skipIf(skip !== null)("the playground in headless chromium", () => {
     await page.waitForSelector("#backends input[type=radio]", { timeout: 60_000 });
     // the built-in photograph is drawn as the source
     await page.waitForFunction('document.getElementById("source").width > 32', null, { timeout: 30_000 });
+    checked = await page.$eval("#backends input:checked", (input) => (input as unknown as { value: string }).value);
     backends = await page.$$eval("#backends li", (items) =>
       items.map((li) => ({
         name: (li.querySelector("input") as unknown as { value: string; disabled: boolean }).value,
@@ -128,13 +134,13 @@ describe.skipIf(skip !== null)("the playground in headless chromium", () => {
   // is only its sign.
   it.concurrent("lesson (scripted): ReLU and positional train side by side from one seed; positional ends with the higher PSNR", async () => {
     type Run = { backend: string; losses: number[]; psnr: number };
-    const { result, errors } = await scripted<{ lesson: true; epochs: number; seed: number; relu: Run; positional: Run } | { error: string }>(
+    const { result, errors } = await scripted<{ lesson: true; backend: string; epochs: number; seed: number; relu: Run; positional: Run } | { error: string }>(
       "lesson=1&backend=wasm&epochs=20&size=64x64&seed=0&autorun=1",
     );
     expect(result).not.toHaveProperty("error");
     const r = result as Exclude<typeof result, { error: string }>;
     console.log(`  lesson at 64×64, 20 epochs on wasm: ReLU ${r.relu.psnr.toFixed(2)} dB, positional ${r.positional.psnr.toFixed(2)} dB`);
-    expect([r.relu.backend, r.positional.backend]).toEqual(["wasm", "wasm"]);
+    expect([r.backend, r.relu.backend, r.positional.backend]).toEqual(["wasm", "wasm", "wasm"]);
     expect([r.epochs, r.seed]).toEqual([20, 0]);
     for (const run of [r.relu, r.positional]) {
       expect(run.losses).toHaveLength(20);
@@ -143,6 +149,27 @@ describe.skipIf(skip !== null)("the playground in headless chromium", () => {
     expect(r.positional.psnr).toBeGreaterThan(r.relu.psnr);
     expect(errors).toEqual([]);
   }, 180_000);
+
+  it.concurrent("lesson: Stop ends both networks' run with a message and frees the button", async () => {
+    const { page, errors } = await open("");
+    await page.waitForSelector("#backends input[type=radio]", { timeout: 60_000 });
+    await page.fill("#lesson-epochs", "1000");
+    await page.click("#lesson-run");
+    await page.waitForFunction('document.getElementById("lesson-relu-stats").textContent.startsWith("epoch")', null, { timeout: 60_000 });
+    await page.click("#lesson-stop");
+    await page.waitForFunction('document.getElementById("lesson-status").textContent.includes("stopped")', null, { timeout: 10_000 });
+    expect(await page.locator("#lesson-status").textContent()).toBe("error: coordnet: the lesson was stopped");
+    expect(await page.locator("#lesson-run").isDisabled()).toBe(false);
+    expect(await page.locator("#lesson-stop").isDisabled()).toBe(true);
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 120_000);
+
+  it.concurrent("lesson (scripted): a preset, which the lesson fixes, gives { error } in one line", async () => {
+    const { result, errors } = await scripted<{ error: string }>("lesson=1&preset=siren&autorun=1");
+    expect(result.error).toMatch(/^coordnet: .*preset cannot be set$/);
+    expect(errors).toEqual([]);
+  }, 60_000);
 
   it.concurrent("verify (scripted): compareBackends(reference, wasm) in the page passes every tensor", async () => {
     const { result, errors } = await scripted<Compared>("verify=reference,wasm&batch=256&steps=3&autorun=1");

@@ -140,7 +140,9 @@ let chosenBackend = "reference";
 function listBackendsUi(backends: { name: string; available: boolean; reason?: string; device?: string; description: string }[]): void {
   const ul = $("backends");
   ul.replaceChildren();
-  const firstAvailable = backends.find((b) => b.available)?.name ?? "reference";
+  // preselect what `auto` would choose: the first that runs here and is not passed over (a
+  // software renderer's webgl2 or webgpu runs, at a small fraction of wasm's speed)
+  const firstAvailable = (backends.find((b) => b.available && !b.reason) ?? backends.find((b) => b.available))?.name ?? "reference";
   chosenBackend = firstAvailable;
   for (const id of ["verify-a", "verify-b"]) {
     const select = $<HTMLSelectElement>(id);
@@ -345,69 +347,92 @@ const LESSON = [
   { key: "positional", color: "#06c", label: "ReLU, positional", overrides: {} },
 ] as const;
 let lessonWorkers: Worker[] = [];
+/** counts lesson runs: a run that is no longer the latest neither cleans up nor reports */
+let lessonRun = 0;
+/** rejects the running lesson's promise (Stop, or a new run) */
+let cancelLesson: ((reason: Error) => void) | null = null;
 
 function stopLesson(): void {
   for (const w of lessonWorkers) w.terminate();
   lessonWorkers = [];
+  cancelLesson?.(new Error("coordnet: the lesson was stopped"));
+  cancelLesson = null;
   $<HTMLButtonElement>("lesson-run").disabled = false;
   $<HTMLButtonElement>("lesson-stop").disabled = true;
 }
 
 /** Train the two networks at once, each in its own worker, and resolve with both runs. */
-async function runLesson(options: { epochs: number; seed: number; backend: string; size?: { width: number; height: number } }): Promise<LessonResult> {
+async function runLesson(options: {
+  epochs: number;
+  seed: number;
+  backend: string;
+  size?: { width: number; height: number };
+  network?: Record<string, unknown>;
+}): Promise<LessonResult> {
   stopLesson();
-  if (source === null) await useDefaultImage();
-  const image = source as ImageData;
+  const id = ++lessonRun;
   $<HTMLButtonElement>("lesson-run").disabled = true;
   $<HTMLButtonElement>("lesson-stop").disabled = false;
-  $("lesson-status").textContent = `training both on ${options.backend}…`;
-  const series: Series[] = LESSON.map((l) => ({ label: l.label, color: l.color, values: [] }));
-  const chart = $<HTMLCanvasElement>("lesson-loss");
-  drawChart(chart, series);
-  const runs = LESSON.map(
-    (l, k) =>
-      new Promise<LessonResult["relu"]>((resolve, reject) => {
-        const w = new Worker(new URL("./train-worker.ts", import.meta.url), { type: "module" });
-        lessonWorkers.push(w);
-        const stats = $(`lesson-${l.key}-stats`);
-        w.addEventListener("error", (e) => reject(new Error(`the training worker failed: ${e.message}`)));
-        w.addEventListener("message", (event: MessageEvent<FromWorker>) => {
-          const m = event.data;
-          if (m.type === "ready") {
-            const data = new Uint8ClampedArray(image.data);
-            const start: ToWorker = {
-              type: "start",
-              image: { width: image.width, height: image.height, data },
-              preset: "positional",
-              overrides: { ...l.overrides, epochs: options.epochs, seed: options.seed },
-              backend: options.backend,
-              size: options.size,
-            };
-            w.postMessage(start, [data.buffer]);
-          } else if (m.type === "epoch") {
-            series[k].values.push(m.loss);
-            drawChart(chart, series);
-            stats.textContent = `epoch ${m.epoch}/${m.epochs}, loss ${m.loss.toExponential(2)}, PSNR ${m.psnr.toFixed(2)} dB`;
-            if (m.image !== undefined) show($<HTMLCanvasElement>(`lesson-${l.key}`), m.image);
-          } else if (m.type === "done") {
-            show($<HTMLCanvasElement>(`lesson-${l.key}`), m.image);
-            stats.textContent = `${m.epochs} epochs, PSNR ${m.psnr.toFixed(2)} dB`;
-            resolve({ backend: m.backend, losses: m.losses, psnr: m.psnr, samplesPerSecond: m.samplesPerSecond });
-          } else if (m.type === "error") reject(new Error(m.message));
-        });
-      }),
-  );
+  const cancelled = new Promise<never>((_, reject) => {
+    cancelLesson = reject;
+  });
+  cancelled.catch(() => {});
   try {
-    const [relu, positional] = await Promise.all(runs);
+    if (source === null) await Promise.race([useDefaultImage(), cancelled]);
+    const image = source as ImageData;
+    $("lesson-status").textContent = `training both on ${options.backend}…`;
+    const series: Series[] = LESSON.map((l) => ({ label: l.label, color: l.color, values: [] }));
+    const chart = $<HTMLCanvasElement>("lesson-loss");
+    drawChart(chart, series);
+    const runs = LESSON.map(
+      (l, k) =>
+        new Promise<LessonResult["relu"]>((resolve, reject) => {
+          const w = new Worker(new URL("./train-worker.ts", import.meta.url), { type: "module" });
+          lessonWorkers.push(w);
+          const stats = $(`lesson-${l.key}-stats`);
+          stats.textContent = "starting…";
+          w.addEventListener("error", (e) => reject(new Error(`the training worker failed: ${e.message}`)));
+          w.addEventListener("message", (event: MessageEvent<FromWorker>) => {
+            const m = event.data;
+            if (m.type === "ready") {
+              const data = new Uint8ClampedArray(image.data);
+              const start: ToWorker = {
+                type: "start",
+                image: { width: image.width, height: image.height, data },
+                preset: "positional",
+                overrides: { ...options.network, ...l.overrides, epochs: options.epochs, seed: options.seed },
+                backend: options.backend,
+                size: options.size,
+              };
+              w.postMessage(start, [data.buffer]);
+            } else if (m.type === "epoch") {
+              series[k].values.push(m.loss);
+              drawChart(chart, series);
+              stats.textContent = `epoch ${m.epoch}/${m.epochs}, loss ${m.loss.toExponential(2)}, PSNR ${m.psnr.toFixed(2)} dB`;
+              if (m.image !== undefined) show($<HTMLCanvasElement>(`lesson-${l.key}`), m.image);
+            } else if (m.type === "done") {
+              show($<HTMLCanvasElement>(`lesson-${l.key}`), m.image);
+              stats.textContent = `${m.epochs} epochs on ${m.backend}, PSNR ${m.psnr.toFixed(2)} dB`;
+              resolve({ backend: m.backend, losses: m.losses, psnr: m.psnr, samplesPerSecond: m.samplesPerSecond });
+            } else if (m.type === "error") reject(new Error(m.message));
+          });
+        }),
+    );
+    const [relu, positional] = await Promise.race([Promise.all(runs), cancelled]);
+    // both asked for the same backend; `auto` resolves the same way in both workers
+    if (relu.backend !== positional.backend) throw new Error(`coordnet: the two networks ran on different backends (${relu.backend}, ${positional.backend})`);
     const gain = positional.psnr - relu.psnr;
     $("lesson-status").textContent =
-      `done: positional encoding ${gain >= 0 ? `+${gain.toFixed(2)}` : gain.toFixed(2)} dB over raw coordinates after ${options.epochs} epochs`;
+      `done on ${relu.backend}: positional encoding ${gain >= 0 ? `+${gain.toFixed(2)}` : gain.toFixed(2)} dB over raw coordinates after ${options.epochs} epochs`;
     return { lesson: true, backend: relu.backend, epochs: options.epochs, seed: options.seed, relu, positional };
   } catch (e) {
-    $("lesson-status").textContent = `error: ${(e as Error).message}`;
+    if (id === lessonRun) $("lesson-status").textContent = `error: ${(e as Error).message}`;
     throw e;
   } finally {
-    stopLesson();
+    if (id === lessonRun) {
+      cancelLesson = null;
+      stopLesson();
+    }
   }
 }
 
@@ -419,10 +444,7 @@ $("lesson-run").addEventListener("click", () => {
     size: sizeChoice() ?? { width: 64, height: 64 },
   }).catch(() => {});
 });
-$("lesson-stop").addEventListener("click", () => {
-  stopLesson();
-  $("lesson-status").textContent = "stopped";
-});
+$("lesson-stop").addEventListener("click", () => stopLesson());
 
 // ---- the scripted mode ------------------------------------------------------------------------
 
@@ -483,12 +505,13 @@ worker.addEventListener("message", (event: MessageEvent<FromWorker>) => {
         if (a === undefined || b === undefined || a === "" || b === "") finish({ error: 'coordnet: verify must be two backends, e.g. "reference,webgl2"' });
         else send({ type: "compare", a, b, batch: opt("batch"), steps: opt("steps"), seed: opt("seed") });
       } else if (params.get("lesson") === "1") {
-        // ?lesson=1[&backend=&epochs=&size=&seed=]&autorun=1: both networks → { lesson, relu, positional }
+        // ?lesson=1[&backend=&epochs=&size=&seed=&width=&depth=]&autorun=1: both networks →
+        // { lesson, backend, epochs, seed, relu, positional }
         try {
+          if (params.has("preset")) throw new Error("coordnet: the lesson trains the positional preset and its twin on raw coordinates; preset cannot be set");
           const o = scriptedOptions();
-          const epochs = (o.overrides.epochs as number | undefined) ?? 30;
-          const seed = (o.overrides.seed as number | undefined) ?? 0;
-          runLesson({ epochs, seed, backend: o.backend, size: o.size ?? { width: 64, height: 64 } }).then(finish, (e) =>
+          const { epochs = 30, seed = 0, ...network } = o.overrides as { epochs?: number; seed?: number };
+          runLesson({ epochs, seed, backend: o.backend, size: o.size ?? { width: 64, height: 64 }, network }).then(finish, (e) =>
             finish({ error: (e as Error).message }),
           );
         } catch (e) {
