@@ -68,7 +68,9 @@ describe.skipIf(skip !== null)("the backprop stepper in headless chromium", () =
       expect(await page.textContent("#st-status")).toContain(`Step 2 (training step 1 · forward): ${node.steps[2].title}`);
       await page.click("#st-run");
       expect(await page.textContent("#st-status")).toContain(`Step ${last.index} (training step 1 · update): Adam step 1`);
-      // the whole trace, every array after every call, equals Node's (numbers cross as JSON: exact)
+      // the whole trace, every array after every call, equals Node's, bit for bit: Playwright's
+      // serializer carries numbers exactly (−0, NaN and ±Infinity included, which JSON would not) and
+      // toEqual compares numbers with Object.is
       expect(await trace(page)).toEqual(node.trace());
       // what the page shows: the exact value behind each cell of the arrays written by Adam and of the loss
       for (const array of ["W[0]", "b[0]", "m(W[0])", `v(W[${options.depth}])`, "loss"]) {
@@ -98,7 +100,7 @@ describe.skipIf(skip !== null)("the backprop stepper in headless chromium", () =
       await page.selectOption("#fd-which", "W");
       await page.fill("#fd-index", "1");
       await page.click("#fd-run");
-      const c = gradientCheck(options, node.paramsAtForward[0], 0, "W", 1);
+      const c = gradientCheck(options, node.paramsAtForward(1) ?? [], 0, "W", 1);
       const fd = (await page.textContent("#fd-out")) ?? "";
       expect(fd).toContain(`numerical ${c.numerical.toPrecision(10)}`);
       expect(fd).toContain(`backprop ${c.backprop.toPrecision(10)}`);
@@ -108,12 +110,75 @@ describe.skipIf(skip !== null)("the backprop stepper in headless chromium", () =
     }, 60_000);
   }
 
+  const disabled = (page: Page) => page.$$eval("#st-prev, #st-next, #st-run, #fd-run", (bs) => bs.map((b) => (b as unknown as { disabled: boolean }).disabled));
+
+  it("a bad shared link (?width=99) shows the default network, the one-line error and disables stepping until the fields are valid", async () => {
+    const { page, errors } = await open("?width=99");
+    expect(await page.textContent("#st-error")).toBe("coordnet: width must be a whole number from 1 to 8, got 99");
+    expect(await page.isVisible("#st-error")).toBe(true);
+    // the field shows what the link asked for; the network on screen is the default one
+    expect(await page.inputValue("#st-width")).toBe("99");
+    const api = () =>
+      page.evaluate(() => {
+        const s = (globalThis as unknown as { coordnetStepper: { options: () => unknown; trace: () => Step[] } }).coordnetStepper;
+        return { options: s.options(), steps: s.trace().length };
+      });
+    expect(await api()).toEqual({ options: DEFAULT_OPTIONS, steps: 1 });
+    expect(await disabled(page)).toEqual([true, true, true, true]);
+    expect(await page.isEnabled("#st-reset")).toBe(true);
+    // a valid width enables stepping, on the network the fields describe
+    await page.fill("#st-width", "4");
+    await page.dispatchEvent("#st-width", "change");
+    expect(await page.isVisible("#st-error")).toBe(false);
+    expect(await disabled(page)).toEqual([true, false, false, false]); // Previous: nothing before the initialisation
+    await page.click("#st-next");
+    expect(await api()).toEqual({ options: { ...DEFAULT_OPTIONS, width: 4 }, steps: 2 });
+    expect(await disabled(page)).toEqual([false, false, false, false]);
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 60_000);
+
+  it("changed cells are marked by more than colour, and the finite-difference index says the array's shape", async () => {
+    const { page, errors } = await open("");
+    await page.click("#st-next");
+    await page.click("#st-next"); // denseForward 0 writes z[0]
+    const cells = await page.$$eval('table[data-name="z[0]"] td.changed', (tds) =>
+      tds.map((td) => {
+        // the page's window (this file is typed without the DOM)
+        const style = (globalThis as unknown as { getComputedStyle: (e: unknown) => { fontWeight: string; textDecorationLine: string } }).getComputedStyle(td);
+        return { weight: style.fontWeight, underline: style.textDecorationLine, title: (td as unknown as { title: string }).title };
+      }),
+    );
+    expect(cells.length).toBeGreaterThan(0);
+    for (const c of cells) {
+      expect(c.weight).toBe("700");
+      expect(c.underline).toBe("underline");
+      expect(c.title).toMatch(/^z\[0\]\[\d+\] = \S+ \(changed by this step; was 0\)$/);
+    }
+    // W[0] of the default is 3 outputs × 2 inputs
+    expect(await page.textContent("#fd-shape")).toContain("W[0] is [3×2] (outputs × inputs), row-major: index = row·2 + column, 0–5");
+    await page.selectOption("#fd-which", "b");
+    expect(await page.textContent("#fd-shape")).toBe("b[0] is [1×3]: index 0–2");
+    // clicking a cell of W[1] chooses it
+    await page.click('table[data-name="W[1]"] td[data-index="4"]');
+    expect([await page.inputValue("#fd-layer"), await page.inputValue("#fd-which"), await page.inputValue("#fd-index")]).toEqual(["1", "W", "4"]);
+    expect(await page.textContent("#fd-shape")).toContain("W[1] is [3×3]");
+    expect(await page.textContent("#st-history")).toBe("Previous goes back at most 20 training steps: older ones are not kept.");
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 60_000);
+
   it("a bad option shows one line starting coordnet:", async () => {
     const { page, errors } = await open("");
     await page.fill("#st-width", "99");
     await page.dispatchEvent("#st-width", "change");
     expect(await page.textContent("#st-error")).toBe("coordnet: width must be a whole number from 1 to 8, got 99");
     expect(await page.isVisible("#st-error")).toBe(true);
+    // the old network stays on screen, but nothing steps it while the fields say otherwise
+    expect(await disabled(page)).toEqual([true, true, true, true]);
+    expect(await page.evaluate(() => (globalThis as unknown as { coordnetStepper: { options: () => unknown } }).coordnetStepper.options())).toEqual(
+      DEFAULT_OPTIONS,
+    );
     expect(errors).toEqual([]);
     await page.close();
   }, 60_000);

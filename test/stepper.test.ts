@@ -7,6 +7,7 @@
 // locator it highlights resolves in the real files.
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { pixelCoordinates } from "../dist/encoding/index.js";
 import {
   activationForward,
   adamStep,
@@ -30,6 +31,8 @@ import {
   batchOf,
   DEFAULT_OPTIONS,
   gradientCheck,
+  HISTORY,
+  type Locator,
   locate,
   parameterNames,
   SOURCE_FILES,
@@ -37,6 +40,13 @@ import {
   Stepper,
   type StepperOptions,
 } from "../web/stepper-core.js";
+
+/** The parameters training step t's forward pass used; throws when the stepper has not kept them. */
+function paramsAt(stepper: Stepper, t: number): number[][] {
+  const p = stepper.paramsAtForward(t);
+  if (p === undefined) throw new Error(`the stepper has no parameters for training step ${t}`);
+  return p;
+}
 
 /** What the reference computes for `steps` training steps, recorded after each call the stepper mirrors. */
 function referenceRun(o: StepperOptions, steps: number): Record<string, number[]>[] {
@@ -146,7 +156,7 @@ describe("the backprop stepper", () => {
       const calls = steps.filter((s) => s.t === t).map((s) => (s.layer === null ? s.fn : `${s.fn} ${s.layer}`));
       expect(calls).toEqual(expectedCalls(L));
       // the parameters this training step's forward pass used
-      expect(stepper.paramsAtForward[t - 1]).toEqual(parameterNames(L).map((n) => ref[t - 1][`${n} before`]));
+      expect(stepper.paramsAtForward(t)).toEqual(parameterNames(L).map((n) => ref[t - 1][`${n} before`]));
     }
     let checked = 0;
     for (let i = 1; i < steps.length; i++) {
@@ -209,7 +219,7 @@ describe("the backprop stepper", () => {
     const stepper = new Stepper(o);
     stepper.runToEndOfStep();
     stepper.runToEndOfStep(); // check at step 2's parameters, after an Adam update
-    const params = stepper.paramsAtForward[1];
+    const params = paramsAt(stepper, 2);
     let worst = 0;
     for (let l = 0; l <= o.depth; l++) {
       for (const which of ["W", "b"] as const) {
@@ -233,7 +243,7 @@ describe("the backprop stepper", () => {
     const o: StepperOptions = { ...DEFAULT_OPTIONS, dtype: "float32", activation: "tanh" };
     const stepper = new Stepper(o);
     stepper.runToEndOfStep();
-    const c = gradientCheck(o, stepper.paramsAtForward[0], 0, "W", 1);
+    const c = gradientCheck(o, paramsAt(stepper, 1), 0, "W", 1);
     expect(c.backprop).toBe(stepper.steps.filter((s) => s.fn === "denseBackward" && s.layer === 0)[0].arrays["dW[0]"][1]);
     // float32 activations (ε = 6e-8) through 3 layers: a few 1e-6 relative
     expect(c.relative).toBeLessThan(1e-4);
@@ -266,6 +276,93 @@ describe("the backprop stepper", () => {
     expect(dense.split("\n").slice(a - 1, b)[0]).toMatch(/^export function denseForward\(/);
     expect(dense.split("\n")[b]).toBe("// #endregion denseForward");
     expect(() => locate(dense, { region: "nothing" })).toThrow(/^coordnet: no region nothing$/);
+  });
+
+  it("with Windows line endings (CRLF) every locator selects the same lines", () => {
+    const locators = new Map<string, Locator[]>();
+    for (const o of CASES.map(([, c]) => c)) {
+      const stepper = new Stepper(o);
+      stepper.runToEndOfStep();
+      for (const step of stepper.steps) for (const src of step.sources) locators.set(src.file, [...(locators.get(src.file) ?? []), ...src.at]);
+    }
+    // every kind of locator is exercised: a region, a function down to its closing }, a line (within a region)
+    const all = [...locators.values()].flat();
+    expect(all.some((at) => "region" in at)).toBe(true);
+    expect(all.some((at) => "fn" in at)).toBe(true);
+    expect(all.some((at) => "line" in at && at.within !== undefined)).toBe(true);
+    let n = 0;
+    for (const [file, ats] of locators) {
+      const lf = readFileSync(file, "utf8");
+      expect(lf).not.toContain("\r"); // the checkout's files are LF: the CRLF copy below is a different text
+      const crlf = lf.replace(/\n/g, "\r\n");
+      for (const at of ats) {
+        expect(locate(crlf, at), `${file} ${JSON.stringify(at)}`).toEqual(locate(lf, at));
+        n++;
+      }
+    }
+    expect(n).toBeGreaterThan(20);
+  });
+
+  it("the batch is the library's pixelCoordinates of its pixels and the 4×4 image's grey values", () => {
+    // computed here, not by the stepper: the grey ramp with a checkerboard of ±0.1 on top (the
+    // formula in float64, ordered differently from tinyImage, so equal to ~1 ulp: 1e-15 absolute)
+    const grey = (x: number, y: number) => 0.2 + (x + y) * 0.1 + ((x + y) % 2 === 0 ? 0.1 : -0.1);
+    for (const o of CASES.map(([, c]) => c)) {
+      const batch = batchOf(o);
+      expect(batch.pixels).toHaveLength(o.pixels);
+      expect(new Set(batch.pixels).size).toBe(o.pixels);
+      // float64 coordinates, or the library's default float32 ones: exactly what the stepper's arrays hold
+      const coords = o.dtype === "float64" ? pixelCoordinates(4, 4, "01", "float64") : pixelCoordinates(4, 4, "01");
+      expect(Array.from(batch.x)).toEqual(batch.pixels.flatMap((p) => [coords[2 * p], coords[2 * p + 1]]));
+      // (x, y) in [0, 1]: pixel p = y·4 + x sits at (x/3, y/3)
+      batch.pixels.forEach((p, n) => {
+        expect(batch.x[2 * n]).toBeCloseTo((p % 4) / 3, 6);
+        expect(batch.x[2 * n + 1]).toBeCloseTo(Math.floor(p / 4) / 3, 6);
+        const want = grey(p % 4, Math.floor(p / 4));
+        // float32 rounds the value once: half an ulp, ≤ 2⁻²⁴ relative
+        const tol = 1e-15 + (o.dtype === "float32" ? 2 ** -24 * Math.abs(want) : 0);
+        expect(Math.abs(batch.target[n] - want), `target of pixel ${p}`).toBeLessThanOrEqual(tol);
+      });
+    }
+  });
+
+  it(`keeps only the latest ${HISTORY} training steps, and what it keeps is unchanged by the dropping`, () => {
+    const o: StepperOptions = { ...DEFAULT_OPTIONS, activation: "tanh" };
+    const L = o.depth + 1;
+    const perStep = 1 + 2 * L + 3 + 2 * L + 1;
+    const full = new Stepper(o);
+    for (let t = 1; t < HISTORY; t++) full.runToEndOfStep();
+    // nothing dropped yet: the initialisation and HISTORY − 1 training steps
+    expect(full.steps).toHaveLength(1 + (HISTORY - 1) * perStep);
+    expect(full.steps[0].fn).toBe("createMLP");
+    // the first call of training step HISTORY drops the initialisation, not a training step
+    full.next();
+    expect(full.steps).toHaveLength((HISTORY - 1) * perStep + 1);
+    expect(full.steps[0].t).toBe(1);
+    const stepper = new Stepper(o);
+    const total = HISTORY + 10;
+    for (let t = 1; t <= total; t++) stepper.runToEndOfStep();
+    // training steps total − HISTORY + 1 … total, every call of each
+    expect(stepper.steps).toHaveLength(HISTORY * perStep);
+    expect(stepper.steps[0].t).toBe(total - HISTORY + 1);
+    expect(stepper.steps[0].fn).toBe("mlpForward");
+    expect(stepper.steps[0].index).toBe(1 + (total - HISTORY) * perStep);
+    expect(stepper.current.index).toBe(total * perStep);
+    expect(stepper.steps.map((s) => s.index)).toEqual(Array.from({ length: HISTORY * perStep }, (_, i) => stepper.steps[0].index + i));
+    expect(stepper.at(stepper.steps[0].index - 1)).toBeUndefined();
+    expect(stepper.at(stepper.current.index)).toBe(stepper.current);
+    expect(stepper.paramsAtForward(total - HISTORY)).toBeUndefined();
+    expect(stepper.paramsAtForward(total - HISTORY + 1)).toBeDefined();
+    expect(stepper.paramsAtForward(total)).toBeDefined();
+    // what is kept is what a run that dropped nothing gives: the oldest kept training step's calls equal a fresh run's
+    const again = new Stepper(o);
+    for (let t = 1; t <= total - HISTORY + 1; t++) again.runToEndOfStep();
+    const first = again.steps.filter((s) => s.t === total - HISTORY + 1);
+    expect(stepper.steps.slice(0, perStep)).toEqual(first);
+    // one more call starts training step total + 1 and drops the oldest kept training step
+    stepper.next();
+    expect(stepper.steps[0].t).toBe(total - HISTORY + 2);
+    expect(stepper.steps).toHaveLength((HISTORY - 1) * perStep + 1);
   });
 
   it("bad options give one line starting coordnet:", () => {

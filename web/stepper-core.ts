@@ -5,7 +5,8 @@
 // mseForward, mseBackward, activationBackward, denseBackward, adamStep) on the reference's own
 // arrays, in the order of mlpForward's and mlpBackward's loops and of the reference trainer's
 // stepNow. No arithmetic is written here: the numbers are the reference's. Each step records which
-// lines of which file it executes and a copy of every array after it.
+// lines of which file it executes and a copy of every array after it; only the latest HISTORY
+// training steps are kept, so that memory stays bounded however long the student steps.
 //
 // Browser-safe: imports only the built reference (as web/ does) and no Node module.
 import { pixelCoordinates } from "../dist/encoding/normalize.js";
@@ -82,6 +83,15 @@ export const OUTPUT_ACTIVATIONS: readonly ActivationName[] = ["sigmoid", "identi
 
 /** PyTorch's defaults, as the library's config. */
 export const ADAM: AdamOptions = { beta1: 0.9, beta2: 0.999, eps: 1e-8 };
+
+/**
+ * How many training steps the stepper keeps (the one in progress included): their calls, each
+ * with a copy of every array, and the parameters their forward pass used. Older ones are dropped,
+ * so Previous goes back at most this far and memory stays bounded (at the largest options,
+ * 8 wide, 4 deep, 16 pixels, a call's copy is ~1,800 numbers and a training step 25 calls: ~1e6
+ * numbers for 20 steps).
+ */
+export const HISTORY = 20;
 
 /** Side of the square grey image the pixels come from. */
 export const IMAGE_SIZE = 4;
@@ -166,7 +176,8 @@ export interface SourceRef {
 
 /** One step: one call of a reference function. */
 export interface Step {
-  /** 0-based position in the trace */
+  /** 0-based number of the call since the stepper was made (steps[0] of the initialisation); kept
+   * after older steps are dropped, so it is not always the position in {@link Stepper.steps} */
   readonly index: number;
   /** which training step (1-based) this call belongs to */
   readonly t: number;
@@ -200,7 +211,8 @@ export const SOURCE_FILES: readonly string[] = [MLP_TS, DENSE_TS, MSE_TS, ADAM_T
  * source changed under the stepper: test/stepper.test.ts resolves every locator on the real files).
  */
 export function locate(text: string, at: Locator): [number, number] {
-  const lines = text.split("\n");
+  // \r?\n: a checkout with Windows line endings must select the same lines
+  const lines = splitLines(text);
   const find = (pred: (s: string) => boolean, from = 0, to = lines.length) => {
     for (let i = from; i < to; i++) if (pred(lines[i])) return i;
     return -1;
@@ -224,6 +236,11 @@ export function locate(text: string, at: Locator): [number, number] {
   return [i + 1, i + 1];
 }
 
+/** The lines of a text, with Unix or Windows line endings. */
+export function splitLines(text: string): string[] {
+  return text.split(/\r?\n/);
+}
+
 /** Rows × columns of each named array, for display. */
 export type Shapes = Record<string, [number, number]>;
 
@@ -242,10 +259,12 @@ export class Stepper {
   readonly adam: AdamState;
   /** the loss of the latest mseForward (a JavaScript number: float64 in either dtype) */
   readonly loss = new Float64Array(1);
-  /** every call so far; steps[0] is the initialisation */
+  /** the calls of the latest {@link HISTORY} training steps (the initialisation, t = 0, until it is dropped), oldest first */
   readonly steps: Step[] = [];
-  /** the parameters each training step's forward pass used, [W₀, b₀, W₁, …], by training step (index t − 1) */
-  readonly paramsAtForward: number[][][] = [];
+  /** the parameters each kept training step's forward pass used, [W₀, b₀, W₁, …], by training step t */
+  private readonly forwardParams = new Map<number, number[][]>();
+  /** how many calls were made, the dropped ones included */
+  private calls = 0;
   readonly shapes: Shapes = {};
   private readonly named: [string, FloatArray][] = [];
   private readonly program: Generator<Omit<Step, "index" | "arrays">, never>;
@@ -309,12 +328,26 @@ export class Stepper {
     }
   }
 
+  /**
+   * The parameters training step `t`'s forward pass used ([W₀, b₀, W₁, …], as parameterArrays),
+   * or undefined when step t has not begun or was dropped (older than {@link HISTORY} steps).
+   */
+  paramsAtForward(t: number): number[][] | undefined {
+    return this.forwardParams.get(t);
+  }
+
+  /** The kept step whose {@link Step.index} is `index`, or undefined when it was dropped or is not made yet. */
+  at(index: number): Step | undefined {
+    const first = this.steps[0].index;
+    return index >= first ? this.steps[index - first] : undefined;
+  }
+
   /** The latest step. */
   get current(): Step {
     return this.steps[this.steps.length - 1];
   }
 
-  /** The steps as plain data (what the page exposes as `window.coordnetStepper.trace()`). */
+  /** The kept steps as plain data (what the page exposes as `window.coordnetStepper.trace()`). */
   trace(): Step[] {
     return this.steps;
   }
@@ -322,8 +355,14 @@ export class Stepper {
   private record(s: Omit<Step, "index" | "arrays">): Step {
     const arrays: Record<string, number[]> = {};
     for (const [name, a] of this.named) arrays[name] = Array.from(a);
-    const step: Step = { ...s, index: this.steps.length, arrays };
+    const step: Step = { ...s, index: this.calls++, arrays };
     this.steps.push(step);
+    // keep training steps t − HISTORY + 1 … t
+    const oldest = s.t - HISTORY + 1;
+    let drop = 0;
+    while (this.steps[drop].t < oldest) drop++;
+    if (drop > 0) this.steps.splice(0, drop);
+    for (const t of this.forwardParams.keys()) if (t < oldest) this.forwardParams.delete(t);
     return step;
   }
 
@@ -334,7 +373,10 @@ export class Stepper {
     const L = mlp.layers.length;
     const n = B * mlp.spec.outputs;
     for (let t = 1; ; t++) {
-      this.paramsAtForward.push(parameterArrays(mlp).map((p) => Array.from(p)));
+      this.forwardParams.set(
+        t,
+        parameterArrays(mlp).map((p) => Array.from(p)),
+      );
       // mlpForward
       tape.a[0].set(batch.x.subarray(0, B * mlp.spec.inputs));
       yield {
@@ -475,7 +517,7 @@ export interface GradientCheck {
 
 /**
  * Check one gradient by central differences, at the parameters `params` ([W₀, b₀, …], as
- * {@link Stepper.paramsAtForward} holds them): the loss is the reference's mlpForward and
+ * {@link Stepper.paramsAtForward} gives them): the loss is the reference's mlpForward and
  * mseForward on a float64 copy (float32 copies exactly into float64; in float32 a step of h ~ 1e-6
  * would be rounded away), the backprop gradient the reference's mlpBackward in the options' dtype.
  *

@@ -7,11 +7,14 @@ import {
   DEFAULT_OPTIONS,
   gradientCheck,
   HIDDEN_ACTIVATIONS,
+  HISTORY,
+  IMAGE_SIZE,
   locate,
   OUTPUT_ACTIVATIONS,
   type Step,
   Stepper,
   type StepperOptions,
+  splitLines,
   tinyImage,
 } from "./stepper-core.js";
 
@@ -58,28 +61,44 @@ function readOptions(): StepperOptions {
   };
 }
 
+// On bad options the page keeps showing the network it has (the default, when the link itself was
+// bad) with the one-line error, and the buttons that step or check it are disabled until the
+// fields are valid again: the arrays on screen never belong to options other than the fields'
+// without the error saying so, and nothing steps a network the fields do not describe.
 let stepper: Stepper;
-/** index of the step on screen in stepper.steps (Previous walks back through the record) */
+/** Step.index of the step on screen (Previous walks back through the kept steps) */
 let cursor = 0;
+/** the buttons that step or check the network on screen */
+const STEPPING = ["st-prev", "st-next", "st-run", "fd-run"];
+let blocked = false;
 
 /** Four significant digits; the exact value is in the cell's title and data-value. */
 const fmt = (v: number) => (v === 0 ? "0" : Math.abs(v) >= 1e-3 && Math.abs(v) < 1e4 ? String(Number(v.toPrecision(4))) : v.toExponential(3));
 
 function reset(): void {
   const error = $("st-error");
+  let next: Stepper;
   try {
-    stepper = new Stepper(readOptions());
+    next = new Stepper(readOptions());
     error.hidden = true;
+    blocked = false;
   } catch (e) {
     error.textContent = (e as Error).message;
     error.hidden = false;
-    return;
+    blocked = true;
+    if (stepper !== undefined) {
+      render();
+      return;
+    }
+    next = new Stepper(DEFAULT_OPTIONS);
   }
+  stepper = next;
   cursor = 0;
   const layers = $<HTMLSelectElement>("fd-layer");
   layers.replaceChildren(...Array.from({ length: stepper.mlp.layers.length }, (_, l) => new Option(String(l), String(l))));
   $("fd-out").textContent = "";
   showBatch();
+  showShape();
   render();
 }
 
@@ -87,27 +106,43 @@ function showBatch(): void {
   const image = tinyImage();
   const { pixels, x, target } = stepper.batch;
   const rows = pixels.map(
-    (p, n) => `<tr><td>${n}</td><td>(${p % 4}, ${Math.floor(p / 4)})</td><td>${fmt(x[2 * n])}, ${fmt(x[2 * n + 1])}</td><td>${fmt(target[n])}</td></tr>`,
+    (p, n) =>
+      `<tr><td>${n}</td><td>(${p % IMAGE_SIZE}, ${Math.floor(p / IMAGE_SIZE)})</td><td>${fmt(x[2 * n])}, ${fmt(x[2 * n + 1])}</td><td>${fmt(target[n])}</td></tr>`,
   );
   $("st-batch").innerHTML = `<tr><th>row</th><th>pixel</th><th>input [x, y]</th><th>target</th></tr>${rows.join("")}`;
-  $("st-batch").title = `the 4×4 image: ${image.map(fmt).join(" ")}`;
+  $("st-batch").title = `the ${IMAGE_SIZE}×${IMAGE_SIZE} image: ${image.map(fmt).join(" ")}`;
 }
 
+/** The step on screen. */
+const onScreen = (): Step => stepper.at(cursor) ?? stepper.steps[0];
+
 function advance(): Step {
-  if (cursor < stepper.steps.length - 1) cursor++;
-  else {
-    stepper.next();
-    cursor = stepper.steps.length - 1;
-  }
-  return stepper.steps[cursor];
+  if (cursor < stepper.current.index) cursor++;
+  else cursor = stepper.next().index;
+  return onScreen();
+}
+
+/** The finite-difference box's hint: the chosen array's shape and how its index counts. */
+function showShape(): void {
+  const name = `${input("fd-which").value}[${input("fd-layer").value}]`;
+  const shape = stepper.shapes[name];
+  if (shape === undefined) return;
+  const [rows, cols] = shape;
+  $<HTMLInputElement>("fd-index").max = String(rows * cols - 1);
+  $("fd-shape").textContent =
+    rows === 1
+      ? `${name} is [1×${cols}]: index 0–${cols - 1}`
+      : `${name} is [${rows}×${cols}] (outputs × inputs), row-major: index = row·${cols} + column, 0–${rows * cols - 1}. Or click a cell of ${name}.`;
 }
 
 function render(): void {
-  const step = stepper.steps[cursor];
-  const prev = cursor > 0 ? stepper.steps[cursor - 1] : null;
+  const step = onScreen();
+  cursor = step.index;
+  const prev = stepper.at(cursor - 1) ?? null;
   const where = step.t === 0 ? "initialisation" : `training step ${step.t} · ${step.phase}`;
   $("st-status").textContent = `Step ${step.index} (${where}): ${step.title}`;
-  $<HTMLButtonElement>("st-prev").disabled = cursor === 0;
+  for (const id of STEPPING) $<HTMLButtonElement>(id).disabled = blocked;
+  $<HTMLButtonElement>("st-prev").disabled = blocked || prev === null;
   renderOutline(step);
   renderCode(step);
   renderArrays(step, prev);
@@ -151,7 +186,7 @@ function renderCode(step: Step): void {
     pre.className = "source";
     pre.tabIndex = 0;
     let first: HTMLElement | null = null;
-    text.split("\n").forEach((line, i) => {
+    splitLines(text).forEach((line, i) => {
       const span = document.createElement("span");
       span.className = ranges.some(([a, b]) => i + 1 >= a && i + 1 <= b) ? "line hl" : "line";
       const number = document.createElement("span");
@@ -203,7 +238,11 @@ function renderArrays(step: Step, prev: Step | null): void {
           td.title = `${name}[${k}] = ${values[k]}`;
           td.dataset.index = String(k);
           td.dataset.value = String(values[k]);
-          if (prev !== null && !Object.is(prev.arrays[name][k], values[k])) td.className = "changed";
+          if (prev !== null && !Object.is(prev.arrays[name][k], values[k])) {
+            // not by colour alone: bold and underlined (style.css), and said in the title
+            td.className = "changed";
+            td.title += ` (changed by this step; was ${prev.arrays[name][k]})`;
+          }
           tr.append(td);
         }
         table.append(tr);
@@ -215,15 +254,18 @@ function renderArrays(step: Step, prev: Step | null): void {
 }
 
 function checkGradient(): void {
+  if (blocked) return;
   const out = $("fd-out");
-  const step = stepper.steps[cursor];
-  const t = Math.max(1, step.t);
-  while (stepper.paramsAtForward.length < t) stepper.next();
+  const t = Math.max(1, onScreen().t);
+  // on the initialisation: training step 1's forward pass has not begun; its first call records its parameters
+  while (stepper.paramsAtForward(t) === undefined && stepper.current.t < t) stepper.next();
   try {
     const layer = Number(input("fd-layer").value);
     const which = input("fd-which").value as "W" | "b";
     const index = Number(input("fd-index").value);
-    const c = gradientCheck(stepper.options, stepper.paramsAtForward[t - 1], layer, which, index);
+    const params = stepper.paramsAtForward(t);
+    if (params === undefined) throw new Error(`coordnet: training step ${t} is no longer kept`);
+    const c = gradientCheck(stepper.options, params, layer, which, index);
     out.textContent =
       `d loss / d ${which}[${layer}][${index}] at training step ${t}'s weights: numerical ${c.numerical.toPrecision(10)} (central difference, h = ${c.h}, float64), ` +
       `backprop ${c.backprop.toPrecision(10)} (${stepper.options.dtype}); relative difference ${c.relative.toExponential(2)}`;
@@ -235,24 +277,40 @@ function checkGradient(): void {
 }
 
 $("st-next").addEventListener("click", () => {
+  if (blocked) return;
   advance();
   render();
 });
 $("st-prev").addEventListener("click", () => {
-  if (cursor > 0) cursor--;
+  if (blocked) return;
+  if (stepper.at(cursor - 1) !== undefined) cursor--;
   render();
 });
 $("st-run").addEventListener("click", () => {
+  if (blocked) return;
   while (advance().fn !== "adamStep");
   render();
 });
 $("st-reset").addEventListener("click", reset);
 $("fd-run").addEventListener("click", checkGradient);
 for (const [, id] of FIELDS) input(id).addEventListener("change", reset);
+for (const id of ["fd-layer", "fd-which"]) input(id).addEventListener("change", showShape);
+// clicking a cell of W[l] or b[l] chooses it for the finite-difference check
+$("st-arrays").addEventListener("click", (e) => {
+  const td = (e.target as HTMLElement).closest("td");
+  const name = td?.closest("table")?.dataset.name ?? "";
+  const m = /^([Wb])\[(\d+)\]$/.exec(name);
+  if (td === null || m === null) return;
+  input("fd-which").value = m[1];
+  input("fd-layer").value = m[2];
+  input("fd-index").value = td.dataset.index ?? "0";
+  showShape();
+});
+$("st-history").textContent = `Previous goes back at most ${HISTORY} training steps: older ones are not kept.`;
 
 reset();
 
-/** For tests and the curious: the options, the step on screen and every step so far. */
+/** For tests and the curious: the options of the network on screen, the step on screen (its Step.index) and the kept steps. */
 (globalThis as unknown as { coordnetStepper: unknown }).coordnetStepper = {
   options: () => stepper.options,
   cursor: () => cursor,
