@@ -78,7 +78,7 @@ function outOfBound(actual: Float32Array[], name = ""): string[] {
       if (!(err <= bound)) bad.push(`tensor ${k}[${i}]: ${actual[k][i]} vs ${a[i]} (bound ${bound.toExponential(2)})`);
     }
   });
-  if (name !== "") console.log(`  ${name}: worst weight at ${worst.toFixed(3)} of its bound`);
+  if (name !== "") console.log(`  ${name}: worst weight at ${worst.toExponential(1)} of its bound`);
   return bad;
 }
 

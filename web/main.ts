@@ -498,7 +498,7 @@ function verifyMessage(): ToWorker {
   };
   const rawLr = params.get("lr");
   const lr = rawLr === null ? undefined : Number(rawLr);
-  if (lr !== undefined && !(rawLr?.trim() !== "" && lr > 0 && lr < 1)) throw new Error(`coordnet: lr must be a number between 0 and 1, got "${rawLr}"`);
+  if (lr !== undefined && !(lr > 0 && lr < 1)) throw new Error(`coordnet: lr must be a number between 0 and 1, got "${rawLr}"`);
   const spec: MLPSpec = {
     inputs: int("inputs", 1, 4096) ?? VERIFY_SPEC.inputs,
     outputs: int("outputs", 1, 4096) ?? VERIFY_SPEC.outputs,
