@@ -8,7 +8,9 @@
 //   kernel and layer): the result names the backend asked for, has 3 finite losses, and the loss falls;
 // - a bad URL parameter gives { error } with one line, not a hang;
 // - the verify view's scripted mode (?verify=a,b): compareBackends in the page, wasm against the
-//   reference passes, and so does webgl2 against the reference (where webgl2 runs).
+//   reference passes, and so does webgl2 against the reference (where webgl2 runs) on the study's
+//   network and on four networks that mirror test/parity.test.ts's cases; a bad network parameter
+//   gives one line.
 // The runs go in parallel pages (most of their time is shader compiles and waits on SwiftShader).
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -21,7 +23,18 @@ const skip = noBrowser();
 if (skip !== null) console.warn(`browser tests skipped: ${skip}`);
 
 type Result = { backend: string; epochs: number; losses: number[]; psnr: number; samplesPerSecond: number } | { error: string };
-type Compared = { a: string; b: string; pass: boolean; tensors: { name: string; pass: boolean; worstRatio: number }[] } | { error: string };
+type Compared =
+  | {
+      a: string;
+      b: string;
+      spec: { inputs: number; outputs: number; width: number; depth: number; activation: string; outputActivation: string };
+      batch: number;
+      steps: number;
+      seed: number;
+      pass: boolean;
+      tensors: { name: string; pass: boolean; worstRatio: number }[];
+    }
+  | { error: string };
 
 describe.skipIf(skip !== null)("the playground in headless chromium", () => {
   let site: string;
@@ -204,6 +217,53 @@ describe.skipIf(skip !== null)("the playground in headless chromium", () => {
     expect(errors).toEqual([]);
   }, 180_000);
 
+  // The Node parity suite (test/parity.test.ts) never reaches webgl2: gpu.js runs WebGL2 only in a
+  // browser. These cases mirror its interesting ones in the page, through the same compareBackends
+  // and tolerance model: gelu (erf) with many inputs, an identity output and an odd batch; its
+  // width above gpu.js's loop limit (1031 tanh units, its WIDE case exactly); a SIREN (sine, siren
+  // init, tolerance ×10) on 42 inputs with a batch of one; elu with a batch above the loop limit
+  // (its longBatch cases). 2 steps, as there.
+  const WEBGL2_CASES = [
+    { why: "gelu, 20 inputs, 3×64, identity output, batch 37", query: "inputs=20&width=64&depth=3&activation=gelu&output=identity&batch=37&seed=11" },
+    { why: "tanh, width 1031 (above the loop limit), batch 3", query: "inputs=2&width=1031&depth=1&activation=tanh&output=sigmoid&batch=3&seed=5" },
+    { why: "sine (SIREN), 42 inputs, 2×13, batch 1", query: "inputs=42&width=13&depth=2&activation=sine&output=sigmoid&batch=1&seed=7" },
+    {
+      why: "elu, 20 inputs, 2×12, identity output, batch 1500 (above the loop limit)",
+      query: "inputs=20&width=12&depth=2&activation=elu&output=identity&batch=1500&seed=13",
+    },
+  ];
+  for (const c of WEBGL2_CASES) {
+    it.concurrent(`verify (scripted): compareBackends(reference, webgl2) passes every tensor on ${c.why}`, async (ctx) => {
+      if (!backends.find((b) => b.name === "webgl2")?.available) {
+        console.warn(`  webgl2 parity (${c.why}) skipped: webgl2 does not run in this browser`);
+        ctx.skip();
+        return;
+      }
+      const { result, errors } = await scripted<Compared>(`verify=reference,webgl2&${c.query}&steps=2&autorun=1`);
+      expect(result).not.toHaveProperty("error");
+      const r = result as Exclude<Compared, { error: string }>;
+      const worst = r.tensors.reduce((w, t) => (t.worstRatio > w.worstRatio ? t : w));
+      console.log(`  webgl2 parity (${c.why}): ${r.tensors.length} tensors, worst ${worst.name} at ${worst.worstRatio.toFixed(3)} of its bound`);
+      expect([r.a, r.b]).toEqual(["reference", "webgl2"]);
+      // the network the page compared is the one asked for
+      const q = new URLSearchParams(c.query);
+      expect(r.spec).toEqual({
+        inputs: Number(q.get("inputs")),
+        outputs: 3,
+        width: Number(q.get("width")),
+        depth: Number(q.get("depth")),
+        activation: q.get("activation"),
+        outputActivation: q.get("output"),
+      });
+      expect([r.batch, r.steps, r.seed]).toEqual([Number(q.get("batch")), 2, Number(q.get("seed"))]);
+      // predict, forward, loss, 2 gradients per layer, mean loss, step count, m, v and weights per layer
+      expect(r.tensors).toHaveLength(5 + 8 * (r.spec.depth + 1));
+      expect(r.tensors.filter((t) => !t.pass)).toEqual([]);
+      expect(r.pass).toBe(true);
+      expect(errors).toEqual([]);
+    }, 240_000);
+  }
+
   it.concurrent("an uploaded PNG trains; its model.safetensors renders in Node to the page's reconstruction within 1/255", async () => {
     const { page, errors } = await open("");
     await page.waitForSelector("#backends input[type=radio]", { timeout: 60_000 });
@@ -247,5 +307,12 @@ describe.skipIf(skip !== null)("the playground in headless chromium", () => {
   it.concurrent("scripted mode: a bad parameter gives { error } in one line", async () => {
     const { result } = await scripted("image=default&size=32by32&autorun=1");
     expect(result).toEqual({ error: 'coordnet: size must be WxH, e.g. 32x32, got "32by32"' });
+  }, 60_000);
+
+  it.concurrent("verify (scripted): a bad network parameter gives { error } in one line", async () => {
+    const { result } = await scripted("verify=reference,wasm&activation=swish&autorun=1");
+    expect(result).toEqual({ error: expect.stringMatching(/^coordnet: activation must be one of relu, .*, got "swish"$/) });
+    const { result: width } = await scripted("verify=reference,wasm&width=1.5&autorun=1");
+    expect(width).toEqual({ error: 'coordnet: width must be an integer from 1 to 4096, got "1.5"' });
   }, 60_000);
 });

@@ -1,5 +1,7 @@
 // The playground page: the train view and the scripted mode. Training runs in train-worker.ts.
 import { loadPreset, presetNames } from "../dist/presets.js";
+import { ACTIVATION_NAMES, type ActivationName } from "../dist/reference/activations/index.js";
+import type { MLPSpec } from "../dist/reference/mlp.js";
 import type { CompareSummary, FromWorker, ToWorker } from "./protocol.js";
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -299,7 +301,7 @@ async function pngUrl(image: ImageData): Promise<string> {
 
 function showComparison(c: CompareSummary): void {
   $("verify-status").textContent =
-    `${c.b} against ${c.a}: ${c.pass ? "PASS" : "FAIL"} (batch ${c.batch}, ${c.steps} steps, seed ${c.seed}, tolerance ×${c.factor}, ${c.seconds.toFixed(1)} s)`;
+    `${c.b} against ${c.a}: ${c.pass ? "PASS" : "FAIL"} (${c.spec.inputs} → ${c.spec.depth}×${c.spec.width} ${c.spec.activation} → ${c.spec.outputs} ${c.spec.outputActivation}, batch ${c.batch}, ${c.steps} steps, seed ${c.seed}, tolerance ×${c.factor}, ${c.seconds.toFixed(1)} s)`;
   const table = $<HTMLTableElement>("verify-table");
   const row = (cells: string[], tag: "td" | "th", cls?: string) => {
     const tr = document.createElement("tr");
@@ -490,6 +492,46 @@ function scriptedOptions(): Parameters<typeof start>[0] {
   return { preset, overrides, backend: params.get("backend") ?? "auto", size };
 }
 
+/** The network of the verify view's scripted mode: the study's unless a parameter changes it. */
+const VERIFY_SPEC: MLPSpec = { inputs: 2, outputs: 3, width: 128, depth: 4, activation: "relu", outputActivation: "sigmoid" };
+
+/**
+ * ?verify=a,b[&batch=&steps=&seed=&lr=][&inputs=&outputs=&width=&depth=&activation=&output=]&autorun=1:
+ * compareBackends(a, b) on that network (the study's by default) → the comparison. Every parameter
+ * is checked here, so a bad one gives one `coordnet:` line.
+ */
+function verifyMessage(): ToWorker {
+  const [a, b, ...rest] = (params.get("verify") ?? "").split(",");
+  if (a === undefined || b === undefined || a === "" || b === "" || rest.length > 0)
+    throw new Error(`coordnet: verify must be two backends, e.g. "reference,webgl2", got "${params.get("verify")}"`);
+  const int = (name: string, min: number, max: number): number | undefined => {
+    const raw = params.get(name);
+    if (raw === null) return undefined;
+    const v = Number(raw);
+    if (!/^\d+$/.test(raw) || v < min || v > max) throw new Error(`coordnet: ${name} must be an integer from ${min} to ${max}, got "${raw}"`);
+    return v;
+  };
+  const activation = (name: string, fallback: ActivationName): ActivationName => {
+    const raw = params.get(name);
+    if (raw === null) return fallback;
+    if (!(ACTIVATION_NAMES as readonly string[]).includes(raw))
+      throw new Error(`coordnet: ${name} must be one of ${ACTIVATION_NAMES.join(", ")}, got "${raw}"`);
+    return raw as ActivationName;
+  };
+  const rawLr = params.get("lr");
+  const lr = rawLr === null ? undefined : Number(rawLr);
+  if (lr !== undefined && !(lr > 0 && lr < 1)) throw new Error(`coordnet: lr must be a number between 0 and 1, got "${rawLr}"`);
+  const spec: MLPSpec = {
+    inputs: int("inputs", 1, 4096) ?? VERIFY_SPEC.inputs,
+    outputs: int("outputs", 1, 4096) ?? VERIFY_SPEC.outputs,
+    width: int("width", 1, 4096) ?? VERIFY_SPEC.width,
+    depth: int("depth", 1, 4096) ?? VERIFY_SPEC.depth,
+    activation: activation("activation", VERIFY_SPEC.activation),
+    outputActivation: activation("output", VERIFY_SPEC.outputActivation),
+  };
+  return { type: "compare", a, b, spec, batch: int("batch", 1, 65536), steps: int("steps", 1, 1000), seed: int("seed", 0, Number.MAX_SAFE_INTEGER), lr };
+}
+
 // ---- messages from the worker -----------------------------------------------------------------
 
 worker.addEventListener("message", (event: MessageEvent<FromWorker>) => {
@@ -499,11 +541,11 @@ worker.addEventListener("message", (event: MessageEvent<FromWorker>) => {
       // the scripted mode names its backend: it skips probing the others (a WebGPU probe can take seconds)
       if (!scripted) send({ type: "list" });
       else if (params.has("verify")) {
-        // ?verify=a,b[&batch=N&steps=N&seed=N]&autorun=1: compareBackends(a, b) → the comparison
-        const [a, b] = (params.get("verify") ?? "").split(",");
-        const opt = (name: string) => (params.has(name) ? Number(params.get(name)) : undefined);
-        if (a === undefined || b === undefined || a === "" || b === "") finish({ error: 'coordnet: verify must be two backends, e.g. "reference,webgl2"' });
-        else send({ type: "compare", a, b, batch: opt("batch"), steps: opt("steps"), seed: opt("seed") });
+        try {
+          send(verifyMessage());
+        } catch (e) {
+          finish({ error: (e as Error).message });
+        }
       } else if (params.get("lesson") === "1") {
         // ?lesson=1[&backend=&epochs=&size=&seed=&width=&depth=]&autorun=1: both networks →
         // { lesson, backend, epochs, seed, relu, positional }

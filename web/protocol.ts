@@ -1,5 +1,6 @@
 // Messages between the playground page and its training worker.
 import type { BackendStatus } from "../dist/backends/index.js";
+import type { MLPSpec } from "../dist/reference/mlp.js";
 
 export type ToWorker =
   | { type: "list" }
@@ -14,7 +15,7 @@ export type ToWorker =
       /** start paused (the single-step button before any training) */
       paused?: boolean;
     }
-  | { type: "compare"; a: string; b: string; batch?: number; steps?: number; seed?: number }
+  | { type: "compare"; a: string; b: string; spec?: MLPSpec; batch?: number; steps?: number; seed?: number; lr?: number }
   | { type: "pause" }
   | { type: "resume" }
   | { type: "step" }
@@ -43,6 +44,8 @@ export type FromWorker =
 export interface CompareSummary {
   a: string;
   b: string;
+  /** the network compared */
+  spec: MLPSpec;
   batch: number;
   steps: number;
   seed: number;

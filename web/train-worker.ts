@@ -158,13 +158,14 @@ self.addEventListener("message", (event: MessageEvent<ToWorker>) => {
       break;
     case "compare": {
       const started = performance.now();
-      compareBackends(message.a, message.b, { batch: message.batch, steps: message.steps, seed: message.seed }).then(
+      compareBackends(message.a, message.b, { spec: message.spec, batch: message.batch, steps: message.steps, seed: message.seed, lr: message.lr }).then(
         (c) =>
           post({
             type: "compared",
             comparison: {
               a: c.a.backend,
               b: c.b.backend,
+              spec: c.spec,
               batch: c.batch,
               steps: c.steps,
               seed: c.seed,

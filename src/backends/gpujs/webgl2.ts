@@ -5,17 +5,24 @@
  * into float32 textures (`precision: "single"`, which needs `EXT_color_buffer_float`). It exists
  * only in browsers; the registry lists it only where `WebGL2RenderingContext` exists.
  *
- * Status: passes `compareBackends("reference", "webgl2")` in Chromium on SwiftShader (the study's
- * network, batch 256, 3 Adam steps: forward, loss, every gradient, Adam's moments and the weights,
- * each within 0.08 of its bound; test/browser.test.ts). `auto` passes it over: on a software
- * renderer it is far slower than wasm, and on a hardware one its speed has not been measured yet.
+ * What is checked (test/browser.test.ts, Chromium on SwiftShader): `compareBackends("reference",
+ * "webgl2")` — predictions, forward, loss, every gradient, Adam's moments and the weights after
+ * the steps — passes on five fixed networks: the study's (2 → 4×128 relu → 3 sigmoid, batch 256,
+ * 3 steps; worst entry 0.073 of its bound), and four that mirror the Node parity suite's cases,
+ * 2 steps each: 20 → 3×64 gelu → identity, batch 37 (0.066); 1031 tanh units, past gpu.js's loop
+ * limit, batch 3 (0.059); a 42-input 2×13 SIREN, batch 1 (0.752 of its ×10 bound); 20 → 2×12 elu
+ * → identity, batch 1500, past the loop limit (0.067). The Node parity suite itself (random
+ * architectures) cannot run it (Node has no WebGL2), nor are hardware GPUs checked. Adam past
+ * step 1 is checked in Node (test/adam-offset.test.ts) on the trainer it shares with gpujs-cpu
+ * and gpujs-wasm. `auto` passes it over: on a software renderer it is far slower than wasm, and
+ * on a hardware one its speed has not been measured yet.
  *
  * Precision: storage is IEEE float32 (R32F/RGBA32F textures), arithmetic is GLSL ES 3.00 `highp`
  * float, which the standard requires to be float32-ranged but lets a GPU compute `exp`, `tanh`,
  * `sin`, `pow` and division with a few ulps of error. Adam's bias corrections therefore come from
  * the host in float64 (see `adamPKernel`): computed in the shader from a float32 `pow`, they made
  * every update 3·10⁻⁵ too large on SwiftShader, which moved the next step's gradients of layers
- * 0–2 by up to 5% and failed the parity suite on Adam's moments (up to 411× the bound).
+ * 0–2 by up to 5% and failed the study network's comparison on Adam's moments (up to 411× the bound).
  */
 
 import type { Backend, ProbeResult } from "../registry.js";
@@ -65,7 +72,7 @@ function probeWebGL2(): Promise<ProbeResult> {
     (gl.getExtension("WEBGL_lose_context") as { loseContext(): void } | null)?.loseContext();
     if (/swiftshader|llvmpipe|software|basic render/i.test(renderer))
       return { available: true, device: renderer, autoSkip: `its renderer is software (${renderer}), slower than wasm` };
-    // correct (the parity suite passes) but never timed on a GPU: wasm is the measured choice
+    // correct where checked (compareBackends on five networks, see above) but never timed on a GPU: wasm is the measured choice
     return { available: true, device: renderer, autoSkip: "its speed on a hardware GPU is not measured yet (wasm's is); ask for it by name" };
   })();
   return probed;
