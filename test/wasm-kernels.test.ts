@@ -326,11 +326,17 @@ describe("wasm trainer threads", () => {
     const { weights: w1, stats: s1 } = await one;
     expect(s1.parts).toBe(0); // one thread: nothing handed out
     for (const threads of [2, 3]) {
-      const { weights, stats } = await train({ threads });
-      expect(bits(weights)).toEqual(bits(w1));
-      // the helpers did take parts (else this compares one thread with itself)
-      expect(stats.parts).toBeGreaterThan(0);
-      expect(stats.partsHere).toBeLessThan(stats.parts);
+      // the helpers must take parts in at least one run, else this compares one thread with itself.
+      // On a loaded machine the main thread may claim every part before a descheduled helper wakes
+      // (by design: no thread waits for another), so a run may go by with none; try a few.
+      let helped = 0;
+      for (let attempt = 0; attempt < 10 && helped === 0; attempt++) {
+        const { weights, stats } = await train({ threads });
+        expect(bits(weights)).toEqual(bits(w1));
+        expect(stats.parts).toBeGreaterThan(0);
+        helped = stats.parts - stats.partsHere;
+      }
+      expect(helped).toBeGreaterThan(0);
     }
   });
 
