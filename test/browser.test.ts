@@ -166,10 +166,15 @@ describe.skipIf(skip !== null)("the playground in headless chromium", () => {
   it.concurrent("lesson: Stop ends both networks' run with a message and frees the button", async () => {
     const { page, errors } = await open("");
     await page.waitForSelector("#backends input[type=radio]", { timeout: 60_000 });
-    await page.fill("#lesson-epochs", "1000");
-    await page.click("#lesson-run");
+    // the buttons are pressed through the DOM, not with page.click: a real click waits for the
+    // page to paint, and the GPU process (SwiftShader) it paints with is shared with the concurrent
+    // webgl2 pages, which can hold it for longer than the click's time limit on a loaded machine
+    await page.$eval("#lesson-epochs", (input) => {
+      (input as unknown as { value: string }).value = "1000";
+    });
+    await page.$eval("#lesson-run", (button) => (button as unknown as { click(): void }).click());
     await page.waitForFunction('document.getElementById("lesson-relu-stats").textContent.startsWith("epoch")', null, { timeout: 60_000 });
-    await page.click("#lesson-stop");
+    await page.$eval("#lesson-stop", (button) => (button as unknown as { click(): void }).click());
     await page.waitForFunction('document.getElementById("lesson-status").textContent.includes("stopped")', null, { timeout: 10_000 });
     expect(await page.locator("#lesson-status").textContent()).toBe("error: coordnet: the lesson was stopped");
     expect(await page.locator("#lesson-run").isDisabled()).toBe(false);
@@ -303,6 +308,31 @@ describe.skipIf(skip !== null)("the playground in headless chromium", () => {
     );
     await page.close();
   }, 60_000);
+
+  it.concurrent("a file chosen while the built-in photograph loads stays chosen (the late photograph does not replace it)", async () => {
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on("pageerror", (e) => errors.push(e.message));
+    let released: () => void = () => {};
+    const held = new Promise<void>((resolve) => {
+      released = resolve;
+    });
+    // hold the photograph back until the upload has been decoded and refused
+    await page.route(/astronaut.*\.png$/, async (route) => {
+      await held;
+      await route.continue();
+    });
+    await page.goto(server.url);
+    await page.setInputFiles("#file", { name: "broken.png", mimeType: "image/png", buffer: Buffer.from("this is not a PNG") });
+    await page.waitForSelector("#image-error:not([hidden])", { timeout: 30_000 });
+    released();
+    await page.waitForResponse(/astronaut.*\.png$/, { timeout: 30_000 }).catch(() => {});
+    await page.waitForTimeout(1000);
+    expect(await page.locator("#image-error").isVisible()).toBe(true);
+    expect(await page.locator("#image-error").textContent()).toMatch(/^coordnet: cannot read broken\.png/);
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 90_000);
 
   it.concurrent("scripted mode: a bad parameter gives { error } in one line", async () => {
     const { result } = await scripted("image=default&size=32by32&autorun=1");

@@ -51,24 +51,34 @@ function imageError(message: string | null): void {
   p.textContent = message ?? "";
 }
 
-async function useImage(blob: Blob, name: string): Promise<void> {
+/** Counts image requests: only the latest one's result is used (a slow built-in photograph must not replace a file chosen meanwhile). */
+let imageRequest = 0;
+
+async function applyImage(blob: Blob, name: string, id: number): Promise<void> {
   try {
-    source = await decode(blob, name);
+    const decoded = await decode(blob, name);
+    if (id !== imageRequest) return;
+    source = decoded;
     sourceName = name;
-    show($("source"), source);
+    show($("source"), decoded);
     imageError(null);
   } catch (e) {
-    imageError((e as Error).message);
+    if (id === imageRequest) imageError((e as Error).message);
     throw e;
   }
+}
+
+function useImage(blob: Blob, name: string): Promise<void> {
+  return applyImage(blob, name, ++imageRequest);
 }
 
 const defaultImageUrl = new URL("../assets/astronaut.png", import.meta.url).href;
 
 async function useDefaultImage(): Promise<void> {
+  const id = ++imageRequest;
   const response = await fetch(defaultImageUrl);
   if (!response.ok) throw new Error(`coordnet: the built-in photograph did not load (${response.status})`);
-  await useImage(await response.blob(), "the built-in photograph");
+  await applyImage(await response.blob(), "the built-in photograph", id);
 }
 
 $<HTMLInputElement>("file").addEventListener("change", (e) => {
@@ -248,7 +258,8 @@ async function start(options: {
   paused?: boolean;
 }): Promise<void> {
   if (source === null) await useDefaultImage();
-  const image = source as ImageData;
+  if (source === null) throw new Error("coordnet: the chosen image is still loading; try again in a moment");
+  const image: ImageData = source;
   losses = [];
   drawLoss();
   const data = new Uint8ClampedArray(image.data);
@@ -381,7 +392,8 @@ async function runLesson(options: {
   cancelled.catch(() => {});
   try {
     if (source === null) await Promise.race([useDefaultImage(), cancelled]);
-    const image = source as ImageData;
+    if (source === null) throw new Error("coordnet: the chosen image is still loading; try again in a moment");
+    const image: ImageData = source;
     $("lesson-status").textContent = `training both on ${options.backend}…`;
     const series: Series[] = LESSON.map((l) => ({ label: l.label, color: l.color, values: [] }));
     const chart = $<HTMLCanvasElement>("lesson-loss");
@@ -405,6 +417,8 @@ async function runLesson(options: {
                 overrides: { ...options.network, ...l.overrides, epochs: options.epochs, seed: options.seed },
                 backend: options.backend,
                 size: options.size,
+                // two trainers at once: half the cores each, so the page keeps a core to answer on
+                threads: Math.max(1, Math.floor((navigator.hardwareConcurrency || 2) / 2)),
               };
               w.postMessage(start, [data.buffer]);
             } else if (m.type === "epoch") {

@@ -14,6 +14,8 @@ export type ToWorker =
       size?: { width: number; height: number };
       /** start paused (the single-step button before any training) */
       paused?: boolean;
+      /** the wasm backend's threads (default: every core); the lesson's two trainers take half each */
+      threads?: number;
     }
   | { type: "compare"; a: string; b: string; spec?: MLPSpec; batch?: number; steps?: number; seed?: number; lr?: number }
   | { type: "pause" }

@@ -63,6 +63,8 @@ async function train(message: Extract<ToWorker, { type: "start" }>): Promise<voi
   // the command line's limit: 16 megapixels
   let target = toRGBImage(message.image, 16_000_000, "the image");
   if (message.size !== undefined) target = resample(target, message.size.width, message.size.height);
+  // read by the wasm backend in place of the COORDNET_THREADS environment variable
+  if (message.threads !== undefined) (globalThis as Record<string, unknown>).COORDNET_THREADS = String(message.threads);
   const s = await startSession({ config, image: target, backend: message.backend });
   session = s;
   const { epochs } = config.training;

@@ -27,9 +27,14 @@ export async function kernelBytes(name: "kernels.wasm" | "kernels-fma.wasm"): Pr
 /** A browser validates relaxed SIMD or not; there is no flag to set. */
 export function enableRelaxedSimd(): void {}
 
-/** A page has no environment variables. */
-export function env(_name: string): string | undefined {
-  return undefined;
+/**
+ * A page has no environment variables: a global of the same name stands in, so a worker can set
+ * `globalThis.COORDNET_THREADS = "1"` before it creates a trainer (the playground's lesson does,
+ * to run two trainers side by side without more threads than cores).
+ */
+export function env(name: string): string | undefined {
+  const value = (globalThis as Record<string, unknown>)[name];
+  return typeof value === "string" ? value : undefined;
 }
 
 /** The few Web Worker types used here (TypeScript ships them only with the DOM library). */
