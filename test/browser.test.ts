@@ -16,7 +16,7 @@ import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Model } from "../dist/api/model.js";
 import { decodePNG } from "../dist/image/png.js";
-import { buildSite, launch, noBrowser, removeSite, serve } from "./browser-harness.js";
+import { buildSite, launch, noBrowser, openPage, removeSite, serve } from "./browser-harness.js";
 import { patternPNG } from "./png-helpers.js";
 
 const skip = noBrowser();
@@ -59,15 +59,8 @@ describe.skipIf(skip !== null)("the playground in headless chromium", () => {
   });
 
   /** A page that records console errors and uncaught exceptions. */
-  async function open(query: string): Promise<{ page: Page; errors: string[] }> {
-    const page = await browser.newPage();
-    const errors: string[] = [];
-    page.on("console", (m) => {
-      if (m.type() === "error") errors.push(m.text());
-    });
-    page.on("pageerror", (e) => errors.push(e.message));
-    await page.goto(`${server.url}${query}`);
-    return { page, errors };
+  function open(query: string): Promise<{ page: Page; errors: string[] }> {
+    return openPage(browser, `${server.url}${query}`);
   }
 
   it("loads with no console error, cross-origin isolated, and lists every backend with a reason where it does not run", async () => {

@@ -7,7 +7,7 @@ import { readFileSync } from "node:fs";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEFAULT_OPTIONS, gradientCheck, locate, type Step, Stepper, type StepperOptions } from "../web/stepper-core.js";
-import { buildSite, launch, noBrowser, removeSite, serve } from "./browser-harness.js";
+import { buildSite, launch, noBrowser, openPage, removeSite, serve } from "./browser-harness.js";
 
 const skip = noBrowser();
 if (skip !== null) console.warn(`stepper browser tests skipped: ${skip}`);
@@ -30,13 +30,7 @@ describe.skipIf(skip !== null)("the backprop stepper in headless chromium", () =
   });
 
   async function open(query: string): Promise<{ page: Page; errors: string[] }> {
-    const page = await browser.newPage();
-    const errors: string[] = [];
-    page.on("console", (m) => {
-      if (m.type() === "error") errors.push(m.text());
-    });
-    page.on("pageerror", (e) => errors.push(e.message));
-    await page.goto(`${server.url}stepper.html${query}`);
+    const { page, errors } = await openPage(browser, `${server.url}stepper.html${query}`);
     await page.waitForFunction(() => (globalThis as unknown as { coordnetStepper?: unknown }).coordnetStepper !== undefined, null, { timeout: 30_000 });
     return { page, errors };
   }
