@@ -20,7 +20,7 @@
 
 import { z } from "zod";
 import type { CoordRange } from "./encoding/normalize.js";
-import { CoordnetError } from "./errors.js";
+import { CoordnetError, quote } from "./errors.js";
 import { ACTIVATION_NAMES, type ActivationName } from "./reference/activations/index.js";
 import type { InitScheme } from "./reference/init.js";
 
@@ -222,11 +222,15 @@ export interface Config {
  * }
  * ```
  */
+/** Problems (or unknown keys) a message lists before it says how many more there are. */
+const MAX_LISTED = 5;
+
 export class ConfigError extends CoordnetError {
   /** one line per problem, e.g. `network.width must be a positive integer, got -3` */
   readonly issues: string[];
   constructor(issues: string[]) {
-    super(issues.join("; "));
+    // the first few problems, and how many more: a config with a million errors is still one line
+    super(issues.length > MAX_LISTED ? `${issues.slice(0, MAX_LISTED).join("; ")}; and ${issues.length - MAX_LISTED} more problems` : issues.join("; "));
     this.name = "ConfigError";
     this.issues = issues;
   }
@@ -280,6 +284,29 @@ export function nestedDeeperThan(value: unknown, limit: number): boolean {
 }
 
 /**
+ * Most keys and values (all levels together) a config may hold: a full config has about 30, and
+ * the schema's time grows with them (three million unknown keys took a minute to list).
+ */
+const MAX_CONFIG_VALUES = 10_000;
+
+/** Keys and values in a parsed JSON value (arrays' elements included), counted up to just past `limit`. */
+function countValues(value: unknown, limit: number): number {
+  let count = 0;
+  const stack: unknown[] = [value];
+  while (stack.length > 0) {
+    const v = stack.pop();
+    if (++count > limit) return count;
+    if (v === null || typeof v !== "object") continue;
+    for (const key in v) {
+      if (!Object.hasOwn(v, key)) continue;
+      if (++count > limit) return count;
+      stack.push((v as Record<string, unknown>)[key]);
+    }
+  }
+  return count;
+}
+
+/**
  * Validate a config object and fill in the defaults.
  *
  * @throws {@link ConfigError} listing every problem, one readable line each
@@ -294,12 +321,18 @@ export function nestedDeeperThan(value: unknown, limit: number): boolean {
 export function parseConfig(input: unknown): Config {
   if (input === null || typeof input !== "object" || Array.isArray(input)) throw new ConfigError([`config must be a JSON object, got ${describe(input)}`]);
   if (nestedDeeperThan(input, MAX_JSON_DEPTH)) throw new ConfigError([`config is nested more than ${MAX_JSON_DEPTH} levels deep`]);
+  const values = countValues(input, MAX_CONFIG_VALUES);
+  if (values > MAX_CONFIG_VALUES)
+    throw new ConfigError([`config holds more than ${MAX_CONFIG_VALUES} keys and values; a config has a few dozen (see presets/)`]);
   const result = schema.safeParse(input);
   if (result.success) return result.data;
   const lines = result.error.issues.map((issue) => {
     const where = issue.path.map(String).join(".");
-    if (issue.code === "unrecognized_keys")
-      return `${where || "config"} has unknown key${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => JSON.stringify(k)).join(", ")}`;
+    if (issue.code === "unrecognized_keys") {
+      const { keys } = issue;
+      const listed = keys.slice(0, MAX_LISTED).map((k) => quote(k, 40));
+      return `${where || "config"} has unknown key${keys.length > 1 ? "s" : ""} ${listed.join(", ")}${keys.length > MAX_LISTED ? ` and ${keys.length - MAX_LISTED} more` : ""}`;
+    }
     return `${where} ${issue.message}, got ${describe(valueAt(input, issue.path))}`;
   });
   throw new ConfigError(lines);
@@ -377,13 +410,13 @@ type Obj = Record<string, unknown>;
  * ```
  */
 export function applyOverrides(base: unknown, overrides: ConfigOverrides): Config {
-  if (base === null || typeof base !== "object" || Array.isArray(base)) throw new ConfigError([`config must be a JSON object, got ${JSON.stringify(base)}`]);
+  if (base === null || typeof base !== "object" || Array.isArray(base)) throw new ConfigError([`config must be a JSON object, got ${quote(base)}`]);
   if (nestedDeeperThan(base, MAX_JSON_DEPTH)) throw new ConfigError([`config is nested more than ${MAX_JSON_DEPTH} levels deep`]);
   const c = structuredClone(base) as Obj;
   const block = (name: string): Obj => {
     if (c[name] === undefined) c[name] = {};
     const b = c[name];
-    if (b === null || typeof b !== "object" || Array.isArray(b)) throw new ConfigError([`${name} must be an object, got ${JSON.stringify(b)}`]);
+    if (b === null || typeof b !== "object" || Array.isArray(b)) throw new ConfigError([`${name} must be an object, got ${quote(b)}`]);
     return b as Obj;
   };
   const o = overrides;

@@ -202,8 +202,8 @@ describe("files and folders", () => {
     const forced = run("train", ...tiny, "--epochs", "2", "--out", dir, "--force", "--json");
     expect(forced.status).toBe(0);
     const record = JSON.parse(forced.stdout);
-    // nothing of the old run is left beside the new one
-    expect(readdirSync(dir).sort()).toEqual([...record.files].sort());
+    // nothing of the old run is left beside the new one (and the manifest of what runs here wrote)
+    expect(readdirSync(dir).sort()).toEqual([".coordnet.files", ...record.files].sort());
     expect(existsSync(join(dir, "epoch-0005.png"))).toBe(false);
   });
 });

@@ -10,7 +10,7 @@
 
 import { existsSync, readFileSync } from "node:fs";
 import { constants } from "node:os";
-import { join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import cliProgress from "cli-progress";
 import { Command, CommanderError, Option } from "commander";
 import { fit } from "../api/fit.js";
@@ -24,8 +24,10 @@ import { createEncoder, imageInputs, STORED_INPUTS_MAX_BYTES } from "../encoding
 import { CoordnetError } from "../errors.js";
 import { runPaper, snapshotEpochs } from "../experiments/paper.js";
 import { DEFAULT_IMAGE, DEFAULT_MAX_PIXELS, encodePNG, type RGBImage, readPNG, resample } from "../image/index.js";
-import { fsReason, makeFolder, writeFileAtomic } from "../io/atomic.js";
+import { checkOutputPath, fsReason, makeFolder, writeFileAtomic } from "../io/atomic.js";
 import { type Checkpoint, loadCheckpoint, loadModel } from "../io/model-file.js";
+import { refuseInputsAmongOutputs } from "../io/out-dir.js";
+import { READ_LIMITS, readBoundedText } from "../io/read.js";
 import { networkSpec } from "../model.js";
 import { loadPreset, PAPER_PRESETS } from "../presets.js";
 import { ACTIVATION_NAMES } from "../reference/activations/index.js";
@@ -33,6 +35,9 @@ import { type Comparison, parseComparison, presetStats } from "../report/report.
 import { DivergenceError, imageHash, type Progress, type RunRecord, renderImage, runTraining } from "../training/runner.js";
 import { checkRender, checkTraining, maxMemoryOption } from "./budget.js";
 import { type ConfigFlags, configFromFlags, epochList, integer, nonNegativeNumber, positiveNumber, size, UsageError, useThreads } from "./options.js";
+
+/** What `paper` writes at the top of its folder (each run writes into `PRESET/seed-N/`). */
+const PAPER_OUTPUTS = ["source.png", "results.json", "report.md", "report.html"];
 
 const EXIT_FAILURE = 1;
 const EXIT_USAGE = 2;
@@ -119,6 +124,7 @@ function progressBar(enabled: boolean): { update: (p: Progress) => void; stop: (
 }
 
 function loadImage(path: string | undefined, maxPixels: number, wanted?: { width: number; height: number }): { image: RGBImage; source: string } {
+  if (path === "") throw new UsageError("--image is empty: name a PNG file (or leave --image out for the built-in photograph)");
   const file = path === undefined || path === "default" ? DEFAULT_IMAGE : resolve(path);
   const image = readPNG(file, maxPixels);
   return { image: wanted ? resample(image, wanted.width, wanted.height) : image, source: path === undefined || path === "default" ? "default" : file };
@@ -240,6 +246,7 @@ async function train(flags: TrainFlags, given: Set<string>, version: string): Pr
       config,
       image,
       imageSource: source,
+      inputs: [...(source === "default" ? [] : [source]), ...(flags.resume === undefined && flags.config !== undefined ? [flags.config] : [])],
       backend,
       outDir,
       snapshots,
@@ -295,7 +302,12 @@ function strip(images: RGBImage[]): RGBImage {
  */
 async function demo(flags: DemoFlags): Promise<number> {
   checkPixels("--size", flags.size.width, flags.size.height, flags.maxPixels);
+  if (flags.out === "") throw new UsageError("--out is empty: name a folder");
   const { image, source } = loadImage(flags.image, flags.maxPixels, flags.size);
+  // every output checked before the two trainings: none may be an input, a folder or a device
+  const outputs = ["strip.png", "relu.png", "positional.png", "demo.json"].map((name) => join(flags.out, name));
+  refuseInputsAmongOutputs(outputs, source === "default" ? [] : [source]);
+  for (const output of outputs) checkOutputPath(output);
   const backend = await resolveBackendName(flags.backend);
   await requireBackend(backend);
   const interrupt = new AbortController();
@@ -357,8 +369,7 @@ interface PaperFlags {
 
 /** `--compare FILE`, read and checked against this run before anything is written. */
 function readComparison(file: string, image: RGBImage, epochs: number): Comparison {
-  if (!existsSync(file)) throw new UsageError(`--compare: no such file ${file}`);
-  const c = parseComparison(readFileSync(file, "utf8"), file);
+  const c = parseComparison(readBoundedText(file, "comparison file", READ_LIMITS.json), file);
   if (c.width !== image.width || c.height !== image.height || c.epochs !== epochs)
     throw new UsageError(`--compare: ${file} ran at ${c.width}x${c.height}, ${c.epochs} epochs; this run is ${image.width}x${image.height}, ${epochs} epochs`);
   return c;
@@ -366,8 +377,13 @@ function readComparison(file: string, image: RGBImage, epochs: number): Comparis
 
 async function paper(flags: PaperFlags, version: string): Promise<number> {
   if (flags.size !== undefined) checkPixels("--size", flags.size.width, flags.size.height, flags.maxPixels);
+  if (flags.out === "") throw new UsageError("--out is empty: name a folder");
   const { image, source } = loadImage(flags.image, flags.maxPixels, flags.size);
   const compare = flags.compare === undefined ? undefined : readComparison(flags.compare, image, flags.epochs);
+  const inputs = [...(source === "default" ? [] : [source]), ...(flags.compare === undefined ? [] : [flags.compare])];
+  const outputs = PAPER_OUTPUTS.map((name) => join(flags.out, name));
+  refuseInputsAmongOutputs(outputs, inputs);
+  for (const output of outputs) checkOutputPath(output);
   const backend = await resolveBackendName(flags.backend);
   await requireBackend(backend);
   const limits = { maxPixels: flags.maxPixels, maxMiB: flags.maxMemory, storedInputsMaxBytes: flags.storedInputs * 2 ** 20 };
@@ -386,6 +402,7 @@ async function paper(flags: PaperFlags, version: string): Promise<number> {
       presets: flags.presets?.split(",").map((s) => s.trim()),
       seeds: flags.seeds,
       compare,
+      inputs,
       shouldStop: interrupt.stopped,
       storedInputsMaxBytes: flags.storedInputs * 2 ** 20,
       onPreset: (preset, index, count, action, seed) => {
@@ -425,6 +442,10 @@ interface RenderFlags {
 
 async function render(modelPath: string, flags: RenderFlags): Promise<number> {
   checkPixels("--size", flags.size.width, flags.size.height, flags.maxPixels);
+  // the output is a regular file or a new path in an existing folder, and not the model itself
+  checkOutputPath(flags.out);
+  refuseInputsAmongOutputs([flags.out], [modelPath]);
+  if (!existsSync(dirname(resolve(flags.out)))) throw new UsageError(`cannot write ${flags.out}: the folder ${dirname(flags.out)} does not exist`);
   const model = loadModel(modelPath);
   const backendName = await resolveBackendName(flags.backend);
   const backend = await requireBackend(backendName);

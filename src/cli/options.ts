@@ -3,10 +3,11 @@
  * Turning command-line flags into a config, with one-line errors.
  */
 
-import { readFileSync } from "node:fs";
 import { InvalidArgumentError } from "commander";
 import { applyOverrides, type Config, type ConfigOverrides } from "../config.js";
 import { CoordnetError } from "../errors.js";
+import { READ_LIMITS, readBoundedText } from "../io/read.js";
+import { parseJson } from "../json.js";
 import { loadPreset } from "../presets.js";
 
 /**
@@ -132,18 +133,10 @@ export interface ConfigFlags {
   seed?: number;
 }
 
+/** A config file: a regular file of at most 1 MiB, JSON nested at most MAX_JSON_DEPTH deep. */
 function readConfigFile(path: string): unknown {
-  let text: string;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch (e) {
-    throw new UsageError(`cannot read config ${path}: ${(e as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (e as Error).message}`);
-  }
-  try {
-    return JSON.parse(text);
-  } catch (e) {
-    throw new UsageError(`config ${path} is not valid JSON: ${(e as Error).message}`);
-  }
+  const text = readBoundedText(path, "config", READ_LIMITS.config);
+  return parseJson(text, (reason) => new UsageError(`--config ${path}: config ${reason}`));
 }
 
 /**

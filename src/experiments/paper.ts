@@ -6,12 +6,14 @@
  * short from its checkpoint.
  */
 
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { encodePNG, type RGBImage } from "../image/png.js";
-import { fileError, writeFileAtomic } from "../io/atomic.js";
+import { writeFileAtomic } from "../io/atomic.js";
 import { loadCheckpoint } from "../io/model-file.js";
 import { lockFolder, OutDirError, removeOrphans } from "../io/out-dir.js";
+import { READ_LIMITS, readBoundedText } from "../io/read.js";
+import { parseJson } from "../json.js";
 import { loadPreset, PAPER_PRESETS, type Preset } from "../presets.js";
 import { type Comparison, htmlReport, markdownReport, type ResultRow, summarize } from "../report/report.js";
 import { type Progress, type RunOptions, type RunRecord, runTraining } from "../training/runner.js";
@@ -44,6 +46,8 @@ export interface PaperOptions {
   readonly onProgress?: (p: Progress) => void;
   /** see {@link RunOptions.storedInputsMaxBytes} */
   readonly storedInputsMaxBytes?: number;
+  /** see {@link RunOptions.inputs}: the files the study was made from, never overwritten by a run */
+  readonly inputs?: readonly string[];
 }
 
 /** The outcome of `paper`. */
@@ -103,17 +107,8 @@ export async function runPaper(options: PaperOptions): Promise<PaperResult> {
 }
 
 function readRecord(path: string): RunRecord {
-  let text: string;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch (e) {
-    throw fileError(e, "read", path);
-  }
-  try {
-    return JSON.parse(text) as RunRecord;
-  } catch (e) {
-    throw new OutDirError(`${path} is not valid JSON (${(e as Error).message}); remove it to rerun that preset`);
-  }
+  const text = readBoundedText(path, "run record", READ_LIMITS.json);
+  return parseJson(text, (reason) => new OutDirError(`${path} ${reason}; remove it to rerun that preset`)) as RunRecord;
 }
 
 async function runPresets(options: PaperOptions, presets: Preset[], seeds: number, snapshots: number[]): Promise<PaperResult> {
@@ -152,6 +147,7 @@ async function runPresets(options: PaperOptions, presets: Preset[], seeds: numbe
         shouldStop: options.shouldStop,
         onProgress: options.onProgress,
         storedInputsMaxBytes: options.storedInputsMaxBytes,
+        inputs: options.inputs,
       });
       if (record.status === "interrupted") return { status: "interrupted", rows };
       rows.push({ preset, seed, record, dir: rel });

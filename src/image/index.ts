@@ -4,8 +4,9 @@
  * (Node only); the decoder itself (`png.ts`) is browser-safe.
  */
 
-import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { FileError } from "../io/atomic.js";
+import { pngByteLimit, readBounded } from "../io/read.js";
 import { DEFAULT_MAX_PIXELS, decodePNG, ImageError, type RGBImage } from "./png.js";
 
 export { DEFAULT_MAX_PIXELS, decodePNG, encodePNG, ImageError, type RGBImage, view } from "./png.js";
@@ -33,16 +34,11 @@ export const DEFAULT_IMAGE = fileURLToPath(new URL("../../assets/astronaut.png",
 export function readPNG(path: string, maxPixels = DEFAULT_MAX_PIXELS): RGBImage {
   let bytes: Uint8Array;
   try {
-    bytes = readFileSync(path);
+    // a regular file of at most the size a PNG of maxPixels can have (never /dev/zero, a FIFO, a folder)
+    bytes = readBounded(path, "image", pngByteLimit(maxPixels)).bytes;
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new ImageError(
-      code === "ENOENT"
-        ? `cannot read ${path}: no such file`
-        : code === "EISDIR"
-          ? `cannot read ${path}: it is a folder`
-          : `cannot read ${path}: ${code ?? (e as Error).message}`,
-    );
+    if (e instanceof FileError) throw new ImageError(e.message);
+    throw e;
   }
   try {
     return decodePNG(bytes, maxPixels);

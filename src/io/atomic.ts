@@ -11,7 +11,7 @@
  */
 
 import { randomBytes } from "node:crypto";
-import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, statSync, writeSync } from "node:fs";
+import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, type Stats, statSync, writeSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { CoordnetError } from "../errors.js";
 
@@ -27,8 +27,11 @@ import { CoordnetError } from "../errors.js";
  */
 export class FileError extends CoordnetError {
   override readonly exitCode: number;
+  /** the system's error code (`ENOENT`, `EROFS`, …), where the system gave one */
+  readonly code: string | undefined;
   constructor(message: string, code?: string) {
     super(message);
+    this.code = code;
     this.exitCode = code === "ENOSPC" || code === "EDQUOT" || code === "EIO" ? 1 : 2;
   }
 }
@@ -88,6 +91,7 @@ export function fileError(e: unknown, action: string, path: string): CoordnetErr
  * ```
  */
 export function makeFolder(dir: string): void {
+  if (typeof dir !== "string" || dir === "") throw new FileError("the output folder's path is empty: name a folder");
   const path = resolve(dir);
   try {
     if (statSync(path).isDirectory()) return;
@@ -99,7 +103,11 @@ export function makeFolder(dir: string): void {
   try {
     mkdirSync(path);
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === "EEXIST" && statSync(path).isDirectory()) return;
+    if ((e as NodeJS.ErrnoException).code === "EEXIST") {
+      const stats = statSync(path);
+      if (stats.isDirectory()) return;
+      throw new FileError(`cannot create the folder ${dir}: it is ${stats.isFile() ? "a file" : fileKind(stats)}, not a folder`);
+    }
     throw fileError(e, "create the folder", dir);
   }
 }
@@ -134,6 +142,50 @@ export function temporaryName(path: string): string {
 }
 
 /**
+ * What a path that is not a regular file is, in words.
+ *
+ * @example
+ * ```ts
+ * fileKind(statSync("/dev/zero")); // "a character device"
+ * ```
+ */
+export function fileKind(stats: Stats): string {
+  if (stats.isDirectory()) return "a folder";
+  if (stats.isCharacterDevice()) return "a character device";
+  if (stats.isBlockDevice()) return "a block device";
+  if (stats.isFIFO()) return "a FIFO (named pipe)";
+  if (stats.isSocket()) return "a socket";
+  return "not a regular file";
+}
+
+/**
+ * Refuse an output path that names anything but a regular file or nothing: a folder, a device
+ * (`/dev/null`), a FIFO or a socket — through a symbolic link too — is never replaced by a file.
+ * An empty path is refused by name.
+ *
+ * @throws {@link FileError} (exit code 2)
+ *
+ * @example
+ * ```ts
+ * checkOutputPath("out.png"); // nothing: a new path, or a regular file to replace
+ * checkOutputPath("/dev/null"); // throws: cannot write /dev/null: it is a character device, not a regular file
+ * ```
+ */
+export function checkOutputPath(path: string): void {
+  if (typeof path !== "string" || path === "") throw new FileError(`cannot write to an empty path: name a file`);
+  let stats: Stats;
+  try {
+    stats = statSync(path); // follows links: what the name leads to
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === "ENOENT") return; // a new path (or a link to nothing, which the rename replaces)
+    throw fileError(e, "write", path);
+  }
+  if (!stats.isFile())
+    throw new FileError(`cannot write ${path}: it is ${fileKind(stats)}, not a regular file; coordnet writes only regular files or new paths`);
+}
+
+/**
  * Write `data` to `path` whole or not at all: an exclusive temporary file with a random name in the
  * same folder, fsync, rename over `path`, fsync of the folder.
  *
@@ -145,6 +197,7 @@ export function temporaryName(path: string): string {
  * ```
  */
 export function writeFileAtomic(path: string, data: string | Uint8Array): void {
+  checkOutputPath(path);
   const bytes = typeof data === "string" ? Buffer.from(data, "utf8") : data;
   const tmp = temporaryName(path);
   let fd: number | undefined;

@@ -9,9 +9,9 @@
  * `adam.v.{k}` in the order W₀, b₀, W₁, …) and the training position in `__metadata__.state`.
  */
 
-import { readFileSync } from "node:fs";
-import { writeFileAtomic } from "./atomic.js";
+import { FileError, writeFileAtomic } from "./atomic.js";
 import { type Checkpoint, decodeCheckpoint, decodeModel, encodeCheckpoint, encodeModel, type ModelFile, ModelFileError } from "./model-format.js";
+import { READ_LIMITS, readBounded } from "./read.js";
 
 export {
   type Checkpoint,
@@ -50,12 +50,13 @@ export function saveCheckpoint(path: string, checkpoint: Checkpoint, version: st
   writeFileAtomic(path, encodeCheckpoint(checkpoint, version));
 }
 
-function read(path: string): Uint8Array {
+/** A model file or checkpoint: a regular file (never a device, FIFO or folder) of at most 4 GiB. */
+function read(path: string, what: string): Uint8Array {
   try {
-    return readFileSync(path);
+    return readBounded(path, what, READ_LIMITS.model).bytes;
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new ModelFileError(`cannot read ${path}: ${code === "ENOENT" ? "no such file" : (code ?? (e as Error).message)}`);
+    if (e instanceof FileError) throw new ModelFileError(e.message);
+    throw e;
   }
 }
 
@@ -70,7 +71,7 @@ function read(path: string): Uint8Array {
  * ```
  */
 export function loadModel(path: string): ModelFile {
-  return decodeModel(read(path), path);
+  return decodeModel(read(path, "model file"), path);
 }
 
 /**
@@ -84,5 +85,5 @@ export function loadModel(path: string): ModelFile {
  * ```
  */
 export function loadCheckpoint(path: string): Checkpoint {
-  return decodeCheckpoint(read(path), path);
+  return decodeCheckpoint(read(path, "checkpoint"), path);
 }

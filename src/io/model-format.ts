@@ -10,7 +10,8 @@
  */
 
 import type { LayerWeights, OptimizerSnapshot } from "../backends/registry.js";
-import { type Config, MAX_JSON_DEPTH, nestedDeeperThan, parseConfig } from "../config.js";
+import { type Config, parseConfig } from "../config.js";
+import { parseJson } from "../json.js";
 import { networkSpec } from "../model.js";
 import { layerSizes } from "../reference/mlp.js";
 import type { RngState } from "../reference/rng.js";
@@ -134,14 +135,7 @@ function decode(name: string, bytes: Uint8Array): ReturnType<typeof decodeSafeTe
 
 /** Parse a JSON string from a file's metadata, refusing what is not JSON or nests too deeply. */
 function parseJSON(path: string, what: string, text: string): unknown {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    throw new ModelFileError(`${path}: its ${what} is not valid JSON`);
-  }
-  if (nestedDeeperThan(value, MAX_JSON_DEPTH)) throw new ModelFileError(`${path}: its ${what} is nested more than ${MAX_JSON_DEPTH} levels deep`);
-  return value;
+  return parseJson(text, (reason) => new ModelFileError(`${path}: its ${what} ${reason.replace(/ \(.*\)$/, "")}`));
 }
 
 /** Run a check from `validate.ts`, putting the file's name before its message. */

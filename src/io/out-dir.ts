@@ -10,11 +10,13 @@
  * exclusive file, `.coordnet.lock.takeover`, so only one of them removes it.
  */
 
-import { closeSync, fsyncSync, linkSync, lstatSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeSync } from "node:fs";
+import { closeSync, fsyncSync, linkSync, lstatSync, openSync, readdirSync, realpathSync, rmSync, statSync, writeSync } from "node:fs";
 import { hostname } from "node:os";
-import { join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { CoordnetError } from "../errors.js";
-import { fileError, makeFolder, temporaryName } from "./atomic.js";
+import { parseJson } from "../json.js";
+import { FileError, fileError, makeFolder, temporaryName, writeFileAtomic } from "./atomic.js";
+import { READ_LIMITS, readBoundedText } from "./read.js";
 
 /**
  * The output folder cannot be used: another process holds it, or it holds another run's files
@@ -36,6 +38,99 @@ const TEMPORARY = /\.tmp-(\d+)(?:-[0-9a-f]+)?$/;
 /** The files a run writes (besides the lock): another run's files when a new run finds them. */
 const RUN_FILES = /^(run\.json|model\.safetensors|checkpoint\.safetensors|final\.png|loss\.svg|epoch-\d{4,}\.png)$/;
 
+/**
+ * The file listing, one name a line, every file a run in the folder wrote or was about to write
+ * (written before the run's first output): what `--force` may remove.
+ */
+export const MANIFEST_NAME = ".coordnet.files";
+
+const list = (names: readonly string[]) => (names.length > 3 ? `${names.slice(0, 3).join(", ")} and ${names.length - 3} more` : names.join(", "));
+
+/**
+ * The names of files the folder's runs wrote: those in its manifest, and — for folders written
+ * before the manifest existed — those its `run.json` lists.
+ */
+function runFilesWritten(dir: string): Set<string> {
+  const names = new Set<string>();
+  const read = (name: string): string | null => {
+    try {
+      return readBoundedText(join(dir, name), name, READ_LIMITS.json);
+    } catch (e) {
+      if (e instanceof FileError && e.code === "ENOENT") return null;
+      throw e;
+    }
+  };
+  for (const line of (read(MANIFEST_NAME) ?? "").split("\n")) if (RUN_FILES.test(line)) names.add(line);
+  const record = read("run.json");
+  if (record !== null) {
+    let files: unknown;
+    try {
+      files = (parseJson(record, (reason) => new OutDirError(reason)) as { files?: unknown })?.files;
+    } catch {
+      files = undefined; // a damaged run.json vouches for nothing
+    }
+    if (Array.isArray(files)) for (const name of files) if (typeof name === "string" && RUN_FILES.test(name)) names.add(name);
+  }
+  return names;
+}
+
+/** Add `names` to the folder's manifest (written whole), before the files themselves are written. */
+function recordRunFiles(dir: string, names: readonly string[]): void {
+  const known = runFilesWritten(dir);
+  const all = [...new Set([...known, ...names.filter((name) => RUN_FILES.test(name))])].sort();
+  if (all.length === known.size && all.every((name) => known.has(name))) return;
+  writeFileAtomic(join(dir, MANIFEST_NAME), `${all.join("\n")}\n`);
+}
+
+/** The real path of `path` (links resolved), or null where it does not exist. */
+function realPath(path: string): string | null {
+  try {
+    return realpathSync(path);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Refuse a run whose input (image, config) is one of the files a run writes in `dir`: it would
+ * be overwritten (or removed by `--force`) — `--image out/final.png --out out` above all.
+ */
+function refuseInputsInRunFolder(dir: string, inputs: readonly string[]): void {
+  const folder = realPath(dir);
+  for (const input of inputs) {
+    const real = realPath(input);
+    if (real !== null && folder !== null && dirname(real) === folder && (RUN_FILES.test(basename(real)) || basename(real) === MANIFEST_NAME))
+      throw new OutDirError(
+        `${input} is an input of this run, and ${join(dir, basename(real))} a file the run writes: copy it elsewhere first, or choose another --out`,
+      );
+  }
+}
+
+/**
+ * Refuse a command whose input is one of its outputs (a file, or a file reached through a link):
+ * `render model.safetensors --out model.safetensors` would replace the model with a PNG.
+ *
+ * @throws {@link OutDirError} naming both
+ *
+ * @example
+ * ```ts
+ * refuseInputsAmongOutputs([flags.out], [modelPath]);
+ * ```
+ */
+export function refuseInputsAmongOutputs(outputs: readonly string[], inputs: readonly string[]): void {
+  const real = new Map<string, string>();
+  for (const input of inputs) {
+    const r = realPath(input);
+    if (r !== null) real.set(r, input);
+  }
+  for (const output of outputs) {
+    // an output that does not exist yet is compared through its folder's real path
+    const r = realPath(output) ?? (realPath(dirname(output)) === null ? null : join(realPath(dirname(output)) as string, basename(output)));
+    const input = r === null ? undefined : real.get(r);
+    if (input !== undefined) throw new OutDirError(`${output} is also an input of this command (${input}): it would be overwritten; write to another path`);
+  }
+}
+
 /** Whether process `pid` exists on this machine (EPERM: it does, but belongs to someone else). */
 function alive(pid: number): boolean {
   if (pid === process.pid) return true;
@@ -56,10 +151,11 @@ interface Holder {
 function readHolder(path: string): Holder | null {
   let text: string;
   try {
-    text = readFileSync(path, "utf8");
+    // a regular file of a few bytes: a planted link to /dev/zero is refused, not read forever
+    text = readBoundedText(path, "lock", READ_LIMITS.lock);
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === "ENOENT") return null;
-    throw fileError(e, "read the lock", path);
+    if (e instanceof FileError && e.code === "ENOENT") return null;
+    throw e;
   }
   const m = /^(\d+) (\S+)\n?$/.exec(text);
   return { pid: m ? Number(m[1]) : 0, host: m ? m[2] : "", text };
@@ -208,20 +304,34 @@ export function removeOrphans(dir: string): string[] {
  * const release = claimRunFolder("runs/a", { resume: false, force: false });
  * ```
  */
-export function claimRunFolder(dir: string, options: { readonly resume: boolean; readonly force: boolean }): () => void {
+export function claimRunFolder(
+  dir: string,
+  options: { readonly resume: boolean; readonly force: boolean; readonly inputs?: readonly string[]; readonly outputs?: readonly string[] },
+): () => void {
   const release = lockFolder(dir);
   try {
+    // an input of this run (its image, its config) that is one of the files a run writes here would be overwritten or removed
+    refuseInputsInRunFolder(dir, options.inputs ?? []);
     removeOrphans(dir);
     if (!options.resume) {
       const found = readdirSync(dir)
         .filter((name) => RUN_FILES.test(name))
         .sort();
-      if (found.length > 0 && !options.force) {
-        const list = found.length > 3 ? `${found.slice(0, 3).join(", ")}, …` : found.join(", ");
-        throw new OutDirError(`${dir} holds another run's files (${list}): continue it with --resume ${dir}, replace it with --force, or choose another --out`);
-      }
+      if (found.length > 0 && !options.force)
+        throw new OutDirError(
+          `${dir} holds another run's files (${list(found)}): continue it with --resume ${dir}, replace it with --force, or choose another --out`,
+        );
+      // --force removes only what this folder's own runs wrote: never a file coordnet has no record of writing
+      const owned = runFilesWritten(dir);
+      const foreign = found.filter((name) => !owned.has(name));
+      if (foreign.length > 0)
+        throw new OutDirError(
+          `${dir} holds ${list(foreign)}, which no coordnet run in it wrote (it has no record of them), so --force leaves them: move them away or choose another --out`,
+        );
       for (const name of found) rmSync(join(dir, name), { force: true });
+      rmSync(join(dir, MANIFEST_NAME), { force: true });
     }
+    if (options.outputs !== undefined) recordRunFiles(dir, options.outputs);
   } catch (e) {
     release();
     throw e instanceof CoordnetError ? e : fileError(e, "use the folder", dir);

@@ -8,8 +8,8 @@
  * tensors in name order, contiguous.
  */
 
-import { MAX_JSON_DEPTH, nestedDeeperThan } from "../config.js";
 import { CoordnetError } from "../errors.js";
+import { parseJson } from "../json.js";
 
 /** A named tensor: float32 data and its shape. */
 export interface Tensor {
@@ -100,15 +100,18 @@ export function decodeSafeTensors(bytes: Uint8Array): SafeTensors {
   const n = Number(dv.getBigUint64(0, true));
   if (n < 2 || 8 + n > bytes.length) throw new SafeTensorsError("not a safetensors file: its header length does not fit the file");
   if (n > MAX_HEADER_BYTES) throw new SafeTensorsError(`not a safetensors file: its header is ${n} bytes, above the limit of ${MAX_HEADER_BYTES}`);
-  let header: unknown;
+  let text: string;
   try {
-    header = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes.subarray(8, 8 + n)));
+    text = new TextDecoder("utf-8", { fatal: true }).decode(bytes.subarray(8, 8 + n));
   } catch {
-    throw new SafeTensorsError("not a safetensors file: its header is not JSON");
+    throw new SafeTensorsError("not a safetensors file: its header is not UTF-8 text");
   }
+  // nesting measured on the text, before JSON.parse builds anything
+  const header = parseJson(text, (reason) =>
+    reason.startsWith("is nested") ? new SafeTensorsError(`its header ${reason}`) : new SafeTensorsError("not a safetensors file: its header is not JSON"),
+  );
   if (header === null || typeof header !== "object" || Array.isArray(header))
     throw new SafeTensorsError("not a safetensors file: its header is not a JSON object");
-  if (nestedDeeperThan(header, MAX_JSON_DEPTH)) throw new SafeTensorsError(`its header is nested more than ${MAX_JSON_DEPTH} levels deep`);
   const dataStart = 8 + n;
   const dataLength = bytes.length - dataStart;
   const metadata: Record<string, string> = Object.create(null); // no prototype: a key "__proto__" is just a key

@@ -9,6 +9,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { CoordnetError } from "../errors.js";
+import { parseJson } from "../json.js";
 import type { Preset } from "../presets.js";
 import type { ImageInfo, RunRecord } from "../training/runner.js";
 import { snapshotName } from "../training/runner.js";
@@ -208,12 +209,7 @@ export interface ComparisonRun {
  */
 export function parseComparison(text: string, source: string): Comparison {
   const bad = (what: string) => new CoordnetError(`${source}: ${what} (expected the JSON written by scripts/torch_paper.py)`);
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch (e) {
-    throw bad(`not JSON: ${(e as Error).message}`);
-  }
+  const data = parseJson(text, (reason) => bad(reason.replace(/^is not valid JSON/, "not JSON").replace(/^is /, "")));
   const o = data as Record<string, unknown>;
   if (o === null || typeof o !== "object" || Array.isArray(o)) throw bad("not a JSON object");
   const posInt = (k: string) => {

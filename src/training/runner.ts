@@ -34,6 +34,9 @@ import type { RunRecord } from "./record.js";
 export { DivergenceError, type ImageMetrics, imageError, renderImage } from "./loop.js";
 export type { BackendRecord, ImageInfo, RunRecord } from "./record.js";
 
+/** The files every run writes (besides its `epoch-NNNN.png` snapshots). */
+const RUN_OUTPUTS = ["run.json", "model.safetensors", "checkpoint.safetensors", "final.png", "loss.svg"];
+
 /** Longest stretch of training between two looks at the event loop (signals, timers). */
 const SLICE_MS = 100;
 
@@ -57,8 +60,10 @@ export interface RunOptions {
   readonly version: string;
   /** continue from this checkpoint instead of starting afresh */
   readonly resume?: Checkpoint;
-  /** a new run into a folder holding another run's files removes them (otherwise it is refused) */
+  /** a new run into a folder holding another run's files removes them (otherwise it is refused) — only files a run there wrote */
   readonly force?: boolean;
+  /** the files this run was made from (image, config): refused if they are among the files it writes in `outDir` */
+  readonly inputs?: readonly string[];
   /** write a checkpoint after this many seconds of training since the last one (0 or absent: only when stopped and at the end) */
   readonly checkpointEvery?: number;
   /** asked after every batch: return true to stop, checkpoint and return (Ctrl-C) */
@@ -110,7 +115,13 @@ export async function runTraining(options: RunOptions): Promise<RunRecord> {
   });
   let release: (() => void) | undefined;
   try {
-    release = claimRunFolder(outDir, { resume: resume !== undefined, force: options.force ?? false });
+    release = claimRunFolder(outDir, {
+      resume: resume !== undefined,
+      force: options.force ?? false,
+      inputs: options.inputs,
+      // recorded before the first of them is written, so that --force later removes exactly these
+      outputs: [...RUN_OUTPUTS, ...options.snapshots.map(snapshotName)],
+    });
     const files = new Set<string>();
     for (const s of options.snapshots) if (s <= session.state.epoch && existsSync(join(outDir, snapshotName(s)))) files.add(snapshotName(s));
     const { epochs } = config.training;
