@@ -21,7 +21,7 @@ import { listBackends, requireBackend, resolveBackendName } from "../backends/in
 import { checkPixels } from "../budget.js";
 import { applyOverrides, type Config, ConfigError, OVERRIDE_KEYS } from "../config.js";
 import { createEncoder, imageInputs, STORED_INPUTS_MAX_BYTES } from "../encoding/index.js";
-import { CoordnetError } from "../errors.js";
+import { CoordnetError, oneLine } from "../errors.js";
 import { runPaper, snapshotEpochs } from "../experiments/paper.js";
 import { DEFAULT_IMAGE, DEFAULT_MAX_PIXELS, encodePNG, type RGBImage, readPNG, resample } from "../image/index.js";
 import { checkOutputPath, fsReason, makeFolder, writeFileAtomic } from "../io/atomic.js";
@@ -494,12 +494,8 @@ export async function main(argv: string[]): Promise<number> {
     // the parser's errors as every other: one line, `coordnet: …`
     .configureOutput({
       outputError: (text, write) =>
-        write(
-          `coordnet: ${text
-            .replace(/^error: /, "")
-            .trim()
-            .replace(/\s*\n\s*/g, " ")} (add --help for usage)\n`,
-        ),
+        // a value quoted from the command line is cut like any other
+        write(`coordnet: ${oneLine(text.replace(/^error: /, "").trim())} (add --help for usage)\n`),
     });
 
   const imageOption = () => new Option("--image <png>", "PNG to learn (default: the built-in 512×512 astronaut photograph)");
@@ -616,13 +612,14 @@ export async function main(argv: string[]): Promise<number> {
     await releaseWebGPU().catch(() => {});
     if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : EXIT_USAGE;
     if (process.env.COORDNET_DEBUG) console.error(e);
-    const message = (e as Error).message ?? String(e);
-    if (e instanceof ConfigError) console.error(`coordnet: invalid config: ${e.issues.join("; ")}`);
+    // one line, however long the message (coordnet's own are already cut; anything else is cut here)
+    const message = oneLine(String((e as Error)?.message ?? e).split("\n")[0]);
+    if (e instanceof ConfigError) console.error(`coordnet: invalid config: ${message}`);
     else if (e instanceof DivergenceError) console.error(`coordnet: ${message} (--lr)`);
     else if (!(e instanceof CoordnetError) && typeof (e as NodeJS.ErrnoException).path === "string")
       // a file-system error that escaped its own message: the file, and the reason in words
-      console.error(`coordnet: cannot ${(e as NodeJS.ErrnoException).syscall ?? "use"} ${(e as NodeJS.ErrnoException).path}: ${fsReason(e)}`);
-    else console.error(`coordnet: ${message.split("\n")[0]}`);
+      console.error(oneLine(`coordnet: cannot ${(e as NodeJS.ErrnoException).syscall ?? "use"} ${(e as NodeJS.ErrnoException).path}: ${fsReason(e)}`));
+    else console.error(`coordnet: ${message}`);
     // coordnet's own errors say how to exit (2: bad input, 1: the work failed); anything else is a failure
     return e instanceof CoordnetError ? e.exitCode : EXIT_FAILURE;
   }

@@ -90,7 +90,10 @@ export function readBounded(path: string, what: string, maxBytes: number): Bound
   try {
     const stats = fstatSync(fd);
     if (!stats.isFile()) throw new FileError(`cannot read the ${what} ${path}: it is ${fileKind(stats)}, not a regular file`);
-    if (stats.size > limit) throw new FileError(`cannot read the ${what} ${path}: it is ${mib(stats.size)}, above the limit of ${mib(limit)} for a ${what}`);
+    if (stats.size > limit)
+      throw new FileError(
+        `cannot read the ${what} ${path}: it is ${mib(stats.size)}, above the limit of ${mib(limit)} for ${/^[aeiou]/.test(what) ? "an" : "a"} ${what}`,
+      );
     // one byte more than the size, to notice a file that grows while it is read
     const bytes = Buffer.allocUnsafe(stats.size + 1);
     let done = 0;
