@@ -288,13 +288,12 @@ export function nestedDeeperThan(value: unknown, limit: number): boolean {
  */
 const MAX_CONFIG_VALUES = 10_000;
 
-/** Keys and values in a parsed JSON value (arrays' elements included), counted up to just past `limit`. */
+/** Keys in a parsed JSON value, all levels together (arrays' elements included), counted up to just past `limit`. */
 function countValues(value: unknown, limit: number): number {
   let count = 0;
   const stack: unknown[] = [value];
   while (stack.length > 0) {
     const v = stack.pop();
-    if (++count > limit) return count;
     if (v === null || typeof v !== "object") continue;
     for (const key in v) {
       if (!Object.hasOwn(v, key)) continue;

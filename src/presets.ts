@@ -7,6 +7,7 @@
  */
 
 import { type Config, ConfigError, parseConfig } from "./config.js";
+import { oneLine, quote } from "./errors.js";
 import { PRESET_FILES } from "./preset-data.js";
 
 /** A preset: a named, documented config. */
@@ -69,7 +70,8 @@ export function presetNames(): string[] {
  */
 export function loadPreset(name: string): Preset {
   const names = presetNames();
-  if (!names.includes(name)) throw new ConfigError([`unknown preset '${name}'; available: ${names.join(", ")}`]);
+  if (!names.includes(name))
+    throw new ConfigError([`unknown preset '${typeof name === "string" ? oneLine(name, 60) : quote(name)}'; available: ${names.join(", ")}`]);
   const raw = PRESET_FILES[name] as Omit<Preset, "config"> & { config: unknown };
   try {
     return { name: raw.name, title: raw.title, group: raw.group, note: raw.note, config: parseConfig(raw.config) };
