@@ -233,6 +233,10 @@ async function train(flags: TrainFlags, given: Set<string>, version: string): Pr
     maxMiB: flags.maxMemory,
     storedInputsMaxBytes: flags.storedInputs * 2 ** 20,
   });
+  if (resume?.unverified)
+    process.stderr.write(
+      `coordnet: warning: ${join(outDir, "checkpoint.safetensors")} has no checksum (it was written before coordnet kept one), so its data cannot be verified; resuming all the same\n`,
+    );
   const interrupt = interruptFlag();
   const bar = progressBar(!flags.json);
   try {
