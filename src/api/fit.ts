@@ -8,7 +8,7 @@ import { applyOverrides, type Config, type ConfigOverrides, OVERRIDE_KEYS } from
 import { InvalidArgumentError } from "../errors.js";
 import { resample } from "../image/resample.js";
 import { loadPreset } from "../presets.js";
-import { imageError, renderImage, startSession, trainOneEpoch } from "../training/loop.js";
+import { finalImage, startSession, trainOneEpoch } from "../training/loop.js";
 import { type ImageLike, toRGBImage } from "./image.js";
 import { Model } from "./model.js";
 
@@ -86,8 +86,8 @@ function check(options: FitOptions): void {
  *
  * @param image - `{ width, height, data }` shaped like ImageData: RGBA or RGB, 8-bit or floats in [0, 1]
  * @throws InvalidArgumentError or ConfigError (one readable line) for bad options or images;
- *   BackendUnavailableError when the backend cannot run here; DivergenceError when the loss is not
- *   finite; the signal's reason when aborted
+ *   BackendUnavailableError when the backend cannot run here; DivergenceError when a loss, a weight,
+ *   a prediction or the final MSE is not finite (training diverged); the signal's reason when aborted
  *
  * @example
  * ```ts
@@ -117,8 +117,7 @@ export async function fit(image: ImageLike, options: FitOptions = {}): Promise<M
       signal?.throwIfAborted();
       if (completed !== null) await options.onEpoch?.({ epoch: completed.epoch, epochs, loss: completed.loss, lr: completed.lr, seconds: completed.seconds });
     }
-    const final = await renderImage(session.trainer, session.inputs, target.width, target.height);
-    const { mse, psnr } = imageError(final, target);
+    const { mse, psnr } = (await finalImage(session, target)).metrics;
     const { history, seconds } = session.state;
     return new Model(config, session.trainer.getWeights(), session.encoder.matrix as Float32Array | null, {
       backend: session.trainer.info,

@@ -21,7 +21,7 @@ import { listBackends, requireBackend, resolveBackendName } from "../backends/in
 import { checkPixels } from "../budget.js";
 import { applyOverrides, type Config, ConfigError, OVERRIDE_KEYS } from "../config.js";
 import { createEncoder, imageInputs, STORED_INPUTS_MAX_BYTES } from "../encoding/index.js";
-import { CoordnetError, oneLine } from "../errors.js";
+import { CoordnetError, oneLine, quote } from "../errors.js";
 import { runPaper, snapshotEpochs } from "../experiments/paper.js";
 import { DEFAULT_IMAGE, DEFAULT_MAX_PIXELS, encodePNG, type RGBImage, readPNG, resample } from "../image/index.js";
 import { checkOutputPath, fsReason, makeFolder, writeFileAtomic } from "../io/atomic.js";
@@ -29,7 +29,7 @@ import { type Checkpoint, loadCheckpoint, loadModel } from "../io/model-file.js"
 import { refuseInputsAmongOutputs } from "../io/out-dir.js";
 import { READ_LIMITS, readBoundedText } from "../io/read.js";
 import { networkSpec } from "../model.js";
-import { loadPreset, PAPER_PRESETS } from "../presets.js";
+import { loadPreset, PAPER_PRESETS, presetNames } from "../presets.js";
 import { ACTIVATION_NAMES } from "../reference/activations/index.js";
 import { type Comparison, parseComparison, presetStats } from "../report/report.js";
 import { DivergenceError, imageHash, type Progress, type RunRecord, renderImage, runTraining } from "../training/runner.js";
@@ -239,6 +239,10 @@ async function train(flags: TrainFlags, given: Set<string>, version: string): Pr
     maxMiB: flags.maxMemory,
     storedInputsMaxBytes: flags.storedInputs * 2 ** 20,
   });
+  if (resume?.unverified)
+    process.stderr.write(
+      `coordnet: warning: ${join(outDir, "checkpoint.safetensors")} has no checksum (it was written before coordnet kept one), so its data cannot be verified; resuming all the same\n`,
+    );
   const interrupt = interruptFlag();
   const bar = progressBar(!flags.json);
   try {
@@ -375,7 +379,21 @@ function readComparison(file: string, image: RGBImage, epochs: number): Comparis
   return c;
 }
 
+/**
+ * The presets `--presets` names, in its order, each once (a name given twice is one preset: its
+ * second run would only find the first one's results and count them as more seeds), and the names
+ * given more than once; an unknown name is refused.
+ */
+function presetList(list: string | undefined): { presets: readonly string[]; repeated: string[] } {
+  if (list === undefined) return { presets: PAPER_PRESETS, repeated: [] };
+  const names = list.split(",").map((s) => s.trim());
+  const known = presetNames();
+  for (const name of names) if (!known.includes(name)) throw new UsageError(`--presets: unknown preset ${quote(name)}; available: ${known.join(", ")}`);
+  return { presets: [...new Set(names)], repeated: [...new Set(names.filter((name, i) => names.indexOf(name) !== i))] };
+}
+
 async function paper(flags: PaperFlags, version: string): Promise<number> {
+  const { presets, repeated } = presetList(flags.presets);
   if (flags.size !== undefined) checkPixels("--size", flags.size.width, flags.size.height, flags.maxPixels);
   if (flags.out === "") throw new UsageError("--out is empty: name a folder");
   const { image, source } = loadImage(flags.image, flags.maxPixels, flags.size);
@@ -387,8 +405,9 @@ async function paper(flags: PaperFlags, version: string): Promise<number> {
   const backend = await resolveBackendName(flags.backend);
   await requireBackend(backend);
   const limits = { maxPixels: flags.maxPixels, maxMiB: flags.maxMemory, storedInputsMaxBytes: flags.storedInputs * 2 ** 20 };
-  for (const name of flags.presets?.split(",").map((s) => s.trim()) ?? PAPER_PRESETS)
-    checkTraining(loadPreset(name).config, backend, image.width, image.height, limits);
+  for (const name of presets) checkTraining(loadPreset(name).config, backend, image.width, image.height, limits);
+  // a note, not a refusal: what to run is clear, and the table then has one row per preset
+  if (repeated.length > 0) process.stderr.write(`coordnet: note: --presets lists ${repeated.join(", ")} more than once; each preset runs once\n`);
   const interrupt = interruptFlag();
   const bar = progressBar(true);
   try {
@@ -399,7 +418,7 @@ async function paper(flags: PaperFlags, version: string): Promise<number> {
       backend,
       outDir: flags.out,
       version,
-      presets: flags.presets?.split(",").map((s) => s.trim()),
+      presets,
       seeds: flags.seeds,
       compare,
       inputs,

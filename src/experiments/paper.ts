@@ -32,7 +32,7 @@ export interface PaperOptions {
   readonly outDir: string;
   /** coordnet's version */
   readonly version: string;
-  /** presets to run (default: all, in the study's order) */
+  /** presets to run (default: all, in the study's order); a name given twice runs once */
   readonly presets?: readonly string[];
   /** seeds per preset: each preset is trained from seeds 0 … seeds − 1 (default 3) */
   readonly seeds?: number;
@@ -76,6 +76,9 @@ export function snapshotEpochs(epochs: number): number[] {
 function sameRun(record: RunRecord, config: Preset["config"], options: PaperOptions): boolean {
   return (
     record.status === "complete" &&
+    // a run that "completed" with MSE NaN (run.json says null) before divergence was refused is run again
+    typeof record.mse === "number" &&
+    Number.isFinite(record.mse) &&
     JSON.stringify(record.config) === JSON.stringify(config) &&
     record.image.source === options.imageSource &&
     record.image.width === options.image.width &&
@@ -92,7 +95,8 @@ function sameRun(record: RunRecord, config: Preset["config"], options: PaperOpti
  * ```
  */
 export async function runPaper(options: PaperOptions): Promise<PaperResult> {
-  const names = options.presets ?? PAPER_PRESETS;
+  // a repeated name is one preset: run twice, its second run would find the first one's results and count them as more seeds
+  const names = [...new Set(options.presets ?? PAPER_PRESETS)];
   const presets = names.map(loadPreset);
   const seeds = options.seeds ?? 3;
   if (!Number.isInteger(seeds) || seeds < 1) throw new RangeError(`seeds must be a positive integer, got ${seeds}`);

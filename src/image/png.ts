@@ -17,6 +17,7 @@ import ndarray, { type NdArray } from "ndarray";
 import { deflate, Z_BUF_ERROR, Z_NO_FLUSH, Z_OK, Z_STREAM_END, ZStream, zlibInflate, zlibInflateEnd, zlibInflateInit2 } from "pako";
 import { BudgetError, checkPixels, DEFAULT_MAX_PIXELS } from "../budget.js";
 import { CoordnetError } from "../errors.js";
+import { crc32 } from "../io/crc32.js";
 
 export { DEFAULT_MAX_PIXELS } from "../budget.js";
 
@@ -46,19 +47,6 @@ export class ImageError extends CoordnetError {
 }
 
 const SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
-
-// CRC-32 (ISO 3309, the one PNG uses), table-driven
-const CRC_TABLE = Uint32Array.from({ length: 256 }, (_, n) => {
-  let c = n;
-  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-  return c >>> 0;
-});
-
-function crc32(bytes: Uint8Array): number {
-  let c = 0xffffffff;
-  for (let i = 0; i < bytes.length; i++) c = CRC_TABLE[(c ^ bytes[i]) & 255] ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
-}
 
 /**
  * A strided [height][width][3] view of an image's data (ndarray), for readable indexing:

@@ -6,15 +6,24 @@
  * Tensors: `layers.{i}.weight` ([out, in], as PyTorch's `nn.Linear`), `layers.{i}.bias`,
  * `encoding.B` for Gaussian features; checkpoints add `adam.m.{k}` / `adam.v.{k}`. Metadata:
  * `format` (`coordnet` or `coordnet-checkpoint`), `version`, `config` (the resolved config as
- * JSON) and, in checkpoints, `state` (the training position as JSON).
+ * JSON), in checkpoints `state` (the training position as JSON), and `checksum`.
+ *
+ * `checksum` is `crc32:` and 8 hex digits: the CRC-32 of the other metadata (as the JSON of its
+ * [key, value] pairs in key order) and of every tensor in name order (the JSON of [name, shape],
+ * then its float32 bytes, little-endian). A flipped bit anywhere in what the file means is caught;
+ * so is a file edited by hand or by another program that kept the old checksum. A file without a
+ * `checksum` (written before coordnet had one, or by another program) is read unverified: a
+ * checkpoint says so (`unverified`) and `coordnet train --resume` warns.
  */
 
 import type { LayerWeights, OptimizerSnapshot } from "../backends/registry.js";
 import { type Config, parseConfig } from "../config.js";
+import { quote } from "../errors.js";
 import { parseJson } from "../json.js";
 import { networkSpec } from "../model.js";
 import { layerSizes } from "../reference/mlp.js";
 import type { RngState } from "../reference/rng.js";
+import { crc32 } from "./crc32.js";
 import { decodeSafeTensors, encodeSafeTensors, SafeTensorsError, type Tensor } from "./safetensors.js";
 import { checkOptimizerState, checkPosition, checkValues, ModelFileError } from "./validate.js";
 
@@ -82,6 +91,56 @@ export interface Checkpoint extends ModelFile {
   readonly optimizer: OptimizerSnapshot;
   /** where training stands */
   readonly position: TrainingPosition;
+  /** true when read from a file without a checksum (written before coordnet had them): its data could not be verified */
+  readonly unverified?: boolean;
+}
+
+/** The metadata key of the checksum. */
+const CHECKSUM = "checksum";
+
+const IS_LITTLE_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
+
+/** A tensor's float32 values as the little-endian bytes a safetensors file holds. */
+function littleEndianBytes(data: Float32Array): Uint8Array {
+  if (IS_LITTLE_ENDIAN) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  const out = new Uint8Array(data.length * 4);
+  const dv = new DataView(out.buffer);
+  for (let k = 0; k < data.length; k++) dv.setFloat32(4 * k, data[k], true);
+  return out;
+}
+
+/** `crc32:xxxxxxxx` of a file's metadata (less its checksum) and tensors: see the module's comment. */
+function checksumOf(tensors: ReadonlyMap<string, Tensor>, metadata: Readonly<Record<string, string>>): string {
+  const text = new TextEncoder();
+  const entries = Object.keys(metadata)
+    .filter((key) => key !== CHECKSUM)
+    .sort()
+    .map((key) => [key, metadata[key]]);
+  let crc = crc32(text.encode(JSON.stringify(entries)));
+  for (const name of [...tensors.keys()].sort()) {
+    const { shape, data } = tensors.get(name) as Tensor;
+    crc = crc32(littleEndianBytes(data), crc32(text.encode(JSON.stringify([name, shape])), crc));
+  }
+  return `crc32:${crc.toString(16).padStart(8, "0")}`;
+}
+
+/** safetensors bytes of tensors and metadata, with the metadata's checksum. */
+function encodeWithChecksum(tensors: Map<string, Tensor>, metadata: Record<string, string>): Uint8Array {
+  return encodeSafeTensors(tensors, { ...metadata, [CHECKSUM]: checksumOf(tensors, metadata) });
+}
+
+/**
+ * Verify a decoded file's checksum; false when it has none.
+ *
+ * @throws {@link ModelFileError} when it does not match
+ */
+function verifyChecksum(path: string, file: ReturnType<typeof decodeSafeTensors>): boolean {
+  const recorded = file.metadata[CHECKSUM];
+  if (recorded === undefined) return false;
+  const computed = checksumOf(file.tensors, file.metadata);
+  if (recorded !== computed)
+    throw new ModelFileError(`${path}: its checksum does not match (${quote(recorded, 20)} recorded, ${computed} computed): the file is damaged`);
+  return true;
 }
 
 function modelTensors(model: ModelFile): Map<string, Tensor> {
@@ -103,7 +162,7 @@ function modelTensors(model: ModelFile): Map<string, Tensor> {
  * ```
  */
 export function encodeModel(model: ModelFile, version: string): Uint8Array {
-  return encodeSafeTensors(modelTensors(model), { format: "coordnet", version, config: JSON.stringify(model.config) });
+  return encodeWithChecksum(modelTensors(model), { format: "coordnet", version, config: JSON.stringify(model.config) });
 }
 
 /**
@@ -121,7 +180,7 @@ export function encodeCheckpoint(checkpoint: Checkpoint, version: string): Uint8
     tensors.set(`adam.v.${k}`, { shape: [m.length], data: checkpoint.optimizer.v[k] });
   });
   const state = { ...checkpoint.position, adamStep: checkpoint.optimizer.step };
-  return encodeSafeTensors(tensors, { format: "coordnet-checkpoint", version, config: JSON.stringify(checkpoint.config), state: JSON.stringify(state) });
+  return encodeWithChecksum(tensors, { format: "coordnet-checkpoint", version, config: JSON.stringify(checkpoint.config), state: JSON.stringify(state) });
 }
 
 function decode(name: string, bytes: Uint8Array): ReturnType<typeof decodeSafeTensors> {
@@ -201,7 +260,11 @@ function parseModel(path: string, file: ReturnType<typeof decodeSafeTensors>, ex
  * ```
  */
 export function decodeModel(bytes: Uint8Array, name: string): ModelFile {
-  return parseModel(name, decode(name, bytes));
+  const file = decode(name, bytes);
+  const model = parseModel(name, file);
+  // last, so that a file that is wrong in a way a check can name gets that check's message
+  verifyChecksum(name, file);
+  return model;
 }
 
 /**
@@ -234,5 +297,6 @@ export function decodeCheckpoint(bytes: Uint8Array, name: string): Checkpoint {
   const { adamStep, ...position } = state;
   const optimizer = { step: adamStep, m, v };
   inFile(path, () => checkOptimizerState(networkSpec(model.config), optimizer));
-  return { ...model, optimizer, position };
+  const verified = verifyChecksum(path, file);
+  return verified ? { ...model, optimizer, position } : { ...model, optimizer, position, unverified: true };
 }

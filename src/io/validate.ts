@@ -154,7 +154,8 @@ const positionSchema = z.looseObject({
 /**
  * Check a checkpoint's training state (parsed JSON) against its config: every field typed and in
  * range (epoch within the run, position within the epoch at a batch boundary, a usable RNG state,
- * one history record per completed epoch, a training size of whole pixels). Returns it typed.
+ * one history record per completed epoch, a training size of whole pixels, Adam's step count equal
+ * to the batches trained up to the position). Returns it typed.
  *
  * @throws {@link ModelFileError} naming the field
  *
@@ -183,6 +184,12 @@ export function checkPosition(state: unknown, config: Config): TrainingPosition 
   if (p.history.length !== p.epoch || p.history.some((h, i) => h.epoch !== i + 1))
     throw new ModelFileError(`its training state's history does not list epochs 1 to ${p.epoch} in order`);
   if (p.run.snapshots.some((s) => s > epochs)) throw new ModelFileError(`its training state asks for snapshots after epoch ${epochs}, the last`);
+  // Adam counts one step per batch: ⌈pixels / batch⌉ a (whole) epoch, next / batch into this one
+  const steps = p.epoch * Math.ceil(pixels / batch) + p.next / batch;
+  if (p.adamStep !== steps)
+    throw new ModelFileError(
+      `its training state's adamStep is ${p.adamStep}, but ${p.epoch} epochs of ${Math.ceil(pixels / batch)} batches and ${p.next / batch} more make ${steps}: Adam's step count must be the batches trained`,
+    );
   return { ...p, rngState: p.rngState as [number, number, number, number] };
 }
 

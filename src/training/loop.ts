@@ -41,7 +41,9 @@ export interface SessionOptions {
 export type TrainingState = Omit<TrainingPosition, "run">;
 
 /**
- * Training produced a non-finite loss.
+ * Training diverged: a loss, a weight, one of Adam's moments or a prediction of the network is not
+ * finite. Never a result: `fit` rejects with it and `coordnet train` exits 1 with it, before any
+ * file that would present the run as done.
  *
  * @example
  * ```ts
@@ -50,6 +52,29 @@ export type TrainingState = Omit<TrainingPosition, "run">;
  */
 export class DivergenceError extends CoordnetError {
   override readonly exitCode = 1;
+}
+
+/** The error for a run that diverged in (1-based) epoch `epoch`: `what` says which value is not finite. */
+export function divergence(epoch: number, what: string): DivergenceError {
+  return new DivergenceError(`training diverged in epoch ${epoch}: ${what}; try a lower learning rate`);
+}
+
+/** "layers.1.weight[3] is NaN" for the first weight or bias that is not finite, or null when all are. */
+export function nonFiniteWeight(weights: readonly LayerWeights[]): string | null {
+  for (let l = 0; l < weights.length; l++)
+    for (const [name, data] of [
+      ["weight", weights[l].weight],
+      ["bias", weights[l].bias],
+    ] as const) {
+      const k = firstNonFinite(data);
+      if (k >= 0) return `layers.${l}.${name}[${k}] is ${data[k]}`;
+    }
+  return null;
+}
+
+function firstNonFinite(data: ArrayLike<number>): number {
+  for (let k = 0; k < data.length; k++) if (!Number.isFinite(data[k])) return k;
+  return -1;
 }
 
 /** A training run in memory: the trainer, the data, and where it stands. */
@@ -121,7 +146,9 @@ export interface EpochOutcome {
  * the epoch's start, so a resumed epoch sees the same order), then batches until the epoch ends or
  * `afterBatch` returns true. Updates `session.state`.
  *
- * @throws {@link DivergenceError} when the epoch's loss is not finite
+ * @throws {@link DivergenceError} when the loss (so far, or of the epoch) or, at the epoch's end, a
+ *   weight is not finite: a step that ends the epoch (or the run) with NaN weights still reports the
+ *   finite loss it computed before its update
  *
  * @example
  * ```ts
@@ -144,12 +171,16 @@ export async function trainOneEpoch(session: TrainingSession, afterBatch?: (next
   const progress = await trainer.epoch(session.inputs, session.targets, order, session.batch, lr, { from: start.next, lossSum: start.lossSum, afterBatch });
   const seconds = (performance.now() - started) / 1000;
   const samplesTrained = progress.next - start.next;
+  // losses are ≥ 0: once the sum is NaN or ∞ the epoch's loss is too, so say so now
+  if (!Number.isFinite(progress.lossSum)) throw divergence(start.epoch + 1, `the loss is ${progress.lossSum}`);
   if (progress.next < samples) {
     session.state = { ...start, next: progress.next, lossSum: progress.lossSum, seconds: start.seconds + seconds };
     return { completed: null, samplesTrained };
   }
   const loss = progress.lossSum / samples;
-  if (!Number.isFinite(loss)) throw new DivergenceError(`training diverged in epoch ${start.epoch + 1}: the loss is ${loss}; try a lower learning rate`);
+  // each step's loss is taken before its update, so the last step's NaN weights show only here
+  const bad = nonFiniteWeight(trainer.getWeights());
+  if (bad !== null) throw divergence(start.epoch + 1, bad);
   const record: EpochRecord = { epoch: start.epoch + 1, loss, lr, seconds };
   session.state = { epoch: start.epoch + 1, next: 0, lossSum: 0, rngState: drawn.after, history: [...start.history, record], seconds: start.seconds + seconds };
   return { completed: record, samplesTrained };
@@ -164,9 +195,42 @@ export async function trainOneEpoch(session: TrainingSession, afterBatch?: (next
  * ```
  */
 export async function renderImage(trainer: Trainer, inputs: NetworkInputs, width: number, height: number): Promise<RGBImage> {
-  const data = await trainer.predict(inputs, width * height);
+  return clamped(await trainer.predict(inputs, width * height), width, height);
+}
+
+/** Predictions, row-major [height][width][3], clamped to [0, 1] in place. */
+function clamped(data: Float32Array, width: number, height: number): RGBImage {
   for (let k = 0; k < data.length; k++) data[k] = Math.min(1, Math.max(0, data[k]));
   return { width, height, data };
+}
+
+/**
+ * The session's network's image of its training image ({@link renderImage}), refusing a prediction
+ * that is not finite (clamping would turn ∞ into 1 and keep NaN).
+ *
+ * @throws {@link DivergenceError}
+ */
+export async function renderSession(session: TrainingSession, width: number, height: number): Promise<RGBImage> {
+  const data = await session.trainer.predict(session.inputs, width * height);
+  const k = firstNonFinite(data);
+  if (k >= 0) {
+    const pixel = Math.floor(k / 3);
+    throw divergence(Math.max(1, session.state.epoch), `the network's output at pixel (${pixel % width}, ${Math.floor(pixel / width)}) is ${data[k]}`);
+  }
+  return clamped(data, width, height);
+}
+
+/**
+ * The end of a run: the network's image of the target, and its error, checked finite.
+ *
+ * @throws {@link DivergenceError}
+ */
+export async function finalImage(session: TrainingSession, target: RGBImage): Promise<{ image: RGBImage; metrics: ImageMetrics }> {
+  const image = await renderSession(session, target.width, target.height);
+  const metrics = imageError(image, target);
+  // finite predictions clamped to [0, 1] give a finite MSE unless a target is not finite; say it all the same
+  if (!Number.isFinite(metrics.mse)) throw divergence(Math.max(1, session.state.epoch), `the final MSE is ${metrics.mse}`);
+  return { image, metrics };
 }
 
 /** Image-level error metrics. */

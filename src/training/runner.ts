@@ -20,6 +20,7 @@
 import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
+import type { LayerWeights, OptimizerSnapshot } from "../backends/registry.js";
 import type { Config } from "../config.js";
 import type { STORED_INPUTS_MAX_BYTES } from "../encoding/index.js";
 import { encodePNG, type RGBImage } from "../image/png.js";
@@ -27,7 +28,17 @@ import { writeFileAtomic } from "../io/atomic.js";
 import { type Checkpoint, type RunSetup, saveCheckpoint, saveModel } from "../io/model-file.js";
 import { claimRunFolder } from "../io/out-dir.js";
 import { lossChart } from "../report/plot.js";
-import { type ImageMetrics, imageError, renderImage, startSession, type TrainingSession, type TrainingState, trainOneEpoch } from "./loop.js";
+import {
+  divergence,
+  finalImage,
+  type ImageMetrics,
+  nonFiniteWeight,
+  renderSession,
+  startSession,
+  type TrainingSession,
+  type TrainingState,
+  trainOneEpoch,
+} from "./loop.js";
 
 import type { RunRecord } from "./record.js";
 
@@ -97,7 +108,10 @@ export interface Progress {
  * Run (or resume) training and write every output file. Returns the run record; with
  * `status: "interrupted"` when `shouldStop` asked to stop (a checkpoint was written).
  *
- * @throws {@link DivergenceError} when an epoch's loss is not finite
+ * @throws {@link DivergenceError} when a loss, a weight, one of Adam's moments, a prediction or the
+ *   final MSE is not finite: no file that presents the run as done (final.png, model.safetensors,
+ *   run.json) is written, and no checkpoint of the diverged state; snapshots and checkpoints written
+ *   before, of finite states, are kept
  *
  * @example
  * ```ts
@@ -152,7 +166,7 @@ export async function runTraining(options: RunOptions): Promise<RunRecord> {
       if (completed === null) {
         if (options.shouldStop?.()) return interrupt(session, options, setup, files);
       } else if (options.snapshots.includes(completed.epoch)) {
-        write(outDir, files, snapshotName(completed.epoch), encodePNG(await renderImage(session.trainer, session.inputs, image.width, image.height)));
+        write(outDir, files, snapshotName(completed.epoch), encodePNG(await renderSession(session, image.width, image.height)));
       }
       if (checkpointDue() && session.state.epoch < epochs) {
         checkpoint(session, options, setup, files);
@@ -203,15 +217,35 @@ function write(outDir: string, files: Set<string>, name: string, data: string | 
   files.add(name);
 }
 
-/** Write a checkpoint where the session stands. */
-function checkpoint(session: TrainingSession, options: RunOptions, run: RunSetup, files: Set<string>): void {
+/** The trainer's weights and Adam's state, every value finite: what a checkpoint or a model file may hold. */
+function finiteState(session: TrainingSession): { weights: LayerWeights[]; optimizer: OptimizerSnapshot } {
+  const { epoch, next } = session.state;
+  const at = epoch + (next > 0 ? 1 : 0); // the epoch that made them
+  const weights = session.trainer.getWeights();
+  const bad = nonFiniteWeight(weights);
+  if (bad !== null) throw divergence(Math.max(1, at), bad);
+  const optimizer = session.trainer.getOptimizerState();
+  // a gradient above ~1.8e19 squares to ∞ in v while the weights stay finite; a checkpoint cannot hold it
+  for (const [label, moments] of [
+    ["m", optimizer.m],
+    ["v", optimizer.v],
+  ] as const)
+    for (let k = 0; k < moments.length; k++) {
+      const i = moments[k].findIndex((x) => !Number.isFinite(x));
+      if (i >= 0) throw divergence(Math.max(1, at), `Adam's adam.${label}.${k}[${i}] is ${moments[k][i]} (a gradient overflowed)`);
+    }
+  return { weights, optimizer };
+}
+
+/** Write a checkpoint where the session stands (refused, with a DivergenceError, for a state that is not finite). */
+function checkpoint(session: TrainingSession, options: RunOptions, run: RunSetup, files: Set<string>, state = finiteState(session)): void {
   saveCheckpoint(
     join(options.outDir, "checkpoint.safetensors"),
     {
       config: options.config,
-      weights: session.trainer.getWeights(),
+      weights: state.weights,
       matrix: session.encoder.matrix as Float32Array | null,
-      optimizer: session.trainer.getOptimizerState(),
+      optimizer: state.optimizer,
       position: { ...session.state, run },
     },
     options.version,
@@ -230,14 +264,11 @@ function interrupt(session: TrainingSession, options: RunOptions, run: RunSetup,
 /** The last files of a complete run: final.png, model.safetensors, loss.svg, the final checkpoint, run.json. */
 async function finishRun(session: TrainingSession, options: RunOptions, run: RunSetup, files: Set<string>): Promise<RunRecord> {
   const { config, image, outDir } = options;
-  const final = await renderImage(session.trainer, session.inputs, image.width, image.height);
-  const metrics = imageError(final, image);
+  // everything checked finite before the first file is written
+  const state = finiteState(session);
+  const { image: final, metrics } = await finalImage(session, image);
   write(outDir, files, "final.png", encodePNG(final));
-  saveModel(
-    join(outDir, "model.safetensors"),
-    { config, weights: session.trainer.getWeights(), matrix: session.encoder.matrix as Float32Array | null },
-    options.version,
-  );
+  saveModel(join(outDir, "model.safetensors"), { config, weights: state.weights, matrix: session.encoder.matrix as Float32Array | null }, options.version);
   files.add("model.safetensors");
   const { history } = session.state;
   if (history.length > 0)
@@ -251,7 +282,7 @@ async function finishRun(session: TrainingSession, options: RunOptions, run: Run
       ),
     );
   // the final state, so that `--resume --epochs N` can extend the run
-  checkpoint(session, options, run, files);
+  checkpoint(session, options, run, files, state);
   const record = makeRecord("complete", options, session, metrics, [...files, "run.json"].sort());
   write(outDir, files, "run.json", `${JSON.stringify(record, null, 2)}\n`);
   return record;
