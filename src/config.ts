@@ -210,6 +210,9 @@ export interface Config {
   training: TrainingConfig;
 }
 
+/** Problems (or unknown keys) a message lists before it says how many more there are. */
+const MAX_LISTED = 5;
+
 /**
  * A config that failed validation. `issues` holds one readable line per problem.
  *
@@ -222,9 +225,6 @@ export interface Config {
  * }
  * ```
  */
-/** Problems (or unknown keys) a message lists before it says how many more there are. */
-const MAX_LISTED = 5;
-
 export class ConfigError extends CoordnetError {
   /** one line per problem, e.g. `network.width must be a positive integer, got -3` */
   readonly issues: string[];
