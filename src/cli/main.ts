@@ -199,6 +199,8 @@ async function train(flags: TrainFlags, given: Set<string>, version: string): Pr
   let backendName = flags.backend;
   let snapshots: number[];
   let outDir: string;
+  if (flags.out === "") throw new UsageError("--out is empty: name a folder (or leave --out out for runs/train-<time>)");
+  if (flags.resume === "") throw new UsageError("--resume is empty: name the folder of the run to continue");
   if (flags.resume !== undefined) {
     const file = join(flags.resume, "checkpoint.safetensors");
     if (!existsSync(file)) throw new UsageError(`${flags.resume} has no checkpoint.safetensors to resume`);
