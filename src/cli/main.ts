@@ -232,6 +232,7 @@ async function train(flags: TrainFlags, given: Set<string>, version: string): Pr
     maxPixels: flags.maxPixels,
     maxMiB: flags.maxMemory,
     storedInputsMaxBytes: flags.storedInputs * 2 ** 20,
+    resuming: resume !== undefined,
   });
   const interrupt = interruptFlag();
   const bar = progressBar(!flags.json);
