@@ -53,7 +53,7 @@ export const DEFAULT_MAX_MEMORY_MIB = Math.floor((0.8 * availableMemory()) / 2 *
  * ```
  */
 export function maxMemoryOption(): Option {
-  return new Option("--max-memory <MiB>", "refuse runs whose estimated memory is larger (default: 80% of this machine's)")
+  return new Option("--max-memory <MiB>", "refuse runs whose estimated memory is larger (default: 80% of this machine's, or of its container's limit)")
     .argParser(integer(1))
     .default(DEFAULT_MAX_MEMORY_MIB);
 }
