@@ -28,7 +28,8 @@
  * of their own update on top. NaN never equals anything. A wrong kernel gives O(1) relative errors.
  */
 
-import { CoordnetError } from "../errors.js";
+import { BudgetError, COMPARE_MAX_BYTES, checkMemory, compareMemory } from "../budget.js";
+import { CoordnetError, quote } from "../errors.js";
 import { ACTIVATION_NAMES } from "../reference/activations/index.js";
 import { createMLP, type MLPSpec } from "../reference/mlp.js";
 import { Rng } from "../reference/rng.js";
@@ -55,6 +56,11 @@ export interface CompareOptions {
   readonly seed?: number;
   /** learning rate of the steps (default 1e-3) */
   readonly lr?: number;
+  /**
+   * refuse (with a BudgetError) a comparison whose estimated memory is larger, in bytes
+   * (default 4 GiB: what one WebAssembly memory holds, about what a browser tab may use)
+   */
+  readonly maxBytes?: number;
 }
 
 /** The entry of a tensor farthest out of (or closest to) its bound. */
@@ -114,7 +120,7 @@ export interface Comparison {
 /** The study's network. */
 const STUDY_SPEC: MLPSpec = { inputs: 2, outputs: 3, width: 128, depth: 4, activation: "relu", outputActivation: "sigmoid" };
 
-function checkOptions(options: CompareOptions): Required<CompareOptions> {
+function checkOptions(options: CompareOptions): Required<Omit<CompareOptions, "maxBytes">> {
   const spec = options.spec ?? STUDY_SPEC;
   const bad = (what: string) => {
     throw new CoordnetError(`compareBackends: ${what}`);
@@ -180,6 +186,32 @@ function toleranceFactor(spec: MLPSpec, backend: string): number {
   return backend === "webgpu" ? 300 * spec.depth : 10;
 }
 
+// #region memory bound (issue #17, class 5): a comparison that cannot fit is refused before anything is allocated
+/** The deepest network compared: the configs' limit (a deeper one is no network coordnet trains). */
+const MAX_COMPARE_DEPTH = 64;
+
+/**
+ * Refuse, with a BudgetError, a comparison deeper than {@link MAX_COMPARE_DEPTH} or whose estimated
+ * memory (`compareMemory`: both trainers, the float64 reference, the copies and the data) is above
+ * `maxBytes` (default {@link COMPARE_MAX_BYTES}).
+ */
+function checkBudget(spec: MLPSpec, a: string, b: string, batch: number, steps: number, maxBytes = COMPARE_MAX_BYTES): void {
+  if (!(typeof maxBytes === "number" && maxBytes > 0))
+    throw new BudgetError(`compareBackends: maxBytes must be a number of bytes above 0, got ${quote(maxBytes)}`);
+  if (spec.depth > MAX_COMPARE_DEPTH)
+    throw new BudgetError(`compareBackends: spec.depth is ${spec.depth}, deeper than any network coordnet trains (at most ${MAX_COMPARE_DEPTH} hidden layers)`);
+  try {
+    checkMemory(
+      compareMemory(spec, a, b, batch, steps),
+      maxBytes,
+      `compare a narrower or shallower network (spec.width ${spec.width}, spec.depth ${spec.depth}), a smaller batch (${batch}) or fewer steps (${steps}), or raise options.maxBytes`,
+    );
+  } catch (e) {
+    throw e instanceof BudgetError ? new BudgetError(`compareBackends: ${e.message}`) : e;
+  }
+}
+// #endregion
+
 async function resolve(backend: string | Backend): Promise<Backend> {
   return typeof backend === "string" ? requireBackend(backend) : backend;
 }
@@ -206,6 +238,7 @@ async function resolve(backend: string | Backend): Promise<Backend> {
 export async function compareBackends(a: string | Backend, b: string | Backend, options: CompareOptions = {}): Promise<Comparison> {
   const { spec, batch, steps, seed, lr } = checkOptions(options);
   const [backendA, backendB] = [await resolve(a), await resolve(b)];
+  checkBudget(spec, backendA.name, backendB.name, batch, steps, options.maxBytes);
   const mlp = createMLP(spec, new Rng(seed, "init"), spec.activation === "sine" ? "siren" : "torch");
   const trainerOptions: TrainerOptions = {
     spec,

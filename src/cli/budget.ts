@@ -5,23 +5,44 @@
  */
 
 import { totalmem } from "node:os";
+import { constrainedMemory } from "node:process";
 import { Option } from "commander";
-import { BudgetError, checkMemory, checkPixels, type MemoryPart, trainerMemory } from "../budget.js";
+import {
+  BudgetError,
+  checkMemory,
+  checkPixels,
+  checkpointBytes,
+  gib,
+  MAX_BYTE_ARRAY,
+  type MEMORY_ALLOWANCE,
+  type MemoryPart,
+  parameterCount,
+  saveMemory,
+  trainerMemory,
+  withAllowance,
+} from "../budget.js";
 import type { Config } from "../config.js";
 import { encodedFeatures } from "../encoding/encoder.js";
 import { STORED_INPUTS_MAX_BYTES } from "../encoding/index.js";
 import { networkSpec } from "../model.js";
 import { integer } from "./options.js";
 
+/** The memory this process may use: the machine's, or its control group's limit where that is lower. */
+function availableMemory(): number {
+  const limit = constrainedMemory?.() ?? 0; // 0 or 2⁶⁴ where there is no limit
+  return limit > 0 && limit < totalmem() ? limit : totalmem();
+}
+
 /**
- * Default of `--max-memory`, in MiB: 80% of this machine's memory.
+ * Default of `--max-memory`, in MiB: 80% of this machine's memory (or of its control group's
+ * limit, where a container sets a lower one).
  *
  * @example
  * ```ts
  * DEFAULT_MAX_MEMORY_MIB; // 19283 on a 24 GiB machine
  * ```
  */
-export const DEFAULT_MAX_MEMORY_MIB = Math.floor((0.8 * totalmem()) / 2 ** 20);
+export const DEFAULT_MAX_MEMORY_MIB = Math.floor((0.8 * availableMemory()) / 2 ** 20);
 
 /**
  * The `--max-memory <MiB>` option.
@@ -32,7 +53,7 @@ export const DEFAULT_MAX_MEMORY_MIB = Math.floor((0.8 * totalmem()) / 2 ** 20);
  * ```
  */
 export function maxMemoryOption(): Option {
-  return new Option("--max-memory <MiB>", "refuse runs whose estimated memory is larger (default: 80% of this machine's)")
+  return new Option("--max-memory <MiB>", "refuse runs whose estimated memory is larger (default: 80% of this machine's, or of its container's limit)")
     .argParser(integer(1))
     .default(DEFAULT_MAX_MEMORY_MIB);
 }
@@ -56,7 +77,10 @@ function dataMemory(config: Config, pixels: number, batch: number, storedInputsM
 
 /**
  * Refuse a training run of `config` at `width`×`height` on `backend` that needs more than
- * `maxMiB` of memory (or more pixels than `maxPixels`), naming what to change.
+ * `maxMiB` of memory (or more pixels than `maxPixels`), or whose checkpoint could not be written,
+ * naming what to change. The estimate covers the run's peak, which comes when it saves its
+ * checkpoint: the trainer, the image-sized arrays, the copies the checkpoint is built from (and,
+ * with `resuming`, the checkpoint the run continues from), plus {@link MEMORY_ALLOWANCE}.
  *
  * @throws {@link BudgetError}
  *
@@ -70,28 +94,40 @@ export function checkTraining(
   backend: string,
   width: number,
   height: number,
-  limits: { maxPixels: number; maxMiB: number; storedInputsMaxBytes?: number },
+  limits: { maxPixels: number; maxMiB: number; storedInputsMaxBytes?: number; resuming?: boolean },
 ): void {
   checkPixels("the training size", width, height, limits.maxPixels);
+  const spec = networkSpec(config);
   const pixels = width * height;
   const batch = Math.min(config.training.batchSize, pixels);
-  const trainer = trainerMemory(networkSpec(config), backend, batch);
+  const trainer = trainerMemory(spec, backend, batch);
   const trainerBytes = trainer.reduce((n, p) => n + p.bytes, 0);
   if (backend === "wasm" && trainerBytes > WASM_MAX_BYTES)
     throw new BudgetError(
       `the wasm backend cannot hold this network with batches of ${batch}: it needs ${(trainerBytes / 2 ** 30).toFixed(1)} GiB of WebAssembly memory, more than its 4 GiB; use a smaller --batch-size or --width, or another --backend`,
     );
-  const parts = [...trainer, ...dataMemory(config, pixels, batch, limits.storedInputsMaxBytes ?? STORED_INPUTS_MAX_BYTES, true)];
   const { width: units, depth } = config.network;
+  const parts = withAllowance([
+    ...trainer,
+    ...dataMemory(config, pixels, batch, limits.storedInputsMaxBytes ?? STORED_INPUTS_MAX_BYTES, true),
+    ...saveMemory(spec, limits.resuming ?? false),
+  ]);
   checkMemory(
     parts,
     limits.maxMiB * 2 ** 20,
     `lower --batch-size (now ${config.training.batchSize}), --width (now ${units}) or --depth (now ${depth}), train at a smaller --size, or raise --max-memory (MiB)`,
   );
+  const file = checkpointBytes(spec);
+  if (file > MAX_BYTE_ARRAY)
+    throw new BudgetError(
+      `this network's checkpoint would be ${gib(file)}, more than one JavaScript byte array holds (${gib(MAX_BYTE_ARRAY)}), so the run could never save it; lower --width (now ${units}) or --depth (now ${depth})`,
+    );
 }
 
 /**
- * Refuse a render of `config` at `width`×`height` that needs more than the limits allow.
+ * Refuse a render of `config` at `width`×`height` that needs more than the limits allow: the
+ * trainer, the model file read and decoded (its bytes and weights), the predictions and the PNG,
+ * plus {@link MEMORY_ALLOWANCE}.
  *
  * @throws {@link BudgetError}
  *
@@ -110,6 +146,11 @@ export function checkRender(
 ): void {
   checkPixels("the render size", width, height, limits.maxPixels);
   const pixels = width * height;
-  const parts = [...trainerMemory(networkSpec(config), backend, batch), ...dataMemory(config, pixels, batch, STORED_INPUTS_MAX_BYTES, false)];
+  const spec = networkSpec(config);
+  const parts = withAllowance([
+    ...trainerMemory(spec, backend, batch),
+    ...dataMemory(config, pixels, batch, STORED_INPUTS_MAX_BYTES, false),
+    { what: "the model file (its bytes and weights)", bytes: 2 * parameterCount(spec) * 4 },
+  ]);
   checkMemory(parts, limits.maxMiB * 2 ** 20, "render at a smaller --size, or raise --max-memory (MiB)");
 }

@@ -240,6 +240,7 @@ async function train(flags: TrainFlags, given: Set<string>, version: string): Pr
     maxPixels: flags.maxPixels,
     maxMiB: flags.maxMemory,
     storedInputsMaxBytes: flags.storedInputs * 2 ** 20,
+    resuming: resume !== undefined,
   });
   if (resume?.unverified)
     process.stderr.write(
