@@ -7,6 +7,7 @@
  */
 
 import { type Config, ConfigError, parseConfig } from "./config.js";
+import { quote } from "./errors.js";
 import { PRESET_FILES } from "./preset-data.js";
 
 /** A preset: a named, documented config. */
@@ -69,6 +70,7 @@ export function presetNames(): string[] {
  */
 export function loadPreset(name: string): Preset {
   const names = presetNames();
+  if (typeof name !== "string") throw new ConfigError([`a preset name must be a string such as "positional", got ${quote(name)}`]);
   if (!names.includes(name)) throw new ConfigError([`unknown preset '${name}'; available: ${names.join(", ")}`]);
   const raw = PRESET_FILES[name] as Omit<Preset, "config"> & { config: unknown };
   try {
