@@ -142,6 +142,12 @@ export type { BackendRecord, ImageInfo, Progress, RunOptions, RunRecord } from "
 export function checkPixels(what: string, width: number, height: number, maxPixels: number): void {
   checkArg("checkPixels", "what", reportArgs.string, what);
   checkArg("checkPixels", "maxPixels", pixelLimit, maxPixels);
+  // numbers of any value go on to the budget's own message ("sides must be whole numbers ≥ 1"); anything else is named here
+  for (const [key, v] of [
+    ["width", width],
+    ["height", height],
+  ] as const)
+    if (typeof v !== "number") throw new InvalidArgumentError(`checkPixels: ${key} must be a whole number ≥ 1, got ${quote(v)}`);
   checkImagePixels(what, width, height, maxPixels);
 }
 

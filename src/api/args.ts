@@ -8,19 +8,12 @@
 
 import { z } from "zod";
 import type { Config } from "../config.js";
-import { type CoordnetError, InvalidArgumentError, quote } from "../errors.js";
+import { type CoordnetError, InvalidArgumentError, quote, thrownText } from "../errors.js";
+
+export { thrownText } from "../errors.js";
+
 import { checkWeights } from "../io/validate.js";
 import { networkSpec } from "../model.js";
-
-/** The text of whatever was thrown, without trusting it (its `message` may itself be a getter that throws). */
-export function thrownText(e: unknown): string {
-  try {
-    if (e instanceof Error) return String(e.message);
-    return quote(e);
-  } catch {
-    return "an error that cannot be read";
-  }
-}
 
 function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
   let v = input;
@@ -182,6 +175,6 @@ export function checkModelParts(config: Config, weights: unknown, matrix: unknow
       throw new InvalidArgumentError(
         `a Gaussian encoding needs its matrix B, a Float32Array of ${2 * encoding.features} finite values ([${encoding.features}][2]), got ${quote(matrix)}`,
       );
-  } else if (matrix !== null && matrix !== undefined)
+  } else if (matrix !== null)
     throw new InvalidArgumentError(`the matrix is for Gaussian encodings only; this config's encoding is ${encoding.type}, so it must be null`);
 }

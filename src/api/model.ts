@@ -8,7 +8,7 @@ import type { LayerWeights, TrainerInfo } from "../backends/registry.js";
 import { type Config, parseConfig } from "../config.js";
 import { createEncoder, type Encoder } from "../encoding/encoder.js";
 import { normalizeCoordinate } from "../encoding/normalize.js";
-import { CoordnetError, InvalidArgumentError, quote } from "../errors.js";
+import { CoordnetError, InvalidArgumentError, quote, readingArgument } from "../errors.js";
 import { decodeModel, type EpochRecord, encodeModel } from "../io/model-format.js";
 import { networkSpec } from "../model.js";
 import { createTape, type MLP, mlpForward, type Tape } from "../reference/mlp.js";
@@ -52,6 +52,22 @@ function checkModel(config: Config, weights: LayerWeights[], matrix: Float32Arra
     throw new InvalidArgumentError(`new Model: the weights could not be read: ${thrownText(e)}`);
   }
   return checked;
+}
+
+/** The (x, y) pairs of `points` as float64, each a finite number; anything else refused in one line. */
+function pairs(points: ArrayLike<number>): Float64Array {
+  if (points === null || typeof points !== "object" || points instanceof BigInt64Array || points instanceof BigUint64Array)
+    throw new InvalidArgumentError(`predictMany takes an array of (x, y) pairs: [x0, y0, x1, y1, …], got ${quote(points)}`);
+  const { length } = points;
+  if (!Number.isSafeInteger(length) || length < 0 || length % 2 !== 0 || length > 2 * MAX_POINTS)
+    throw new InvalidArgumentError(`predictMany takes an even number of values (x, y pairs), at most ${2 * MAX_POINTS}; got a length of ${quote(length)}`);
+  const xy = new Float64Array(length);
+  for (let k = 0; k < length; k++) {
+    const v = points[k];
+    if (typeof v !== "number" || !Number.isFinite(v)) throw new InvalidArgumentError(`predictMany: point value ${k} is ${quote(v)}, not a finite number`);
+    xy[k] = v;
+  }
+  return xy;
 }
 
 /** Points evaluated per forward pass when rendering. */
@@ -131,17 +147,7 @@ export class Model {
    * ```
    */
   predictMany(points: ArrayLike<number>): Float32Array {
-    if (points === null || typeof points !== "object" || points instanceof BigInt64Array || points instanceof BigUint64Array)
-      throw new InvalidArgumentError(`predictMany takes an array of (x, y) pairs: [x0, y0, x1, y1, …], got ${quote(points)}`);
-    const { length } = points;
-    if (!Number.isSafeInteger(length) || length < 0 || length % 2 !== 0 || length > 2 * MAX_POINTS)
-      throw new InvalidArgumentError(`predictMany takes an even number of values (x, y pairs), at most ${2 * MAX_POINTS}; got a length of ${quote(length)}`);
-    const xy = new Float64Array(length);
-    for (let k = 0; k < length; k++) {
-      const v = points[k];
-      if (typeof v !== "number" || !Number.isFinite(v)) throw new InvalidArgumentError(`predictMany: point value ${k} is ${quote(v)}, not a finite number`);
-      xy[k] = v;
-    }
+    const xy = readingArgument("predictMany", "points", () => pairs(points));
     return this.predictPoints(xy, xy.length / 2);
   }
 

@@ -64,7 +64,7 @@ const paperOptions = z.strictObject(
     backend: text('must be a backend name such as "wasm"'),
     outDir: text("must be a folder name"),
     version: text("must be a version string"),
-    presets: z.array(text("must be a preset name"), { error: "must be a list of preset names" }).optional(),
+    presets: z.array(text("must be a preset name"), { error: "must be a list of preset names" }).min(1, { error: "must name at least one preset" }).optional(),
     seeds: whole(1).optional(),
     compare: comparison.optional(),
     shouldStop: callback().optional(),

@@ -6,7 +6,7 @@
  */
 
 import type { NetworkInputs } from "../encoding/inputs.js";
-import { CoordnetError, InvalidArgumentError, quote } from "../errors.js";
+import { CoordnetError, InvalidArgumentError, quote, readingArgument } from "../errors.js";
 import { checkedBackend } from "../io/validate.js";
 import type { AdamOptions } from "../reference/adam.js";
 import type { MLPSpec } from "../reference/mlp.js";
@@ -195,6 +195,12 @@ const warnedAliases = new Set<string>();
  * ```
  */
 export function registerBackend(backend: Backend): void {
+  readingArgument("registerBackend", "backend", () => checkBackend(backend));
+  registry.set(backend.name, checkedBackend(backend)); // the trainer boundary: weights and Adam state checked for every backend alike
+}
+
+/** Refuse what is not a {@link Backend}: a name, a description, a finite priority, `probe` and `create`. */
+function checkBackend(backend: Backend): void {
   const b = backend as Partial<Record<keyof Backend, unknown>> | null;
   if (b === null || typeof b !== "object" || typeof b.probe !== "function" || typeof b.create !== "function")
     throw new InvalidArgumentError(`registerBackend takes a Backend { name, description, priority, probe, create }, got ${quote(backend)}`);
@@ -202,7 +208,6 @@ export function registerBackend(backend: Backend): void {
   if (typeof b.description !== "string") throw new InvalidArgumentError(`registerBackend: description must be a string, got ${quote(b.description)}`);
   if (typeof b.priority !== "number" || !Number.isFinite(b.priority))
     throw new InvalidArgumentError(`registerBackend: priority must be a finite number, got ${quote(b.priority)}`);
-  registry.set(backend.name, checkedBackend(backend)); // the trainer boundary: weights and Adam state checked for every backend alike
 }
 
 /**

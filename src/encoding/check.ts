@@ -7,7 +7,7 @@
  * NaN. Each check is O(1): the kernels stay as fast as they were.
  */
 
-import { InvalidArgumentError, quote } from "../errors.js";
+import { InvalidArgumentError, quote, readingArgument } from "../errors.js";
 import { allocate, type DType, type FloatArray } from "../reference/dtype.js";
 
 /** Largest image side, as everywhere in coordnet. */
@@ -22,9 +22,9 @@ export function checkWhole(fn: string, name: string, value: unknown, lo: number,
   return value;
 }
 
-/** Refuse anything but a Float32Array or Float64Array (or, where `plain`, an array of numbers) of at least `needed` values. */
-export function checkFloats(fn: string, name: string, value: unknown, needed: number, plain = true): void {
-  const ok = value instanceof Float32Array || value instanceof Float64Array || (plain && Array.isArray(value));
+/** Refuse anything but a Float32Array or Float64Array (the encodings' FloatArray) of at least `needed` values. */
+export function checkFloats(fn: string, name: string, value: unknown, needed: number): void {
+  const ok = value instanceof Float32Array || value instanceof Float64Array;
   if (!ok) throw new InvalidArgumentError(`${fn}: ${name} must be a Float32Array or a Float64Array, got ${quote(value)}`);
   const { length } = value as ArrayLike<number>;
   if (length < needed) throw new InvalidArgumentError(`${fn}: ${name} has ${length} values; ${needed} are needed`);
@@ -53,6 +53,10 @@ export function allocateOrRefuse(fn: string, dtype: DType, length: number, what:
 
 /** Refuse what is not an {@link Encoder}-shaped object: `features` a whole number ≥ 1, `encode` a function, `config.range` a range. */
 export function checkEncoder(fn: string, encoder: unknown): void {
+  readingArgument(fn, "encoder", () => checkEncoderFields(fn, encoder));
+}
+
+function checkEncoderFields(fn: string, encoder: unknown): void {
   const e = encoder as { features?: unknown; encode?: unknown; config?: { range?: unknown } } | null;
   if (e === null || typeof e !== "object" || typeof e.encode !== "function" || e.config === null || typeof e.config !== "object")
     throw new InvalidArgumentError(`${fn}: encoder must be an Encoder (from createEncoder), got ${quote(encoder)}`);

@@ -5,7 +5,7 @@
  * B a fixed m × dims matrix of N(0, σ²) entries. Feature order: all m sines, then all m cosines.
  */
 
-import { InvalidArgumentError, quote } from "../errors.js";
+import { InvalidArgumentError, quote, readingArgument } from "../errors.js";
 import type { DType, FloatArray } from "../reference/dtype.js";
 import type { Rng } from "../reference/rng.js";
 import { allocateOrRefuse, checkDType, checkFloats, checkWhole } from "./check.js";
@@ -23,7 +23,7 @@ export function gaussianMatrix(m: number, dims: number, sigma: number, rng: Rng,
   checkWhole("gaussianMatrix", "dims", dims, 1);
   if (typeof sigma !== "number" || !Number.isFinite(sigma))
     throw new InvalidArgumentError(`gaussianMatrix: sigma must be a finite number, got ${quote(sigma)}`);
-  if (typeof (rng as { normal?: unknown } | null)?.normal !== "function")
+  if (readingArgument("gaussianMatrix", "rng", () => typeof (rng as { normal?: unknown } | null)?.normal) !== "function")
     throw new InvalidArgumentError(`gaussianMatrix: rng must be an Rng, got ${quote(rng)}`);
   const B = allocateOrRefuse("gaussianMatrix", checkDType("gaussianMatrix", dtype), m * dims, `${m}×${dims} entries`);
   for (let k = 0; k < B.length; k++) B[k] = sigma * rng.normal();

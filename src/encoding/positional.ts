@@ -13,7 +13,7 @@
  * input: `[sin(πx), sin(πy), cos(πx), cos(πy), sin(2πx), …]`, 20 features.
  */
 
-import { InvalidArgumentError, quote } from "../errors.js";
+import { InvalidArgumentError, quote, readingArgument } from "../errors.js";
 import type { FloatArray } from "../reference/dtype.js";
 import { checkFloats, checkWhole } from "./check.js";
 
@@ -35,10 +35,11 @@ export interface PositionalOptions {
  */
 export function positionalFeatures(dims: number, opts: PositionalOptions): number {
   checkWhole("positionalFeatures", "dims", dims, 1);
-  if (opts === null || typeof opts !== "object" || typeof opts.includeInput !== "boolean")
+  const { frequencies, includeInput } = readingArgument("positional encoding", "options", () => ({ ...opts }));
+  if (opts === null || typeof opts !== "object" || typeof includeInput !== "boolean")
     throw new InvalidArgumentError(`positional encoding: options must be { frequencies, includeInput } (includeInput true or false), got ${quote(opts)}`);
-  checkWhole("positional encoding", "frequencies", opts.frequencies, 0, 64);
-  return 2 * dims * opts.frequencies + (opts.includeInput ? dims : 0);
+  checkWhole("positional encoding", "frequencies", frequencies, 0, 64);
+  return 2 * dims * frequencies + (includeInput ? dims : 0);
 }
 
 /**

@@ -10,7 +10,7 @@ import { z } from "zod";
 import type { Backend, LayerWeights, OptimizerSnapshot, Trainer, TrainerOptions } from "../backends/registry.js";
 import type { Config } from "../config.js";
 import { EncodedOnDemand } from "../encoding/inputs.js";
-import { CoordnetError, InvalidArgumentError, quote } from "../errors.js";
+import { CoordnetError, InvalidArgumentError, quote, readingArgument } from "../errors.js";
 import { ACTIVATION_NAMES } from "../reference/activations/index.js";
 import { layerSizes, type MLPSpec } from "../reference/mlp.js";
 import type { TrainingPosition } from "./model-format.js";
@@ -47,10 +47,12 @@ function firstNonFinite(data: ArrayLike<number>): number {
  * ```
  */
 export function checkValues(name: string, data: ArrayLike<number> | undefined, expected: number): void {
-  if (data === undefined || typeof data.length !== "number") throw new ModelFileError(`${name} is missing`);
+  if (data === undefined) throw new ModelFileError(`${name} is missing`);
+  if (data === null || typeof data !== "object" || typeof data.length !== "number")
+    throw new ModelFileError(`${name} is ${quote(data)}, not an array of numbers`);
   if (data.length !== expected) throw new ModelFileError(`${name} has ${data.length} values, expected ${expected}`);
   const bad = firstNonFinite(data);
-  if (bad >= 0) throw new ModelFileError(`${name}[${bad}] is ${data[bad]}: every value must be finite`);
+  if (bad >= 0) throw new ModelFileError(`${name}[${bad}] is ${quote(data[bad])}: every value must be finite`);
 }
 
 /** The parameter arrays of a network, in the order W₀, b₀, W₁, b₁, … with their names and lengths. */
@@ -96,7 +98,7 @@ export function checkWeights(spec: MLPSpec, weights: readonly LayerWeights[]): v
  */
 export function checkOptimizerState(spec: MLPSpec, state: OptimizerSnapshot): void {
   const shapes = parameterShapes(spec);
-  if (!Number.isSafeInteger(state?.step) || state.step < 0) throw new ModelFileError(`Adam's step count is ${state?.step}, not a whole number ≥ 0`);
+  if (!Number.isSafeInteger(state?.step) || state.step < 0) throw new ModelFileError(`Adam's step count is ${quote(state?.step)}, not a whole number ≥ 0`);
   for (const [label, moments] of [
     ["m", state.m],
     ["v", state.v],
@@ -250,6 +252,10 @@ const checked = new WeakSet<Backend>();
  * ```
  */
 export function checkTrainerOptions(options: TrainerOptions): void {
+  readingArgument("a trainer", "options", () => checkTrainerFields(options));
+}
+
+function checkTrainerFields(options: TrainerOptions): void {
   if (options === null || typeof options !== "object")
     throw new InvalidArgumentError(`a trainer's options must be { spec, adam, weights, maxBatch }, got ${quote(options)}`);
   const { spec, maxBatch, adam } = options;
