@@ -27,7 +27,8 @@ import type { InitScheme } from "./reference/init.js";
 const MAX_WIDTH = 4096;
 const MAX_DEPTH = 64;
 
-const intIn = (lo: number, hi: number) => {
+/** A whole number from `lo` to `hi`, with the message every config field uses (`compareBackends` uses it too). */
+export const intIn = (lo: number, hi: number) => {
   const message =
     hi === Number.MAX_SAFE_INTEGER ? (lo === 1 ? "must be a positive integer" : `must be an integer ≥ ${lo}`) : `must be an integer from ${lo} to ${hi}`;
   return z.number({ error: message }).int({ error: message }).min(lo, { error: message }).max(hi, { error: message });
@@ -245,9 +246,43 @@ function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
   return v;
 }
 
+/** A value as a message quotes it: `Infinity`, `NaN`, `5n` and `a function` as themselves (JSON would say null, or throw), long ones cut. */
 function describe(value: unknown): string {
-  if (value === undefined) return "nothing";
-  return quote(value);
+  return value === undefined ? "nothing" : quote(value);
+}
+
+/**
+ * A copy of a config's plain objects and arrays (other values as they are, for the schema to
+ * judge), read once: a getter or Proxy trap that throws is a {@link ConfigError}, and a function,
+ * bigint or symbol is copied as a value the schema then names — where `structuredClone` threw a
+ * DataCloneError. Keys like `__proto__` stay own keys (and are refused as unknown).
+ */
+function copyConfig(value: unknown, path = "config", depth = 0): unknown {
+  if (value === null || typeof value !== "object" || depth > MAX_JSON_DEPTH) return value;
+  if (Array.isArray(value)) return Array.from(value, (v, i) => copyConfig(v, `${path}.${i}`, depth + 1));
+  // a Date, a Map, a typed array: an object to zod, but not config data
+  const tag = Object.prototype.toString.call(value).slice(8, -1);
+  if (tag !== "Object") throw new ConfigError([`${path} must be JSON data (objects, arrays, numbers, strings, true/false), got a ${tag}`]);
+  const out: Record<string, unknown> = {};
+  for (const [key, v] of Object.entries(value))
+    Object.defineProperty(out, key, { value: copyConfig(v, `${path}.${key}`, depth + 1), enumerable: true, writable: true, configurable: true });
+  return out;
+}
+
+/** Run `read` on a caller's config; a getter or Proxy trap that throws becomes a {@link ConfigError}. */
+function reading<T>(read: () => T): T {
+  try {
+    return read();
+  } catch (e) {
+    if (e instanceof CoordnetError) throw e;
+    let why: string;
+    try {
+      why = e instanceof Error ? String(e.message) : quote(e);
+    } catch {
+      why = "an error that cannot be read";
+    }
+    throw new ConfigError([`config could not be read: ${why}`]);
+  }
 }
 
 /**
@@ -316,24 +351,48 @@ function countValues(value: unknown, limit: number): number {
  * parseConfig({ network: { width: -3 } }); // throws "network.width must be an integer from 1 to 4096, got -3"
  * ```
  */
-export function parseConfig(input: unknown): Config {
-  if (input === null || typeof input !== "object" || Array.isArray(input)) throw new ConfigError([`config must be a JSON object, got ${describe(input)}`]);
-  if (nestedDeeperThan(input, MAX_JSON_DEPTH)) throw new ConfigError([`config is nested more than ${MAX_JSON_DEPTH} levels deep`]);
-  const values = countValues(input, MAX_CONFIG_VALUES);
+export function parseConfig(config: unknown): Config {
+  if (config === null || typeof config !== "object" || Array.isArray(config)) throw new ConfigError([`config must be a JSON object, got ${describe(config)}`]);
+  if (reading(() => nestedDeeperThan(config, MAX_JSON_DEPTH))) throw new ConfigError([`config is nested more than ${MAX_JSON_DEPTH} levels deep`]);
+  // read once, so the schema and the messages see the same values
+  const values = reading(() => countValues(config, MAX_CONFIG_VALUES));
   if (values > MAX_CONFIG_VALUES)
     throw new ConfigError([`config holds more than ${MAX_CONFIG_VALUES} keys and values; a config has a few dozen (see presets/)`]);
-  const result = schema.safeParse(input);
+  const input = reading(() => copyConfig(config));
+  const result = reading(() => schema.safeParse(input));
   if (result.success) return result.data;
-  const lines = result.error.issues.map((issue) => {
-    const where = issue.path.map(String).join(".");
+  throw new ConfigError(issueLines(result.error.issues, input, [], "config"));
+}
+
+/** One readable line per problem zod found in `input`, its path starting with `root`. */
+function issueLines(issues: readonly z.core.$ZodIssue[], input: unknown, root: string[], name: string): string[] {
+  return issues.map((issue) => {
+    const where = [...root, ...issue.path.map(String)].join(".");
     if (issue.code === "unrecognized_keys") {
       const { keys } = issue;
       const listed = keys.slice(0, MAX_LISTED).map((k) => quote(k, 40));
-      return `${where || "config"} has unknown key${keys.length > 1 ? "s" : ""} ${listed.join(", ")}${keys.length > MAX_LISTED ? ` and ${keys.length - MAX_LISTED} more` : ""}`;
+      return `${where || name} has unknown key${keys.length > 1 ? "s" : ""} ${listed.join(", ")}${keys.length > MAX_LISTED ? ` and ${keys.length - MAX_LISTED} more` : ""}`;
     }
-    return `${where} ${issue.message}, got ${describe(valueAt(input, issue.path))}`;
+    return `${where || name} ${issue.message}, got ${describe(valueAt(input, issue.path))}`;
   });
-  throw new ConfigError(lines);
+}
+
+/**
+ * Validate an `encoding` block on its own (what `createEncoder` and `encodedFeatures` are given),
+ * with the config's own schema, and fill in its defaults.
+ *
+ * @throws {@link ConfigError} `fn: encoding.frequencies must be an integer from 1 to 24, got 0`
+ *
+ * @example
+ * ```ts
+ * parseEncoding({ type: "positional" }, "createEncoder"); // { type: "positional", range: "01", frequencies: 5, includeInput: false }
+ * ```
+ */
+export function parseEncoding(encoding: unknown, fn: string): EncodingConfig {
+  const input = reading(() => copyConfig(encoding, "encoding"));
+  const result = reading(() => encodingSchema.safeParse(input));
+  if (result.success) return result.data;
+  throw new ConfigError(issueLines(result.error.issues, input, ["encoding"], "encoding").map((line) => `${fn}: ${line}`));
 }
 
 /** Changes on top of a config (what `coordnet train`'s flags and `fit`'s options set). */
@@ -408,16 +467,19 @@ type Obj = Record<string, unknown>;
  * ```
  */
 export function applyOverrides(base: unknown, overrides: ConfigOverrides): Config {
-  if (base === null || typeof base !== "object" || Array.isArray(base)) throw new ConfigError([`config must be a JSON object, got ${quote(base)}`]);
-  if (nestedDeeperThan(base, MAX_JSON_DEPTH)) throw new ConfigError([`config is nested more than ${MAX_JSON_DEPTH} levels deep`]);
-  const c = structuredClone(base) as Obj;
+  if (base === null || typeof base !== "object" || Array.isArray(base)) throw new ConfigError([`config must be a JSON object, got ${describe(base)}`]);
+  if (overrides === null || typeof overrides !== "object" || Array.isArray(overrides))
+    throw new ConfigError([`the changes to the config must be an object such as { epochs: 50 }, got ${describe(overrides)}`]);
+  if (reading(() => nestedDeeperThan(base, MAX_JSON_DEPTH))) throw new ConfigError([`config is nested more than ${MAX_JSON_DEPTH} levels deep`]);
+  const c = reading(() => copyConfig(base)) as Obj;
   const block = (name: string): Obj => {
     if (c[name] === undefined) c[name] = {};
     const b = c[name];
-    if (b === null || typeof b !== "object" || Array.isArray(b)) throw new ConfigError([`${name} must be an object, got ${quote(b)}`]);
+    if (b === null || typeof b !== "object" || Array.isArray(b)) throw new ConfigError([`${name} must be an object, got ${describe(b)}`]);
     return b as Obj;
   };
-  const o = overrides;
+  // each change read once (a getter that throws is named like one in the config)
+  const o = reading(() => Object.fromEntries(OVERRIDE_KEYS.map((k) => [k, overrides[k]]))) as ConfigOverrides;
   let encoding = block("encoding");
   if (o.encoding !== undefined && o.encoding !== (encoding.type ?? "none")) {
     // a different encoding starts from its own defaults, keeping only the range

@@ -80,16 +80,51 @@ export function quote(value: unknown, max = 60): string {
   else if (typeof value === "function") text = `a function${value.name ? ` (${value.name})` : ""}`;
   else if (typeof value === "symbol") text = "a symbol";
   else if (typeof value === "string") text = JSON.stringify(value.length > max ? value.slice(0, max) : value);
-  else if (ArrayBuffer.isView(value)) text = `a ${value.constructor.name} of ${(value as unknown as ArrayLike<unknown>).length ?? value.byteLength} values`;
-  else if (Array.isArray(value) && value.length > 16) text = `an array of ${value.length} values`;
-  else if (value !== null && typeof value === "object" && Object.keys(value).length > 16) text = `an object with ${Object.keys(value).length} keys`;
   else {
     try {
-      text = JSON.stringify(value) ?? String(value);
+      if (ArrayBuffer.isView(value)) text = `a ${value.constructor.name} of ${(value as unknown as ArrayLike<unknown>).length ?? value.byteLength} values`;
+      else if (Array.isArray(value) && value.length > 16) text = `an array of ${value.length} values`;
+      else if (value !== null && typeof value === "object" && Object.keys(value).length > 16) text = `an object with ${Object.keys(value).length} keys`;
+      else text = JSON.stringify(value) ?? String(value);
     } catch {
-      // a cycle, a bigint inside, a hostile toJSON: say what kind of thing it is
+      // a cycle, a bigint inside, a hostile toJSON, a Proxy whose traps throw: say what kind of thing it is
       text = Array.isArray(value) ? "an array" : "an object";
     }
   }
   return oneLine(text, max);
+}
+
+/**
+ * The text of whatever was thrown, without trusting it: its `message` may itself be a getter that
+ * throws (a hostile argument's getter or Proxy trap threw it).
+ *
+ * @example
+ * ```ts
+ * thrownText(new Error("boom")); // "boom"
+ * ```
+ */
+export function thrownText(e: unknown): string {
+  try {
+    return e instanceof Error ? String(e.message) : quote(e);
+  } catch {
+    return "an error that cannot be read";
+  }
+}
+
+/**
+ * Run the checks `read` makes on a caller's argument; a getter or Proxy trap that throws while
+ * they read it becomes an {@link InvalidArgumentError} `fn: what could not be read: …`.
+ *
+ * @example
+ * ```ts
+ * readingArgument("imageInputs", "encoder", () => checkEncoder(encoder));
+ * ```
+ */
+export function readingArgument<T>(fn: string, what: string, read: () => T): T {
+  try {
+    return read();
+  } catch (e) {
+    if (e instanceof CoordnetError) throw e;
+    throw new InvalidArgumentError(`${fn}: ${what} could not be read: ${thrownText(e)}`);
+  }
 }

@@ -70,8 +70,8 @@ export function presetNames(): string[] {
  */
 export function loadPreset(name: string): Preset {
   const names = presetNames();
-  if (!names.includes(name))
-    throw new ConfigError([`unknown preset '${typeof name === "string" ? oneLine(name, 60) : quote(name)}'; available: ${names.join(", ")}`]);
+  if (typeof name !== "string") throw new ConfigError([`a preset name must be a string such as "positional", got ${quote(name)}`]);
+  if (!names.includes(name)) throw new ConfigError([`unknown preset '${oneLine(name, 60)}'; available: ${names.join(", ")}`]);
   const raw = PRESET_FILES[name] as Omit<Preset, "config"> & { config: unknown };
   try {
     return { name: raw.name, title: raw.title, group: raw.group, note: raw.note, config: parseConfig(raw.config) };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { requireBackend } from "../dist/backends/index.js";
-import { ConfigError, CoordnetError, fit, InvalidArgumentError, Model } from "../dist/index.js";
+import { ConfigError, CoordnetError, fit, InvalidArgumentError, Model, parseConfig } from "../dist/index.js";
 import { createMLP } from "../dist/reference/mlp.js";
 import { Rng } from "../dist/reference/rng.js";
 
@@ -41,7 +41,8 @@ describe("fit at the boundary", () => {
   });
 
   it("Model refuses non-numbers and bad sizes", async () => {
-    const model = new Model((await fit(image, { epochs: 1, backend: "reference" })).config, weights());
+    // the config of the weights' own network (1 × 4 ReLU): a Model refuses weights that do not fit its config
+    const model = new Model(parseConfig({ network: { width: 4, depth: 1 } }), weights());
     expect(
       oneLine(
         (() => {

@@ -4,11 +4,13 @@
  * comes through a callback, and an AbortSignal stops it.
  */
 
+import { z } from "zod";
 import { applyOverrides, type Config, type ConfigOverrides, OVERRIDE_KEYS } from "../config.js";
-import { InvalidArgumentError } from "../errors.js";
+import { InvalidArgumentError, quote } from "../errors.js";
 import { resample } from "../image/resample.js";
 import { loadPreset } from "../presets.js";
 import { finalImage, startSession, trainOneEpoch } from "../training/loop.js";
+import { callback, checkArg, text, thrownText, whole } from "./args.js";
 import { type ImageLike, toRGBImage } from "./image.js";
 import { Model } from "./model.js";
 
@@ -68,17 +70,40 @@ function configOf(options: FitOptions): Config {
   return applyOverrides(base, options);
 }
 
-function check(options: FitOptions): void {
-  if (options === null || typeof options !== "object") throw new InvalidArgumentError(`fit's options must be an object, got ${String(options)}`);
-  for (const key of Object.keys(options))
-    if (!KNOWN_OPTIONS.has(key)) throw new InvalidArgumentError(`fit has no option "${key}"; options: ${[...KNOWN_OPTIONS].join(", ")}`);
-  if (options.onEpoch !== undefined && typeof options.onEpoch !== "function") throw new InvalidArgumentError("onEpoch must be a function");
-  if (options.backend !== undefined && typeof options.backend !== "string")
-    throw new InvalidArgumentError(`backend must be a name such as "auto" or "wasm", got ${String(options.backend)}`);
-  if (options.signal !== undefined && !(typeof options.signal === "object" && options.signal !== null && "aborted" in options.signal))
-    throw new InvalidArgumentError("signal must be an AbortSignal");
-  if (options.maxPixels !== undefined && !(Number.isInteger(options.maxPixels) && options.maxPixels > 0))
-    throw new InvalidArgumentError(`maxPixels must be a positive integer, got ${String(options.maxPixels)}`);
+/** An AbortSignal, from this realm or another (what `fit` uses of it: `aborted` and `throwIfAborted`). */
+const abortSignal = z.custom<AbortSignal>(
+  (v) => v !== null && typeof v === "object" && typeof (v as AbortSignal).aborted === "boolean" && typeof (v as AbortSignal).throwIfAborted === "function",
+  { error: "must be an AbortSignal (from an AbortController)" },
+);
+
+/** `fit`'s options, as far as they are not the config's (the config's fields are checked by `parseConfig`). */
+const optionsSchema = z.looseObject({
+  preset: text('must be a preset name such as "positional"').optional(),
+  config: z.unknown().optional(),
+  backend: text('must be a backend name such as "auto" or "wasm"').optional(),
+  size: z.object({ width: whole(1, 65536), height: whole(1, 65536) }, { error: "must be { width, height } in pixels" }).optional(),
+  maxPixels: z
+    .number({ error: "must be a positive integer" })
+    .int({ error: "must be a positive integer" })
+    .min(1, { error: "must be a positive integer" })
+    .optional(),
+  signal: abortSignal.optional(),
+  onEpoch: callback("must be a function").optional(),
+});
+
+/** The options, checked and copied (each getter read once). */
+function check(options: unknown): FitOptions {
+  if (options === null || typeof options !== "object" || Array.isArray(options))
+    throw new InvalidArgumentError(`fit's options must be an object, got ${quote(options)}`);
+  let keys: string[];
+  try {
+    keys = Object.keys(options);
+  } catch (e) {
+    throw new InvalidArgumentError(`fit: options could not be read: ${thrownText(e)}`);
+  }
+  for (const key of keys)
+    if (!KNOWN_OPTIONS.has(key)) throw new InvalidArgumentError(`fit has no option ${quote(key)}; options: ${[...KNOWN_OPTIONS].join(", ")}`);
+  return checkArg("fit", "options", optionsSchema, options) as FitOptions;
 }
 
 /**
@@ -96,15 +121,15 @@ function check(options: FitOptions): void {
  * model.training?.psnr; // e.g. 25.3 (dB)
  * ```
  */
-export async function fit(image: ImageLike, options: FitOptions = {}): Promise<Model> {
-  check(options);
+export async function fit(image: ImageLike, fitOptions: FitOptions = {}): Promise<Model> {
+  const options = check(fitOptions);
   const config = configOf(options);
   const maxPixels = options.maxPixels ?? DEFAULT_MAX_PIXELS;
   let target = toRGBImage(image, options.size === undefined ? maxPixels : Number.MAX_SAFE_INTEGER);
   if (options.size !== undefined) {
     const { width, height } = options.size;
-    if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1 || width * height > maxPixels)
-      throw new InvalidArgumentError(`size must be integers width, height ≥ 1 with at most ${maxPixels} pixels, got ${width}×${height}`);
+    if (width * height > maxPixels)
+      throw new InvalidArgumentError(`fit: options.size is ${width}×${height} = ${width * height} pixels, over the limit of ${maxPixels} (maxPixels)`);
     target = resample(target, width, height);
   }
   const { signal } = options;

@@ -3,8 +3,9 @@
  * Images as the library takes and gives them: anything shaped like the browser's ImageData.
  */
 
-import { InvalidArgumentError } from "../errors.js";
+import { CoordnetError, InvalidArgumentError, quote } from "../errors.js";
 import type { RGBImage } from "../image/png.js";
+import { thrownText } from "./args.js";
 
 /**
  * An image as the library accepts it: `{ width, height, data }` in the browser's ImageData shape.
@@ -40,18 +41,28 @@ const MAX_SIDE = 65536;
  * @throws {@link InvalidArgumentError} naming what is wrong
  */
 export function toRGBImage(image: ImageLike, maxPixels: number, what = "image"): RGBImage {
-  if (image === null || typeof image !== "object") throw new InvalidArgumentError(`${what} must be an object { width, height, data }, got ${String(image)}`);
+  try {
+    return readImage(image, maxPixels, what);
+  } catch (e) {
+    if (e instanceof CoordnetError) throw e;
+    // a getter, a Proxy trap or an element's valueOf threw while the image was read
+    throw new InvalidArgumentError(`${what} could not be read: ${thrownText(e)}`);
+  }
+}
+
+function readImage(image: ImageLike, maxPixels: number, what: string): RGBImage {
+  if (image === null || typeof image !== "object") throw new InvalidArgumentError(`${what} must be an object { width, height, data }, got ${quote(image)}`);
   const { width, height, data } = image;
   for (const [key, v] of [
     ["width", width],
     ["height", height],
   ] as const)
     if (!Number.isInteger(v) || v < 1 || v > MAX_SIDE)
-      throw new InvalidArgumentError(`${what}.${key} must be an integer from 1 to ${MAX_SIDE}, got ${String(v)}`);
+      throw new InvalidArgumentError(`${what}.${key} must be an integer from 1 to ${MAX_SIDE}, got ${quote(v)}`);
   const pixels = width * height;
   if (pixels > maxPixels) throw new InvalidArgumentError(`${what} is ${width}×${height} = ${pixels} pixels, over the limit of ${maxPixels} (maxPixels)`);
-  if (data === null || typeof data !== "object" || typeof data.length !== "number")
-    throw new InvalidArgumentError(`${what}.data must be an array of pixel values (Uint8ClampedArray, Float32Array or number[])`);
+  if (data === null || typeof data !== "object" || typeof data.length !== "number" || data instanceof BigInt64Array || data instanceof BigUint64Array)
+    throw new InvalidArgumentError(`${what}.data must be an array of pixel values (Uint8ClampedArray, Float32Array or number[]), got ${quote(data)}`);
   const channels = data.length / pixels;
   if (channels !== 3 && channels !== 4)
     throw new InvalidArgumentError(`${what}.data has ${data.length} values, expected ${pixels * 4} (RGBA) or ${pixels * 3} (RGB) for ${width}×${height}`);
@@ -60,10 +71,12 @@ export function toRGBImage(image: ImageLike, maxPixels: number, what = "image"):
   const out = new Float32Array(pixels * 3);
   for (let p = 0; p < pixels; p++) {
     for (let c = 0; c < 3; c++) {
-      const v = data[p * channels + c] * scale;
+      const raw = data[p * channels + c];
+      if (typeof raw !== "number") throw new InvalidArgumentError(`${what}.data[${p * channels + c}] is ${quote(raw)}, not a number`);
+      const v = raw * scale;
       if (!(v >= 0 && v <= 1))
         throw new InvalidArgumentError(
-          `${what}.data[${p * channels + c}] is ${data[p * channels + c]}: float data must be in [0, 1] (8-bit data must be a Uint8Array or Uint8ClampedArray)`,
+          `${what}.data[${p * channels + c}] is ${raw}: float data must be in [0, 1] (8-bit data must be a Uint8Array or Uint8ClampedArray)`,
         );
       out[p * 3 + c] = v;
     }

@@ -5,14 +5,15 @@
  */
 
 import type { LayerWeights, TrainerInfo } from "../backends/registry.js";
-import type { Config } from "../config.js";
+import { type Config, parseConfig } from "../config.js";
 import { createEncoder, type Encoder } from "../encoding/encoder.js";
 import { normalizeCoordinate } from "../encoding/normalize.js";
-import { InvalidArgumentError } from "../errors.js";
+import { CoordnetError, InvalidArgumentError, quote, readingArgument } from "../errors.js";
 import { decodeModel, type EpochRecord, encodeModel } from "../io/model-format.js";
 import { networkSpec } from "../model.js";
 import { createTape, type MLP, mlpForward, type Tape } from "../reference/mlp.js";
 import { VERSION } from "../version.js";
+import { checkModelParts, thrownText } from "./args.js";
 import { type RGBAImage, toRGBA } from "./image.js";
 
 /** How a model was trained, when it came from `fit`. */
@@ -27,6 +28,46 @@ export interface TrainingSummary {
   readonly mse: number;
   /** PSNR in dB, 10·log10(1/MSE) */
   readonly psnr: number;
+}
+
+/** The most points one call evaluates: 64 megapixels. */
+const MAX_POINTS = 2 ** 26;
+
+/**
+ * The constructor's arguments checked: the config resolved again (so a config missing a field, or
+ * holding a function, is named), the weights against the network it implies (one weight and bias
+ * per layer, of the right lengths, finite), and the Gaussian matrix where the encoding has one.
+ */
+function checkModel(config: Config, weights: LayerWeights[], matrix: Float32Array | null): Config {
+  let checked: Config;
+  try {
+    checked = parseConfig(config);
+  } catch (e) {
+    throw new InvalidArgumentError(`new Model: the config is not a resolved config: ${(e as Error).message}`);
+  }
+  try {
+    checkModelParts(checked, weights, matrix);
+  } catch (e) {
+    if (e instanceof CoordnetError) throw new InvalidArgumentError(`new Model: ${e.message}`);
+    throw new InvalidArgumentError(`new Model: the weights could not be read: ${thrownText(e)}`);
+  }
+  return checked;
+}
+
+/** The (x, y) pairs of `points` as float64, each a finite number; anything else refused in one line. */
+function pairs(points: ArrayLike<number>): Float64Array {
+  if (points === null || typeof points !== "object" || points instanceof BigInt64Array || points instanceof BigUint64Array)
+    throw new InvalidArgumentError(`predictMany takes an array of (x, y) pairs: [x0, y0, x1, y1, …], got ${quote(points)}`);
+  const { length } = points;
+  if (!Number.isSafeInteger(length) || length < 0 || length % 2 !== 0 || length > 2 * MAX_POINTS)
+    throw new InvalidArgumentError(`predictMany takes an even number of values (x, y pairs), at most ${2 * MAX_POINTS}; got a length of ${quote(length)}`);
+  const xy = new Float64Array(length);
+  for (let k = 0; k < length; k++) {
+    const v = points[k];
+    if (typeof v !== "number" || !Number.isFinite(v)) throw new InvalidArgumentError(`predictMany: point value ${k} is ${quote(v)}, not a finite number`);
+    xy[k] = v;
+  }
+  return xy;
 }
 
 /** Points evaluated per forward pass when rendering. */
@@ -64,12 +105,13 @@ export class Model {
    * @param training - how it was trained, if known
    */
   constructor(config: Config, weights: LayerWeights[], matrix: Float32Array | null = null, training: TrainingSummary | null = null) {
-    this.config = config;
+    const checked = checkModel(config, weights, matrix);
+    this.config = checked;
     this.weights = weights;
     this.matrix = matrix;
     this.training = training;
-    this.encoder = createEncoder(config.encoding, config.training.seed, matrix ?? undefined);
-    const spec = networkSpec(config);
+    this.encoder = createEncoder(checked.encoding, checked.training.seed, matrix ?? undefined);
+    const spec = networkSpec(checked);
     this.mlp = {
       spec,
       dtype: "float32",
@@ -89,7 +131,7 @@ export class Model {
    * ```
    */
   predict(x: number, y: number): [number, number, number] {
-    if (!Number.isFinite(x) || !Number.isFinite(y)) throw new InvalidArgumentError(`predict(x, y) takes finite numbers, got (${x}, ${y})`);
+    if (!Number.isFinite(x) || !Number.isFinite(y)) throw new InvalidArgumentError(`predict(x, y) takes finite numbers, got (${quote(x)}, ${quote(y)})`);
     const out = this.predictPoints(Float64Array.of(x, y), 1);
     return [out[0], out[1], out[2]];
   }
@@ -105,11 +147,7 @@ export class Model {
    * ```
    */
   predictMany(points: ArrayLike<number>): Float32Array {
-    if (points === null || typeof points !== "object" || typeof points.length !== "number" || points.length % 2 !== 0)
-      throw new InvalidArgumentError("predictMany takes an array of (x, y) pairs: [x0, y0, x1, y1, …]");
-    const xy = Float64Array.from(points);
-    for (let k = 0; k < xy.length; k++)
-      if (!Number.isFinite(xy[k])) throw new InvalidArgumentError(`predictMany: point value ${k} is ${points[k]}, not a finite number`);
+    const xy = readingArgument("predictMany", "points", () => pairs(points));
     return this.predictPoints(xy, xy.length / 2);
   }
 
@@ -129,8 +167,8 @@ export class Model {
       ["width", width],
       ["height", height],
     ] as const)
-      if (!Number.isInteger(v) || v < 1 || v > 65536) throw new InvalidArgumentError(`render: ${key} must be an integer from 1 to 65536, got ${String(v)}`);
-    if (width * height > 2 ** 26) throw new InvalidArgumentError(`render: ${width}×${height} is over 64 megapixels`);
+      if (!Number.isInteger(v) || v < 1 || v > 65536) throw new InvalidArgumentError(`render: ${key} must be an integer from 1 to 65536, got ${quote(v)}`);
+    if (width * height > MAX_POINTS) throw new InvalidArgumentError(`render: ${width}×${height} is over 64 megapixels`);
     const points = new Float64Array(width * height * 2);
     for (let y = 0; y < height; y++)
       for (let x = 0; x < width; x++) {
@@ -167,7 +205,8 @@ export class Model {
    * ```
    */
   static fromSafetensors(bytes: Uint8Array, name = "model"): Model {
-    if (!(bytes instanceof Uint8Array)) throw new InvalidArgumentError("Model.fromSafetensors takes a Uint8Array");
+    if (!(bytes instanceof Uint8Array)) throw new InvalidArgumentError(`Model.fromSafetensors takes a Uint8Array, got ${quote(bytes)}`);
+    if (typeof name !== "string") throw new InvalidArgumentError(`Model.fromSafetensors: name must be a string (it starts every message), got ${quote(name)}`);
     const { config, weights, matrix } = decodeModel(bytes, name);
     return new Model(config, weights, matrix);
   }

@@ -28,9 +28,12 @@
  * of their own update on top. NaN never equals anything. A wrong kernel gives O(1) relative errors.
  */
 
+import { z } from "zod";
+import { checkArg } from "../api/args.js";
 import { BudgetError, COMPARE_MAX_BYTES, checkMemory, compareMemory } from "../budget.js";
-import { CoordnetError, quote } from "../errors.js";
-import { ACTIVATION_NAMES } from "../reference/activations/index.js";
+import { intIn } from "../config.js";
+import { quote } from "../errors.js";
+import { ACTIVATION_NAMES, type ActivationName } from "../reference/activations/index.js";
 import { createMLP, type MLPSpec } from "../reference/mlp.js";
 import { Rng } from "../reference/rng.js";
 import { epochOrder } from "../training/shuffle.js";
@@ -120,26 +123,56 @@ export interface Comparison {
 /** The study's network. */
 const STUDY_SPEC: MLPSpec = { inputs: 2, outputs: 3, width: 128, depth: 4, activation: "relu", outputActivation: "sigmoid" };
 
-function checkOptions(options: CompareOptions): Required<Omit<CompareOptions, "maxBytes">> {
-  const spec = options.spec ?? STUDY_SPEC;
-  const bad = (what: string) => {
-    throw new CoordnetError(`compareBackends: ${what}`);
-  };
-  for (const key of ["inputs", "outputs", "width", "depth"] as const)
-    if (!Number.isInteger(spec[key]) || spec[key] < 1 || spec[key] > 4096) bad(`spec.${key} must be an integer from 1 to 4096, got ${String(spec[key])}`);
-  for (const key of ["activation", "outputActivation"] as const)
-    if (!(ACTIVATION_NAMES as readonly string[]).includes(spec[key]))
-      bad(`spec.${key} must be one of ${ACTIVATION_NAMES.join(", ")}, got ${JSON.stringify(spec[key])}`);
-  const batch = options.batch ?? 1024;
-  const steps = options.steps ?? 3;
-  const seed = options.seed ?? 0;
-  const lr = options.lr ?? 1e-3;
-  if (!Number.isInteger(batch) || batch < 1 || batch > 65536) bad(`batch must be an integer from 1 to 65536, got ${String(batch)}`);
-  if (!Number.isInteger(steps) || steps < 1 || steps > 1000) bad(`steps must be an integer from 1 to 1000, got ${String(steps)}`);
-  if (!Number.isInteger(seed) || seed < 0) bad(`seed must be a non-negative integer, got ${String(seed)}`);
-  if (!(lr > 0 && lr < 1)) bad(`lr must be a number between 0 and 1, got ${String(lr)}`);
-  return { spec, batch, steps, seed, lr };
+// #region arguments: what enters compareBackends, checked before anything is built (one schema, the config's pieces)
+const activation = z.enum(ACTIVATION_NAMES as [ActivationName, ...ActivationName[]], { error: `must be one of ${ACTIVATION_NAMES.join(", ")}` });
+const optionsSchema = z.strictObject(
+  {
+    spec: z
+      .strictObject(
+        {
+          inputs: intIn(1, 4096),
+          outputs: intIn(1, 4096),
+          width: intIn(1, 4096),
+          depth: intIn(1, 4096),
+          activation,
+          outputActivation: activation,
+        },
+        { error: "must be a network { inputs, outputs, width, depth, activation, outputActivation }" },
+      )
+      .default(STUDY_SPEC),
+    batch: intIn(1, 65536).default(1024),
+    steps: intIn(1, 1000).default(3),
+    seed: z
+      .number({ error: "must be a whole number from 0 to 2⁵³ − 1" })
+      .int({ error: "must be a whole number from 0 to 2⁵³ − 1" })
+      .min(0, { error: "must be a whole number from 0 to 2⁵³ − 1" })
+      .default(0),
+    lr: z
+      .number({ error: "must be a number between 0 and 1" })
+      .gt(0, { error: "must be a number between 0 and 1" })
+      .lt(1, { error: "must be a number between 0 and 1" })
+      .default(1e-3),
+    maxBytes: z.unknown().optional(),
+  },
+  { error: "must be an object of options { spec, batch, steps, seed, lr, maxBytes }" },
+);
+/** A backend as given: a registered name, or an object with the {@link Backend} interface. */
+const backendSchema = z.union(
+  [z.string(), z.looseObject({ name: z.string(), probe: z.custom((v) => typeof v === "function"), create: z.custom((v) => typeof v === "function") })],
+  {
+    error: 'must be a backend name such as "reference" or "wasm", or a Backend { name, probe, create }',
+  },
+);
+
+/** The options as checked: every default filled in but `maxBytes`, which {@link checkBudget} judges. */
+type CheckedOptions = Required<Omit<CompareOptions, "maxBytes">> & Pick<CompareOptions, "maxBytes">;
+
+function checkOptions(a: unknown, b: unknown, options: unknown): CheckedOptions {
+  checkArg("compareBackends", "a", backendSchema, a);
+  checkArg("compareBackends", "b", backendSchema, b);
+  return checkArg("compareBackends", "", optionsSchema, options === undefined ? {} : options) as CheckedOptions;
 }
+// #endregion arguments
 
 /** Compare `actual` with `expected` entry by entry under the tolerance model. */
 function compareTensor(
@@ -227,7 +260,7 @@ async function resolve(backend: string | Backend): Promise<Backend> {
  *
  * @param a - the backend to compare against: a registered name (or `auto`), or a {@link Backend}
  * @param b - the backend to check, likewise
- * @throws {@link CoordnetError} for options out of range; BackendUnavailableError for a backend that cannot run here
+ * @throws InvalidArgumentError (a CoordnetError) for arguments of the wrong kind or out of range; BackendUnavailableError for a backend that cannot run here
  *
  * @example
  * ```ts
@@ -236,9 +269,9 @@ async function resolve(backend: string | Backend): Promise<Backend> {
  * ```
  */
 export async function compareBackends(a: string | Backend, b: string | Backend, options: CompareOptions = {}): Promise<Comparison> {
-  const { spec, batch, steps, seed, lr } = checkOptions(options);
+  const { spec, batch, steps, seed, lr, maxBytes } = checkOptions(a, b, options);
   const [backendA, backendB] = [await resolve(a), await resolve(b)];
-  checkBudget(spec, backendA.name, backendB.name, batch, steps, options.maxBytes);
+  checkBudget(spec, backendA.name, backendB.name, batch, steps, maxBytes);
   const mlp = createMLP(spec, new Rng(seed, "init"), spec.activation === "sine" ? "siren" : "torch");
   const trainerOptions: TrainerOptions = {
     spec,

@@ -5,6 +5,8 @@
  */
 
 import { gatherInputs, type NetworkInputs } from "../encoding/inputs.js";
+import { InvalidArgumentError, quote } from "../errors.js";
+import { checkedBackend, checkTrainerOptions } from "../io/validate.js";
 import { type AdamOptions, type AdamState, adamStep, createAdamState } from "../reference/adam.js";
 import type { DenseGrads } from "../reference/dense.js";
 import { allocate, type DType, type FloatArray } from "../reference/dtype.js";
@@ -60,6 +62,9 @@ export class ReferenceTrainer implements Trainer {
    * @param dtype - `float32` (default) or `float64` for gradient checks
    */
   constructor(options: TrainerOptions, dtype: DType = "float32") {
+    checkTrainerOptions(options);
+    if (dtype !== "float32" && dtype !== "float64")
+      throw new InvalidArgumentError(`ReferenceTrainer: dtype must be "float32" or "float64", got ${quote(dtype)}`);
     this.spec = options.spec;
     const sizes = layerSizes(options.spec);
     this.mlp = {
@@ -171,10 +176,10 @@ export class ReferenceTrainer implements Trainer {
  * registerBackend(referenceBackend);
  * ```
  */
-export const referenceBackend: Backend = {
+export const referenceBackend: Backend = checkedBackend({
   name: "reference",
   priority: 0,
   description: "readable pure-TypeScript MLP with manual backprop (the truth the other backends are checked against)",
   probe: async () => ({ available: true }),
   create: async (options) => new ReferenceTrainer(options),
-};
+});

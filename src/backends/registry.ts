@@ -6,7 +6,7 @@
  */
 
 import type { NetworkInputs } from "../encoding/inputs.js";
-import { CoordnetError } from "../errors.js";
+import { CoordnetError, InvalidArgumentError, quote, readingArgument } from "../errors.js";
 import { checkedBackend } from "../io/validate.js";
 import type { AdamOptions } from "../reference/adam.js";
 import type { MLPSpec } from "../reference/mlp.js";
@@ -176,6 +176,12 @@ export class BackendUnavailableError extends CoordnetError {
   }
 }
 
+/** Refuse a backend name that is not a non-empty string. */
+function checkName(fn: string, what: string, name: unknown): asserts name is string {
+  if (typeof name !== "string" || name === "")
+    throw new InvalidArgumentError(`${fn}: ${what} must be a backend name such as "auto" or "wasm", got ${quote(name)}`);
+}
+
 const registry = new Map<string, Backend>();
 const aliases = new Map<string, string>();
 const warnedAliases = new Set<string>();
@@ -189,7 +195,19 @@ const warnedAliases = new Set<string>();
  * ```
  */
 export function registerBackend(backend: Backend): void {
+  readingArgument("registerBackend", "backend", () => checkBackend(backend));
   registry.set(backend.name, checkedBackend(backend)); // the trainer boundary: weights and Adam state checked for every backend alike
+}
+
+/** Refuse what is not a {@link Backend}: a name, a description, a finite priority, `probe` and `create`. */
+function checkBackend(backend: Backend): void {
+  const b = backend as Partial<Record<keyof Backend, unknown>> | null;
+  if (b === null || typeof b !== "object" || typeof b.probe !== "function" || typeof b.create !== "function")
+    throw new InvalidArgumentError(`registerBackend takes a Backend { name, description, priority, probe, create }, got ${quote(backend)}`);
+  checkName("registerBackend", "name", b.name);
+  if (typeof b.description !== "string") throw new InvalidArgumentError(`registerBackend: description must be a string, got ${quote(b.description)}`);
+  if (typeof b.priority !== "number" || !Number.isFinite(b.priority))
+    throw new InvalidArgumentError(`registerBackend: priority must be a finite number, got ${quote(b.priority)}`);
 }
 
 /**
@@ -202,6 +220,8 @@ export function registerBackend(backend: Backend): void {
  * ```
  */
 export function registerAlias(alias: string, target: string): void {
+  checkName("registerAlias", "alias", alias);
+  checkName("registerAlias", "target", target);
   aliases.set(alias, target);
 }
 
@@ -289,6 +309,7 @@ export async function listBackends(): Promise<BackendStatus[]> {
  * ```
  */
 export async function resolveBackendName(name: string): Promise<string> {
+  checkName("resolveBackendName", "name", name);
   if (name !== "auto") return canonical(name);
   for (const candidate of backendNames()) {
     const probe = await (registry.get(candidate) as Backend).probe();
@@ -317,6 +338,7 @@ export interface BackendProbe {
  * ```
  */
 export async function probeBackend(name: string): Promise<BackendProbe> {
+  checkName("probeBackend", "name", name);
   const backend = registry.get(canonical(name));
   if (backend === undefined) throw new BackendUnavailableError(`backend '${name}' is not registered; registered: ${backendNames().join(", ")}`);
   return { backend, probe: await backend.probe() };
@@ -335,6 +357,7 @@ export async function probeBackend(name: string): Promise<BackendProbe> {
  * ```
  */
 export async function requireBackend(name: string): Promise<Backend> {
+  checkName("requireBackend", "name", name);
   const backend = registry.get(await resolveBackendName(name));
   if (backend === undefined) {
     const available: string[] = [];

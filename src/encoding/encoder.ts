@@ -3,9 +3,11 @@
  * From a config's `encoding` block to a ready-to-use encoder, and the inputs of every pixel.
  */
 
-import type { EncodingConfig } from "../config.js";
-import { allocate, type DType, type FloatArray } from "../reference/dtype.js";
+import { type EncodingConfig, parseEncoding } from "../config.js";
+import { InvalidArgumentError, quote } from "../errors.js";
+import type { DType, FloatArray } from "../reference/dtype.js";
 import { Rng } from "../reference/rng.js";
+import { allocateOrRefuse, checkDType, checkEncoder, checkWhole, MAX_SIDE } from "./check.js";
 import { gaussianForward, gaussianMatrix } from "./gaussian.js";
 import { EncodedOnDemand, type NetworkInputs } from "./inputs.js";
 import { pixelCoordinates } from "./normalize.js";
@@ -19,7 +21,8 @@ import { positionalFeatures, positionalForward } from "./positional.js";
  * encodedFeatures({ type: "positional", range: "01", frequencies: 5, includeInput: false }); // 20
  * ```
  */
-export function encodedFeatures(encoding: EncodingConfig): number {
+export function encodedFeatures(encodingConfig: EncodingConfig): number {
+  const encoding = parseEncoding(encodingConfig, "encodedFeatures");
   switch (encoding.type) {
     case "none":
       return 2;
@@ -52,7 +55,12 @@ export interface Encoder {
  * enc.features; // 20
  * ```
  */
-export function createEncoder(config: EncodingConfig, seed: number, matrix?: FloatArray, dtype: DType = "float32"): Encoder {
+export function createEncoder(encoding: EncodingConfig, seed: number, matrix?: FloatArray, dtype: DType = "float32"): Encoder {
+  const config = parseEncoding(encoding, "createEncoder");
+  checkWhole("createEncoder", "seed", seed, 0, 0xffffffff);
+  checkDType("createEncoder", dtype);
+  if (matrix !== undefined && !(matrix instanceof Float32Array || matrix instanceof Float64Array))
+    throw new InvalidArgumentError(`createEncoder: matrix must be a Float32Array or a Float64Array (B, [m][2]) or absent, got ${quote(matrix)}`);
   const features = encodedFeatures(config);
   switch (config.type) {
     case "none":
@@ -61,7 +69,10 @@ export function createEncoder(config: EncodingConfig, seed: number, matrix?: Flo
       return { config, features, matrix: null, encode: (p, out, count) => positionalForward(p, out, count, 2, config) };
     case "gaussian": {
       const B = matrix ?? gaussianMatrix(config.features, 2, config.sigma, new Rng(seed, "gaussian"), dtype);
-      if (B.length !== config.features * 2) throw new RangeError(`Gaussian matrix has ${B.length} entries, expected ${config.features * 2}`);
+      if (B.length !== config.features * 2)
+        throw new InvalidArgumentError(
+          `createEncoder: the Gaussian matrix has ${B.length} entries; ${config.features} features need ${config.features * 2} ([m][2])`,
+        );
       return { config, features, matrix: B, encode: (p, out, count) => gaussianForward(p, out, count, 2, B) };
     }
   }
@@ -77,8 +88,9 @@ export function createEncoder(config: EncodingConfig, seed: number, matrix?: Flo
  * ```
  */
 export function encodeImageGrid(encoder: Encoder, width: number, height: number, dtype: DType = "float32"): FloatArray {
+  checkEncoder("encodeImageGrid", encoder);
   const coords = pixelCoordinates(width, height, encoder.config.range, dtype);
-  const out = allocate(dtype, width * height * encoder.features);
+  const out = allocateOrRefuse("encodeImageGrid", dtype, width * height * encoder.features, `${width}×${height} pixels of ${encoder.features} features`);
   encoder.encode(coords, out, width * height);
   return out;
 }
@@ -105,6 +117,10 @@ export const STORED_INPUTS_MAX_BYTES = 256 * 2 ** 20;
  * ```
  */
 export function imageInputs(encoder: Encoder, width: number, height: number, maxBytes = STORED_INPUTS_MAX_BYTES): NetworkInputs {
+  checkEncoder("imageInputs", encoder);
+  checkWhole("imageInputs", "width", width, 1, MAX_SIDE);
+  checkWhole("imageInputs", "height", height, 1, MAX_SIDE);
+  if (typeof maxBytes !== "number" || !(maxBytes >= 0)) throw new InvalidArgumentError(`imageInputs: maxBytes must be a number ≥ 0, got ${quote(maxBytes)}`);
   if (4 * width * height * encoder.features <= maxBytes) return encodeImageGrid(encoder, width, height) as Float32Array;
   return new EncodedOnDemand(pixelCoordinates(width, height, encoder.config.range) as Float32Array, encoder);
 }

@@ -5,8 +5,10 @@
  * B a fixed m × dims matrix of N(0, σ²) entries. Feature order: all m sines, then all m cosines.
  */
 
-import { allocate, type DType, type FloatArray } from "../reference/dtype.js";
+import { InvalidArgumentError, quote, readingArgument } from "../errors.js";
+import type { DType, FloatArray } from "../reference/dtype.js";
 import type { Rng } from "../reference/rng.js";
+import { allocateOrRefuse, checkDType, checkFloats, checkWhole } from "./check.js";
 
 /**
  * Draw B, row-major [m][dims], entries σ·N(0, 1), in row-major order from `rng`.
@@ -17,7 +19,13 @@ import type { Rng } from "../reference/rng.js";
  * ```
  */
 export function gaussianMatrix(m: number, dims: number, sigma: number, rng: Rng, dtype: DType = "float32"): FloatArray {
-  const B = allocate(dtype, m * dims);
+  checkWhole("gaussianMatrix", "m", m, 1);
+  checkWhole("gaussianMatrix", "dims", dims, 1);
+  if (typeof sigma !== "number" || !Number.isFinite(sigma))
+    throw new InvalidArgumentError(`gaussianMatrix: sigma must be a finite number, got ${quote(sigma)}`);
+  if (readingArgument("gaussianMatrix", "rng", () => typeof (rng as { normal?: unknown } | null)?.normal) !== "function")
+    throw new InvalidArgumentError(`gaussianMatrix: rng must be an Rng, got ${quote(rng)}`);
+  const B = allocateOrRefuse("gaussianMatrix", checkDType("gaussianMatrix", dtype), m * dims, `${m}×${dims} entries`);
   for (let k = 0; k < B.length; k++) B[k] = sigma * rng.normal();
   return B;
 }
@@ -34,7 +42,8 @@ export function gaussianMatrix(m: number, dims: number, sigma: number, rng: Rng,
  * ```
  */
 export function gaussianForward(p: FloatArray, out: FloatArray, count: number, dims: number, B: FloatArray): void {
-  const m = B.length / dims;
+  const m = checkGaussian("gaussianForward", p, count, dims, B);
+  checkFloats("gaussianForward", "out", out, count * 2 * m);
   for (let n = 0; n < count; n++) {
     // #region gaussianForward
     for (let r = 0; r < m; r++) {
@@ -60,7 +69,9 @@ export function gaussianForward(p: FloatArray, out: FloatArray, count: number, d
  * ```
  */
 export function gaussianBackward(p: FloatArray, dOut: FloatArray, dp: FloatArray, count: number, dims: number, B: FloatArray): void {
-  const m = B.length / dims;
+  const m = checkGaussian("gaussianBackward", p, count, dims, B);
+  checkFloats("gaussianBackward", "dOut", dOut, count * 2 * m);
+  checkFloats("gaussianBackward", "dp", dp, count * dims);
   for (let n = 0; n < count; n++) {
     for (let d = 0; d < dims; d++) dp[n * dims + d] = 0;
     for (let r = 0; r < m; r++) {
@@ -72,4 +83,14 @@ export function gaussianBackward(p: FloatArray, dOut: FloatArray, dp: FloatArray
       for (let d = 0; d < dims; d++) dp[n * dims + d] += 2 * Math.PI * B[r * dims + d] * g;
     }
   }
+}
+
+/** The arguments both directions share, checked: `count` points of `dims` in `p`, B of m whole rows. Returns m. */
+function checkGaussian(fn: string, p: FloatArray, count: number, dims: number, B: FloatArray): number {
+  checkWhole(fn, "count", count, 0);
+  checkWhole(fn, "dims", dims, 1);
+  checkFloats(fn, "p", p, count * dims);
+  checkFloats(fn, "B", B, 0);
+  if (B.length % dims !== 0) throw new InvalidArgumentError(`${fn}: B has ${B.length} values, not whole rows of ${dims}`);
+  return B.length / dims;
 }

@@ -6,7 +6,9 @@
  * are 537 MB of float32. Both give bit-identical rows: encodings work point by point.
  */
 
+import { InvalidArgumentError, quote } from "../errors.js";
 import type { FloatArray } from "../reference/dtype.js";
+import { checkEncoder, checkFloats, checkWhole } from "./check.js";
 import type { Encoder } from "./encoder.js";
 
 /**
@@ -32,6 +34,9 @@ export class EncodedOnDemand {
     readonly coords: Float32Array,
     readonly encoder: Encoder,
   ) {
+    if (!(coords instanceof Float32Array) || coords.length % 2 !== 0)
+      throw new InvalidArgumentError(`EncodedOnDemand: coords must be a Float32Array of (x, y) pairs, [N][2], got ${quote(coords)}`);
+    checkEncoder("EncodedOnDemand", encoder);
     this.features = encoder.features;
     this.count = coords.length / 2;
   }
@@ -74,6 +79,13 @@ export type NetworkInputs = Float32Array | EncodedOnDemand;
  * ```
  */
 export function gatherInputs(inputs: NetworkInputs, features: number, out: FloatArray, n: number, start: number, order?: Uint32Array): void {
+  checkWhole("gatherInputs", "features", features, 1);
+  checkWhole("gatherInputs", "n", n, 0);
+  checkWhole("gatherInputs", "start", start, 0);
+  checkFloats("gatherInputs", "out", out, n * features);
+  if (order !== undefined && !(order instanceof Uint32Array && order.length >= start + n))
+    throw new InvalidArgumentError(`gatherInputs: order must be a Uint32Array of at least start + n = ${start + n} sample indices, got ${quote(order)}`);
+  if (!(inputs instanceof EncodedOnDemand)) checkFloats("gatherInputs", "inputs", inputs, order === undefined ? (start + n) * features : 0);
   if (inputs instanceof EncodedOnDemand) {
     inputs.expectFeatures(features);
     inputs.encodeRows(out, n, start, order);

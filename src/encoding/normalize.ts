@@ -9,7 +9,8 @@
  * (range 11), since W − 1 = 0 leaves no span to divide.
  */
 
-import { allocate, type DType, type FloatArray } from "../reference/dtype.js";
+import type { DType, FloatArray } from "../reference/dtype.js";
+import { allocateOrRefuse, checkDType, checkRange, checkWhole, MAX_SIDE } from "./check.js";
 
 /** The interval coordinates are mapped to: `"01"` is [0, 1], `"11"` is [−1, 1]. */
 export type CoordRange = "01" | "11";
@@ -42,7 +43,10 @@ export function normalizeCoordinate(i: number, size: number, range: CoordRange):
  * ```
  */
 export function pixelCoordinates(width: number, height: number, range: CoordRange, dtype: DType = "float32"): FloatArray {
-  const out = allocate(dtype, width * height * 2);
+  checkWhole("pixelCoordinates", "width", width, 1, MAX_SIDE);
+  checkWhole("pixelCoordinates", "height", height, 1, MAX_SIDE);
+  checkRange("pixelCoordinates", range);
+  const out = allocateOrRefuse("pixelCoordinates", checkDType("pixelCoordinates", dtype), width * height * 2, `${width}×${height} pixels`);
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
       const k = (y * width + x) * 2;

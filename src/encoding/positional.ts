@@ -13,7 +13,9 @@
  * input: `[sin(πx), sin(πy), cos(πx), cos(πy), sin(2πx), …]`, 20 features.
  */
 
+import { InvalidArgumentError, quote, readingArgument } from "../errors.js";
 import type { FloatArray } from "../reference/dtype.js";
+import { checkFloats, checkWhole } from "./check.js";
 
 /** Parameters of the positional encoding. */
 export interface PositionalOptions {
@@ -32,7 +34,12 @@ export interface PositionalOptions {
  * ```
  */
 export function positionalFeatures(dims: number, opts: PositionalOptions): number {
-  return 2 * dims * opts.frequencies + (opts.includeInput ? dims : 0);
+  checkWhole("positionalFeatures", "dims", dims, 1);
+  const { frequencies, includeInput } = readingArgument("positional encoding", "options", () => ({ ...opts }));
+  if (opts === null || typeof opts !== "object" || typeof includeInput !== "boolean")
+    throw new InvalidArgumentError(`positional encoding: options must be { frequencies, includeInput } (includeInput true or false), got ${quote(opts)}`);
+  checkWhole("positional encoding", "frequencies", frequencies, 0, 64);
+  return 2 * dims * frequencies + (includeInput ? dims : 0);
 }
 
 /**
@@ -46,6 +53,9 @@ export function positionalFeatures(dims: number, opts: PositionalOptions): numbe
  */
 export function positionalForward(p: FloatArray, out: FloatArray, count: number, dims: number, opts: PositionalOptions): void {
   const F = positionalFeatures(dims, opts);
+  checkWhole("positionalForward", "count", count, 0);
+  checkFloats("positionalForward", "p", p, count * dims);
+  checkFloats("positionalForward", "out", out, count * F);
   const skip = opts.includeInput ? dims : 0;
   for (let n = 0; n < count; n++) {
     for (let d = 0; d < skip; d++) out[n * F + d] = p[n * dims + d];
@@ -76,6 +86,10 @@ export function positionalForward(p: FloatArray, out: FloatArray, count: number,
  */
 export function positionalBackward(p: FloatArray, dOut: FloatArray, dp: FloatArray, count: number, dims: number, opts: PositionalOptions): void {
   const F = positionalFeatures(dims, opts);
+  checkWhole("positionalBackward", "count", count, 0);
+  checkFloats("positionalBackward", "p", p, count * dims);
+  checkFloats("positionalBackward", "dOut", dOut, count * F);
+  checkFloats("positionalBackward", "dp", dp, count * dims);
   const skip = opts.includeInput ? dims : 0;
   for (let n = 0; n < count; n++) {
     for (let d = 0; d < dims; d++) {

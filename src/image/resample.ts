@@ -3,6 +3,8 @@
  * Resampling an image to another size, one axis at a time.
  */
 
+import { checkArg, rgbImage } from "../api/args.js";
+import { InvalidArgumentError, quote } from "../errors.js";
 import type { RGBImage } from "./png.js";
 
 /**
@@ -17,8 +19,15 @@ import type { RGBImage } from "./png.js";
  * ```
  */
 export function resample(image: RGBImage, width: number, height: number): RGBImage {
-  if (!(Number.isInteger(width) && width > 0 && Number.isInteger(height) && height > 0))
-    throw new RangeError(`size must be positive integers, got ${width}×${height}`);
+  checkArg("resample", "image", rgbImage, image);
+  for (const [key, v] of [
+    ["width", width],
+    ["height", height],
+  ] as const)
+    if (!(Number.isInteger(v) && v >= 1 && v <= 65536))
+      throw new InvalidArgumentError(`resample: ${key} must be a whole number from 1 to 65536, got ${quote(v)}`);
+  // three float arrays of the larger of the two sizes, at once
+  if (width * height > 2 ** 28) throw new InvalidArgumentError(`resample: ${width}×${height} is over 268 megapixels (2²⁸), more than an image here can be`);
   if (width === image.width && height === image.height) return { width, height, data: Float32Array.from(image.data) };
   // x axis: [H][W][3] → [H][width][3]; then y axis: → [height][width][3]
   const rows = resampleAxis(image.data, image.height, image.width, width);

@@ -228,8 +228,11 @@ function parseModel(path: string, file: ReturnType<typeof decodeSafeTensors>, ex
     const w = tensors.get(`layers.${i}.weight`);
     const b = tensors.get(`layers.${i}.bias`);
     if (w === undefined || b === undefined) throw new ModelFileError(`${path}: tensor layers.${i}.weight or layers.${i}.bias is missing`);
-    if (w.shape.join() !== `${sizes[i + 1]},${sizes[i]}` || b.shape.join() !== `${sizes[i + 1]}`)
+    if (w.shape.join() !== `${sizes[i + 1]},${sizes[i]}`)
       throw new ModelFileError(`${path}: layers.${i} has shape [${w.shape}], expected [${sizes[i + 1]}, ${sizes[i]}] for its config`);
+    // the bias named with its own shape (a [1,128] bias once read "has shape [128,2], expected [128, 2]")
+    if (b.shape.join() !== `${sizes[i + 1]}`)
+      throw new ModelFileError(`${path}: layers.${i}.bias has shape [${b.shape}], expected [${sizes[i + 1]}] for its config`);
     inFile(path, () => checkValues(`layers.${i}.weight`, w.data, sizes[i + 1] * sizes[i]));
     inFile(path, () => checkValues(`layers.${i}.bias`, b.data, sizes[i + 1]));
     expected.add(`layers.${i}.weight`).add(`layers.${i}.bias`);

@@ -8,7 +8,7 @@
  * tensors in name order, contiguous.
  */
 
-import { CoordnetError } from "../errors.js";
+import { CoordnetError, quote } from "../errors.js";
 import { parseJson } from "../json.js";
 
 /** A named tensor: float32 data and its shape. */
@@ -57,7 +57,8 @@ export function encodeSafeTensors(tensors: Map<string, Tensor>, metadata: Record
   for (const name of names) {
     const t = tensors.get(name) as Tensor;
     const count = t.shape.reduce((a, b) => a * b, 1);
-    if (count !== t.data.length) throw new RangeError(`tensor ${name}: shape [${t.shape}] holds ${count} values, data has ${t.data.length}`);
+    if (count !== t.data.length)
+      throw new SafeTensorsError(`tensor ${quote(name)}: shape [${t.shape}] holds ${count} values, but its data has ${t.data.length}`);
     header[name] = { dtype: "F32", shape: t.shape, data_offsets: [offset, offset + 4 * count] };
     offset += 4 * count;
   }
@@ -123,29 +124,31 @@ export function decodeSafeTensors(bytes: Uint8Array): SafeTensors {
       for (const [key, value] of Object.entries(entry as Record<string, string>)) metadata[key] = value;
       continue;
     }
-    if (entry === null || typeof entry !== "object" || Array.isArray(entry)) throw new SafeTensorsError(`tensor ${name} is not described by an object`);
+    if (entry === null || typeof entry !== "object" || Array.isArray(entry))
+      throw new SafeTensorsError(`tensor ${quote(name)} is described by ${quote(entry)}, not by an object { dtype, shape, data_offsets }`);
     const e = entry as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
     if (e.dtype !== "F32")
-      throw new SafeTensorsError(
-        `tensor ${name.slice(0, 60)} has ${typeof e.dtype === "string" ? `dtype ${e.dtype.slice(0, 20)}` : "no dtype"}; coordnet reads F32 only`,
-      );
+      throw new SafeTensorsError(`tensor ${quote(name)} has ${e.dtype === undefined ? "no dtype" : `dtype ${quote(e.dtype, 20)}`}; coordnet reads F32 only`);
     const shape = e.shape;
     const offsets = e.data_offsets;
-    if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) throw new SafeTensorsError(`tensor ${name} has an invalid shape`);
+    if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0))
+      throw new SafeTensorsError(`tensor ${quote(name)} has shape ${quote(shape)}: a shape is a list of whole numbers ≥ 0`);
     if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every((o) => Number.isSafeInteger(o) && o >= 0))
-      throw new SafeTensorsError(`tensor ${name} has invalid data_offsets`);
+      throw new SafeTensorsError(`tensor ${quote(name)} has data_offsets ${quote(offsets)}: they must be two whole numbers [begin, end]`);
     const [begin, end] = offsets as number[];
     const count = (shape as number[]).reduce((a, b) => a * b, 1);
     if (begin > end || end > dataLength || end - begin !== 4 * count)
-      throw new SafeTensorsError(`tensor ${name}: data_offsets [${begin}, ${end}] do not fit its shape [${shape}] or the file's ${dataLength} data bytes`);
+      throw new SafeTensorsError(
+        `tensor ${quote(name)}: data_offsets [${begin}, ${end}] do not fit its shape ${quote(shape)} (${4 * count} bytes) or the file's ${dataLength} data bytes`,
+      );
     entries.push({ name, shape: shape as number[], begin, end });
   }
   // sorted by offset, the tensors must follow one another with no overlap and no gap
   entries.sort((a, b) => a.begin - b.begin || a.end - b.end);
   let at = 0;
   for (const e of entries) {
-    if (e.begin < at) throw new SafeTensorsError(`tensor ${e.name}: data_offsets [${e.begin}, ${e.end}] overlap the tensor before it`);
-    if (e.begin > at) throw new SafeTensorsError(`tensor ${e.name}: data_offsets [${e.begin}, ${e.end}] leave a gap after byte ${at}`);
+    if (e.begin < at) throw new SafeTensorsError(`tensor ${quote(e.name)}: data_offsets [${e.begin}, ${e.end}] overlap the tensor before it`);
+    if (e.begin > at) throw new SafeTensorsError(`tensor ${quote(e.name)}: data_offsets [${e.begin}, ${e.end}] leave a gap after byte ${at}`);
     at = e.end;
   }
   if (at !== dataLength) throw new SafeTensorsError(`the file has ${dataLength - at} bytes after its last tensor`);

@@ -10,7 +10,7 @@ import { z } from "zod";
 import type { Backend, LayerWeights, OptimizerSnapshot, Trainer, TrainerOptions } from "../backends/registry.js";
 import type { Config } from "../config.js";
 import { EncodedOnDemand } from "../encoding/inputs.js";
-import { CoordnetError, InvalidArgumentError } from "../errors.js";
+import { CoordnetError, InvalidArgumentError, quote, readingArgument } from "../errors.js";
 import { ACTIVATION_NAMES } from "../reference/activations/index.js";
 import { layerSizes, type MLPSpec } from "../reference/mlp.js";
 import type { TrainingPosition } from "./model-format.js";
@@ -47,10 +47,12 @@ function firstNonFinite(data: ArrayLike<number>): number {
  * ```
  */
 export function checkValues(name: string, data: ArrayLike<number> | undefined, expected: number): void {
-  if (data === undefined || typeof data.length !== "number") throw new ModelFileError(`${name} is missing`);
+  if (data === undefined) throw new ModelFileError(`${name} is missing`);
+  if (data === null || typeof data !== "object" || typeof data.length !== "number")
+    throw new ModelFileError(`${name} is ${quote(data)}, not an array of numbers`);
   if (data.length !== expected) throw new ModelFileError(`${name} has ${data.length} values, expected ${expected}`);
   const bad = firstNonFinite(data);
-  if (bad >= 0) throw new ModelFileError(`${name}[${bad}] is ${data[bad]}: every value must be finite`);
+  if (bad >= 0) throw new ModelFileError(`${name}[${bad}] is ${quote(data[bad])}: every value must be finite`);
 }
 
 /** The parameter arrays of a network, in the order W₀, b₀, W₁, b₁, … with their names and lengths. */
@@ -96,7 +98,7 @@ export function checkWeights(spec: MLPSpec, weights: readonly LayerWeights[]): v
  */
 export function checkOptimizerState(spec: MLPSpec, state: OptimizerSnapshot): void {
   const shapes = parameterShapes(spec);
-  if (!Number.isSafeInteger(state?.step) || state.step < 0) throw new ModelFileError(`Adam's step count is ${state?.step}, not a whole number ≥ 0`);
+  if (!Number.isSafeInteger(state?.step) || state.step < 0) throw new ModelFileError(`Adam's step count is ${quote(state?.step)}, not a whole number ≥ 0`);
   for (const [label, moments] of [
     ["m", state.m],
     ["v", state.v],
@@ -237,6 +239,57 @@ function checkArrays(trainer: Trainer, maxBatch: number): void {
   };
 }
 
+/** The largest batch a trainer takes: the config's limit on `training.batchSize` (2²⁰). */
+const MAX_BATCH = 1 << 20;
+
+/** Backends already behind the trainer boundary (a second `checkedBackend` returns them as they are). */
+const checked = new WeakSet<Backend>();
+
+/**
+ * Refuse trainer options that do not describe a network a trainer can build: `spec` whole sizes
+ * and known activations, Adam's β₁, β₂ in [0, 1) and ε > 0, a largest batch ≥ 1, and weights that
+ * fit the spec (finite, the right lengths). What `create` of every backend, and the reference
+ * trainer's constructor, check first.
+ *
+ * @throws {@link InvalidArgumentError} or {@link ModelFileError} (bad weights), one readable line
+ *
+ * @example
+ * ```ts
+ * checkTrainerOptions({ spec, adam: { beta1: 0.9, beta2: 0.999, eps: 1e-8 }, weights, maxBatch: 1024 });
+ * ```
+ */
+export function checkTrainerOptions(options: TrainerOptions): void {
+  readingArgument("a trainer", "options", () => checkTrainerFields(options));
+}
+
+function checkTrainerFields(options: TrainerOptions): void {
+  if (options === null || typeof options !== "object")
+    throw new InvalidArgumentError(`a trainer's options must be { spec, adam, weights, maxBatch }, got ${quote(options)}`);
+  const { spec, maxBatch, adam } = options;
+  if (spec === null || typeof spec !== "object")
+    throw new InvalidArgumentError(`a trainer's spec must be { inputs, outputs, width, depth, activation, outputActivation }, got ${quote(spec)}`);
+  for (const [key, min] of [
+    ["inputs", 1],
+    ["outputs", 1],
+    ["width", 1],
+    ["depth", 0],
+  ] as const)
+    if (!Number.isSafeInteger(spec[key]) || spec[key] < min)
+      throw new ModelFileError(`the network's ${key} is ${quote(spec[key])}, not a whole number ≥ ${min}`);
+  if (!Number.isSafeInteger(maxBatch) || maxBatch < 1 || maxBatch > MAX_BATCH)
+    throw new ModelFileError(`the largest batch is ${quote(maxBatch)}, not a whole number from 1 to ${MAX_BATCH}`);
+  for (const key of ["activation", "outputActivation"] as const)
+    if (!(ACTIVATION_NAMES as readonly string[]).includes(spec[key]))
+      throw new InvalidArgumentError(`spec.${key} must be one of ${ACTIVATION_NAMES.join(", ")}, got ${quote(spec[key])}`);
+  if (adam === null || typeof adam !== "object") throw new InvalidArgumentError(`a trainer's adam must be { beta1, beta2, eps }, got ${quote(adam)}`);
+  for (const key of ["beta1", "beta2"] as const)
+    if (!(typeof adam[key] === "number" && adam[key] >= 0 && adam[key] < 1))
+      throw new InvalidArgumentError(`adam.${key} must be a number in [0, 1), got ${quote(adam[key])}`);
+  if (!(typeof adam.eps === "number" && adam.eps > 0 && Number.isFinite(adam.eps)))
+    throw new InvalidArgumentError(`adam.eps must be a positive number, got ${quote(adam.eps)}`);
+  checkWeights(spec, options.weights);
+}
+
 /**
  * The trainer boundary: a backend whose trainers get only checked inputs. `create` checks the
  * network's shape and the initial weights, and the trainer's `setWeights` and
@@ -249,22 +302,12 @@ function checkArrays(trainer: Trainer, maxBatch: number): void {
  * ```
  */
 export function checkedBackend(backend: Backend): Backend {
+  if (checked.has(backend)) return backend;
   // everything of the backend (name, priority, probe, …) with a checked create
-  return Object.assign(Object.create(backend) as Backend, {
+  const wrapped = Object.assign(Object.create(backend) as Backend, {
     create: async (options: TrainerOptions): Promise<Trainer> => {
-      const { spec, maxBatch } = options;
-      for (const [key, min] of [
-        ["inputs", 1],
-        ["outputs", 1],
-        ["width", 1],
-        ["depth", 0],
-      ] as const)
-        if (!Number.isSafeInteger(spec[key]) || spec[key] < min) throw new ModelFileError(`the network's ${key} is ${spec[key]}, not a whole number ≥ ${min}`);
-      if (!Number.isSafeInteger(maxBatch) || maxBatch < 1) throw new ModelFileError(`the largest batch is ${maxBatch}, not a whole number ≥ 1`);
-      for (const key of ["activation", "outputActivation"] as const)
-        if (!(ACTIVATION_NAMES as readonly string[]).includes(spec[key]))
-          throw new InvalidArgumentError(`spec.${key} must be one of ${ACTIVATION_NAMES.join(", ")}, got ${JSON.stringify(spec[key])}`);
-      checkWeights(spec, options.weights);
+      checkTrainerOptions(options);
+      const { maxBatch } = options;
       const trainer = await backend.create(options);
       checkArrays(trainer, maxBatch);
       const setWeights = trainer.setWeights.bind(trainer);
@@ -280,4 +323,6 @@ export function checkedBackend(backend: Backend): Backend {
       return trainer;
     },
   });
+  checked.add(wrapped);
+  return wrapped;
 }

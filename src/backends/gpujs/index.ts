@@ -4,6 +4,7 @@
  * WebGPU in Node, Dawn) loads only when one of them is probed or created.
  */
 
+import { checkedBackend } from "../../io/validate.js";
 import type { Backend } from "../registry.js";
 
 const load = () => import("./trainer.js");
@@ -17,13 +18,13 @@ const load = () => import("./trainer.js");
  * const { probe } = await probeBackend("webgpu");
  * ```
  */
-export const webgpuBackend: Backend = {
+export const webgpuBackend: Backend = checkedBackend({
   name: "webgpu",
   description: "gpu.js kernels as WGSL compute shaders on a WebGPU adapter",
   priority: 30,
   probe: async () => (await load()).webgpuBackend.probe(),
   create: async (options) => (await load()).GpuTrainer.create("webgpu", options, "webgpu"),
-};
+});
 
 /**
  * gpu.js's WebAssembly mode (kernels compiled to f32x4 SIMD, fused pipeline plans). Called
@@ -34,13 +35,13 @@ export const webgpuBackend: Backend = {
  * const trainer = await gpujsWasmBackend.create({ spec, adam, weights, maxBatch: 1024 });
  * ```
  */
-export const gpujsWasmBackend: Backend = {
+export const gpujsWasmBackend: Backend = checkedBackend({
   name: "gpujs-wasm",
   description: "gpu.js kernels compiled to WebAssembly with SIMD",
   priority: 10,
   probe: async () => (await load()).webasmBackend.probe(),
   create: async (options) => (await load()).GpuTrainer.create("webasm", options, "gpujs-wasm"),
-};
+});
 
 /**
  * gpu.js's JavaScript mode: kernels transpiled to JavaScript. Slow; for checking the kernels.
@@ -50,10 +51,10 @@ export const gpujsWasmBackend: Backend = {
  * const trainer = await gpujsCpuBackend.create({ spec, adam, weights, maxBatch: 64 });
  * ```
  */
-export const gpujsCpuBackend: Backend = {
+export const gpujsCpuBackend: Backend = checkedBackend({
   name: "gpujs-cpu",
   description: "gpu.js kernels transpiled to JavaScript (for checking kernels, not for speed)",
   priority: -10,
   probe: async () => (await load()).gpujsCpuBackend.probe(),
   create: async (options) => (await load()).GpuTrainer.create("cpu", options, "gpujs-cpu"),
-};
+});

@@ -25,6 +25,7 @@
  * 0–2 by up to 5% and failed the study network's comparison on Adam's moments (up to 411× the bound).
  */
 
+import { checkedBackend } from "../../io/validate.js";
 import type { Backend, ProbeResult } from "../registry.js";
 
 const load = () => import("./trainer.js");
@@ -87,13 +88,13 @@ function probeWebGL2(): Promise<ProbeResult> {
  * if (hasWebGL2()) registerBackend(webgl2Backend);
  * ```
  */
-export const webgl2Backend: Backend = {
+export const webgl2Backend: Backend = checkedBackend({
   name: "webgl2",
   description: "gpu.js kernels as WebGL2 fragment shaders over float32 textures (browsers)",
   priority: 25,
   probe: probeWebGL2,
   create: async (options) => (await load()).GpuTrainer.create("webgl2", options, "webgl2"),
-};
+});
 
 /**
  * The mode a pipeline ran in, as the trainer names modes: gpu.js names every GL kernel's mode

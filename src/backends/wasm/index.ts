@@ -4,6 +4,7 @@
  * the backend is probed or created.
  */
 
+import { checkedBackend } from "../../io/validate.js";
 import type { Backend } from "../registry.js";
 
 const load = () => import("./trainer.js");
@@ -18,10 +19,10 @@ const load = () => import("./trainer.js");
  * const trainer = await wasmBackend.create({ spec, adam, weights, maxBatch: 1024 });
  * ```
  */
-export const wasmBackend: Backend = {
+export const wasmBackend: Backend = checkedBackend({
   name: "wasm",
   description: "the reference's step with WebAssembly SIMD matrix products (AssemblyScript, built at install)",
   priority: 20,
   probe: async () => (await load()).wasmBackend.probe(),
   create: async (options) => (await load()).wasmBackend.create(options),
-};
+});
