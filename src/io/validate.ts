@@ -211,9 +211,10 @@ function floats(what: string, x: unknown, needed: number): Float32Array {
   return a;
 }
 
-function checkCount(count: unknown, max: number, what: string): number {
+/** `count` as a whole number from 0 to `max`; `maxName` names where the limit comes from (the trainer's `maxBatch`). */
+function checkCount(count: unknown, max: number, what: string, maxName = ""): number {
   if (!Number.isSafeInteger(count) || (count as number) < 0 || (count as number) > max)
-    throw new InvalidArgumentError(`${what} must be a whole number from 0 to ${max}, got ${String(count)}`);
+    throw new InvalidArgumentError(`${what} must be a whole number from 0 to ${maxName ? `${maxName} ` : ""}${max}, got ${quote(count)}`);
   return count as number;
 }
 
@@ -228,13 +229,13 @@ function checkArrays(trainer: Trainer, maxBatch: number): void {
     return predict(inputs instanceof EncodedOnDemand ? inputs : floats("predict's inputs", inputs, n * F), n);
   };
   trainer.step = async (inputs, targets, count, lr) => {
-    const n = checkCount(count, maxBatch, "step's count");
+    const n = checkCount(count, maxBatch, "step's count", "maxBatch");
     if (!(typeof lr === "number" && lr >= 0 && Number.isFinite(lr)))
       throw new InvalidArgumentError(`step's learning rate must be a finite number ≥ 0, got ${String(lr)}`);
     return step(floats("step's inputs", inputs, n * F), floats("step's targets", targets, n * C), n, lr);
   };
   trainer.gradients = async (inputs, targets, count) => {
-    const n = checkCount(count, maxBatch, "gradients' count");
+    const n = checkCount(count, maxBatch, "gradients' count", "maxBatch");
     return gradients(floats("gradients' inputs", inputs, n * F), floats("gradients' targets", targets, n * C), n);
   };
 }
