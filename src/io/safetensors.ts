@@ -132,9 +132,13 @@ export function decodeSafeTensors(bytes: Uint8Array): SafeTensors {
     const shape = e.shape;
     const offsets = e.data_offsets;
     if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0))
-      throw new SafeTensorsError(`tensor ${quote(name)} has ${shape === undefined ? "no shape" : `shape ${quote(shape)}`}: a shape is a list of whole numbers ≥ 0`);
+      throw new SafeTensorsError(
+        `tensor ${quote(name)} has ${shape === undefined ? "no shape" : `shape ${quote(shape)}`}: a shape is a list of whole numbers ≥ 0`,
+      );
     if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every((o) => Number.isSafeInteger(o) && o >= 0))
-      throw new SafeTensorsError(`tensor ${quote(name)} has ${offsets === undefined ? "no data_offsets" : `data_offsets ${quote(offsets)}`}: they must be two whole numbers [begin, end]`);
+      throw new SafeTensorsError(
+        `tensor ${quote(name)} has ${offsets === undefined ? "no data_offsets" : `data_offsets ${quote(offsets)}`}: they must be two whole numbers [begin, end]`,
+      );
     const [begin, end] = offsets as number[];
     const count = (shape as number[]).reduce((a, b) => a * b, 1);
     if (begin > end || end > dataLength || end - begin !== 4 * count)
