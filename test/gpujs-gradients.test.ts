@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { afterAll, expect, it } from "vitest";
 import { ReferenceTrainer } from "../dist/backends/reference.js";
-import type { Trainer, TrainerOptions } from "../dist/backends/registry.js";
+import type { Trainer, TrainerOptions } from "../dist/backends/types.js";
 import { ACTIVATION_NAMES, type ActivationName } from "../dist/reference/activations/index.js";
 import { createMLP } from "../dist/reference/mlp.js";
 import { Rng } from "../dist/reference/rng.js";
@@ -59,7 +59,7 @@ describeBackends(
       await fc.assert(
         fc.asyncProperty(arch, async (a) => {
           const depth = a.activation === "sine" ? Math.min(a.depth, SINE_DEPTH[backend.name] ?? a.depth) : a.depth;
-          const factor = a.activation !== "sine" ? 1 : backend.name === "webgpu" ? 300 * depth : 10;
+          const factor = a.activation !== "sine" ? 1 : backend.name === "gpujs-webgpu" ? 300 * depth : 10;
           const spec = { inputs: a.inputs, outputs: 3, width: a.width, depth, activation: a.activation, outputActivation: a.outputActivation };
           const mlp = createMLP(spec, new Rng(a.seed, "init"), a.activation === "sine" ? "siren" : "torch");
           const options: TrainerOptions = {
@@ -111,7 +111,7 @@ describeBackends(
       }
     });
   },
-  ["gpujs-cpu", "webasm", "webgpu"],
+  ["gpujs-cpu", "gpujs-wasm", "gpujs-webgpu"],
 );
 
 afterAll(teardown);

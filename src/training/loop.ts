@@ -6,7 +6,8 @@
  * Browser-safe: no file, no Node module.
  */
 
-import { type LayerWeights, type OptimizerSnapshot, requireBackend, type Trainer } from "../backends/registry.js";
+import { requireBackend } from "../backends/registry.js";
+import type { LayerWeights, OptimizerSnapshot, Trainer } from "../backends/types.js";
 import type { Config } from "../config.js";
 import { createEncoder, type Encoder, imageInputs } from "../encoding/encoder.js";
 import type { NetworkInputs } from "../encoding/inputs.js";
@@ -16,7 +17,7 @@ import type { EpochRecord, TrainingPosition } from "../io/model-file.js";
 import { initialWeights, networkSpec } from "../model.js";
 import { Rng, type RngState } from "../reference/rng.js";
 import { stepLR } from "../reference/schedule.js";
-import { epochOrder } from "./shuffle.js";
+import { epochOrder } from "../reference/shuffle.js";
 
 /** What a session starts from. */
 export interface SessionOptions {
