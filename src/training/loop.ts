@@ -182,8 +182,12 @@ export async function trainOneEpoch(session: TrainingSession, afterBatch?: (next
   // each step's loss is taken before its update, so the last step's NaN weights show only here
   const bad = nonFiniteWeight(await trainer.getWeights());
   if (bad !== null) throw divergence(start.epoch + 1, bad);
-  const record: EpochRecord = { epoch: start.epoch + 1, loss, lr, seconds };
-  session.state = { epoch: start.epoch + 1, next: 0, lossSum: 0, rngState: drawn.after, history: [...start.history, record], seconds: start.seconds + seconds };
+  // the epoch's seconds are all of its slices (a run is cut into many: progress, checkpoints, a
+  // resume), so the total at this boundary less the total at the last one, which the history holds
+  const total = start.seconds + seconds;
+  const before = start.history.reduce((sum, h) => sum + h.seconds, 0);
+  const record: EpochRecord = { epoch: start.epoch + 1, loss, lr, seconds: Math.max(0, total - before) };
+  session.state = { epoch: start.epoch + 1, next: 0, lossSum: 0, rngState: drawn.after, history: [...start.history, record], seconds: total };
   return { completed: record, samplesTrained };
 }
 
