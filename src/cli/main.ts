@@ -34,7 +34,7 @@ import { ACTIVATION_NAMES } from "../reference/activations/index.js";
 import { type Comparison, parseComparison, presetStats } from "../report/report.js";
 import { DivergenceError, imageHash, type Progress, type RunRecord, runTraining } from "../training/runner.js";
 import { checkRender, checkTraining, maxMemoryOption } from "./budget.js";
-import { type ConfigFlags, configFromFlags, epochList, integer, nonNegativeNumber, positiveNumber, size, UsageError, useThreads } from "./options.js";
+import { type ConfigFlags, configFromFlags, epochList, integer, nonNegativeNumber, oneOf, positiveNumber, size, UsageError, useThreads } from "./options.js";
 
 /** What `paper` writes at the top of its folder (each run writes into `PRESET/seed-N/`). */
 const PAPER_OUTPUTS = ["source.png", "results.json", "report.md", "report.html"];
@@ -589,10 +589,12 @@ export async function main(argv: string[]): Promise<number> {
     .addOption(imageOption())
     .option("--preset <name>", "start from a preset (see presets/)")
     .option("--config <json>", "start from a JSON config file")
-    .addOption(new Option("--activation <name>", "hidden activation").choices(ACTIVATION_NAMES))
-    .addOption(new Option("--output-activation <name>", "output activation").choices(["sigmoid", "none"]))
-    .addOption(new Option("--range <r>", "coordinate range: 01 = [0,1], 11 = [-1,1]").choices(["01", "11"]))
-    .addOption(new Option("--encoding <type>", "input encoding").choices(["none", "positional", "gaussian"]))
+    .addOption(new Option("--activation <name>", "hidden activation").choices(ACTIVATION_NAMES).argParser(oneOf(ACTIVATION_NAMES)))
+    .addOption(new Option("--output-activation <name>", "output activation").choices(["sigmoid", "none"]).argParser(oneOf(["sigmoid", "none"])))
+    .addOption(new Option("--range <r>", "coordinate range: 01 = [0,1], 11 = [-1,1]").choices(["01", "11"]).argParser(oneOf(["01", "11"])))
+    .addOption(
+      new Option("--encoding <type>", "input encoding").choices(["none", "positional", "gaussian"]).argParser(oneOf(["none", "positional", "gaussian"])),
+    )
     .option("--frequencies <L>", "positional encoding: number of frequencies", integer(1))
     .option("--sigma <s>", "Gaussian Fourier features: standard deviation of B", positiveNumber)
     .option("--width <n>", "units per hidden layer", integer(1))
