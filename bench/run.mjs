@@ -57,8 +57,7 @@ if (!Number.isInteger(repeats) || repeats < 1 || !Number.isInteger(rounds) || ro
 if (!Number.isInteger(samples / 512) || samples <= 0) throw new Error("--samples must be a positive multiple of 512");
 // --presets study: the study's seven rows (group "study"); --presets all: every preset `coordnet paper` runs
 const STUDY_PRESETS = PAPER_PRESETS.filter((p) => loadPreset(p).group === "study");
-const presets =
-  opts.presets === "study" ? STUDY_PRESETS : opts.presets === "all" ? [...PAPER_PRESETS] : (opts.presets ?? "relu-sigmoid,positional").split(",");
+const presets = opts.presets === "study" ? STUDY_PRESETS : opts.presets === "all" ? [...PAPER_PRESETS] : (opts.presets ?? "relu-sigmoid,positional").split(",");
 
 const backends = [];
 const skipped = [];
