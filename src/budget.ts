@@ -16,6 +16,8 @@ import { layerSizes, type MLPSpec } from "./reference/mlp.js";
  * ```ts
  * decodePNG(bytes, DEFAULT_MAX_PIXELS * 4); // allow up to 64 megapixels
  * ```
+ *
+ * @group Memory
  */
 export const DEFAULT_MAX_PIXELS = 16_000_000;
 
@@ -26,6 +28,8 @@ export const DEFAULT_MAX_PIXELS = 16_000_000;
  * ```ts
  * try { checkPixels("render size", 20000, 20000, DEFAULT_MAX_PIXELS); } catch (e) { if (e instanceof BudgetError) console.error(e.message); }
  * ```
+ *
+ * @group Memory
  */
 export class BudgetError extends CoordnetError {
   constructor(message: string) {
@@ -34,7 +38,11 @@ export class BudgetError extends CoordnetError {
   }
 }
 
-/** Bytes in words: `512.0 MiB`, `15.4 GiB`. */
+/**
+ * Bytes in words: `512.0 MiB`, `15.4 GiB`.
+ *
+ * @group Memory
+ */
 export const gib = (b: number): string => (b < 2 ** 30 ? `${(b / 2 ** 20).toFixed(1)} MiB` : `${(b / 2 ** 30).toFixed(1)} GiB`);
 
 const mp = (pixels: number) => `${(pixels / 1e6).toFixed(1)} megapixels`;
@@ -49,6 +57,8 @@ const mp = (pixels: number) => `${(pixels / 1e6).toFixed(1)} megapixels`;
  * ```ts
  * checkPixels("--size", 5000, 5000, 16_000_000); // throws: --size is 5000×5000 (25.0 megapixels), above the limit …
  * ```
+ *
+ * @group Memory
  */
 export function checkPixels(what: string, width: number, height: number, maxPixels: number): void {
   if (!Number.isSafeInteger(width) || !Number.isSafeInteger(height) || width < 1 || height < 1)
@@ -57,7 +67,11 @@ export function checkPixels(what: string, width: number, height: number, maxPixe
     throw new BudgetError(`${what} is ${width}×${height} (${mp(width * height)}), above the limit of ${mp(maxPixels)} (raise it with --max-pixels)`);
 }
 
-/** One part of a memory estimate. */
+/**
+ * One part of a memory estimate.
+ *
+ * @group Memory
+ */
 export interface MemoryPart {
   /** what it holds, e.g. `activations (batch 1024)` */
   readonly what: string;
@@ -72,6 +86,8 @@ export interface MemoryPart {
  * ```ts
  * parameterCount({ inputs: 2, outputs: 3, width: 128, depth: 4, activation: "relu", outputActivation: "sigmoid" }); // 50307
  * ```
+ *
+ * @group Memory
  */
 export function parameterCount(spec: MLPSpec): number {
   const sizes = layerSizes(spec);
@@ -80,7 +96,11 @@ export function parameterCount(spec: MLPSpec): number {
   return params;
 }
 
-/** The sizes a memory formula needs: parameters, every layer's width summed (inputs included), the same without the inputs, the widest layer. */
+/**
+ * The sizes a memory formula needs: parameters, every layer's width summed (inputs included), the same without the inputs, the widest layer.
+ *
+ * @group Memory
+ */
 export interface NetworkUnits {
   /** every layer's width, inputs first */
   readonly sizes: number[];
@@ -101,6 +121,8 @@ export interface NetworkUnits {
  * ```ts
  * networkUnits({ inputs: 2, outputs: 3, width: 128, depth: 4, activation: "relu", outputActivation: "sigmoid" }).params; // 50307
  * ```
+ *
+ * @group Memory
  */
 export function networkUnits(spec: MLPSpec): NetworkUnits {
   const sizes = layerSizes(spec);
@@ -119,6 +141,8 @@ export function networkUnits(spec: MLPSpec): NetworkUnits {
  * ```ts
  * kernelOutputMemory({ inputs: 2, outputs: 3, width: 128, depth: 4, activation: "relu", outputActivation: "sigmoid" }, 1024);
  * ```
+ *
+ * @group Memory
  */
 export function kernelOutputMemory(spec: MLPSpec, batch: number): MemoryPart[] {
   const { params, units, sizes } = networkUnits(spec);
@@ -138,6 +162,8 @@ export function kernelOutputMemory(spec: MLPSpec, batch: number): MemoryPart[] {
  * ```ts
  * trainerMemory({ inputs: 2, outputs: 3, width: 128, depth: 4, activation: "relu", outputActivation: "sigmoid" }, wasmBackend, 1024);
  * ```
+ *
+ * @group Memory
  */
 export function trainerMemory(spec: MLPSpec, backend: { memory?(spec: MLPSpec, batch: number): MemoryPart[] } | undefined, batch: number): MemoryPart[] {
   return backend?.memory?.(spec, batch) ?? kernelOutputMemory(spec, batch);
@@ -151,6 +177,8 @@ export function trainerMemory(spec: MLPSpec, backend: { memory?(spec: MLPSpec, b
  * ```ts
  * checkpointBytes({ inputs: 2, outputs: 3, width: 4096, depth: 22, activation: "relu", outputActivation: "sigmoid" }); // ≈ 4.23e9
  * ```
+ *
+ * @group Memory
  */
 export function checkpointBytes(spec: MLPSpec): number {
   return 3 * parameterCount(spec) * 4 + 2 ** 16;
@@ -167,6 +195,8 @@ export function checkpointBytes(spec: MLPSpec): number {
  * ```ts
  * checkMemory([...trainerMemory(spec, wasmBackend, 1024), ...saveMemory(spec, false)], 8 * 2 ** 30, "lower --width");
  * ```
+ *
+ * @group Memory
  */
 export function saveMemory(spec: MLPSpec, resuming: boolean): MemoryPart[] {
   const params = parameterCount(spec);
@@ -178,6 +208,8 @@ export function saveMemory(spec: MLPSpec, resuming: boolean): MemoryPart[] {
 /**
  * What the estimate adds to the sum of the arrays: 10%. Measured peaks (README, "Memory") exceed
  * the arrays' sum by at most 2.0% (worker threads, the allocator, garbage not yet collected).
+ *
+ * @group Memory
  */
 export const MEMORY_ALLOWANCE = 0.1;
 
@@ -189,6 +221,8 @@ export const MEMORY_ALLOWANCE = 0.1;
  * ```ts
  * withAllowance(trainerMemory(spec, wasmBackend, 1024));
  * ```
+ *
+ * @group Memory
  */
 export function withAllowance(parts: readonly MemoryPart[]): MemoryPart[] {
   const total = parts.reduce((n, p) => n + p.bytes, 0);
@@ -198,10 +232,16 @@ export function withAllowance(parts: readonly MemoryPart[]): MemoryPart[] {
 /**
  * Default memory limit of `compareBackends`: 4 GiB, what one WebAssembly memory can hold and about
  * what a browser tab may use; comparing the study's network needs about 10 MiB.
+ *
+ * @group Memory
  */
 export const COMPARE_MAX_BYTES = 4 * 2 ** 30;
 
-/** The longest byte array a JavaScript engine allocates here (V8: 2³² elements). */
+/**
+ * The longest byte array a JavaScript engine allocates here (V8: 2³² elements).
+ *
+ * @group Memory
+ */
 export const MAX_BYTE_ARRAY = 2 ** 32;
 
 /** The largest single array a JavaScript engine allocates here (V8: 2³² elements of a typed array). */
@@ -217,6 +257,8 @@ const MAX_ARRAY_BYTES = 2 ** 32 * 4;
  * ```ts
  * checkMemory(trainerMemory(spec, wasmBackend, 1 << 20), 8 * 2 ** 30, "lower --batch-size or --width");
  * ```
+ *
+ * @group Memory
  */
 export function checkMemory(parts: readonly MemoryPart[], maxBytes: number, advice: string): void {
   const total = parts.reduce((n, p) => n + p.bytes, 0);

@@ -28,7 +28,11 @@ import { didYouMean } from "./suggest.js";
 const MAX_WIDTH = 4096;
 const MAX_DEPTH = 64;
 
-/** A whole number from `lo` to `hi`, with the message every config field uses (`compareBackends` uses it too). */
+/**
+ * A whole number from `lo` to `hi`, with the message every config field uses (`compareBackends` uses it too).
+ *
+ * @group Configs and presets
+ */
 export const intIn = (lo: number, hi: number) => {
   const message =
     hi === Number.MAX_SAFE_INTEGER ? (lo === 1 ? "must be a positive integer" : `must be an integer ≥ ${lo}`) : `must be an integer from ${lo} to ${hi}`;
@@ -107,7 +111,11 @@ const schema: z.ZodType<Config, unknown> = z.strictObject({
     .default({ epochs: 200, batchSize: 1024, seed: 0 }),
 });
 
-/** No encoding: the network sees the normalised coordinates [x, y] themselves. */
+/**
+ * No encoding: the network sees the normalised coordinates [x, y] themselves.
+ *
+ * @group Configs and presets
+ */
 export interface NoEncodingConfig {
   /** the encoding's kind */
   type: "none";
@@ -115,7 +123,11 @@ export interface NoEncodingConfig {
   range: CoordRange;
 }
 
-/** Sinusoidal positional encoding, sin/cos(2ᵏπp) for k = 0 … L − 1 (see `positional.ts`). */
+/**
+ * Sinusoidal positional encoding, sin/cos(2ᵏπp) for k = 0 … L − 1 (see `positional.ts`).
+ *
+ * @group Configs and presets
+ */
 export interface PositionalEncodingConfig {
   /** the encoding's kind */
   type: "positional";
@@ -127,7 +139,11 @@ export interface PositionalEncodingConfig {
   includeInput: boolean;
 }
 
-/** Gaussian random Fourier features [sin(2πBp), cos(2πBp)], B ~ N(0, σ²) (see `gaussian.ts`). */
+/**
+ * Gaussian random Fourier features [sin(2πBp), cos(2πBp)], B ~ N(0, σ²) (see `gaussian.ts`).
+ *
+ * @group Configs and presets
+ */
 export interface GaussianEncodingConfig {
   /** the encoding's kind */
   type: "gaussian";
@@ -139,10 +155,18 @@ export interface GaussianEncodingConfig {
   sigma: number;
 }
 
-/** The `encoding` block: one of the three encodings. */
+/**
+ * The `encoding` block: one of the three encodings.
+ *
+ * @group Configs and presets
+ */
 export type EncodingConfig = NoEncodingConfig | PositionalEncodingConfig | GaussianEncodingConfig;
 
-/** The `network` block. */
+/**
+ * The `network` block.
+ *
+ * @group Configs and presets
+ */
 export interface NetworkConfig {
   /** units per hidden layer */
   width: number;
@@ -156,7 +180,11 @@ export interface NetworkConfig {
   init: InitScheme;
 }
 
-/** The `optimizer` block (Adam). */
+/**
+ * The `optimizer` block (Adam).
+ *
+ * @group Configs and presets
+ */
 export interface OptimizerConfig {
   /** the optimiser's kind */
   type: "adam";
@@ -170,7 +198,11 @@ export interface OptimizerConfig {
   eps: number;
 }
 
-/** The `schedule` block: multiply the learning rate by `factor` every `every` epochs. */
+/**
+ * The `schedule` block: multiply the learning rate by `factor` every `every` epochs.
+ *
+ * @group Configs and presets
+ */
 export interface ScheduleConfig {
   /** the schedule's kind */
   type: "step";
@@ -180,13 +212,21 @@ export interface ScheduleConfig {
   factor: number;
 }
 
-/** The `loss` block. */
+/**
+ * The `loss` block.
+ *
+ * @group Configs and presets
+ */
 export interface LossConfig {
   /** the loss's kind: mean squared error */
   type: "mse";
 }
 
-/** The `training` block. */
+/**
+ * The `training` block.
+ *
+ * @group Configs and presets
+ */
 export interface TrainingConfig {
   /** passes over the data */
   epochs: number;
@@ -196,7 +236,11 @@ export interface TrainingConfig {
   seed: number;
 }
 
-/** A fully resolved config: every block and field present, every default filled in. */
+/**
+ * A fully resolved config: every block and field present, every default filled in.
+ *
+ * @group Configs and presets
+ */
 export interface Config {
   /** how coordinates become network inputs */
   encoding: EncodingConfig;
@@ -226,6 +270,8 @@ const MAX_LISTED = 5;
  *   if (e instanceof ConfigError) console.error(e.issues[0]); // network.width must be …, got -3
  * }
  * ```
+ *
+ * @group Configs and presets
  */
 export class ConfigError extends CoordnetError {
   /** one line per problem, e.g. `network.width must be a positive integer, got -3` */
@@ -295,6 +341,8 @@ function reading<T>(read: () => T): T {
  * ```ts
  * if (nestedDeeperThan(JSON.parse(text), MAX_JSON_DEPTH)) throw new Error("nested too deeply");
  * ```
+ *
+ * @group Configs and presets
  */
 export const MAX_JSON_DEPTH = 64;
 
@@ -306,6 +354,8 @@ export const MAX_JSON_DEPTH = 64;
  * ```ts
  * nestedDeeperThan({ a: { b: [1] } }, 2); // true: three levels
  * ```
+ *
+ * @group Configs and presets
  */
 export function nestedDeeperThan(value: unknown, limit: number): boolean {
   const stack: [unknown, number][] = [[value, 0]];
@@ -351,6 +401,8 @@ function countValues(value: unknown, limit: number): number {
  * config.network.width; // 128
  * parseConfig({ network: { width: -3 } }); // throws "network.width must be an integer from 1 to 4096, got -3"
  * ```
+ *
+ * @group Configs and presets
  */
 export function parseConfig(config: unknown): Config {
   if (config === null || typeof config !== "object" || Array.isArray(config)) throw new ConfigError([`config must be a JSON object, got ${describe(config)}`]);
@@ -391,6 +443,8 @@ function issueLines(issues: readonly z.core.$ZodIssue[], input: unknown, root: s
  * ```ts
  * parseEncoding({ type: "positional" }, "createEncoder"); // { type: "positional", range: "01", frequencies: 5, includeInput: false }
  * ```
+ *
+ * @group Configs and presets
  */
 export function parseEncoding(encoding: unknown, fn: string): EncodingConfig {
   const input = reading(() => copyConfig(encoding, "encoding"));
@@ -399,7 +453,11 @@ export function parseEncoding(encoding: unknown, fn: string): EncodingConfig {
   throw new ConfigError(issueLines(result.error.issues, input, ["encoding"], "encoding").map((line) => `${fn}: ${line}`));
 }
 
-/** Changes on top of a config (what `coordnet train`'s flags and `fit`'s options set). */
+/**
+ * Changes on top of a config (what `coordnet train`'s flags and `fit`'s options set).
+ *
+ * @group Configs and presets
+ */
 export interface ConfigOverrides {
   /** hidden activation */
   readonly activation?: ActivationName;
@@ -438,6 +496,8 @@ export interface ConfigOverrides {
  * ```ts
  * OVERRIDE_KEYS.includes("lr"); // true
  * ```
+ *
+ * @group Configs and presets
  */
 export const OVERRIDE_KEYS = [
   "activation",
@@ -469,6 +529,8 @@ type Obj = Record<string, unknown>;
  * ```ts
  * const config = applyOverrides(loadPreset("positional").config, { epochs: 20, frequencies: 6 });
  * ```
+ *
+ * @group Configs and presets
  */
 export function applyOverrides(base: unknown, overrides: ConfigOverrides): Config {
   if (base === null || typeof base !== "object" || Array.isArray(base)) throw new ConfigError([`config must be a JSON object, got ${describe(base)}`]);

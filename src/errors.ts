@@ -12,6 +12,8 @@
  * ```ts
  * try { await fit(image, { activation: "Relu" }); } catch (e) { if (e instanceof CoordnetError) console.error(e.message); }
  * ```
+ *
+ * @group Errors
  */
 export class CoordnetError extends Error {
   /** the command line's exit code for this error: 2 for bad input, 1 for a failure while working */
@@ -31,6 +33,8 @@ export class CoordnetError extends Error {
  * ```ts
  * throw new InvalidArgumentError("image.data has 12 values, expected 16 (2×2 RGBA)");
  * ```
+ *
+ * @group Errors
  */
 export class InvalidArgumentError extends CoordnetError {}
 
@@ -38,6 +42,8 @@ export class InvalidArgumentError extends CoordnetError {}
  * The longest message a {@link CoordnetError} carries, in characters: room for a sentence that
  * names a file, a field and a value, short enough that a hostile input (a 5 MB string, three
  * million unknown keys) can never turn into a 5 MB line on stderr.
+ *
+ * @group Errors
  */
 export const MAX_MESSAGE_LENGTH = 400;
 
@@ -50,6 +56,8 @@ export const MAX_MESSAGE_LENGTH = 400;
  * oneLine("a\nb"); // "a b"
  * oneLine("x".repeat(1000), 10); // "xxxxxxxxx…"
  * ```
+ *
+ * @group Errors
  */
 export function oneLine(text: string, max = MAX_MESSAGE_LENGTH): string {
   // control characters would break the line (or a terminal): each run of them becomes a space
@@ -70,6 +78,8 @@ export function oneLine(text: string, max = MAX_MESSAGE_LENGTH): string {
  * quote(Number.POSITIVE_INFINITY); // "Infinity"
  * quote("x".repeat(10_000)); // "\"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx…"
  * ```
+ *
+ * @group Errors
  */
 export function quote(value: unknown, max = 60): string {
   let text: string;
@@ -102,6 +112,8 @@ export function quote(value: unknown, max = 60): string {
  * ```ts
  * thrownText(new Error("boom")); // "boom"
  * ```
+ *
+ * @group Errors
  */
 export function thrownText(e: unknown): string {
   try {
@@ -119,6 +131,8 @@ export function thrownText(e: unknown): string {
  * ```ts
  * readingArgument("imageInputs", "encoder", () => checkEncoder(encoder));
  * ```
+ *
+ * @group Errors
  */
 export function readingArgument<T>(fn: string, what: string, read: () => T): T {
   try {
@@ -136,6 +150,8 @@ export function readingArgument<T>(fn: string, what: string, read: () => T): T {
  * ```ts
  * try { loadModel(path); } catch (e) { if (e instanceof ModelFileError) console.error(e.message); }
  * ```
+ *
+ * @group Errors
  */
 export class ModelFileError extends CoordnetError {
   constructor(message: string) {

@@ -17,6 +17,24 @@
  * const { width, height, data } = await model.render(512, 512);
  * ```
  *
+ * @groupDescription Training
+ * {@link fit}: an image in, a trained {@link Model} out, with a callback per epoch and a stop.
+ *
+ * @groupDescription Models
+ * A trained network: sample it, render it at any size on any backend, save it as safetensors.
+ *
+ * @groupDescription Images
+ * What `fit` takes and `render` gives: ImageData-shaped RGBA bytes, or RGB floats.
+ *
+ * @groupDescription Configs and presets
+ * Every setting of a run in one validated object; the study's runs as named presets.
+ *
+ * @groupDescription Errors
+ * Every refusal is a {@link CoordnetError} of one readable line; the subclasses say which kind.
+ *
+ * @groupDescription Registry
+ * Which backends run here, and why the others do not (see `coordnet/backends` for the rest).
+ *
  * @module coordnet
  */
 

@@ -11,6 +11,17 @@
  * writePng("big.png", await model.render(1024, 1024));
  * ```
  *
+ * @groupDescription Files
+ * PNG images and safetensors models and checkpoints, read with a size limit and written whole (an
+ * exclusive temporary file, then a rename): see the README's "Reliability".
+ *
+ * @groupDescription Runs
+ * What `coordnet train` and `coordnet paper` do, as functions: training runs that write their outputs
+ * to a folder, resumable from their checkpoints.
+ *
+ * @groupDescription Reports
+ * The study's report: statistics over seeds, the study's claims judged, Markdown and HTML.
+ *
  * @module coordnet/node
  */
 
@@ -43,6 +54,8 @@ import { runTraining as runFiles } from "./training/runner.js";
  * ```ts
  * const image = readPng("photo.png"); // { width, height, data: Float32Array [h][w][3] }
  * ```
+ *
+ * @group Files
  */
 export function readPng(path: string = DEFAULT_IMAGE, options: { readonly maxPixels?: number } = {}): RGBImage {
   checkArg("readPng", "path", reportArgs.path, path);
@@ -69,6 +82,8 @@ const readOptions = z.strictObject(
  * ```ts
  * writePng("out.png", await model.render(512, 512));
  * ```
+ *
+ * @group Files
  */
 export function writePng(path: string, image: ImageLike): void {
   checkArg("writePng", "path", reportArgs.path, path);
@@ -83,6 +98,8 @@ export function writePng(path: string, image: ImageLike): void {
  * ```ts
  * saveModel("model.safetensors", model);
  * ```
+ *
+ * @group Files
  */
 export function saveModel(path: string, model: Model): void {
   checkArg("saveModel", "path", reportArgs.path, path);
@@ -101,6 +118,8 @@ export function saveModel(path: string, model: Model): void {
  * const model = loadModel("runs/quickstart/model.safetensors");
  * writePng("big.png", await model.render(2048, 2048));
  * ```
+ *
+ * @group Files
  */
 export function loadModel(path: string): Model {
   checkArg("loadModel", "path", reportArgs.path, path);
@@ -139,6 +158,8 @@ export type { BackendRecord, ImageInfo, Progress, RunOptions, RunRecord } from "
  * ```ts
  * checkPixels("--size", 5000, 5000, 16_000_000); // throws: --size is 5000×5000 (25.0 megapixels), above the limit …
  * ```
+ *
+ * @group Files
  */
 export function checkPixels(what: string, width: number, height: number, maxPixels: number): void {
   checkArg("checkPixels", "what", reportArgs.string, what);
@@ -167,6 +188,8 @@ const pixelLimit = z
  * const checkpoint = loadCheckpoint("runs/quickstart/checkpoint.safetensors");
  * checkpoint.position.epoch; // the epoch it stopped in
  * ```
+ *
+ * @group Files
  */
 export function loadCheckpoint(path: string): Checkpoint {
   checkArg("loadCheckpoint", "path", reportArgs.path, path);
@@ -181,6 +204,8 @@ export function loadCheckpoint(path: string): Checkpoint {
  * ```ts
  * saveCheckpoint("copy.safetensors", loadCheckpoint("runs/quickstart/checkpoint.safetensors"), VERSION);
  * ```
+ *
+ * @group Files
  */
 export function saveCheckpoint(path: string, checkpoint: Checkpoint, version: string): void {
   checkArg("saveCheckpoint", "path", reportArgs.path, path);
@@ -202,6 +227,8 @@ export function saveCheckpoint(path: string, checkpoint: Checkpoint, version: st
  * const record = await runTraining({ config: parseConfig({ training: { epochs: 20 } }), image: readPng(), imageSource: "default",
  *                                    backend: "auto", outDir: "runs/one", snapshots: [10], version: VERSION });
  * ```
+ *
+ * @group Runs
  */
 export async function runTraining(options: RunOptions): Promise<RunRecord> {
   return runFiles(checkRunOptions(options));
@@ -217,6 +244,8 @@ export async function runTraining(options: RunOptions): Promise<RunRecord> {
  * ```ts
  * const result = await runPaper({ image: readPng(), imageSource: "default", epochs: 200, backend: "wasm", outDir: "paper", version: VERSION });
  * ```
+ *
+ * @group Runs
  */
 export async function runPaper(options: PaperOptions): Promise<PaperResult> {
   return runPresets(checkPaperOptions(options));
@@ -229,6 +258,8 @@ export async function runPaper(options: PaperOptions): Promise<PaperResult> {
  * ```ts
  * snapshotEpochs(200); // [10, 50, 100, 200]
  * ```
+ *
+ * @group Runs
  */
 export function snapshotEpochs(epochs: number): number[] {
   return snapshots(checkArg("snapshotEpochs", "epochs", reportArgs.epochs, epochs));
@@ -241,6 +272,8 @@ export function snapshotEpochs(epochs: number): number[] {
  * ```ts
  * snapshotName(10); // "epoch-0010.png"
  * ```
+ *
+ * @group Runs
  */
 export function snapshotName(epoch: number): string {
   return snapshotFile(checkArg("snapshotName", "epoch", reportArgs.epoch, epoch));
@@ -253,6 +286,8 @@ export function snapshotName(epoch: number): string {
  * ```ts
  * writeFileSync("results.json", JSON.stringify(summarize(result.rows), null, 2));
  * ```
+ *
+ * @group Reports
  */
 export function summarize(rows: readonly ResultRow[]): ResultSummary[] {
   checkArg("summarize", "rows", reportArgs.rows, rows);
@@ -266,6 +301,8 @@ export function summarize(rows: readonly ResultRow[]): ResultSummary[] {
  * ```ts
  * presetStats(result.rows).map((s) => [s.name, s.mse?.mean]);
  * ```
+ *
+ * @group Reports
  */
 export function presetStats(rows: readonly ResultRow[]): PresetStats[] {
   checkArg("presetStats", "rows", reportArgs.rows, rows);
@@ -279,6 +316,8 @@ export function presetStats(rows: readonly ResultRow[]): PresetStats[] {
  * ```ts
  * for (const c of judgeClaims(presetStats(rows))) console.log(c.claim, c.verdict);
  * ```
+ *
+ * @group Reports
  */
 export function judgeClaims(stats: readonly PresetStats[]): ClaimVerdict[] {
   checkArg("judgeClaims", "stats", reportArgs.stats, stats);
@@ -292,6 +331,8 @@ export function judgeClaims(stats: readonly PresetStats[]): ClaimVerdict[] {
  * ```ts
  * spread([1, 2, 3]); // { n: 3, mean: 2, sd: 1, min: 1, max: 3 }
  * ```
+ *
+ * @group Reports
  */
 export function spread(values: readonly (number | null)[]): Spread | null {
   checkArg("spread", "values", reportArgs.values, values);
@@ -305,6 +346,8 @@ export function spread(values: readonly (number | null)[]): Spread | null {
  * ```ts
  * separation(spread([1, 1.1]), spread([2, 2.1])); // "lower"
  * ```
+ *
+ * @group Reports
  */
 export function separation(a: Spread | null, b: Spread | null): "lower" | "higher" | "overlap" | null {
   checkArg("separation", "a", reportArgs.spread, a);
@@ -322,6 +365,8 @@ export function separation(a: Spread | null, b: Spread | null): "lower" | "highe
  * ```ts
  * const compare = parseComparison(readFileSync("torch.json", "utf8"), "torch.json");
  * ```
+ *
+ * @group Reports
  */
 export function parseComparison(text: string, source: string): Comparison {
   checkArg("parseComparison", "text", reportArgs.string, text);
@@ -336,6 +381,8 @@ export function parseComparison(text: string, source: string): Comparison {
  * ```ts
  * writeFileSync("paper/report.md", markdownReport(input));
  * ```
+ *
+ * @group Reports
  */
 export function markdownReport(input: ReportInput): string {
   checkArg("markdownReport", "input", reportArgs.report, input);
@@ -351,6 +398,8 @@ export function markdownReport(input: ReportInput): string {
  * ```ts
  * writeFileSync("paper/report.html", await htmlReport(input));
  * ```
+ *
+ * @group Reports
  */
 export async function htmlReport(input: ReportInput): Promise<string> {
   checkArg("htmlReport", "input", reportArgs.report, input);

@@ -11,7 +11,11 @@ import { oneLine, quote } from "./errors.js";
 import { PRESET_FILES } from "./preset-data.js";
 import { didYouMean } from "./suggest.js";
 
-/** A preset: a named, documented config. */
+/**
+ * A preset: a named, documented config.
+ *
+ * @group Configs and presets
+ */
 export interface Preset {
   /** short name, used on the command line and as a folder name */
   readonly name: string;
@@ -32,6 +36,8 @@ export interface Preset {
  * ```ts
  * PAPER_PRESETS[0]; // "relu-sigmoid"
  * ```
+ *
+ * @group Configs and presets
  */
 export const PAPER_PRESETS = [
   "relu-sigmoid",
@@ -53,6 +59,8 @@ export const PAPER_PRESETS = [
  * ```ts
  * presetNames().includes("siren"); // true
  * ```
+ *
+ * @group Configs and presets
  */
 export function presetNames(): string[] {
   return Object.keys(PRESET_FILES).sort();
@@ -68,6 +76,8 @@ export function presetNames(): string[] {
  * const preset = loadPreset("positional");
  * preset.config.encoding.type; // "positional"
  * ```
+ *
+ * @group Configs and presets
  */
 export function loadPreset(name: string): Preset {
   const names = presetNames();

@@ -14,7 +14,11 @@ import { callback, checkArg, text, thrownText, whole } from "./args.js";
 import { type ImageLike, toRGBImage } from "./image.js";
 import { Model } from "./model.js";
 
-/** What `onEpoch` is told after each epoch. */
+/**
+ * What `onEpoch` is told after each epoch.
+ *
+ * @group Training
+ */
 export interface EpochInfo {
   /** 1-based epoch just completed */
   readonly epoch: number;
@@ -28,7 +32,11 @@ export interface EpochInfo {
   readonly seconds: number;
 }
 
-/** A width and a height in pixels. */
+/**
+ * A width and a height in pixels.
+ *
+ * @group Training
+ */
 export interface Size {
   /** pixels per row */
   readonly width: number;
@@ -40,6 +48,8 @@ export interface Size {
  * Options of {@link fit}. Every one is optional: the defaults are the study's network (4×128
  * ReLU, sigmoid output, inputs in [0,1], Adam 1e-3, batch 1024, 200 epochs). A `preset` (or a
  * `config` object) is the starting point; the other fields change it.
+ *
+ * @group Training
  */
 export interface FitOptions extends ConfigOverrides {
   /** a preset to start from: `relu-sigmoid`, `positional`, `siren`, … (see `presetNames()`) */
@@ -120,6 +130,8 @@ function check(options: unknown): FitOptions {
  *                                  onEpoch: ({ epoch, loss }) => console.log(epoch, loss) });
  * model.training?.psnr; // e.g. 25.3 (dB)
  * ```
+ *
+ * @group Training
  */
 export async function fit(image: ImageLike, fitOptions: FitOptions = {}): Promise<Model> {
   const options = check(fitOptions);

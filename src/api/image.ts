@@ -12,6 +12,8 @@ import { thrownText } from "./args.js";
  * `data` is row-major [height][width][channels] with 4 (RGBA; alpha is ignored) or 3 (RGB)
  * channels, either 8-bit (`Uint8ClampedArray`, `Uint8Array`: 0…255) or floats in [0, 1]
  * (`Float32Array`, `Float64Array`, `number[]`).
+ *
+ * @group Images
  */
 export interface ImageLike {
   /** pixels per row */
@@ -22,7 +24,11 @@ export interface ImageLike {
   readonly data: ArrayLike<number>;
 }
 
-/** An RGBA image of bytes, shaped like the browser's ImageData (`new ImageData(img.data, img.width)` takes it). */
+/**
+ * An RGBA image of bytes, shaped like the browser's ImageData (`new ImageData(img.data, img.width)` takes it).
+ *
+ * @group Images
+ */
 export interface RGBAImage {
   /** pixels per row */
   readonly width: number;
@@ -39,6 +45,8 @@ const MAX_SIDE = 65536;
  * Check an {@link ImageLike} and turn it into the float RGB image training uses.
  *
  * @throws {@link InvalidArgumentError} naming what is wrong
+ *
+ * @group Images
  */
 export function toRGBImage(image: ImageLike, maxPixels: number, what = "image"): RGBImage {
   try {
@@ -91,6 +99,8 @@ function readImage(image: ImageLike, maxPixels: number, what: string): RGBImage 
  * ```ts
  * const rgba = toRGBA({ width: 1, height: 1, data: Float32Array.of(1, 0.5, 0) }); // data [255, 128, 0, 255]
  * ```
+ *
+ * @group Images
  */
 export function toRGBA(image: RGBImage): RGBAImage {
   const n = image.width * image.height;

@@ -17,7 +17,11 @@ import { VERSION } from "../version.js";
 import { checkModelParts, thrownText } from "./args.js";
 import { type RGBAImage, toRGBA } from "./image.js";
 
-/** How a model was trained, when it came from `fit`. */
+/**
+ * How a model was trained, when it came from `fit`.
+ *
+ * @group Models
+ */
 export interface TrainingSummary {
   /** the backend that trained it, as it reported itself */
   readonly backend: TrainerInfo;
@@ -74,7 +78,11 @@ function pairs(points: ArrayLike<number>): Float64Array {
 /** Points encoded and evaluated per call of the backend (and per progress report): the batch `coordnet render`'s memory estimate assumes. */
 const RENDER_CHUNK = 4096;
 
-/** How {@link Model.render} and {@link Model.predictMany} evaluate the network. */
+/**
+ * How {@link Model.render} and {@link Model.predictMany} evaluate the network.
+ *
+ * @group Models
+ */
 export interface EvaluateOptions {
   /**
    * the backend that runs the forward passes, as `fit` takes it: `auto` (default) picks the fastest
@@ -113,6 +121,8 @@ function evaluateOptions(fn: string, options: unknown): EvaluateOptions {
  * const png = model.render(1024, 1024); // { width, height, data: Uint8ClampedArray }
  * const bytes = model.toSafetensors(); // Model.fromSafetensors(bytes) reads it back
  * ```
+ *
+ * @group Models
  */
 export class Model {
   /** the resolved config it was trained with */

@@ -27,6 +27,8 @@ function firstNonFinite(data: ArrayLike<number>): number {
  * ```ts
  * checkValues("layers.0.bias", bias, 128);
  * ```
+ *
+ * @group Trainer boundary
  */
 export function checkValues(name: string, data: ArrayLike<number> | undefined, expected: number): void {
   if (data === undefined) throw new ModelFileError(`${name} is missing`);
@@ -56,6 +58,8 @@ function parameterShapes(spec: MLPSpec): { name: string; length: number }[] {
  * ```ts
  * checkWeights(networkSpec(config), weights);
  * ```
+ *
+ * @group Trainer boundary
  */
 export function checkWeights(spec: MLPSpec, weights: readonly LayerWeights[]): void {
   const shapes = parameterShapes(spec);
@@ -77,6 +81,8 @@ export function checkWeights(spec: MLPSpec, weights: readonly LayerWeights[]): v
  * ```ts
  * checkOptimizerState(networkSpec(config), checkpoint.optimizer);
  * ```
+ *
+ * @group Trainer boundary
  */
 export function checkOptimizerState(spec: MLPSpec, state: OptimizerSnapshot): void {
   const shapes = parameterShapes(spec);
@@ -162,6 +168,8 @@ const checked = new WeakSet<Backend>();
  * ```ts
  * checkTrainerOptions({ spec, adam: { beta1: 0.9, beta2: 0.999, eps: 1e-8 }, weights, maxBatch: 1024 });
  * ```
+ *
+ * @group Trainer boundary
  */
 export function checkTrainerOptions(options: TrainerOptions): void {
   readingArgument("a trainer", "options", () => checkTrainerFields(options));
@@ -205,6 +213,8 @@ function checkTrainerFields(options: TrainerOptions): void {
  * ```ts
  * registerBackend(checkedBackend(referenceBackend)); // what registerBackend does itself
  * ```
+ *
+ * @group Trainer boundary
  */
 export function checkedBackend(backend: Backend): Backend {
   if (checked.has(backend)) return backend;

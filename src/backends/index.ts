@@ -1,5 +1,4 @@
 /**
- * @module
  * Backends: the {@link Trainer} interface every implementation of training shares, the registry
  * that finds backends by name (and `auto` by priority), the built-in backends — registered when
  * this module loads, each loading its heavy modules only when probed or created — and
@@ -15,6 +14,14 @@
  * | `gpujs-cpu`    |      −10 | gpu.js kernels as JavaScript (for checking kernels)              |
  *
  * Adding a backend is its folder and one line below.
+ *
+ * @groupDescription Trainers
+ * What every backend implements: a {@link Backend} makes {@link Trainer}s, which train one network.
+ *
+ * @groupDescription Registry
+ * Find a backend by name, or let `auto` pick; list which run here and why the others do not.
+ *
+ * @module coordnet/backends
  */
 
 import { gpujsCpuBackend, gpujsWasmBackend, gpujsWebgpuBackend } from "./gpujs/index.js";

@@ -17,6 +17,8 @@ import type { Backend, ProbeResult } from "./types.js";
  * ```ts
  * try { await requireBackend("cuda"); } catch (e) { if (e instanceof BackendUnavailableError) console.error(e.message); }
  * ```
+ *
+ * @group Registry
  */
 export class BackendUnavailableError extends CoordnetError {
   constructor(message: string) {
@@ -42,6 +44,8 @@ const warnedAliases = new Set<string>();
  * ```ts
  * registerBackend({ name: "mine", description: "my kernels", priority: 5, probe: async () => ({ available: true }), create: async (o) => new MyTrainer(o) });
  * ```
+ *
+ * @group Registry
  */
 export function registerBackend(backend: Backend): void {
   readingArgument("registerBackend", "backend", () => checkBackend(backend));
@@ -67,6 +71,8 @@ function checkBackend(backend: Backend): void {
  * ```ts
  * registerAlias("webasm", "gpujs-wasm");
  * ```
+ *
+ * @group Registry
  */
 export function registerAlias(alias: string, target: string): void {
   checkName("registerAlias", "alias", alias);
@@ -94,6 +100,8 @@ function canonical(name: string): string {
  * ```ts
  * findBackend("wasm")?.memoryLimit; // { bytes: 4294967296, what: "WebAssembly memory" }
  * ```
+ *
+ * @group Registry
  */
 export function findBackend(name: string): Backend | undefined {
   checkName("findBackend", "name", name);
@@ -107,12 +115,18 @@ export function findBackend(name: string): Backend | undefined {
  * ```ts
  * backendNames(); // ["webgpu", "wasm", "gpujs-wasm", "reference", "gpujs-cpu"]
  * ```
+ *
+ * @group Registry
  */
 export function backendNames(): string[] {
   return [...registry.values()].sort((a, b) => b.priority - a.priority).map((b) => b.name);
 }
 
-/** A registered backend, whether it runs here and why not. */
+/**
+ * A registered backend, whether it runs here and why not.
+ *
+ * @group Registry
+ */
 export interface BackendStatus {
   /** registry name */
   readonly name: string;
@@ -138,6 +152,8 @@ export interface BackendStatus {
  * ```ts
  * for (const b of await listBackends()) console.log(b.name, b.available ? "runs" : `no: ${b.reason}`);
  * ```
+ *
+ * @group Registry
  */
 export async function listBackends(): Promise<BackendStatus[]> {
   const out: BackendStatus[] = [];
@@ -171,6 +187,8 @@ export async function listBackends(): Promise<BackendStatus[]> {
  * ```ts
  * await resolveBackendName("auto"); // "wasm" on a machine without a GPU
  * ```
+ *
+ * @group Registry
  */
 export async function resolveBackendName(name: string): Promise<string> {
   checkName("resolveBackendName", "name", name);
@@ -182,7 +200,11 @@ export async function resolveBackendName(name: string): Promise<string> {
   throw new BackendUnavailableError("no backend can run here");
 }
 
-/** A backend with its probe's answer. */
+/**
+ * A backend with its probe's answer.
+ *
+ * @group Registry
+ */
 export interface BackendProbe {
   /** the registry entry */
   readonly backend: Backend;
@@ -200,6 +222,8 @@ export interface BackendProbe {
  * const { probe } = await probeBackend("webgpu");
  * if (!probe.available) console.log(probe.reason);
  * ```
+ *
+ * @group Registry
  */
 export async function probeBackend(name: string): Promise<BackendProbe> {
   checkName("probeBackend", "name", name);
@@ -220,6 +244,8 @@ export async function probeBackend(name: string): Promise<BackendProbe> {
  * const backend = await requireBackend("reference");
  * const trainer = await backend.create(options);
  * ```
+ *
+ * @group Registry
  */
 export async function requireBackend(name: string): Promise<Backend> {
   checkName("requireBackend", "name", name);

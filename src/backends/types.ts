@@ -11,7 +11,11 @@ import type { NetworkInputs } from "../encoding/inputs.js";
 import type { AdamOptions } from "../reference/adam.js";
 import type { MLPSpec } from "../reference/mlp.js";
 
-/** One dense layer's parameters, as plain float32 arrays in PyTorch's layout. */
+/**
+ * One dense layer's parameters, as plain float32 arrays in PyTorch's layout.
+ *
+ * @group Trainers
+ */
 export interface LayerWeights {
   /** row-major [outputs][inputs] */
   weight: Float32Array;
@@ -19,7 +23,11 @@ export interface LayerWeights {
   bias: Float32Array;
 }
 
-/** What {@link Trainer.gradients} returns: one batch's forward pass and backward pass, no step. */
+/**
+ * What {@link Trainer.gradients} returns: one batch's forward pass and backward pass, no step.
+ *
+ * @group Trainers
+ */
 export interface BatchGradients {
   /** the network's outputs, row-major [count][outputs] */
   readonly outputs: Float32Array;
@@ -29,7 +37,11 @@ export interface BatchGradients {
   readonly grads: LayerWeights[];
 }
 
-/** Adam's state in portable form: step count, then m and v in the order W₀, b₀, W₁, b₁, … */
+/**
+ * Adam's state in portable form: step count, then m and v in the order W₀, b₀, W₁, b₁, …
+ *
+ * @group Trainers
+ */
 export interface OptimizerSnapshot {
   /** steps taken so far */
   step: number;
@@ -39,7 +51,11 @@ export interface OptimizerSnapshot {
   v: Float32Array[];
 }
 
-/** How a trainer is created: the network's shape, its optimiser settings and its first weights. */
+/**
+ * How a trainer is created: the network's shape, its optimiser settings and its first weights.
+ *
+ * @group Trainers
+ */
 export interface TrainerOptions {
   /** the network's shape and activations */
   readonly spec: MLPSpec;
@@ -51,7 +67,11 @@ export interface TrainerOptions {
   readonly maxBatch: number;
 }
 
-/** What a trainer reports about itself: the backend that actually runs and any details. */
+/**
+ * What a trainer reports about itself: the backend that actually runs and any details.
+ *
+ * @group Trainers
+ */
 export interface TrainerInfo {
   /** registry name of the backend that runs, e.g. `reference` */
   readonly backend: string;
@@ -63,6 +83,8 @@ export interface TrainerInfo {
  * A network being trained. Inputs are row-major [count][inputs], targets and outputs
  * row-major [count][outputs], all float32. The computing methods return Promises, because GPU
  * backends read their results back asynchronously; the reference resolves them at once.
+ *
+ * @group Trainers
  */
 export interface Trainer {
   /** which backend runs, and how */
@@ -104,7 +126,11 @@ export interface Trainer {
   dispose(): Promise<void>;
 }
 
-/** A backend can run here. */
+/**
+ * A backend can run here.
+ *
+ * @group Trainers
+ */
 export interface ProbeAvailable {
   /** yes */
   readonly available: true;
@@ -114,7 +140,11 @@ export interface ProbeAvailable {
   readonly device?: string;
 }
 
-/** A backend cannot run here, and why. */
+/**
+ * A backend cannot run here, and why.
+ *
+ * @group Trainers
+ */
 export interface ProbeUnavailable {
   /** no */
   readonly available: false;
@@ -122,10 +152,18 @@ export interface ProbeUnavailable {
   readonly reason: string;
 }
 
-/** A backend's answer to "can you run here?". */
+/**
+ * A backend's answer to "can you run here?".
+ *
+ * @group Trainers
+ */
 export type ProbeResult = ProbeAvailable | ProbeUnavailable;
 
-/** Options of {@link Trainer.epoch}. */
+/**
+ * Options of {@link Trainer.epoch}.
+ *
+ * @group Trainers
+ */
 export interface EpochOptions {
   /** where in `order` to start: 0 for a whole epoch, a multiple of the batch size when resuming */
   readonly from?: number;
@@ -138,7 +176,11 @@ export interface EpochOptions {
   readonly afterBatch?: (next: number) => boolean;
 }
 
-/** What {@link Trainer.epoch} did. */
+/**
+ * What {@link Trainer.epoch} did.
+ *
+ * @group Trainers
+ */
 export interface EpochProgress {
   /** Σ over the epoch's batches so far of (batch loss × batch size), starting from `options.lossSum`: divide by the sample count for the mean loss */
   readonly lossSum: number;
@@ -146,7 +188,11 @@ export interface EpochProgress {
   readonly next: number;
 }
 
-/** A registered backend. */
+/**
+ * A registered backend.
+ *
+ * @group Trainers
+ */
 export interface Backend {
   /** the name users type, e.g. `reference` */
   readonly name: string;
@@ -168,7 +214,11 @@ export interface Backend {
   readonly memoryLimit?: MemoryLimit;
 }
 
-/** The most memory one trainer of a backend can hold, whatever the machine has. */
+/**
+ * The most memory one trainer of a backend can hold, whatever the machine has.
+ *
+ * @group Trainers
+ */
 export interface MemoryLimit {
   /** bytes */
   readonly bytes: number;

@@ -20,6 +20,8 @@ import { positionalFeatures, positionalForward } from "./positional.js";
  * ```ts
  * encodedFeatures({ type: "positional", range: "01", frequencies: 5, includeInput: false }); // 20
  * ```
+ *
+ * @group Encoders
  */
 export function encodedFeatures(encodingConfig: EncodingConfig): number {
   const encoding = parseEncoding(encodingConfig, "encodedFeatures");
@@ -33,7 +35,11 @@ export function encodedFeatures(encodingConfig: EncodingConfig): number {
   }
 }
 
-/** A ready-to-use encoding: how many features it makes, and the function that makes them. */
+/**
+ * A ready-to-use encoding: how many features it makes, and the function that makes them.
+ *
+ * @group Encoders
+ */
 export interface Encoder {
   /** the config it was built from */
   readonly config: EncodingConfig;
@@ -54,6 +60,8 @@ export interface Encoder {
  * const enc = createEncoder({ type: "positional", range: "01", frequencies: 5, includeInput: false }, 0);
  * enc.features; // 20
  * ```
+ *
+ * @group Encoders
  */
 export function createEncoder(encoding: EncodingConfig, seed: number, matrix?: FloatArray, dtype: DType = "float32"): Encoder {
   const config = parseEncoding(encoding, "createEncoder");
@@ -86,6 +94,8 @@ export function createEncoder(encoding: EncodingConfig, seed: number, matrix?: F
  * ```ts
  * const inputs = encodeImageGrid(createEncoder(config.encoding, 0), 64, 64); // [4096][features]
  * ```
+ *
+ * @group Encoders
  */
 export function encodeImageGrid(encoder: Encoder, width: number, height: number, dtype: DType = "float32"): FloatArray {
   checkEncoder("encodeImageGrid", encoder);
@@ -104,6 +114,8 @@ export function encodeImageGrid(encoder: Encoder, width: number, height: number,
  * ```ts
  * imageInputs(encoder, 512, 512, 2 * STORED_INPUTS_MAX_BYTES); // store up to 512 MiB instead
  * ```
+ *
+ * @group Encoders
  */
 export const STORED_INPUTS_MAX_BYTES = 256 * 2 ** 20;
 
@@ -115,6 +127,8 @@ export const STORED_INPUTS_MAX_BYTES = 256 * 2 ** 20;
  * ```ts
  * const inputs = imageInputs(encoder, 512, 512); // Float32Array [262144][features], or EncodedOnDemand
  * ```
+ *
+ * @group Encoders
  */
 export function imageInputs(encoder: Encoder, width: number, height: number, maxBytes = STORED_INPUTS_MAX_BYTES): NetworkInputs {
   checkEncoder("imageInputs", encoder);

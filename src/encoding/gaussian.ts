@@ -17,6 +17,8 @@ import { allocateOrRefuse, checkDType, checkFloats, checkWhole } from "./check.j
  * ```ts
  * const B = gaussianMatrix(256, 2, 10, new Rng(0, "gaussian"));
  * ```
+ *
+ * @group Gaussian features
  */
 export function gaussianMatrix(m: number, dims: number, sigma: number, rng: Rng, dtype: DType = "float32"): FloatArray {
   checkWhole("gaussianMatrix", "m", m, 1);
@@ -40,6 +42,8 @@ export function gaussianMatrix(m: number, dims: number, sigma: number, rng: Rng,
  * const out = new Float32Array(2 * 256);
  * gaussianForward(Float32Array.of(0.5, 0.5), out, 1, 2, B);
  * ```
+ *
+ * @group Gaussian features
  */
 export function gaussianForward(p: FloatArray, out: FloatArray, count: number, dims: number, B: FloatArray): void {
   const m = checkGaussian("gaussianForward", p, count, dims, B);
@@ -67,6 +71,8 @@ export function gaussianForward(p: FloatArray, out: FloatArray, count: number, d
  * const dp = new Float32Array(2);
  * gaussianBackward(p, dOut, dp, 1, 2, B);
  * ```
+ *
+ * @group Gaussian features
  */
 export function gaussianBackward(p: FloatArray, dOut: FloatArray, dp: FloatArray, count: number, dims: number, B: FloatArray): void {
   const m = checkGaussian("gaussianBackward", p, count, dims, B);

@@ -18,6 +18,8 @@ import type { Encoder } from "./encoder.js";
  * ```ts
  * const inputs = new EncodedOnDemand(pixelCoordinates(512, 512, "01") as Float32Array, encoder);
  * ```
+ *
+ * @group Network inputs
  */
 export class EncodedOnDemand {
   /** input features per sample (the encoder's) */
@@ -66,6 +68,8 @@ export class EncodedOnDemand {
 /**
  * The network's inputs for N samples: a row-major [N][features] array, or coordinates encoded on
  * demand.
+ *
+ * @group Network inputs
  */
 export type NetworkInputs = Float32Array | EncodedOnDemand;
 
@@ -77,6 +81,8 @@ export type NetworkInputs = Float32Array | EncodedOnDemand;
  * ```ts
  * gatherInputs(inputs, 2, batchX, 1024, 0, order); // the first batch of an epoch
  * ```
+ *
+ * @group Network inputs
  */
 export function gatherInputs(inputs: NetworkInputs, features: number, out: FloatArray, n: number, start: number, order?: Uint32Array): void {
   checkWhole("gatherInputs", "features", features, 1);

@@ -12,7 +12,11 @@
 import type { DType, FloatArray } from "../reference/dtype.js";
 import { allocateOrRefuse, checkDType, checkRange, checkWhole, MAX_SIDE } from "./check.js";
 
-/** The interval coordinates are mapped to: `"01"` is [0, 1], `"11"` is [−1, 1]. */
+/**
+ * The interval coordinates are mapped to: `"01"` is [0, 1], `"11"` is [−1, 1].
+ *
+ * @group Coordinates
+ */
 export type CoordRange = "01" | "11";
 
 /**
@@ -26,6 +30,8 @@ export type CoordRange = "01" | "11";
  * normalizeCoordinate(0, 512, "11"); // -1
  * normalizeCoordinate(511, 512, "11"); // 1
  * ```
+ *
+ * @group Coordinates
  */
 export function normalizeCoordinate(i: number, size: number, range: CoordRange): number {
   const t = size > 1 ? i / (size - 1) : 0;
@@ -41,6 +47,8 @@ export function normalizeCoordinate(i: number, size: number, range: CoordRange):
  * ```ts
  * pixelCoordinates(2, 2, "01"); // [0,0, 1,0, 0,1, 1,1]
  * ```
+ *
+ * @group Coordinates
  */
 export function pixelCoordinates(width: number, height: number, range: CoordRange, dtype: DType = "float32"): FloatArray {
   checkWhole("pixelCoordinates", "width", width, 1, MAX_SIDE);

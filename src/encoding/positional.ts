@@ -17,7 +17,11 @@ import { InvalidArgumentError, quote, readingArgument } from "../errors.js";
 import type { FloatArray } from "../reference/dtype.js";
 import { checkFloats, checkWhole } from "./check.js";
 
-/** Parameters of the positional encoding. */
+/**
+ * Parameters of the positional encoding.
+ *
+ * @group Positional features
+ */
 export interface PositionalOptions {
   /** number of frequencies L (the study: 5; NeRF: 10) */
   readonly frequencies: number;
@@ -32,6 +36,8 @@ export interface PositionalOptions {
  * ```ts
  * positionalFeatures(2, { frequencies: 5, includeInput: false }); // 20
  * ```
+ *
+ * @group Positional features
  */
 export function positionalFeatures(dims: number, opts: PositionalOptions): number {
   checkWhole("positionalFeatures", "dims", dims, 1);
@@ -50,6 +56,8 @@ export function positionalFeatures(dims: number, opts: PositionalOptions): numbe
  * const out = new Float32Array(20);
  * positionalForward(Float32Array.of(0.5, 0.25), out, 1, 2, { frequencies: 5, includeInput: false });
  * ```
+ *
+ * @group Positional features
  */
 export function positionalForward(p: FloatArray, out: FloatArray, count: number, dims: number, opts: PositionalOptions): void {
   const F = positionalFeatures(dims, opts);
@@ -83,6 +91,8 @@ export function positionalForward(p: FloatArray, out: FloatArray, count: number,
  * const dp = new Float32Array(2);
  * positionalBackward(p, dOut, dp, 1, 2, { frequencies: 5, includeInput: false });
  * ```
+ *
+ * @group Positional features
  */
 export function positionalBackward(p: FloatArray, dOut: FloatArray, dp: FloatArray, count: number, dims: number, opts: PositionalOptions): void {
   const F = positionalFeatures(dims, opts);

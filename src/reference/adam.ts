@@ -6,7 +6,11 @@
 
 import { allocate, dtypeOf, type FloatArray } from "./dtype.js";
 
-/** Adam's hyperparameters. PyTorch's defaults: β₁ = 0.9, β₂ = 0.999, ε = 1e-8. */
+/**
+ * Adam's hyperparameters. PyTorch's defaults: β₁ = 0.9, β₂ = 0.999, ε = 1e-8.
+ *
+ * @group Optimizer
+ */
 export interface AdamOptions {
   /** β₁, decay of the first moment */
   readonly beta1: number;
@@ -16,7 +20,11 @@ export interface AdamOptions {
   readonly eps: number;
 }
 
-/** Adam's state: the step count and one first and second moment array per parameter array. */
+/**
+ * Adam's state: the step count and one first and second moment array per parameter array.
+ *
+ * @group Optimizer
+ */
 export interface AdamState {
   /** number of steps taken so far */
   step: number;
@@ -33,6 +41,8 @@ export interface AdamState {
  * ```ts
  * const state = createAdamState([new Float32Array(4)]); // step 0, m and v zero
  * ```
+ *
+ * @group Optimizer
  */
 export function createAdamState(params: readonly FloatArray[]): AdamState {
   return {
@@ -50,6 +60,8 @@ export function createAdamState(params: readonly FloatArray[]): AdamState {
  * ```ts
  * adamFirstMoment(0, 2, 0.9); // 0.2
  * ```
+ *
+ * @group Optimizer
  */
 export function adamFirstMoment(m: number, g: number, beta1: number): number {
   return beta1 * m + (1 - beta1) * g;
@@ -62,6 +74,8 @@ export function adamFirstMoment(m: number, g: number, beta1: number): number {
  * ```ts
  * adamSecondMoment(0, 2, 0.999); // 0.004
  * ```
+ *
+ * @group Optimizer
  */
 export function adamSecondMoment(v: number, g: number, beta2: number): number {
   return beta2 * v + (1 - beta2) * g * g;
@@ -75,12 +89,18 @@ export function adamSecondMoment(v: number, g: number, beta2: number): number {
  * ```ts
  * adamUpdate(1, 0.05, 0.00025, 0.1 / 0.1, Math.sqrt(0.001), 1e-8); // 0.9 (first step, g = 0.5)
  * ```
+ *
+ * @group Optimizer
  */
 export function adamUpdate(p: number, m: number, v: number, stepSize: number, bc2Sqrt: number, eps: number): number {
   return p - (stepSize * m) / (Math.sqrt(v) / bc2Sqrt + eps);
 }
 
-/** The two numbers of a step's bias correction. */
+/**
+ * The two numbers of a step's bias correction.
+ *
+ * @group Optimizer
+ */
 export interface AdamCorrections {
   /** lr / (1 − β₁ᵗ) */
   readonly stepSize: number;
@@ -96,6 +116,8 @@ export interface AdamCorrections {
  * ```ts
  * adamCorrections(1, { beta1: 0.9, beta2: 0.999, eps: 1e-8 }, 0.1); // { stepSize: 1, bc2Sqrt: √0.001 }
  * ```
+ *
+ * @group Optimizer
  */
 export function adamCorrections(t: number, opts: AdamOptions, lr: number): AdamCorrections {
   return { stepSize: lr / (1 - opts.beta1 ** t), bc2Sqrt: Math.sqrt(1 - opts.beta2 ** t) };
@@ -115,6 +137,8 @@ export function adamCorrections(t: number, opts: AdamOptions, lr: number): AdamC
  * const state = createAdamState([p]);
  * adamStep([p], [g], state, { beta1: 0.9, beta2: 0.999, eps: 1e-8 }, 0.1); // p ≈ [0.9]
  * ```
+ *
+ * @group Optimizer
  */
 export function adamStep(params: readonly FloatArray[], grads: readonly FloatArray[], state: AdamState, opts: AdamOptions, lr: number): void {
   const { beta1, beta2, eps } = opts;

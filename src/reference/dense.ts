@@ -5,7 +5,11 @@
 
 import { allocate, type DType, type FloatArray } from "./dtype.js";
 
-/** A dense layer's parameters. */
+/**
+ * A dense layer's parameters.
+ *
+ * @group Dense layer
+ */
 export interface Dense {
   /** number of input features */
   readonly inputs: number;
@@ -17,7 +21,11 @@ export interface Dense {
   readonly bias: FloatArray;
 }
 
-/** Gradients of a loss with respect to a dense layer's parameters (same layouts as {@link Dense}). */
+/**
+ * Gradients of a loss with respect to a dense layer's parameters (same layouts as {@link Dense}).
+ *
+ * @group Dense layer
+ */
 export interface DenseGrads {
   /** row-major [outputs][inputs] */
   readonly weight: FloatArray;
@@ -32,6 +40,8 @@ export interface DenseGrads {
  * ```ts
  * const layer = createDense(2, 3, "float32"); // weight [3][2], bias [3]
  * ```
+ *
+ * @group Dense layer
  */
 export function createDense(inputs: number, outputs: number, dtype: DType): Dense {
   return { inputs, outputs, weight: allocate(dtype, outputs * inputs), bias: allocate(dtype, outputs) };
@@ -50,6 +60,8 @@ export function createDense(inputs: number, outputs: number, dtype: DType): Dens
  * const y = new Float32Array(1);
  * denseForward(layer, Float32Array.of(3, 4), y, 1); // y = [11]
  * ```
+ *
+ * @group Dense layer
  */
 // #region denseForward
 export function denseForward(layer: Dense, x: FloatArray, y: FloatArray, batch: number): void {
@@ -82,6 +94,8 @@ export function denseForward(layer: Dense, x: FloatArray, y: FloatArray, batch: 
  * denseBackward(layer, Float32Array.of(3, 4), Float32Array.of(1), grads, null, 1);
  * // grads.weight = [3, 4], grads.bias = [1]
  * ```
+ *
+ * @group Dense layer
  */
 // #region denseBackwardParams
 export function denseBackward(layer: Dense, x: FloatArray, dy: FloatArray, grads: DenseGrads, dx: FloatArray | null, batch: number): void {

@@ -10,10 +10,18 @@
  * @module
  */
 
-/** Name of a numeric type. */
+/**
+ * Name of a numeric type.
+ *
+ * @group Network
+ */
 export type DType = "float32" | "float64";
 
-/** A typed array of either numeric type. */
+/**
+ * A typed array of either numeric type.
+ *
+ * @group Network
+ */
 export type FloatArray = Float32Array | Float64Array;
 
 /**
@@ -23,6 +31,8 @@ export type FloatArray = Float32Array | Float64Array;
  * ```ts
  * const a = allocate("float64", 3); // Float64Array [0, 0, 0]
  * ```
+ *
+ * @group Network
  */
 export function allocate(dtype: DType, length: number): FloatArray {
   return dtype === "float64" ? new Float64Array(length) : new Float32Array(length);
@@ -35,6 +45,8 @@ export function allocate(dtype: DType, length: number): FloatArray {
  * ```ts
  * dtypeOf(new Float32Array(2)); // "float32"
  * ```
+ *
+ * @group Network
  */
 export function dtypeOf(a: FloatArray): DType {
   return a instanceof Float64Array ? "float64" : "float32";

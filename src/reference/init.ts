@@ -7,7 +7,11 @@ import { SIREN_OMEGA0 } from "./activations/sine.js";
 import type { Dense } from "./dense.js";
 import type { Rng } from "./rng.js";
 
-/** `torch`: PyTorch's `nn.Linear` default. `siren`: Sitzmann et al.'s scheme for sine networks. */
+/**
+ * `torch`: PyTorch's `nn.Linear` default. `siren`: Sitzmann et al.'s scheme for sine networks.
+ *
+ * @group Network
+ */
 export type InitScheme = "torch" | "siren";
 
 /**
@@ -27,6 +31,8 @@ export type InitScheme = "torch" | "siren";
  * const layer = createDense(2, 128, "float32");
  * initDense(layer, "torch", true, new Rng(0, "init"));
  * ```
+ *
+ * @group Network
  */
 export function initDense(layer: Dense, scheme: InitScheme, first: boolean, rng: Rng): void {
   const fanIn = layer.inputs;

@@ -14,7 +14,11 @@ import { allocate, type DType, type FloatArray } from "./dtype.js";
 import { type InitScheme, initDense } from "./init.js";
 import type { Rng } from "./rng.js";
 
-/** The shape and activations of an {@link MLP}. */
+/**
+ * The shape and activations of an {@link MLP}.
+ *
+ * @group Network
+ */
 export interface MLPSpec {
   /** input features (2 for raw coordinates, more after an encoding) */
   readonly inputs: number;
@@ -30,7 +34,11 @@ export interface MLPSpec {
   readonly outputActivation: ActivationName;
 }
 
-/** A multilayer perceptron: its spec, numeric type and dense layers (depth + 1 of them). */
+/**
+ * A multilayer perceptron: its spec, numeric type and dense layers (depth + 1 of them).
+ *
+ * @group Network
+ */
 export interface MLP {
   /** shape and activations */
   readonly spec: MLPSpec;
@@ -43,6 +51,8 @@ export interface MLP {
 /**
  * Everything the forward pass keeps for the backward pass, allocated once for a maximum batch
  * size and reused. All arrays are row-major [batch][features].
+ *
+ * @group Network
  */
 export interface Tape {
   /** the largest batch this tape can hold */
@@ -65,6 +75,8 @@ export interface Tape {
  * const spec = { inputs: 2, outputs: 3, width: 128, depth: 4, activation: "relu", outputActivation: "sigmoid" } as const;
  * const mlp = createMLP(spec, new Rng(0, "init"));
  * ```
+ *
+ * @group Network
  */
 export function createMLP(spec: MLPSpec, rng: Rng, init: InitScheme = "torch", dtype: DType = "float32"): MLP {
   const sizes = layerSizes(spec);
@@ -85,6 +97,8 @@ export function createMLP(spec: MLPSpec, rng: Rng, init: InitScheme = "torch", d
  * layerSizes({ inputs: 2, outputs: 3, width: 4, depth: 2, activation: "relu", outputActivation: "identity" });
  * // [2, 4, 4, 3]
  * ```
+ *
+ * @group Network
  */
 export function layerSizes(spec: MLPSpec): number[] {
   return [spec.inputs, ...Array.from({ length: spec.depth }, () => spec.width), spec.outputs];
@@ -97,6 +111,8 @@ export function layerSizes(spec: MLPSpec): number[] {
  * ```ts
  * const tape = createTape(mlp, 1024);
  * ```
+ *
+ * @group Network
  */
 export function createTape(mlp: MLP, maxBatch: number): Tape {
   const sizes = layerSizes(mlp.spec);
@@ -116,6 +132,8 @@ export function createTape(mlp: MLP, maxBatch: number): Tape {
  * ```ts
  * const grads = createGrads(mlp); // grads[l].weight, grads[l].bias
  * ```
+ *
+ * @group Network
  */
 export function createGrads(mlp: MLP): DenseGrads[] {
   return mlp.layers.map((layer) => ({ weight: allocate(mlp.dtype, layer.weight.length), bias: allocate(mlp.dtype, layer.bias.length) }));
@@ -128,6 +146,8 @@ export function createGrads(mlp: MLP): DenseGrads[] {
  * ```ts
  * activationAfter(mlp, mlp.layers.length - 1); // the output activation
  * ```
+ *
+ * @group Network
  */
 export function activationAfter(mlp: MLP, l: number): ActivationName {
   return l === mlp.layers.length - 1 ? mlp.spec.outputActivation : mlp.spec.activation;
@@ -141,6 +161,8 @@ export function activationAfter(mlp: MLP, l: number): ActivationName {
  * ```ts
  * const out = mlpForward(mlp, tape, Float32Array.of(0.5, 0.5), 1); // 3 colour values
  * ```
+ *
+ * @group Network
  */
 export function mlpForward(mlp: MLP, tape: Tape, x: FloatArray, batch: number): FloatArray {
   if (batch > tape.maxBatch) throw new RangeError(`batch ${batch} exceeds the tape's maxBatch ${tape.maxBatch}`);
@@ -167,6 +189,8 @@ export function mlpForward(mlp: MLP, tape: Tape, x: FloatArray, batch: number): 
  * mlpForward(mlp, tape, x, batch);
  * mlpBackward(mlp, tape, dOut, grads, batch);
  * ```
+ *
+ * @group Network
  */
 export function mlpBackward(mlp: MLP, tape: Tape, dOut: FloatArray, grads: DenseGrads[], batch: number, wantInputGrad = false): FloatArray | null {
   const L = mlp.layers.length;
@@ -192,6 +216,8 @@ export function mlpBackward(mlp: MLP, tape: Tape, dOut: FloatArray, grads: Dense
  * ```ts
  * parameterArrays(mlp).length; // 2 × number of layers
  * ```
+ *
+ * @group Network
  */
 export function parameterArrays(mlp: MLP): FloatArray[] {
   return mlp.layers.flatMap((layer) => [layer.weight, layer.bias]);
@@ -204,6 +230,8 @@ export function parameterArrays(mlp: MLP): FloatArray[] {
  * ```ts
  * adamStep(parameterArrays(mlp), gradientArrays(grads), state, opts, lr);
  * ```
+ *
+ * @group Network
  */
 export function gradientArrays(grads: DenseGrads[]): FloatArray[] {
   return grads.flatMap((g) => [g.weight, g.bias]);

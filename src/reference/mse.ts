@@ -12,6 +12,8 @@ import type { FloatArray } from "./dtype.js";
  * ```ts
  * mseForward(Float32Array.of(1, 2), Float32Array.of(0, 0), 2); // 2.5
  * ```
+ *
+ * @group Loss
  */
 // #region mseForward
 export function mseForward(pred: FloatArray, target: FloatArray, n: number): number {
@@ -32,6 +34,8 @@ export function mseForward(pred: FloatArray, target: FloatArray, n: number): num
  * const dp = new Float32Array(2);
  * mseBackward(Float32Array.of(1, 2), Float32Array.of(0, 0), dp, 2); // dp = [1, 2]
  * ```
+ *
+ * @group Loss
  */
 // #region mseBackward
 export function mseBackward(pred: FloatArray, target: FloatArray, dpred: FloatArray, n: number): void {

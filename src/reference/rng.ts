@@ -31,7 +31,11 @@ function fnv1a(text: string): number {
   return h >>> 0;
 }
 
-/** The 128-bit internal state of an {@link Rng}: four unsigned 32-bit words. */
+/**
+ * The 128-bit internal state of an {@link Rng}: four unsigned 32-bit words.
+ *
+ * @group Randomness
+ */
 export type RngState = [number, number, number, number];
 
 /**
@@ -42,6 +46,8 @@ export type RngState = [number, number, number, number];
  * const rng = new Rng(42, "init");
  * rng.uniform(-1, 1); // the same number on every machine
  * ```
+ *
+ * @group Randomness
  */
 export class Rng {
   private s: Uint32Array;

@@ -12,6 +12,8 @@
  * stepLR(1e-3, 49, 50, 0.5); // 1e-3
  * stepLR(1e-3, 50, 50, 0.5); // 5e-4
  * ```
+ *
+ * @group Optimizer
  */
 export function stepLR(lr0: number, epoch: number, every: number, factor: number): number {
   if (every <= 0) return lr0;

@@ -15,6 +15,8 @@ import type { Rng } from "./rng.js";
  * const rng = new Rng(seed, "shuffle");
  * const order = epochOrder(262144, rng); // a permutation of 0 … 262143
  * ```
+ *
+ * @group Randomness
  */
 export function epochOrder(count: number, rng: Rng, into?: Uint32Array): Uint32Array {
   const order = into ?? new Uint32Array(count);

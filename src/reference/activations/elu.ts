@@ -11,6 +11,8 @@
  * elu(2); // 2
  * elu(-1); // -0.632…
  * ```
+ *
+ * @group Activations
  */
 export function elu(z: number): number {
   return z > 0 ? z : Math.exp(z) - 1;
@@ -23,6 +25,8 @@ export function elu(z: number): number {
  * ```ts
  * eluGrad(-1); // 0.367…
  * ```
+ *
+ * @group Activations
  */
 export function eluGrad(z: number): number {
   return z > 0 ? 1 : Math.exp(z);

@@ -23,6 +23,8 @@
  * ```ts
  * erf(1); // 0.8427007929497149
  * ```
+ *
+ * @group Activations
  */
 export function erf(x: number): number {
   const ax = Math.abs(x);

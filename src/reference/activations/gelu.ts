@@ -13,6 +13,8 @@ import { erf } from "./erf.js";
  * ```ts
  * gelu(1); // 0.8413…
  * ```
+ *
+ * @group Activations
  */
 // #region gelu
 export function gelu(z: number): number {
@@ -26,6 +28,8 @@ export function gelu(z: number): number {
  * ```ts
  * geluGrad(0); // 0.5
  * ```
+ *
+ * @group Activations
  */
 export function geluGrad(z: number): number {
   const cdf = 0.5 * (1 + erf(z * Math.SQRT1_2));

@@ -10,6 +10,8 @@
  * ```ts
  * identity(1.5); // 1.5
  * ```
+ *
+ * @group Activations
  */
 export function identity(z: number): number {
   return z;
@@ -22,6 +24,8 @@ export function identity(z: number): number {
  * ```ts
  * identityGrad(-7); // 1
  * ```
+ *
+ * @group Activations
  */
 export function identityGrad(_z: number): number {
   return 1;

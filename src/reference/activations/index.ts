@@ -18,7 +18,11 @@ export { erf } from "./erf.js";
 export { SIREN_OMEGA0 } from "./sine.js";
 export { elu, eluGrad, gelu, geluGrad, identity, identityGrad, relu, reluGrad, sigmoid, sigmoidGrad, sine, sineGrad, tanh, tanhGrad };
 
-/** An activation: its value f(z) and its derivative f'(z), both functions of the pre-activation z. */
+/**
+ * An activation: its value f(z) and its derivative f'(z), both functions of the pre-activation z.
+ *
+ * @group Activations
+ */
 export interface Activation {
   /** f(z) */
   readonly f: (z: number) => number;
@@ -26,7 +30,11 @@ export interface Activation {
   readonly grad: (z: number) => number;
 }
 
-/** The name of an activation. */
+/**
+ * The name of an activation.
+ *
+ * @group Activations
+ */
 export type ActivationName = "relu" | "gelu" | "elu" | "tanh" | "sigmoid" | "sine" | "identity";
 
 /**
@@ -36,6 +44,8 @@ export type ActivationName = "relu" | "gelu" | "elu" | "tanh" | "sigmoid" | "sin
  * ```ts
  * ACTIVATIONS.gelu.f(1); // 0.8413…
  * ```
+ *
+ * @group Activations
  */
 export const ACTIVATIONS: Readonly<Record<ActivationName, Activation>> = {
   relu: { f: relu, grad: reluGrad },
@@ -54,6 +64,8 @@ export const ACTIVATIONS: Readonly<Record<ActivationName, Activation>> = {
  * ```ts
  * ACTIVATION_NAMES.includes("elu"); // true
  * ```
+ *
+ * @group Activations
  */
 export const ACTIVATION_NAMES = Object.keys(ACTIVATIONS) as ActivationName[];
 
@@ -65,6 +77,8 @@ export const ACTIVATION_NAMES = Object.keys(ACTIVATIONS) as ActivationName[];
  * const a = new Float32Array(2);
  * activationForward("relu", Float32Array.of(-1, 2), a, 2); // a = [0, 2]
  * ```
+ *
+ * @group Activations
  */
 export function activationForward(name: ActivationName, z: FloatArray, a: FloatArray, n: number): void {
   const f = ACTIVATIONS[name].f;
@@ -81,6 +95,8 @@ export function activationForward(name: ActivationName, z: FloatArray, a: FloatA
  * const dz = new Float32Array(2);
  * activationBackward("relu", Float32Array.of(-1, 2), Float32Array.of(5, 5), dz, 2); // dz = [0, 5]
  * ```
+ *
+ * @group Activations
  */
 export function activationBackward(name: ActivationName, z: FloatArray, da: FloatArray, dz: FloatArray, n: number): void {
   const grad = ACTIVATIONS[name].grad;

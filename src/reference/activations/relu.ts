@@ -11,6 +11,8 @@
  * relu(-2); // 0
  * relu(3); // 3
  * ```
+ *
+ * @group Activations
  */
 // #region relu
 export function relu(z: number): number {
@@ -25,6 +27,8 @@ export function relu(z: number): number {
  * reluGrad(0.5); // 1
  * reluGrad(0); // 0
  * ```
+ *
+ * @group Activations
  */
 export function reluGrad(z: number): number {
   return z > 0 ? 1 : 0;

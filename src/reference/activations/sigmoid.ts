@@ -10,6 +10,8 @@
  * ```ts
  * sigmoid(0); // 0.5
  * ```
+ *
+ * @group Activations
  */
 export function sigmoid(z: number): number {
   return 1 / (1 + Math.exp(-z));
@@ -22,6 +24,8 @@ export function sigmoid(z: number): number {
  * ```ts
  * sigmoidGrad(0); // 0.25
  * ```
+ *
+ * @group Activations
  */
 export function sigmoidGrad(z: number): number {
   const s = 1 / (1 + Math.exp(-z));

@@ -12,6 +12,8 @@
  * ```ts
  * sine(0.1) === Math.sin(SIREN_OMEGA0 * 0.1); // true
  * ```
+ *
+ * @group Activations
  */
 export const SIREN_OMEGA0 = 30;
 
@@ -22,6 +24,8 @@ export const SIREN_OMEGA0 = 30;
  * ```ts
  * sine(Math.PI / 60); // sin(π/2) = 1
  * ```
+ *
+ * @group Activations
  */
 export function sine(z: number): number {
   return Math.sin(30 * z);
@@ -34,6 +38,8 @@ export function sine(z: number): number {
  * ```ts
  * sineGrad(0); // 30
  * ```
+ *
+ * @group Activations
  */
 export function sineGrad(z: number): number {
   return 30 * Math.cos(30 * z);

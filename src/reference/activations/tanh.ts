@@ -10,6 +10,8 @@
  * ```ts
  * tanh(0); // 0
  * ```
+ *
+ * @group Activations
  */
 export function tanh(z: number): number {
   return Math.tanh(z);
@@ -22,6 +24,8 @@ export function tanh(z: number): number {
  * ```ts
  * tanhGrad(0); // 1
  * ```
+ *
+ * @group Activations
  */
 export function tanhGrad(z: number): number {
   const t = Math.tanh(z);
