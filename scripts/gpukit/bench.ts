@@ -531,7 +531,7 @@ function merge(f: Map<string, string>): number {
       webgpuStudySeconds: {
         target: "≤ 20 s (goal ≤ 10 s) for the study's 200 epochs at 512², batch 1024",
         value: study && p?.size === 512 ? (study.status === "complete" ? study.trainingSeconds : study.projectedSeconds) : null,
-        projected: study ? study.status !== "complete" : null,
+        projected: study && p?.size === 512 ? study.status !== "complete" : null,
       },
       webgpuSamplesPerSecondAt65536: {
         target: "≥ 50,000,000 samples/s at batch 65,536",

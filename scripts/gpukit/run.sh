@@ -213,7 +213,7 @@ for (const c of r.runs)
   console.log(`${c.runner.padEnd(14)} ${String(c.batch).padStart(5)}${c.study ? "*" : " "} ${c.status.padEnd(9)} ${String(c.epochsRun).padStart(6)} ${f(c.secondsPerEpoch, 4).padStart(9)} ${n(c.samplesPerSecond).padStart(15)} ${f(c.trainingSeconds, 1).padStart(9)} ${f(c.projectedSeconds, 1).padStart(12)} ${f(c.psnr, 2).padStart(9)}${c.error && c.status !== "complete" ? "  " + c.error.split("\n")[0] : ""}`);
 console.log("(* = the study run: its epochs end to end)");
 for (const [k, v] of Object.entries(r.ratios)) console.log(`s/epoch ${k}: ${Object.entries(v).map(([b, x]) => `${b}: ${f(x, 3)}`).join(", ")}`);
-for (const [k, v] of Object.entries(r.targets)) console.log(`target ${k} (${v.target}): ${v.value === null ? "not measured" : f(v.value, 3)}${v.projected ? " (projected)" : ""}`);
+for (const [k, v] of Object.entries(r.targets)) console.log(`target ${k} (${v.target}): ${v.value === null ? "not measured in this run" : `${f(v.value, 3)}${v.projected ? " (projected)" : ""}`}`);
 ' "$RESULT"
 say "result: $RESULT"
 
