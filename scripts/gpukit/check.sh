@@ -2,7 +2,9 @@
 # End-to-end check of the GPU kit on a machine without a GPU (CI runs it; npm run test:gpukit):
 # build the archive, unpack it into an empty folder outside the repository (no node_modules
 # anywhere above it), run `./run.sh --quick` in a bare environment on SwiftShader with the kit's
-# own Vulkan loader, and check the JSON it writes; then run it once more with a Vulkan driver
+# own Vulkan loader, and check the JSON it writes (every runner × batch cell there, times and
+# losses finite, losses falling, the adapter SwiftShader and software, the backend that ran the
+# one the name stands for); then run it once more with a Vulkan driver
 # that does not exist and check that it fails loudly (exit 3) and still writes its JSON.
 #
 #   scripts/gpukit/check.sh [KIT.tar.xz]   (default: build one into a temporary folder)
@@ -29,24 +31,55 @@ bare=(env -i "PATH=/usr/bin:/bin" "HOME=$TMP" "TMPDIR=$TMP" "KIT_TORCH_DEVICE=cp
 "$TMP/kit/bin/node" - "$TMP/quick.json" <<'EOF'
 const r = JSON.parse(require("node:fs").readFileSync(process.argv[2], "utf8"));
 const fail = (m) => { console.error(`coordnet: GPU kit check failed: ${m}`); process.exit(1); };
-const w = r.webgpu;
+const finite = (x) => typeof x === "number" && Number.isFinite(x);
 if (r.mode !== "quick") fail(`mode ${r.mode}`);
-if (!w.ok) fail(`webgpu run not ok: ${w.error}`);
-if (!/swiftshader/i.test(w.adapter?.name ?? "") || w.adapter.software !== true) fail(`adapter ${JSON.stringify(w.adapter)}`);
-if (w.details?.mode !== "webgpu" || w.details?.executor !== "fused-encoder") fail(`ran ${JSON.stringify(w.details)}`);
-if (w.size !== 64 || w.epochsRun !== 2 || w.epochSeconds.length !== 2 || !w.epochSeconds.every((s) => s > 0)) fail(`epochs ${JSON.stringify(w.epochSeconds)}`);
-if (!(w.timedEpochSecondsMedian === w.epochSeconds[1] && Math.abs(w.samplesPerSecond - 4096 / w.epochSeconds[1]) < 1e-6)) fail("timing fields disagree");
-// one learning step's worth of sanity: a finite loss that went down, an image MSE that matches it
-if (!(w.loss.length === 2 && w.loss.every(Number.isFinite) && w.loss[1] < w.loss[0])) fail(`loss ${JSON.stringify(w.loss)}`);
-if (!(Number.isFinite(w.psnr) && w.mse > 0 && w.mse < 0.2)) fail(`mse ${w.mse}`);
-if (!r.coordnetInfo?.some((l) => /^\s*webgpu: available/.test(l))) fail("coordnet info does not list webgpu as available");
+const runners = ["webgpu", "pytorch", "gpujs-webgpu"];
+const batches = [1024, 16384, 65536];
+if (JSON.stringify(r.plan?.batches) !== JSON.stringify(batches) || r.plan.size !== 64) fail(`plan ${JSON.stringify(r.plan)}`);
+// every (runner, batch) cell is there, once
+for (const runner of runners)
+  for (const batch of batches)
+    if (r.runs.filter((c) => c.runner === runner && c.batch === batch).length !== 1) fail(`no single cell for ${runner} at batch ${batch}`);
+if (r.runs.length !== runners.length * batches.length) fail(`${r.runs.length} cells`);
+const lines = [];
+for (const name of ["webgpu", "gpujs-webgpu"]) {
+  const who = r.runners[name];
+  // the adapter is SwiftShader and said to be software; the backend that ran is the one the name stands for
+  if (!/swiftshader/i.test(who?.adapter?.name ?? "") || who.adapter.software !== true) fail(`${name}: adapter ${JSON.stringify(who?.adapter)}`);
+  if (!who.parity?.pass) fail(`${name}: parity ${JSON.stringify(who.parity)}`);
+  if (typeof who.resolved !== "string" || (who.resolved !== name && !(name === "webgpu" && who.resolved === "gpujs-webgpu"))) fail(`${name} resolved to ${who.resolved}`);
+  for (const c of r.runs.filter((x) => x.runner === name)) {
+    const at = `${name} at batch ${c.batch}`;
+    if (!c.ok || c.status !== "complete") fail(`${at}: ${c.status} ${c.error ?? ""}`);
+    if (c.ran !== who.resolved || who.parity.ran !== who.resolved) fail(`${at}: ran ${c.ran}, parity on ${who.parity.ran}, asked for ${name} (= ${who.resolved})`);
+    if (!/swiftshader/i.test(c.details?.adapter ?? "")) fail(`${at}: details ${JSON.stringify(c.details)}`);
+    if (c.effectiveBatch !== Math.min(c.batch, 64 * 64)) fail(`${at}: effective batch ${c.effectiveBatch}`);
+    // 1 warm-up + 1 timed epoch, every time positive, the fields agreeing with each other
+    if (c.epochsRun !== 2 || c.epochSeconds.length !== 2 || !c.epochSeconds.every((s) => finite(s) && s > 0)) fail(`${at}: epochs ${JSON.stringify(c.epochSeconds)}`);
+    if (!(c.secondsPerEpoch === c.epochSeconds[1] && Math.abs(c.samplesPerSecond - 4096 / c.secondsPerEpoch) < 1e-6)) fail(`${at}: timing fields disagree`);
+    if (!(Math.abs(c.projectedSeconds - c.trainingSeconds) < 1e-9)) fail(`${at}: projected ${c.projectedSeconds}, trained ${c.trainingSeconds}`);
+    // a finite loss that falls, and (at batch 1024: --quick renders no other) an image MSE that matches it
+    if (!(c.loss.length === 2 && c.loss.every(finite) && c.loss[1] < c.loss[0])) fail(`${at}: loss ${JSON.stringify(c.loss)}`);
+    if (c.batch === 1024 ? !(finite(c.psnr) && c.mse > 0 && c.mse < 0.2) : c.mse !== null) fail(`${at}: mse ${c.mse}`);
+  }
+  lines.push(`${name}${who.resolved !== name ? ` (= ${who.resolved})` : ""} ${r.runs.filter((x) => x.runner === name).map((c) => `${c.secondsPerEpoch.toFixed(2)} s`).join(" / ")}`);
+}
+for (const k of ["webgpu/pytorch", "gpujs-webgpu/pytorch", "webgpu/gpujs-webgpu"])
+  if (Object.keys(r.ratios?.[k] ?? {}).join() !== batches.join()) fail(`ratios ${k}: ${JSON.stringify(r.ratios?.[k])}`);
+if (!batches.every((b) => r.ratios["webgpu/gpujs-webgpu"][b] > 0)) fail(`ratios ${JSON.stringify(r.ratios["webgpu/gpujs-webgpu"])}`);
+for (const name of new Set(["gpujs-webgpu", r.runners.webgpu.resolved]))
+  if (!r.coordnetInfo?.some((l) => new RegExp(`^\\s*${name}: available`).test(l))) fail(`coordnet info does not list ${name} as available`);
 if (!/^kit: /.test(r.machine.vulkanLoader)) fail(`loader ${r.machine.vulkanLoader}`);
-const t = r.torch;
+const t = r.runners.pytorch;
 if (t.ok) {
-  if (t.epochsRun !== 2 || !t.loss.every(Number.isFinite) || !(t.mse < 0.2)) fail(`torch ${JSON.stringify(t)}`);
-  if (!(r.webgpuOverTorchEpochSeconds > 0)) fail("no ratio");
-} else if (!/cannot import torch|not run/.test(t.error ?? "")) fail(`torch: ${t.error}`);
-console.log(`GPU kit check: webgpu on ${w.adapter.name} ${w.epochSeconds.map((s) => s.toFixed(1)).join(" + ")} s, loss ${w.loss.map((l) => l.toFixed(4)).join(" → ")}; torch ${t.ok ? `on ${t.device}` : "not run"}`);
+  for (const c of r.runs.filter((x) => x.runner === "pytorch"))
+    if (!c.ok || c.epochsRun !== 2 || !c.loss.every(finite) || !(c.loss[1] < c.loss[0]) || (c.batch === 1024 && !(c.mse < 0.2))) fail(`torch at batch ${c.batch}: ${JSON.stringify(c)}`);
+  if (!batches.every((b) => r.ratios["webgpu/pytorch"][b] > 0)) fail("no ratio to torch");
+} else {
+  if (!/cannot import torch|not run/.test(t.error ?? "")) fail(`torch: ${t.error}`);
+  if (!r.runs.filter((x) => x.runner === "pytorch").every((c) => c.status === "skipped" && c.secondsPerEpoch === null)) fail("torch cells without torch");
+}
+console.log(`GPU kit check: s/epoch at 64² (batches ${batches.join(", ")}) on ${r.runners.webgpu.adapter.name}: ${lines.join("; ")}; torch ${t.ok ? "on the CPU" : "not run"}`);
 EOF
 
 set +e
@@ -60,6 +93,11 @@ const fail = (m) => { console.error(`coordnet: GPU kit check (no adapter) failed
 if (code !== "3") fail(`exit ${code}, expected 3`);
 if (!/NO WebGPU ADAPTER ANSWERED/.test(fs.readFileSync(log, "utf8"))) fail("no loud message");
 const r = JSON.parse(fs.readFileSync(file, "utf8"));
-if (r.webgpu.ok !== false || !/no WebGPU adapter/.test(r.webgpu.error)) fail(`webgpu ${JSON.stringify(r.webgpu)}`);
+for (const name of ["webgpu", "gpujs-webgpu"]) {
+  const who = r.runners[name];
+  if (who?.ok !== false || who.adapter !== null || !/no WebGPU adapter/.test(who.error)) fail(`${name} ${JSON.stringify(who)}`);
+  const cells = r.runs.filter((c) => c.runner === name);
+  if (cells.length !== 3 || !cells.every((c) => c.status === "skipped" && !c.ok && /no WebGPU adapter/.test(c.error))) fail(`${name} cells ${JSON.stringify(cells)}`);
+}
 console.log("GPU kit check: with no adapter it exits 3, says so, and writes its JSON");
 EOF

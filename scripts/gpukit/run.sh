@@ -1,37 +1,42 @@
 #!/usr/bin/env bash
-# coordnet GPU kit: times the study's network on the webgpu backend (and PyTorch on CUDA, if
-# python3 has torch) on this machine and writes one JSON result. Nothing to install.
+# coordnet GPU kit: times the study's network on coordnet's WebGPU backends (`webgpu`, the
+# hand-written WGSL trainer, and `gpujs-webgpu`, gpu.js's kernels) and on PyTorch CUDA (if python3
+# has torch), side by side on this machine, at batches 1024 (the study's), 16,384 and 65,536, and
+# writes one JSON result. Nothing to install.
 #
-#   ./run.sh [--quick | --full] [--epochs N] [--size N] [--max-seconds S] [RESULT.json]
+#   ./run.sh [--quick | --full] [options] [RESULT.json]
 #
-#   (default)  512x512, 1 warm-up epoch + 3 timed epochs
-#   --quick    64x64, 1 warm-up epoch + 1 timed epoch (a smoke test)
-#   --full     512x512, the study's 200 epochs end to end (epoch 1 is still reported apart)
+#   (default)  512x512; per (runner, batch): 1 warm-up epoch + up to 5 timed, at most 20 s
+#   --quick    64x64;   per (runner, batch): 1 warm-up epoch + 1 timed (SwiftShader; budget 1800 s)
+#   --full     512x512; the default's cells at 16,384 and 65,536, and at batch 1024 the study's
+#              200 epochs end to end, each runner's at most --max-seconds (then projected)
+#   --size N  --batches 1024,16384,65536  --runners webgpu,pytorch,gpujs-webgpu
+#   --warmup N  --timed-epochs N  --cell-seconds S  --epochs N (study)  --max-seconds S (study, 90)
+#   --budget S  no cell starts after S seconds (default 300; --full 400; --quick 1800)
 #   RESULT     default: $OUT/gpu-result.json if $OUT is set, else ./gpu-result.json
 #   KIT_TORCH_DEVICE=cpu runs the PyTorch part on the CPU (only to test the kit without a GPU)
 #   KIT_FORCE_KIT_LOADER=1 uses the kit's Vulkan loader even where the system has one (to test it)
 #
-# Each of the two training runs stops after --max-seconds (default 240) and says so in the JSON.
-# Exit status: 0 when the webgpu run completed; 3 when no WebGPU adapter answered; 1 on any other
-# failure. The JSON file is written in every case.
+# Caps are checked between epochs, so a cell overruns by at most one epoch; each runner's process
+# is also killed 60 s after the budget. Exit status: 0 when every coordnet cell ran; 3 when no
+# WebGPU adapter answered; 1 on any other failure. The JSON file is written in every case.
 set -uo pipefail
 
 KIT="$(cd "$(dirname "$0")" && pwd)"
 NODE="$KIT/bin/node"
 MODE=default
-SIZE=512
-EPOCHS=4
-WARMUP=1
-MAX_SECONDS=240
+RUNNERS="webgpu,pytorch,gpujs-webgpu"
+PLAN_ARGS=()
 RESULT=""
 while [ $# -gt 0 ]; do
   case "$1" in
-    --quick) MODE=quick; SIZE=64; EPOCHS=2 ;;
-    --full) MODE=full; SIZE=512; EPOCHS=200 ;;
-    --epochs) EPOCHS="$2"; shift ;;
-    --size) SIZE="$2"; shift ;;
-    --max-seconds) MAX_SECONDS="$2"; shift ;;
-    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
+    --quick) MODE=quick ;;
+    --full) MODE=full ;;
+    --runners) [ $# -ge 2 ] || { echo "coordnet: $1 needs a value" >&2; exit 2; }; RUNNERS="$2"; shift ;;
+    --size|--batches|--warmup|--timed-epochs|--cell-seconds|--epochs|--max-seconds|--budget)
+      [ $# -ge 2 ] || { echo "coordnet: $1 needs a value" >&2; exit 2; }
+      PLAN_ARGS+=("$1" "$2"); shift ;;
+    -h|--help) sed -n '2,25p' "$0"; exit 0 ;;
     -*) echo "coordnet: unknown option $1 (see --help)" >&2; exit 2 ;;
     *) RESULT="$1" ;;
   esac
@@ -48,7 +53,8 @@ trap 'rm -rf "$WORK"' EXIT
 say() { printf '%s\n' "$*"; }
 section() { printf '\n== %s\n' "$*"; }
 
-section "coordnet GPU kit ($MODE: ${SIZE}x${SIZE}, $EPOCHS epochs, $WARMUP warm-up) on ${HOSTNAME:-$(cat /etc/hostname 2>/dev/null)}"
+KIT_STARTED="$(date +%s)"
+section "coordnet GPU kit ($MODE; runners $RUNNERS) on ${HOSTNAME:-$(cat /etc/hostname 2>/dev/null)}"
 cat "$KIT/kit.json" 2>/dev/null | tr -d '\n'; echo
 
 # ---- the machine: GPU devices, Vulkan drivers (ICDs), the Vulkan loader, EGL ----------------
@@ -155,38 +161,63 @@ export KIT_NVIDIA_SMI KIT_ICD_FOUND KIT_VULKAN_LOADER
 section "coordnet info"
 "$NODE" "$KIT/app/coordnet.mjs" info 2>&1 | tee "$WORK/info.txt"
 
-# ---- coordnet on webgpu -----------------------------------------------------------------------
-section "coordnet webgpu: ${SIZE}x${SIZE}, $EPOCHS epochs (max $MAX_SECONDS s)"
-TIMEOUT=()
-command -v timeout >/dev/null 2>&1 && TIMEOUT=(timeout --kill-after=10 "$((MAX_SECONDS + 90))")
-"${TIMEOUT[@]}" "$NODE" "$KIT/app/gpu-bench.mjs" train --work "$WORK" --size "$SIZE" --epochs "$EPOCHS" --warmup "$WARMUP" --max-seconds "$MAX_SECONDS"
-webgpu_status=$?
+# ---- the plan: cells per runner, their caps, and PyTorch's workload ---------------------------
+section "plan"
+"$NODE" "$KIT/app/gpu-bench.mjs" plan --work "$WORK" --mode "$MODE" ${PLAN_ARGS[@]+"${PLAN_ARGS[@]}"} || exit 2
+BUDGET="$("$NODE" -e 'console.log(JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")).budgetSeconds)' "$WORK/plan.json")"
+DEADLINE_S=$((KIT_STARTED + BUDGET))
+# each runner's process is killed this long after the budget (a cell stops only between epochs)
+MARGIN_S=60
+runner_timeout() {
+  local left=$((DEADLINE_S - $(date +%s) + MARGIN_S))
+  [ "$left" -gt 10 ] || left=10
+  if command -v timeout >/dev/null 2>&1; then echo "timeout --kill-after=10 $left"; fi
+}
 
-# ---- PyTorch on CUDA --------------------------------------------------------------------------
-section "PyTorch"
+# ---- the runners, one process each ------------------------------------------------------------
 TORCH_RAN=false
-if [ -f "$WORK/workload.json" ] && command -v python3 >/dev/null 2>&1 && python3 -c "import torch" >/dev/null 2>&1; then
-  TORCH_RAN=true
-  "${TIMEOUT[@]}" python3 "$KIT/torch_bench.py" --workload "$WORK/workload.json" --targets "$WORK/targets.f32" --out "$WORK/torch.json" --max-seconds "$MAX_SECONDS" --device "${KIT_TORCH_DEVICE:-cuda}" \
-    || say "the PyTorch run failed (exit $?)"
-else
-  say "skipped: python3 cannot import torch here"
-fi
+NO_ADAPTER=0
+COORDNET_RUNNERS=0
+FAILED=""
+for runner in ${RUNNERS//,/ }; do
+  if [ "$runner" = pytorch ]; then
+    section "PyTorch (${KIT_TORCH_DEVICE:-cuda})"
+    if command -v python3 >/dev/null 2>&1 && python3 -c "import torch" >/dev/null 2>&1; then
+      TORCH_RAN=true
+      # shellcheck disable=SC2046
+      $(runner_timeout) python3 "$KIT/torch_bench.py" --workload "$WORK/workload.json" --targets "$WORK/targets.f32" --out "$WORK/torch.json" \
+        --deadline "$DEADLINE_S" --device "${KIT_TORCH_DEVICE:-cuda}" || say "the PyTorch run failed (exit $?)"
+    else
+      say "skipped: python3 cannot import torch here"
+    fi
+    continue
+  fi
+  COORDNET_RUNNERS=$((COORDNET_RUNNERS + 1))
+  section "coordnet $runner"
+  # shellcheck disable=SC2046
+  $(runner_timeout) "$NODE" "$KIT/app/gpu-bench.mjs" cells --work "$WORK" --runner "$runner" --deadline "$((DEADLINE_S * 1000))"
+  status=$?
+  if [ "$status" -eq 3 ]; then NO_ADAPTER=$((NO_ADAPTER + 1)); fi
+  if [ "$status" -ne 0 ]; then FAILED="$FAILED $runner(exit $status)"; fi
+done
 
 # ---- one JSON ---------------------------------------------------------------------------------
 section "result"
-"$NODE" "$KIT/app/gpu-bench.mjs" merge --mode "$MODE" --kit "$KIT/kit.json" --info "$WORK/info.txt" --webgpu "$WORK/webgpu.json" --torch "$WORK/torch.json" --torch-ran "$TORCH_RAN" --out "$RESULT"
+"$NODE" "$KIT/app/gpu-bench.mjs" merge --work "$WORK" --mode "$MODE" --kit "$KIT/kit.json" --runners "$RUNNERS" --torch-ran "$TORCH_RAN" --out "$RESULT"
 "$NODE" -e '
 const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
-const f = (x, d = 3) => (typeof x === "number" ? x.toFixed(d) : "–");
-const w = r.webgpu, t = r.torch;
-console.log(`webgpu : ${w.ok ? "ok" : "FAILED"} adapter ${w.adapter ? w.adapter.name : "none"}; ${f(w.timedEpochSecondsMedian)} s/epoch, ${f(w.samplesPerSecond, 0)} samples/s, ${w.epochsRun ?? 0} epochs in ${f(w.trainingSeconds, 1)} s, PSNR ${f(w.psnr, 2)} dB${w.error ? "; " + w.error.split("\n")[0] : ""}`);
-console.log(`pytorch: ${t.ok ? "ok" : "not run/failed"} ${t.device ?? ""}; ${f(t.timedEpochSecondsMedian)} s/epoch, ${f(t.samplesPerSecond, 0)} samples/s, ${t.epochsRun ?? 0} epochs in ${f(t.trainingSeconds, 1)} s, PSNR ${f(t.psnr, 2)} dB${t.error ? "; " + t.error : ""}`);
-console.log(`webgpu/pytorch epoch time: ${f(r.webgpuOverTorchEpochSeconds, 2)}`);
+const f = (x, d = 3) => (typeof x === "number" && Number.isFinite(x) ? x.toFixed(d) : "–");
+const n = (x) => (typeof x === "number" && Number.isFinite(x) ? Math.round(x).toLocaleString("en") : "–");
+console.log("runner         batch   status    epochs   s/epoch       samples/s   train s  projected s   PSNR dB");
+for (const c of r.runs)
+  console.log(`${c.runner.padEnd(14)} ${String(c.batch).padStart(5)}${c.study ? "*" : " "} ${c.status.padEnd(9)} ${String(c.epochsRun).padStart(6)} ${f(c.secondsPerEpoch, 4).padStart(9)} ${n(c.samplesPerSecond).padStart(15)} ${f(c.trainingSeconds, 1).padStart(9)} ${f(c.projectedSeconds, 1).padStart(12)} ${f(c.psnr, 2).padStart(9)}${c.error && c.status !== "complete" ? "  " + c.error.split("\n")[0] : ""}`);
+console.log("(* = the study run: its epochs end to end)");
+for (const [k, v] of Object.entries(r.ratios)) console.log(`s/epoch ${k}: ${Object.entries(v).map(([b, x]) => `${b}: ${f(x, 3)}`).join(", ")}`);
+for (const [k, v] of Object.entries(r.targets)) console.log(`target ${k} (${v.target}): ${v.value === null ? "not measured in this run" : `${f(v.value, 3)}${v.projected ? " (projected)" : ""}`}`);
 ' "$RESULT"
 say "result: $RESULT"
 
-if [ ! -f "$WORK/webgpu.json" ] || grep -q '"adapter": null' "$WORK/webgpu.json"; then
+if [ "$COORDNET_RUNNERS" -gt 0 ] && [ "$NO_ADAPTER" -eq "$COORDNET_RUNNERS" ]; then
   section "why no adapter: the Vulkan loader's own account (VK_LOADER_DEBUG=error,warn,driver)"
   VK_LOADER_DEBUG=error,warn,driver "$NODE" "$KIT/app/gpu-bench.mjs" probe 2>&1 | tail -40
   {
@@ -198,8 +229,8 @@ if [ ! -f "$WORK/webgpu.json" ] || grep -q '"adapter": null' "$WORK/webgpu.json"
   } >&2
   exit 3
 fi
-if grep -q '"software": true' "$WORK/webgpu.json"; then
+if cat "$WORK"/coordnet-*.json 2>/dev/null | grep -q '"software": true'; then
   echo "!!! coordnet GPU kit: the WebGPU adapter is a SOFTWARE renderer, not a GPU." >&2
 fi
-[ "$webgpu_status" -eq 0 ] || { echo "!!! coordnet GPU kit: the webgpu run failed (exit $webgpu_status); see above and $RESULT" >&2; exit 1; }
+[ -z "$FAILED" ] || { echo "!!! coordnet GPU kit: not every cell ran:$FAILED; see above and $RESULT" >&2; exit 1; }
 exit 0

@@ -1,14 +1,16 @@
 #!/usr/bin/env python3
-"""The GPU kit's PyTorch peer: the workload coordnet's webgpu run trained, in PyTorch on CUDA.
+"""The GPU kit's PyTorch peer: the cells coordnet's runners train, in PyTorch on CUDA.
 
-Reads the files `gpu-bench train` wrote: workload.json (layer sizes, activations, Adam,
-schedule, batch size, epochs, coordnet's initial weights) and targets.f32 (the resized image,
+Reads the files `gpu-bench plan` wrote: workload.json (layer sizes, activations, Adam, schedule,
+coordnet's initial weights, and the cells: batch, epochs, warm-up, seconds cap) and targets.f32 (the resized image,
 row-major [H*W][3] float32, pixel order y*W + x). Inputs are coordnet's: pixel (x, y) -> [x/(W-1),
 y/(H-1)] (range 01) or 2*that - 1 (range 11). Each epoch: a fresh permutation on the device,
 batches of `batchSize`, MSE (mean over batch and channels), Adam; the epoch's loss is read back
 once at its end (as coordnet does). Epoch times are wall-clock with torch.cuda.synchronize().
+Each cell starts from the same weights with a fresh Adam, as each of coordnet's cells does.
 
-Writes one JSON file (--out); exits 0 even when CUDA is absent, saying so in the file.
+Writes one JSON file (--out) after every cell, with the same fields per cell as coordnet's
+(`runs`); exits 0 even when CUDA is absent, saying so in the file.
 """
 
 import argparse
@@ -32,7 +34,7 @@ def main():
     ap.add_argument("--workload", required=True)
     ap.add_argument("--targets", required=True)
     ap.add_argument("--out", required=True)
-    ap.add_argument("--max-seconds", type=float, default=300)
+    ap.add_argument("--deadline", type=float, default=float("inf"), help="Unix time after which no epoch past a cell's warm-up starts")
     ap.add_argument("--device", default="cuda", help="cuda (the comparison); cpu only to test this script")
     args = ap.parse_args()
 
@@ -84,76 +86,133 @@ def main():
 
     acts = {"relu": torch.nn.ReLU, "gelu": torch.nn.GELU, "elu": torch.nn.ELU, "tanh": torch.nn.Tanh, "sigmoid": torch.nn.Sigmoid, "identity": torch.nn.Identity}
     sizes = w["sizes"]
-    layers = []
-    for l in range(len(sizes) - 1):
-        lin = torch.nn.Linear(sizes[l], sizes[l + 1])
-        with torch.no_grad():
-            lin.weight.copy_(torch.tensor(w["weights"][l]["weight"], dtype=torch.float32).reshape(sizes[l + 1], sizes[l]))
-            lin.bias.copy_(torch.tensor(w["weights"][l]["bias"], dtype=torch.float32))
-        layers.append(lin)
-        layers.append(acts[w["activation"] if l < len(sizes) - 2 else w["outputActivation"]]())
-    model = torch.nn.Sequential(*layers).to(dev)
     opt_cfg = w["optimizer"]
-    opt = torch.optim.Adam(model.parameters(), lr=opt_cfg["lr"], betas=(opt_cfg.get("beta1", 0.9), opt_cfg.get("beta2", 0.999)), eps=opt_cfg.get("eps", 1e-8))
     every, factor = w["schedule"].get("every", 0), w["schedule"].get("factor", 1)
-    B, epochs, warmup = w["batchSize"], w["epochs"], w["warmup"]
-    gen = torch.Generator(device=dev)
-    gen.manual_seed(w["seed"])
 
-    epoch_seconds, losses = [], []
-    started = time.perf_counter()
-    for epoch in range(epochs):
-        if time.perf_counter() - started > args.max_seconds:
-            break
-        lr = opt_cfg["lr"] * (factor ** (epoch // every) if every > 0 else 1)
-        for g in opt.param_groups:
-            g["lr"] = lr
-        sync()
-        t0 = time.perf_counter()
-        order = torch.randperm(N, device=dev, generator=gen)
-        loss_sum = torch.zeros((), device=dev)
-        for s in range(0, N, B):
-            idx = order[s : s + B]
-            pred = model(coords[idx])
-            loss = torch.nn.functional.mse_loss(pred, targets[idx])
-            opt.zero_grad(set_to_none=True)
-            loss.backward()
-            opt.step()
-            loss_sum += loss.detach() * idx.numel()
-        losses.append(loss_sum.item() / N)  # the one read-back of the epoch
-        sync()
-        epoch_seconds.append(time.perf_counter() - t0)
-        print(f"  torch epoch {epoch + 1}/{epochs}: {epoch_seconds[-1]:.3f} s, loss {losses[-1]:.4e}", flush=True)
-    wall = time.perf_counter() - started
-    with torch.no_grad():
-        pred = model(coords).clamp(0, 1)
-        mse = torch.mean((pred - targets) ** 2).item()
-    timed = sorted(epoch_seconds[warmup:])
-    med = None if not timed else (timed[len(timed) // 2] if len(timed) % 2 else (timed[len(timed) // 2 - 1] + timed[len(timed) // 2]) / 2)
-    result.update(
-        {
-            "ok": len(epoch_seconds) == epochs and med is not None,
+    def fresh_model():
+        layers = []
+        for l in range(len(sizes) - 1):
+            lin = torch.nn.Linear(sizes[l], sizes[l + 1])
+            with torch.no_grad():
+                lin.weight.copy_(torch.tensor(w["weights"][l]["weight"], dtype=torch.float32).reshape(sizes[l + 1], sizes[l]))
+                lin.bias.copy_(torch.tensor(w["weights"][l]["bias"], dtype=torch.float32))
+            layers.append(lin)
+            layers.append(acts[w["activation"] if l < len(sizes) - 2 else w["outputActivation"]]())
+        return torch.nn.Sequential(*layers).to(dev)
+
+    def run_cell(c):
+        """One (pytorch, batch) cell, as coordnet's: whole epochs until its epochs, its seconds or the budget run out."""
+        B, epochs, warmup = c["effectiveBatch"], c["epochs"], c["warmup"]
+        cell = {
+            "runner": "pytorch",
+            "batch": c["batch"],
+            "effectiveBatch": B,
+            "study": c["study"],
             "size": W,
+            "ok": False,
+            "status": "skipped",
             "epochsRequested": epochs,
-            "epochsRun": len(epoch_seconds),
             "warmupEpochs": warmup,
-            "epochSeconds": epoch_seconds,
-            "timedEpochSecondsMedian": med,
-            "timedEpochSecondsMean": sum(timed) / len(timed) if timed else None,
-            "samplesPerSecond": N / med if med else None,
-            "trainingSeconds": sum(epoch_seconds),
-            "wallSeconds": wall,
-            "loss": losses,
-            "finalLoss": losses[-1] if losses else None,
-            "mse": mse,
-            "psnr": (10 * math.log10(1 / mse)) if mse > 0 else None,
+            "maxSeconds": c["maxSeconds"],
+            "epochsRun": 0,
+            "epochSeconds": [],
+            "secondsPerEpoch": None,
+            "samplesPerSecond": None,
+            "trainingSeconds": 0,
+            "projectedSeconds": None,
+            "loss": [],
+            "mse": None,
+            "psnr": None,
+            "ran": "pytorch",
+            "details": {"device": result["device"], "torch": torch.__version__},
         }
-    )
-    if len(epoch_seconds) < epochs:
-        result["error"] = f"stopped after {len(epoch_seconds)} of {epochs} epochs (--max-seconds {args.max_seconds})"
+        if time.time() >= args.deadline:
+            cell["error"] = "the kit's time budget was spent before this cell"
+            return cell
+        model = fresh_model()
+        opt = torch.optim.Adam(model.parameters(), lr=opt_cfg["lr"], betas=(opt_cfg.get("beta1", 0.9), opt_cfg.get("beta2", 0.999)), eps=opt_cfg.get("eps", 1e-8))
+        gen = torch.Generator(device=dev)
+        gen.manual_seed(w["seed"])
+        epoch_seconds, losses, cut = [], [], None
+        for epoch in range(epochs):
+            if epoch > warmup and sum(epoch_seconds) >= c["maxSeconds"]:
+                cut = f"stopped after {epoch} of {epochs} epochs: the cell's cap of {c['maxSeconds']} s"
+                break
+            if epoch > warmup and time.time() >= args.deadline:
+                cut = f"stopped after {epoch} of {epochs} epochs: the kit's time budget"
+                break
+            lr = opt_cfg["lr"] * (factor ** (epoch // every) if every > 0 else 1)
+            for g in opt.param_groups:
+                g["lr"] = lr
+            sync()
+            t0 = time.perf_counter()
+            order = torch.randperm(N, device=dev, generator=gen)
+            loss_sum = torch.zeros((), device=dev)
+            for s in range(0, N, B):
+                idx = order[s : s + B]
+                pred = model(coords[idx])
+                loss = torch.nn.functional.mse_loss(pred, targets[idx])
+                opt.zero_grad(set_to_none=True)
+                loss.backward()
+                opt.step()
+                loss_sum += loss.detach() * idx.numel()
+            losses.append(loss_sum.item() / N)  # the one read-back of the epoch
+            sync()
+            epoch_seconds.append(time.perf_counter() - t0)
+        mse = None
+        if c.get("measureImage", True):
+            with torch.no_grad():
+                pred = model(coords).clamp(0, 1)
+                mse = torch.mean((pred - targets) ** 2).item()
+        med = median(epoch_seconds[warmup:])
+        trained = sum(epoch_seconds)
+        cell.update(
+            {
+                "ok": med is not None and all(math.isfinite(x) for x in losses),
+                "status": "complete" if cut is None else "capped",
+                "epochsRun": len(epoch_seconds),
+                "epochSeconds": epoch_seconds,
+                "secondsPerEpoch": med,
+                "samplesPerSecond": N / med if med else None,
+                "trainingSeconds": trained,
+                "projectedSeconds": trained if cut is None else (None if med is None else sum(epoch_seconds[:warmup]) + (epochs - warmup) * med),
+                "loss": losses,
+                "mse": mse,
+                "psnr": (10 * math.log10(1 / mse)) if mse else None,
+            }
+        )
+        if cut is not None:
+            cell["error"] = cut
+        elif med is None:
+            cell["error"] = f"no timed epoch: {epochs} epochs with {warmup} warm-up"
+        f3 = "–" if med is None else f"{med:.4f}"
+        print(
+            f"  pytorch batch {c['batch']}{' (study)' if c['study'] else ''}: {len(epoch_seconds)} epochs, {f3} s/epoch, "
+            f"{'–' if not med else round(N / med)} samples/s, {trained:.1f} s{'' if cut is None else f' ({cut})'}, loss {losses[-1] if losses else None}, MSE {mse}",
+            flush=True,
+        )
+        return cell
+
+    result["runs"] = []
+    for c in w["cells"]:
+        try:
+            result["runs"].append(run_cell(c))
+        except Exception as e:  # noqa: BLE001 - one cell's failure (out of memory, say) is reported, the rest still run
+            result["runs"].append({"runner": "pytorch", "batch": c["batch"], "effectiveBatch": c["effectiveBatch"], "study": c["study"], "ok": False, "status": "failed", "error": f"{type(e).__name__}: {e}"})
+            if cuda:
+                torch.cuda.empty_cache()
+        write_json(args.out, result)
+    result["ok"] = all(r["ok"] for r in result["runs"])
     write_json(args.out, result)
-    print(f"torch on {result['device']}: {med if med is None else round(med, 4)} s/epoch after warm-up, loss {result['finalLoss']}")
     return 0
+
+
+def median(xs):
+    if not xs:
+        return None
+    s = sorted(xs)
+    m = len(s) // 2
+    return s[m] if len(s) % 2 else (s[m - 1] + s[m]) / 2
 
 
 def run_reporting_errors():
