@@ -12,6 +12,7 @@ import { gaussianForward, gaussianMatrix } from "./gaussian.js";
 import { EncodedOnDemand, type NetworkInputs } from "./inputs.js";
 import { pixelCoordinates } from "./normalize.js";
 import { positionalFeatures, positionalForward } from "./positional.js";
+import type { Encoder } from "./types.js";
 
 /**
  * How many input features an encoding makes from a 2-D coordinate.
@@ -35,21 +36,7 @@ export function encodedFeatures(encodingConfig: EncodingConfig): number {
   }
 }
 
-/**
- * A ready-to-use encoding: how many features it makes, and the function that makes them.
- *
- * @group Encoders
- */
-export interface Encoder {
-  /** the config it was built from */
-  readonly config: EncodingConfig;
-  /** output features per point */
-  readonly features: number;
-  /** Gaussian encodings only: B, row-major [m][2]; `null` otherwise */
-  readonly matrix: FloatArray | null;
-  /** encode `count` points, row-major [count][2], into `out`, row-major [count][features] */
-  encode(points: FloatArray, out: FloatArray, count: number): void;
-}
+export type { Encoder } from "./types.js";
 
 /**
  * Build the encoder for a config's `encoding` block. A Gaussian encoding draws its matrix B from

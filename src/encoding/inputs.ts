@@ -9,7 +9,7 @@
 import { InvalidArgumentError, quote } from "../errors.js";
 import type { FloatArray } from "../reference/dtype.js";
 import { checkEncoder, checkFloats, checkWhole } from "./check.js";
-import type { Encoder } from "./encoder.js";
+import type { Encoder } from "./types.js";
 
 /**
  * Coordinates [N][2] and the encoder that turns them into the network's inputs on demand.
