@@ -1,0 +1,474 @@
+/**
+ * @module
+ * The WGSL of the `webgpu` backend: four compute kernels that together are one training step of
+ * the reference's MLP (`reference/mlp.ts`, `dense.ts`, `mse.ts`, `adam.ts`), written for a
+ * network's sizes and activations when a trainer is made (sizes become WGSL constants).
+ *
+ * One step dispatches, in this order:
+ *
+ * 1. `forward`  — one workgroup per block of S samples runs the whole network: the block's
+ *    activations stay in workgroup memory between layers; every layer's pre-activations z go to
+ *    the `z` buffer (the backward needs them), the output ŷ = out(z) to `out`.
+ * 2. `backward` — one workgroup per block again: the loss's gradient dL/dŷ, then dz of every layer
+ *    from the top down (dz kept in workgroup memory between layers, written to `dz`), and each
+ *    sample's squared error to `sq`.
+ * 3. `grads`    — one workgroup per 16×16 tile of some layer's [dW | db] (db is the column of a
+ *    constant input 1), summing over the batch 16 samples at a time through workgroup memory; one
+ *    more workgroup sums `sq` into the step's loss. Each entry is summed by one thread in batch
+ *    order: deterministic, no atomics.
+ * 4. `adam`     — one thread per parameter over the packed buffers params, grads, m, v.
+ *
+ * Buffers (float32 unless said; B is the trainer's maxBatch, L the number of dense layers):
+ *
+ * | buffer   | layout                                                         | written by        |
+ * | -------- | -------------------------------------------------------------- | ----------------- |
+ * | `params` | per layer l: W_l row-major [out][in], then b_l [out]            | host, `adam`      |
+ * | `grads`, `m`, `v` | the same layout as `params`                           | `grads`; `adam`   |
+ * | `x`      | the samples' inputs, row-major [sample][F]                      | host, once a run  |
+ * | `y`      | the samples' targets, row-major [sample][C]                     | host, once a run  |
+ * | `order`  | u32 [epoch position] → sample                                   | host, once an epoch |
+ * | `z`, `dz`| per layer l: row-major [B][out_l], at `Z_OFF[l]`                | `forward`; `backward` |
+ * | `out`    | ŷ, row-major [B][C]                                             | `forward`         |
+ * | `sq`     | [B], Σ_c (ŷ − y)² per sample                                    | `backward`        |
+ * | `losses` | [step], the mean squared error of each step's batch             | `grads`           |
+ * | `step`   | uniform, one 256-byte record per step (dynamic offset): start in `order`, count, index, Adam's step size and √(1 − β₂ᵗ) | host, once an epoch |
+ *
+ * Wide layers: workgroup memory is 16 KiB (4096 floats) by WebGPU's default limits, and the forward
+ * and backward keep two [S][widest] arrays there, so S = ⌊2048 / widest⌋ (at most 32). Where even
+ * one sample does not fit (a layer wider than 2048), the kernels keep nothing in workgroup memory
+ * and read the previous layer back from `z` / `dz` (written by the same workgroup, made visible by
+ * `storageBarrier`): slower, the same results.
+ */
+
+import type { ActivationName } from "../../reference/activations/index.js";
+
+/** The four kernels of a step. */
+export type KernelName = "forward" | "backward" | "grads" | "adam";
+
+/** Threads per workgroup of the forward and the backward. */
+export const BLOCK_THREADS = 128;
+/** The side of a `grads` tile (16×16 threads) and the number of samples it loads at a time. */
+export const TILE = 16;
+/** Threads per workgroup of `adam`. */
+export const ADAM_THREADS = 256;
+/** Floats of workgroup memory WebGPU promises by default (16 KiB). */
+const WORKGROUP_FLOATS = 4096;
+/** The most samples a forward/backward workgroup takes. */
+const MAX_BLOCK = 32;
+/** Bytes between two steps' records in the `step` buffer (WebGPU's minimum dynamic-offset alignment). */
+export const STEP_RECORD = 256;
+
+/** Where everything of a network lives in the packed buffers, and how the work is cut. */
+export interface NetLayout {
+  /** [inputs, width × depth, outputs] */
+  readonly sizes: number[];
+  /** dense layers */
+  readonly L: number;
+  /** the largest batch */
+  readonly B: number;
+  /** offset of W_l in `params` (floats) */
+  readonly wOff: number[];
+  /** offset of b_l in `params` (floats) */
+  readonly bOff: number[];
+  /** parameters in all */
+  readonly P: number;
+  /** offset of layer l's [B][out_l] in `z` and `dz` (floats) */
+  readonly zOff: number[];
+  /** floats of `z` (and of `dz`) */
+  readonly zFloats: number;
+  /** the widest layer, inputs included */
+  readonly widest: number;
+  /** samples per forward/backward workgroup */
+  readonly S: number;
+  /** whether the block's activations fit in workgroup memory (else they are read back from `z`/`dz`) */
+  readonly shared: boolean;
+  /** first `grads` tile of each layer; the last entry is the tile count */
+  readonly tileStart: number[];
+}
+
+/**
+ * The layout of a network of these sizes for batches of up to `B`.
+ *
+ * @example
+ * ```ts
+ * netLayout([2, 128, 128, 3], 1024).S; // 16 samples per workgroup
+ * ```
+ */
+export function netLayout(sizes: number[], B: number): NetLayout {
+  const L = sizes.length - 1;
+  const wOff: number[] = [];
+  const bOff: number[] = [];
+  const zOff: number[] = [];
+  const tileStart: number[] = [0];
+  let P = 0;
+  let zFloats = 0;
+  for (let l = 0; l < L; l++) {
+    const [nIn, nOut] = [sizes[l], sizes[l + 1]];
+    wOff.push(P);
+    bOff.push(P + nOut * nIn);
+    P += nOut * (nIn + 1);
+    zOff.push(zFloats);
+    zFloats += B * nOut;
+    tileStart.push(tileStart[l] + Math.ceil(nOut / TILE) * Math.ceil((nIn + 1) / TILE));
+  }
+  const widest = Math.max(...sizes);
+  const fit = Math.floor(WORKGROUP_FLOATS / (2 * widest));
+  const shared = fit >= 1;
+  return { sizes, L, B, wOff, bOff, P, zOff, zFloats, widest, S: shared ? Math.min(MAX_BLOCK, fit) : 16, shared, tileStart };
+}
+
+// #region activations: each activation's f and f' in WGSL, the same formulas as reference/activations/
+const ERF = `
+// erf(x), fdlibm's rational approximations (as reference/activations/erf.ts), evaluated in f32
+fn erf_(x: f32) -> f32 {
+  let ax = abs(x);
+  let sgn = select(1.0, -1.0, x < 0.0);
+  if (ax < 0.84375) {
+    let z = x * x;
+    let r = 0.128379167095512558561 + z * (-0.32504210724700149937 + z * (-0.0284817495755985104766 + z * (-0.00577027029648944159157 + z * -0.0000237630166566501626084)));
+    let s = 1.0 + z * (0.397917223959155352819 + z * (0.0650222499887672944485 + z * (0.00508130628187576562776 + z * (0.000132494738004321644526 + z * -0.0000039602282787753681232))));
+    return x + x * (r / s);
+  }
+  if (ax < 1.25) {
+    let s = ax - 1.0;
+    let p = -0.00236211856075265944077 + s * (0.414856118683748331666 + s * (-0.372207876035701323847 + s * (0.318346619901161753674 + s * (-0.110894694282396677476 + s * (0.0354783043256182359371 + s * -0.002166375594868790843)))));
+    let q = 1.0 + s * (0.106420880400844228286 + s * (0.540397917702171048937 + s * (0.0718286544141962662868 + s * (0.126171219808761642112 + s * (0.0136370839120290507362 + s * 0.011984499846799107417)))));
+    return sgn * (0.845062911510467529297 + p / q);
+  }
+  if (ax >= 6.0) { return sgn; }
+  let t = 1.0 / (ax * ax);
+  var r: f32;
+  var s: f32;
+  if (ax < 2.857142857142857) {
+    r = -0.00986494403484714822705 + t * (-0.693858572707181764372 + t * (-10.5586262253232909814 + t * (-62.3753324503260060396 + t * (-162.396669462573470355 + t * (-184.605092906711035994 + t * (-81.2874355063065934246 + t * -9.81432934416914548592))))));
+    s = 1.0 + t * (19.6512716674392571292 + t * (137.6577541435190426 + t * (434.565877475229228821 + t * (645.387271733267880336 + t * (429.008140027567833386 + t * (108.635005541779435134 + t * (6.57024977031928170135 + t * -0.0604244152148580987438)))))));
+  } else {
+    r = -0.00986494292470009928597 + t * (-0.799283237680523006574 + t * (-17.7579549177547519889 + t * (-160.636384855821916062 + t * (-637.566443368389627722 + t * (-1025.09513161107724954 + t * -483.519191608651397019)))));
+    s = 1.0 + t * (30.3380607434824582924 + t * (325.792512996573918826 + t * (1536.72958608443695994 + t * (3199.85821950859553908 + t * (2553.05040643316442583 + t * (474.528541206955367215 + t * -22.4409524465858183362))))));
+  }
+  return sgn * (1.0 - exp(-ax * ax - 0.5625 + r / s) / ax);
+}`;
+
+/** f(z) and f'(z) of each activation, as WGSL expressions of `z`. */
+const ACTIVATION_WGSL: Record<ActivationName, { f: string; grad: string }> = {
+  // relu(z) = max(0, z); relu'(z) = 1 for z > 0, else 0
+  relu: { f: "max(0.0, z)", grad: "select(0.0, 1.0, z > 0.0)" },
+  // gelu(z) = z·Φ(z); gelu'(z) = Φ(z) + z·φ(z)   (exact, erf-based)
+  gelu: { f: "z * 0.5 * (1.0 + erf_(z * 0.7071067811865476))", grad: "0.5 * (1.0 + erf_(z * 0.7071067811865476)) + z * exp(-0.5 * z * z) * 0.3989422804014327" },
+  // elu(z) = z for z > 0, else exp(z) − 1; elu'(z) = 1 for z > 0, else exp(z)
+  elu: { f: "select(exp(z) - 1.0, z, z > 0.0)", grad: "select(exp(z), 1.0, z > 0.0)" },
+  // tanh, clamped where f32's tanh is already ±1 (a naive exp-based tanh would give inf/inf there)
+  tanh: { f: "tanh(clamp(z, -15.0, 15.0))", grad: "1.0 - tanh(clamp(z, -15.0, 15.0)) * tanh(clamp(z, -15.0, 15.0))" },
+  // sigmoid(z) = 1/(1 + exp(−z)); sigmoid' = s·(1 − s)
+  sigmoid: { f: "1.0 / (1.0 + exp(-z))", grad: "(1.0 / (1.0 + exp(-z))) * (1.0 - 1.0 / (1.0 + exp(-z)))" },
+  // SIREN: sin(ω₀z), ω₀ = 30; derivative ω₀·cos(ω₀z)
+  sine: { f: "sin(30.0 * z)", grad: "30.0 * cos(30.0 * z)" },
+  identity: { f: "z", grad: "1.0" },
+};
+
+function activations(hidden: ActivationName, output: ActivationName): string {
+  const needErf = hidden === "gelu" || output === "gelu";
+  const a = ACTIVATION_WGSL;
+  return `${needErf ? ERF : ""}
+// the hidden layers' activation (${hidden}) and the output layer's (${output}), and their derivatives
+fn hidden_f(z: f32) -> f32 { return ${a[hidden].f}; }
+fn hidden_df(z: f32) -> f32 { return ${a[hidden].grad}; }
+fn out_f(z: f32) -> f32 { return ${a[output].f}; }
+fn out_df(z: f32) -> f32 { return ${a[output].grad}; }
+`;
+}
+// #endregion
+
+/** A WGSL float literal for a double (rounded to f32 by the compiler). */
+function float(x: number): string {
+  const s = String(x);
+  return /[.e]/.test(s) ? s : `${s}.0`;
+}
+
+const u32s = (xs: number[]) => `array<u32, ${xs.length}>(${xs.map((x) => `${x}u`).join(", ")})`;
+
+/** Constants and the step record every kernel shares. */
+function header(layout: NetLayout, hidden: ActivationName, output: ActivationName): string {
+  const { sizes, L, S, zOff, wOff, bOff, tileStart } = layout;
+  return `// Network ${sizes.join(" → ")}, ${hidden} hidden, ${output} output; batches up to ${layout.B}.
+const L = ${L}u;                      // dense layers
+const F = ${sizes[0]}u;                      // inputs per sample
+const C = ${sizes[L]}u;                      // outputs per sample
+const N_IN = ${u32s(sizes.slice(0, L))};
+const N_OUT = ${u32s(sizes.slice(1))};
+const W_OFF = ${u32s(wOff)};   // W_l in params, row-major [out][in]
+const B_OFF = ${u32s(bOff)};   // b_l in params
+const Z_OFF = ${u32s(zOff)};   // layer l's [B][out_l] in z and dz
+const TILE_START = ${u32s(tileStart)}; // first grads tile of each layer; last: the tile count
+const S = ${S}u;                      // samples per forward/backward workgroup
+const MAXW = ${layout.widest}u;                   // the widest layer (a row of workgroup memory)
+
+// One step's record (one per step, 256 bytes apart, chosen by a dynamic offset).
+struct Step {
+  start: u32,      // the batch's first position in order
+  count: u32,      // samples in the batch
+  index: u32,      // the step's slot in losses
+  pad: u32,
+  step_size: f32,  // Adam: lr / (1 − β₁ᵗ), computed in float64 on the host
+  bc2_sqrt: f32,   // Adam: √(1 − β₂ᵗ), likewise
+}
+@group(0) @binding(0) var<uniform> step: Step;
+${activations(hidden, output)}`;
+}
+
+/** Kernel 1: the whole forward pass of a block of S samples. */
+function forward(layout: NetLayout): string {
+  const { shared } = layout;
+  const readA = shared ? "buf[src + n * MAXW + i]" : "load_a(l, base + n, i)";
+  return `
+@group(0) @binding(1) var<storage, read> params: array<f32>;
+@group(0) @binding(2) var<storage, read> x: array<f32>;      // [sample][F]
+@group(0) @binding(3) var<storage, read> order: array<u32>;  // position → sample
+@group(0) @binding(4) var<storage, read_write> z: array<f32>;   // per layer [B][out_l]
+@group(0) @binding(5) var<storage, read_write> out: array<f32>; // ŷ, [B][C]
+${
+  shared
+    ? `// The block's activations, two halves of [S][MAXW]: layer l reads half l % 2 and writes the other.
+var<workgroup> buf: array<f32, ${2 * layout.S * layout.widest}>;`
+    : `// Layers too wide for workgroup memory: a layer's input is read back from z (this workgroup's rows).
+fn load_a(l: u32, row: u32, i: u32) -> f32 {
+  if (l == 0u) { return x[order[step.start + row] * F + i]; }
+  return hidden_f(z[Z_OFF[l - 1u] + row * N_IN[l] + i]);
+}`
+}
+
+@compute @workgroup_size(${BLOCK_THREADS})
+fn main(@builtin(local_invocation_index) t: u32, @builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let base = (wid.x + wid.y * nwg.x) * S;  // the block's first row of the batch
+  if (base >= step.count) { return; }
+  let rows = min(S, step.count - base);
+${
+  shared
+    ? `  // a[0]: the block's inputs, gathered through the epoch's order
+  for (var k = t; k < rows * F; k += ${BLOCK_THREADS}u) {
+    let n = k / F;
+    let i = k % F;
+    buf[n * MAXW + i] = x[order[step.start + base + n] * F + i];
+  }
+  workgroupBarrier();`
+    : ""
+}
+  for (var l = 0u; l < L; l++) {
+    let n_in = N_IN[l];
+    let n_out = N_OUT[l];
+    let src = (l % 2u) * S * MAXW;
+    let dst = ((l + 1u) % 2u) * S * MAXW;
+    // each thread: outputs k = t, t + ${BLOCK_THREADS}, … of the block's [rows][n_out]
+    for (var k = t; k < rows * n_out; k += ${BLOCK_THREADS}u) {
+      let n = k / n_out;
+      let j = k % n_out;
+      // z[n][j] = b[j] + Σ_i a[n][i]·W[j][i]
+      var sum = params[B_OFF[l] + j];
+      let w = W_OFF[l] + j * n_in;
+      for (var i = 0u; i < n_in; i++) {
+        sum += ${readA} * params[w + i];
+      }
+      z[Z_OFF[l] + (base + n) * n_out + j] = sum;
+      // a[l+1] = act(z[l]); the last layer's is the output
+      if (l + 1u < L) {
+        ${shared ? "buf[dst + n * MAXW + j] = hidden_f(sum);" : "_ = dst;"}
+      } else {
+        out[(base + n) * n_out + j] = out_f(sum);
+      }
+    }
+    ${shared ? "workgroupBarrier();" : "storageBarrier();"}
+  }
+}
+`;
+}
+
+/** Kernel 2: the loss's gradient and dz of every layer, for a block of S samples. */
+function backward(layout: NetLayout): string {
+  const { shared } = layout;
+  const readDz = shared ? "buf[src + n * MAXW + j]" : "dz[Z_OFF[l] + (base + n) * n_out + j]";
+  return `
+@group(0) @binding(1) var<storage, read> params: array<f32>;
+@group(0) @binding(2) var<storage, read> y: array<f32>;      // targets, [sample][C]
+@group(0) @binding(3) var<storage, read> order: array<u32>;  // position → sample
+@group(0) @binding(4) var<storage, read> z: array<f32>;      // per layer [B][out_l]
+@group(0) @binding(5) var<storage, read_write> dz: array<f32>;  // per layer [B][out_l]
+@group(0) @binding(6) var<storage, read_write> sq: array<f32>;  // [B]
+${shared ? `// The block's dz, two halves of [S][MAXW]: layer l's in half l % 2.\nvar<workgroup> buf: array<f32, ${2 * layout.S * layout.widest}>;` : ""}
+
+@compute @workgroup_size(${BLOCK_THREADS})
+fn main(@builtin(local_invocation_index) t: u32, @builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let base = (wid.x + wid.y * nwg.x) * S;
+  if (base >= step.count) { return; }
+  let rows = min(S, step.count - base);
+  let last = L - 1u;
+  // the loss, per sample: Σ_c (ŷ − y)²  (the grads kernel sums these over the batch)
+  for (var n = t; n < rows; n += ${BLOCK_THREADS}u) {
+    var s = 0.0;
+    for (var c = 0u; c < C; c++) {
+      let d = out_f(z[Z_OFF[last] + (base + n) * C + c]) - y[order[step.start + base + n] * C + c];
+      s += d * d;
+    }
+    sq[base + n] = s;
+  }
+  // the output layer: dz = dL/dŷ · out'(z), with dL/dŷ = 2·(ŷ − y) / (count·C)   (mse.ts)
+  for (var k = t; k < rows * C; k += ${BLOCK_THREADS}u) {
+    let n = k / C;
+    let c = k % C;
+    let zz = z[Z_OFF[last] + (base + n) * C + c];
+    let d = out_f(zz) - y[order[step.start + base + n] * C + c];
+    let g = (2.0 * d) / f32(step.count * C) * out_df(zz);
+    dz[Z_OFF[last] + (base + n) * C + c] = g;
+    ${shared ? "buf[(last % 2u) * S * MAXW + n * MAXW + c] = g;" : ""}
+  }
+  ${shared ? "workgroupBarrier();" : "storageBarrier();"}
+  // from the top down: dz[l−1][n][i] = (Σ_j dz[l][n][j]·W_l[j][i]) · act'(z[l−1][n][i])
+  for (var l = last; l > 0u; l--) {
+    let n_in = N_IN[l];
+    let n_out = N_OUT[l];
+    let src = (l % 2u) * S * MAXW;
+    let dst = ((l + 1u) % 2u) * S * MAXW;
+    for (var k = t; k < rows * n_in; k += ${BLOCK_THREADS}u) {
+      let n = k / n_in;
+      let i = k % n_in;
+      var da = 0.0;
+      for (var j = 0u; j < n_out; j++) {
+        da += ${readDz} * params[W_OFF[l] + j * n_in + i];
+      }
+      let g = da * hidden_df(z[Z_OFF[l - 1u] + (base + n) * n_in + i]);
+      dz[Z_OFF[l - 1u] + (base + n) * n_in + i] = g;
+      ${shared ? "buf[dst + n * MAXW + i] = g;" : "_ = dst;"}
+    }
+    ${shared ? "workgroupBarrier();" : "storageBarrier();"}
+  }
+}
+`;
+}
+
+/** Kernel 3: every layer's dW and db, a 16×16 tile per workgroup, and the step's loss. */
+function grads(layout: NetLayout): string {
+  return `
+@group(0) @binding(1) var<storage, read> x: array<f32>;      // [sample][F]
+@group(0) @binding(2) var<storage, read> order: array<u32>;  // position → sample
+@group(0) @binding(3) var<storage, read> z: array<f32>;      // per layer [B][out_l]
+@group(0) @binding(4) var<storage, read> dz: array<f32>;     // per layer [B][out_l]
+@group(0) @binding(5) var<storage, read_write> grads: array<f32>; // params' layout
+@group(0) @binding(6) var<storage, read> sq: array<f32>;     // [B]
+@group(0) @binding(7) var<storage, read_write> losses: array<f32>; // [step]
+
+const T = ${TILE}u;
+var<workgroup> dz_t: array<f32, ${TILE * TILE}>;  // [T samples][T outputs j]
+var<workgroup> a_t: array<f32, ${TILE * TILE}>;   // [T samples][T inputs i]
+var<workgroup> red: array<f32, ${TILE * TILE}>;
+
+// input i of layer l for batch row \`row\`: x (through order) for the first layer, act(z[l−1])
+// after; column n_in is the constant 1 whose weight is the bias, columns past it are 0
+fn load_a(l: u32, row: u32, i: u32, n_in: u32) -> f32 {
+  if (i == n_in) { return 1.0; }
+  if (i > n_in) { return 0.0; }
+  if (l == 0u) { return x[order[step.start + row] * F + i]; }
+  return hidden_f(z[Z_OFF[l - 1u] + row * n_in + i]);
+}
+
+// the last workgroup: loss = Σ_n sq[n] / (count·C), a fixed-order tree sum
+fn loss(t: u32) {
+  var s = 0.0;
+  for (var n = t; n < step.count; n += T * T) { s += sq[n]; }
+  red[t] = s;
+  workgroupBarrier();
+  for (var half = T * T / 2u; half > 0u; half >>= 1u) {
+    if (t < half) { red[t] += red[t + half]; }
+    workgroupBarrier();
+  }
+  if (t == 0u) { losses[step.index] = red[0] / f32(step.count * C); }
+}
+
+@compute @workgroup_size(${TILE * TILE})
+fn main(@builtin(local_invocation_index) t: u32, @builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let tile = wid.x + wid.y * nwg.x;
+  let tiles = TILE_START[L];
+  if (tile == tiles) { loss(t); return; }
+  if (tile > tiles) { return; }
+  var l = 0u;
+  while (l + 1u < L && tile >= TILE_START[l + 1u]) { l++; }
+  let n_in = N_IN[l];
+  let n_out = N_OUT[l];
+  let local = tile - TILE_START[l];
+  let across = (n_in + 1u + T - 1u) / T;   // tiles along [inputs | 1]
+  let j0 = (local / across) * T;
+  let i0 = (local % across) * T;
+  let r = t / T;
+  let c = t % T;
+  // thread (r, c) sums dW[j0 + r][i0 + c] = Σ_n dz[n][j0 + r]·a[n][i0 + c]   (dense.ts)
+  var acc = 0.0;
+  for (var n0 = 0u; n0 < step.count; n0 += T) {
+    // load T samples: dz of outputs j0…j0+T−1 and inputs i0…i0+T−1 (zero past the batch)
+    let row = n0 + r;
+    var g = 0.0;
+    var a = 0.0;
+    if (row < step.count) {
+      if (j0 + c < n_out) { g = dz[Z_OFF[l] + row * n_out + j0 + c]; }
+      a = load_a(l, row, i0 + c, n_in);
+    }
+    dz_t[t] = g;
+    a_t[t] = a;
+    workgroupBarrier();
+    for (var k = 0u; k < T; k++) {
+      acc += dz_t[k * T + r] * a_t[k * T + c];
+    }
+    workgroupBarrier();
+  }
+  let j = j0 + r;
+  let i = i0 + c;
+  if (j < n_out && i < n_in) { grads[W_OFF[l] + j * n_in + i] = acc; }
+  if (j < n_out && i == n_in) { grads[B_OFF[l] + j] = acc; }
+}
+`;
+}
+
+/** Kernel 4: Adam over every parameter (adam.ts), one thread each. */
+function adam(layout: NetLayout, beta1: number, beta2: number, eps: number): string {
+  return `
+@group(0) @binding(1) var<storage, read_write> params: array<f32>;
+@group(0) @binding(2) var<storage, read> grads: array<f32>;
+@group(0) @binding(3) var<storage, read_write> m: array<f32>;
+@group(0) @binding(4) var<storage, read_write> v: array<f32>;
+
+const P = ${layout.P}u;
+@compute @workgroup_size(${ADAM_THREADS})
+fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let k = gid.x + gid.y * nwg.x * ${ADAM_THREADS}u;
+  if (k >= P) { return; }
+  let g = grads[k];
+  // m ← β₁·m + (1 − β₁)·g;  v ← β₂·v + (1 − β₂)·g²
+  let m1 = ${float(beta1)} * m[k] + ${float(1 - beta1)} * g;
+  let v1 = ${float(beta2)} * v[k] + ${float(1 - beta2)} * g * g;
+  m[k] = m1;
+  v[k] = v1;
+  // p ← p − stepSize · m / (√v / √(1 − β₂ᵗ) + ε)
+  params[k] = params[k] - (step.step_size * m1) / (sqrt(v1) / step.bc2_sqrt + ${float(eps)});
+}
+`;
+}
+
+/**
+ * The WGSL of the four kernels for a network.
+ *
+ * @example
+ * ```ts
+ * const sources = kernelSources(netLayout([2, 64, 3], 256), "relu", "sigmoid", { beta1: 0.9, beta2: 0.999, eps: 1e-8 });
+ * ```
+ */
+export function kernelSources(
+  layout: NetLayout,
+  hidden: ActivationName,
+  output: ActivationName,
+  adamOptions: { beta1: number; beta2: number; eps: number },
+): Record<KernelName, string> {
+  const head = header(layout, hidden, output);
+  return {
+    forward: head + forward(layout),
+    backward: head + backward(layout),
+    grads: head + grads(layout),
+    adam: head + adam(layout, adamOptions.beta1, adamOptions.beta2, adamOptions.eps),
+  };
+}
