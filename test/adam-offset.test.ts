@@ -46,8 +46,8 @@ async function train(trainer: Trainer, step: number): Promise<Float32Array[]> {
   trainer.setOptimizerState(state(step));
   const order = new Rng(3, "shuffle");
   for (let e = 0; e < EPOCHS; e++) await trainer.epoch(inputs, targets, epochOrder(N, order), BATCH, LR);
-  expect(trainer.getOptimizerState().step).toBe(step + EPOCHS * Math.ceil(N / BATCH));
-  return trainer.getWeights().flatMap((w) => [Float32Array.from(w.weight), Float32Array.from(w.bias)]);
+  expect((await trainer.getOptimizerState()).step).toBe(step + EPOCHS * Math.ceil(N / BATCH));
+  return (await trainer.getWeights()).flatMap((w) => [Float32Array.from(w.weight), Float32Array.from(w.bias)]);
 }
 
 const before = options.weights?.flatMap((w) => [w.weight, w.bias]) ?? [];

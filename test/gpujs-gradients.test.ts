@@ -47,9 +47,9 @@ function compare(quantity: string, actual: ArrayLike<number>, ref32: ArrayLike<n
   }
 }
 
-const snapshot = (t: Trainer) => {
-  const s = t.getOptimizerState();
-  return { step: s.step, arrays: [...t.getWeights().flatMap((w) => [w.weight, w.bias]), ...s.m, ...s.v].map((a) => Array.from(a)) };
+const snapshot = async (t: Trainer) => {
+  const s = await t.getOptimizerState();
+  return { step: s.step, arrays: [...(await t.getWeights()).flatMap((w) => [w.weight, w.bias]), ...s.m, ...s.v].map((a) => Array.from(a)) };
 };
 
 describeBackends(
@@ -74,10 +74,10 @@ describeBackends(
           const targets = Float32Array.from({ length: count * 3 }, () => rng.next());
           const gpu = await backend.create(options);
           try {
-            const before = snapshot(gpu);
+            const before = await snapshot(gpu);
             const got = await gpu.gradients(inputs, targets, count);
             expectRanOn(gpu, backend);
-            expect(snapshot(gpu)).toEqual(before);
+            expect(await snapshot(gpu)).toEqual(before);
             const r32 = await new ReferenceTrainer(options).gradients(inputs, targets, count);
             const r64 = await new ReferenceTrainer(options, "float64").gradients(inputs, targets, count);
             compare("outputs", got.outputs, r32.outputs, r64.outputs, factor);

@@ -248,7 +248,7 @@ describe("the trainer boundary: every backend refuses the same bad weights and A
         expect(() => trainer.setWeights(nan)).toThrow(ModelFileError);
         const good = { step: 3, m: zeros().map((a) => a.fill(0.25)), v: zeros().map((a) => a.fill(0.5)) };
         trainer.setOptimizerState(good);
-        const back = trainer.getOptimizerState();
+        const back = await trainer.getOptimizerState();
         expect(back.step).toBe(3);
         expect(back.m.map((a) => Array.from(a))).toEqual(good.m.map((a) => Array.from(a)));
         expect(back.v.map((a) => Array.from(a))).toEqual(good.v.map((a) => Array.from(a)));

@@ -312,11 +312,11 @@ export async function compareBackends(a: string | Backend, b: string | Backend, 
 
     // `steps` Adam steps: an epoch over the data in a seeded order, its last batch short
     const order = epochOrder(n, new Rng(seed, "shuffle"));
-    const before = flatten(ta.getWeights());
+    const before = flatten(await ta.getWeights());
     const losses = [];
     for (const t of [ta, tb, r64]) losses.push((await t.epoch(inputs, targets, order, batch, lr)).lossSum / n);
     tensors.push(compareTensor(`mean loss of ${steps} steps`, [losses[1]], [losses[0]], [losses[2]], factor));
-    const [sa, sb, s64] = [ta, tb, r64].map((t) => t.getOptimizerState());
+    const [sa, sb, s64] = await Promise.all([ta, tb, r64].map((t) => t.getOptimizerState()));
     tensors.push(compareTensor("adam step count", [sb.step], [sa.step], [s64.step], 0, () => 0));
     sa.m.forEach((m, k) => {
       tensors.push(compareTensor(`adam.m ${names[k]}`, sb.m[k] ?? [], m, s64.m[k], factor));
@@ -324,7 +324,7 @@ export async function compareBackends(a: string | Backend, b: string | Backend, 
     sa.v.forEach((v, k) => {
       tensors.push(compareTensor(`adam.v ${names[k]}`, sb.v[k] ?? [], v, s64.v[k], factor));
     });
-    const [wa, wb, w64] = [ta, tb, r64].map((t) => flatten(t.getWeights()));
+    const [wa, wb, w64] = (await Promise.all([ta, tb, r64].map((t) => t.getWeights()))).map(flatten);
     wa.forEach((expected, k) => {
       const gScale = gradA[k].reduce((s, x) => Math.max(s, Math.abs(x)), 0);
       const noisy = (i: number) => Math.abs(gradA[k][i]) < 1e-2 * gScale;

@@ -137,7 +137,7 @@ export class ReferenceTrainer implements Trainer {
     return stepThroughEpoch(inputs, targets, order, batchSize, buffers, options, (count) => this.stepNow(this.batchX, this.batchY, count, lr));
   }
 
-  getWeights(): LayerWeights[] {
+  async getWeights(): Promise<LayerWeights[]> {
     return this.mlp.layers.map((layer) => ({ weight: Float32Array.from(layer.weight), bias: Float32Array.from(layer.bias) }));
   }
 
@@ -151,7 +151,7 @@ export class ReferenceTrainer implements Trainer {
     });
   }
 
-  getOptimizerState(): OptimizerSnapshot {
+  async getOptimizerState(): Promise<OptimizerSnapshot> {
     return { step: this.adamState.step, m: this.adamState.m.map((a) => Float32Array.from(a)), v: this.adamState.v.map((a) => Float32Array.from(a)) };
   }
 

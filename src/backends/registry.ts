@@ -92,12 +92,12 @@ export interface Trainer {
    * (see `compareBackends`).
    */
   gradients(inputs: Float32Array, targets: Float32Array, count: number): Promise<BatchGradients>;
-  /** A copy of the current weights. */
-  getWeights(): LayerWeights[];
+  /** A copy of the current weights (a GPU backend reads them back from the device, hence a Promise). */
+  getWeights(): Promise<LayerWeights[]>;
   /** Replace the weights. */
   setWeights(weights: LayerWeights[]): void;
-  /** A copy of Adam's state. */
-  getOptimizerState(): OptimizerSnapshot;
+  /** A copy of Adam's state (read back from the device on a GPU backend). */
+  getOptimizerState(): Promise<OptimizerSnapshot>;
   /** Replace Adam's state (to resume). */
   setOptimizerState(state: OptimizerSnapshot): void;
   /** Free what the trainer holds (device memory, workers). */

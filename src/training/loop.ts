@@ -179,7 +179,7 @@ export async function trainOneEpoch(session: TrainingSession, afterBatch?: (next
   }
   const loss = progress.lossSum / samples;
   // each step's loss is taken before its update, so the last step's NaN weights show only here
-  const bad = nonFiniteWeight(trainer.getWeights());
+  const bad = nonFiniteWeight(await trainer.getWeights());
   if (bad !== null) throw divergence(start.epoch + 1, bad);
   const record: EpochRecord = { epoch: start.epoch + 1, loss, lr, seconds };
   session.state = { epoch: start.epoch + 1, next: 0, lossSum: 0, rngState: drawn.after, history: [...start.history, record], seconds: start.seconds + seconds };

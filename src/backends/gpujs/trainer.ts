@@ -439,7 +439,7 @@ export class GpuTrainer implements Trainer {
     return { outputs: flatten(result[0]).slice(0, count * C), loss: (result[1] as ArrayLike<number>)[0], grads };
   }
 
-  getWeights(): LayerWeights[] {
+  async getWeights(): Promise<LayerWeights[]> {
     return this.state.map((p) => ({ weight: flatten(p.W).slice(), bias: p.b.slice() }));
   }
 
@@ -460,7 +460,7 @@ export class GpuTrainer implements Trainer {
     });
   }
 
-  getOptimizerState(): OptimizerSnapshot {
+  async getOptimizerState(): Promise<OptimizerSnapshot> {
     return {
       step: this.adamSteps,
       m: this.state.flatMap((p) => [flatten(p.mW).slice(), p.mb.slice()]),

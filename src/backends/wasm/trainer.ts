@@ -240,7 +240,7 @@ export class WasmTrainer implements Trainer {
     return out;
   }
 
-  getWeights(): LayerWeights[] {
+  async getWeights(): Promise<LayerWeights[]> {
     return this.layers.map((l) => ({ weight: l.W.view.slice(), bias: l.b.view.slice() }));
   }
 
@@ -264,7 +264,7 @@ export class WasmTrainer implements Trainer {
     ]);
   }
 
-  getOptimizerState(): OptimizerSnapshot {
+  async getOptimizerState(): Promise<OptimizerSnapshot> {
     const { m, v } = this.mem;
     const parts = this.parts();
     return {
