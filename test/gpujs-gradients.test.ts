@@ -23,7 +23,7 @@ const ATOL = 1e-4;
 const RTOL = 1e-4;
 const C = 20;
 const SINE_DEPTH: Record<string, number> = { webgpu: 2 };
-const RUNS: Record<string, number> = { "gpujs-cpu": 8, webasm: 8, webgpu: 3 };
+const RUNS: Record<string, number> = { "gpujs-cpu": 8, webasm: 8, "gpujs-webgpu": 3 };
 
 const arch = fc.record({
   inputs: fc.constantFrom(2, 20, 42),
@@ -59,7 +59,7 @@ describeBackends(
       await fc.assert(
         fc.asyncProperty(arch, async (a) => {
           const depth = a.activation === "sine" ? Math.min(a.depth, SINE_DEPTH[backend.name] ?? a.depth) : a.depth;
-          const factor = a.activation !== "sine" ? 1 : backend.name === "webgpu" ? 300 * depth : 10;
+          const factor = a.activation !== "sine" ? 1 : backend.name === "gpujs-webgpu" ? 300 * depth : 10;
           const spec = { inputs: a.inputs, outputs: 3, width: a.width, depth, activation: a.activation, outputActivation: a.outputActivation };
           const mlp = createMLP(spec, new Rng(a.seed, "init"), a.activation === "sine" ? "siren" : "torch");
           const options: TrainerOptions = {
@@ -111,7 +111,7 @@ describeBackends(
       }
     });
   },
-  ["gpujs-cpu", "webasm", "webgpu"],
+  ["gpujs-cpu", "webasm", "gpujs-webgpu"],
 );
 
 afterAll(teardown);

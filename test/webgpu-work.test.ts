@@ -123,7 +123,7 @@ describeBackends(
       }
     });
   },
-  ["webgpu"],
+  ["gpujs-webgpu"],
 );
 
 afterAll(teardown);

@@ -7,7 +7,8 @@
  *
  * | backend      | priority | what runs                                                        |
  * | ------------ | -------: | ---------------------------------------------------------------- |
- * | `webgpu`     |       30 | gpu.js kernels as WGSL compute shaders (skipped by `auto` on a software adapter) |
+ * | `webgpu`     |       30 | hand-written WGSL kernels, 4 dispatches a step (skipped by `auto` on a software adapter) |
+ * | `gpujs-webgpu` |     28 | gpu.js kernels as WGSL compute shaders (skipped by `auto` on a software adapter) |
  * | `webgl2`     |       25 | gpu.js kernels as WebGL2 fragment shaders; browsers only (skipped by `auto`: not yet timed on a GPU) |
  * | `wasm`       |       20 | the reference's step with WebAssembly SIMD kernels, every core |
  * | `gpujs-wasm` |       10 | gpu.js kernels compiled to WebAssembly (`webasm` before)         |
@@ -20,8 +21,9 @@ import { hasWebGL2, webgl2Backend } from "./gpujs/webgl2.js";
 import { referenceBackend } from "./reference.js";
 import { registerAlias, registerBackend } from "./registry.js";
 import { wasmBackend } from "./wasm/index.js";
+import { wgslBackend } from "./webgpu/index.js";
 
-for (const backend of [webgpuBackend, wasmBackend, gpujsWasmBackend, referenceBackend, gpujsCpuBackend]) registerBackend(backend);
+for (const backend of [wgslBackend, webgpuBackend, wasmBackend, gpujsWasmBackend, referenceBackend, gpujsCpuBackend]) registerBackend(backend);
 if (hasWebGL2()) registerBackend(webgl2Backend);
 registerAlias("webasm", "gpujs-wasm");
 
@@ -54,3 +56,4 @@ export {
   type TrainerOptions,
 } from "./registry.js";
 export { wasmBackend } from "./wasm/index.js";
+export { wgslBackend } from "./webgpu/index.js";

@@ -11,19 +11,19 @@ const load = () => import("./trainer.js");
 
 /**
  * gpu.js on WebGPU: the kernels as WGSL compute shaders (in Node through Dawn, the `webgpu`
- * package). `auto`'s first choice where a hardware adapter answers.
+ * package). Called `webgpu` before; that name is now the hand-written WGSL trainer's.
  *
  * @example
  * ```ts
- * const { probe } = await probeBackend("webgpu");
+ * const { probe } = await probeBackend("gpujs-webgpu");
  * ```
  */
 export const webgpuBackend: Backend = checkedBackend({
-  name: "webgpu",
+  name: "gpujs-webgpu",
   description: "gpu.js kernels as WGSL compute shaders on a WebGPU adapter",
-  priority: 30,
+  priority: 28,
   probe: async () => (await load()).webgpuBackend.probe(),
-  create: async (options) => (await load()).GpuTrainer.create("webgpu", options, "webgpu"),
+  create: async (options) => (await load()).GpuTrainer.create("webgpu", options, "gpujs-webgpu"),
 });
 
 /**

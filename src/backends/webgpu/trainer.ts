@@ -464,13 +464,10 @@ export class WgslTrainer implements Trainer {
     );
   }
 
-  async getWeightsAsync(): Promise<LayerWeights[]> {
+  /** The weights, read back from the GPU (one submission, one map). */
+  async getWeights(): Promise<LayerWeights[]> {
     const [params] = await this.readPacked([this.params]);
     return this.unpack(params);
-  }
-
-  getWeights(): LayerWeights[] {
-    throw new Error("webgpu: getWeights is asynchronous on this backend");
   }
 
   setWeights(weights: LayerWeights[]): void {
@@ -478,14 +475,11 @@ export class WgslTrainer implements Trainer {
     this.device.queue.writeBuffer(this.params, 0, this.pack(weights.flatMap((w) => [w.weight, w.bias]), "setWeights"));
   }
 
-  async getOptimizerStateAsync(): Promise<OptimizerSnapshot> {
+  /** Adam's moments, read back from the GPU (one submission, one map); the step count is the host's. */
+  async getOptimizerState(): Promise<OptimizerSnapshot> {
     const [m, v] = await this.readPacked([this.m, this.v]);
     const flat = (packed: Float32Array) => this.unpack(packed).flatMap((w) => [w.weight, w.bias]);
     return { step: this.adamSteps, m: flat(m), v: flat(v) };
-  }
-
-  getOptimizerState(): OptimizerSnapshot {
-    throw new Error("webgpu: getOptimizerState is asynchronous on this backend");
   }
 
   setOptimizerState(state: OptimizerSnapshot): void {
