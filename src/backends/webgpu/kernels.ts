@@ -12,10 +12,11 @@
  * 2. `backward` — one workgroup per block again: the loss's gradient dL/dŷ, then dz of every layer
  *    from the top down (dz kept in workgroup memory between layers, written to `dz`), and each
  *    sample's squared error to `sq`.
- * 3. `grads`    — one workgroup per 16×16 tile of some layer's [dW | db] (db is the column of a
- *    constant input 1), summing over the batch 16 samples at a time through workgroup memory; one
- *    more workgroup sums `sq` into the step's loss. Each entry is summed by one thread in batch
- *    order: deterministic, no atomics.
+ * 3. `grads`    — one thread per 4×4 block of some layer's [dW | db] (db is the column of a
+ *    constant input 1), every layer in the one dispatch: the thread walks the batch and keeps its 16
+ *    sums in registers (4 + 4 loads for 16 multiply-adds, no barriers); one more workgroup sums `sq`
+ *    into the step's loss, a fixed-order tree. Each entry is summed by one thread in batch order:
+ *    deterministic, no atomics.
  * 4. `adam`     — one thread per parameter over the packed buffers params, grads, m, v.
  *
  * Buffers (float32 unless said; B is the trainer's maxBatch, L the number of dense layers):
@@ -28,6 +29,7 @@
  * | `y`      | the samples' targets, row-major [sample][C]                     | host, once a run  |
  * | `order`  | u32 [epoch position] → sample                                   | host, once an epoch |
  * | `z`, `dz`| per layer l: row-major [B][out_l], at `Z_OFF[l]`                | `forward`; `backward` |
+ * | `acts`   | act(z) of the hidden layers, as `z` (the layer inputs `grads` needs) | `forward`       |
  * | `out`    | ŷ, row-major [B][C]                                             | `forward`         |
  * | `sq`     | [B], Σ_c (ŷ − y)² per sample                                    | `backward`        |
  * | `losses` | [step], the mean squared error of each step's batch             | `grads`           |
@@ -35,9 +37,10 @@
  *
  * Wide layers: workgroup memory is 16 KiB (4096 floats) by WebGPU's default limits, and the forward
  * and backward keep two [S][widest] arrays there, so S = ⌊2048 / widest⌋ (at most 32). Where even
- * one sample does not fit (a layer wider than 2048), the kernels keep nothing in workgroup memory
- * and read the previous layer back from `z` / `dz` (written by the same workgroup, made visible by
- * `storageBarrier`): slower, the same results.
+ * one sample does not fit (a layer wider than 2048), the kernels keep nothing in workgroup memory,
+ * take one sample per workgroup, and read the previous layer back from storage — the forward from
+ * `acts`, the backward from `dz` — written by the same workgroup and made visible by
+ * `storageBarrier`: slower, the same results. `grads` uses no workgroup memory at any width.
  */
 
 import type { ActivationName } from "../../reference/activations/index.js";
@@ -47,8 +50,10 @@ export type KernelName = "forward" | "backward" | "grads" | "adam";
 
 /** Threads per workgroup of the forward and the backward. */
 export const BLOCK_THREADS = 128;
-/** The side of a `grads` tile (16×16 threads) and the number of samples it loads at a time. */
-export const TILE = 16;
+/** The side of the block of [dW | db] one `grads` thread sums (T×T entries in registers). */
+export const TILE = 4;
+/** Threads per workgroup of `grads`. */
+export const GRAD_THREADS = 64;
 /** Threads per workgroup of `adam`. */
 export const ADAM_THREADS = 256;
 /** Floats of workgroup memory WebGPU promises by default (16 KiB). */
@@ -80,9 +85,11 @@ export interface NetLayout {
   readonly widest: number;
   /** samples per forward/backward workgroup */
   readonly S: number;
-  /** whether the block's activations fit in workgroup memory (else they are read back from `z`/`dz`) */
+  /** whether the block's activations fit in workgroup memory (else they are read back from storage) */
   readonly shared: boolean;
-  /** first `grads` tile of each layer; the last entry is the tile count */
+  /** rows of the block each forward/backward thread takes (4 where S allows, so a weight read serves 4 rows) */
+  readonly R: number;
+  /** first `grads` block (of T×T entries, one per thread) of each layer; the last entry is the block count */
   readonly tileStart: number[];
 }
 
@@ -114,7 +121,9 @@ export function netLayout(sizes: number[], B: number): NetLayout {
   const widest = Math.max(...sizes);
   const fit = Math.floor(WORKGROUP_FLOATS / (2 * widest));
   const shared = fit >= 1;
-  return { sizes, L, B, wOff, bOff, P, zOff, zFloats, widest, S: shared ? Math.min(MAX_BLOCK, fit) : 16, shared, tileStart };
+  // without workgroup memory, a workgroup per sample: blocks bring nothing to share, so spread the work
+  const S = shared ? Math.min(MAX_BLOCK, fit) : 1;
+  return { sizes, L, B, wOff, bOff, P, zOff, zFloats, widest, S, shared, R: S % 4 === 0 ? 4 : 1, tileStart };
 }
 
 // #region activations: each activation's f and f' in WGSL, the same formulas as reference/activations/
@@ -199,7 +208,7 @@ const N_OUT = ${u32s(sizes.slice(1))};
 const W_OFF = ${u32s(wOff)};   // W_l in params, row-major [out][in]
 const B_OFF = ${u32s(bOff)};   // b_l in params
 const Z_OFF = ${u32s(zOff)};   // layer l's [B][out_l] in z and dz
-const TILE_START = ${u32s(tileStart)}; // first grads tile of each layer; last: the tile count
+const TILE_START = ${u32s(tileStart)}; // first grads block of each layer; last: the block count
 const S = ${S}u;                      // samples per forward/backward workgroup
 const MAXW = ${layout.widest}u;                   // the widest layer (a row of workgroup memory)
 
@@ -216,27 +225,35 @@ struct Step {
 ${activations(hidden, output)}`;
 }
 
+/** `R` copies of a statement, for rows q = 0…R−1 of a thread's rows (unrolled: R registers). */
+function rowsOf(R: number, statement: (q: number) => string, sep = "\n"): string {
+  return Array.from({ length: R }, (_, q) => statement(q)).join(sep);
+}
+
 /** Kernel 1: the whole forward pass of a block of S samples. */
 function forward(layout: NetLayout): string {
-  const { shared } = layout;
-  const readA = shared ? "buf[src + n * MAXW + i]" : "load_a(l, base + n, i)";
+  const { shared, R } = layout;
+  const readA = (q: number) => (shared ? `buf[src + (n0 + ${q}u) * MAXW + i]` : `load_a(l, base + n0 + ${q}u, i)`);
   return `
 @group(0) @binding(1) var<storage, read> params: array<f32>;
 @group(0) @binding(2) var<storage, read> x: array<f32>;      // [sample][F]
 @group(0) @binding(3) var<storage, read> order: array<u32>;  // position → sample
 @group(0) @binding(4) var<storage, read_write> z: array<f32>;   // per layer [B][out_l]
 @group(0) @binding(5) var<storage, read_write> out: array<f32>; // ŷ, [B][C]
+@group(0) @binding(6) var<storage, read_write> acts: array<f32>; // act(z) of the hidden layers, as z (for grads)
 ${
   shared
     ? `// The block's activations, two halves of [S][MAXW]: layer l reads half l % 2 and writes the other.
 var<workgroup> buf: array<f32, ${2 * layout.S * layout.widest}>;`
-    : `// Layers too wide for workgroup memory: a layer's input is read back from z (this workgroup's rows).
+    : `// Layers too wide for workgroup memory: a layer's input is read back from acts (this workgroup's rows).
 fn load_a(l: u32, row: u32, i: u32) -> f32 {
   if (l == 0u) { return x[order[step.start + row] * F + i]; }
-  return hidden_f(z[Z_OFF[l - 1u] + row * N_IN[l] + i]);
+  return acts[Z_OFF[l - 1u] + row * N_IN[l] + i];
 }`
 }
 
+// Thread t computes, layer by layer, outputs j of ${R} consecutive rows n0…n0+${R - 1} of the block
+// (each weight read once for ${R} rows), for work items k = t, t + ${BLOCK_THREADS}, …
 @compute @workgroup_size(${BLOCK_THREADS})
 fn main(@builtin(local_invocation_index) t: u32, @builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
   let base = (wid.x + wid.y * nwg.x) * S;  // the block's first row of the batch
@@ -258,23 +275,32 @@ ${
     let n_out = N_OUT[l];
     let src = (l % 2u) * S * MAXW;
     let dst = ((l + 1u) % 2u) * S * MAXW;
-    // each thread: outputs k = t, t + ${BLOCK_THREADS}, … of the block's [rows][n_out]
-    for (var k = t; k < rows * n_out; k += ${BLOCK_THREADS}u) {
-      let n = k / n_out;
+    for (var k = t; k < ((rows + ${R - 1}u) / ${R}u) * n_out; k += ${BLOCK_THREADS}u) {
       let j = k % n_out;
+      let n0 = (k / n_out) * ${R}u;
       // z[n][j] = b[j] + Σ_i a[n][i]·W[j][i]
-      var sum = params[B_OFF[l] + j];
+      let bias = params[B_OFF[l] + j];
+${rowsOf(R, (q) => `      var s${q} = bias;`)}
       let w = W_OFF[l] + j * n_in;
       for (var i = 0u; i < n_in; i++) {
-        sum += ${readA} * params[w + i];
+        let wi = params[w + i];
+${rowsOf(R, (q) => `        s${q} += ${readA(q)} * wi;`)}
       }
-      z[Z_OFF[l] + (base + n) * n_out + j] = sum;
-      // a[l+1] = act(z[l]); the last layer's is the output
-      if (l + 1u < L) {
-        ${shared ? "buf[dst + n * MAXW + j] = hidden_f(sum);" : "_ = dst;"}
-      } else {
-        out[(base + n) * n_out + j] = out_f(sum);
-      }
+${rowsOf(
+  R,
+  (q) => `      if (n0 + ${q}u < rows) {
+        let n = n0 + ${q}u;
+        z[Z_OFF[l] + (base + n) * n_out + j] = s${q};
+        // a[l+1] = act(z[l]); the last layer's is the output
+        if (l + 1u < L) {
+          let a = hidden_f(s${q});
+          acts[Z_OFF[l] + (base + n) * n_out + j] = a;
+          ${shared ? "buf[dst + n * MAXW + j] = a;" : "_ = dst;"}
+        } else {
+          out[(base + n) * n_out + j] = out_f(s${q});
+        }
+      }`,
+)}
     }
     ${shared ? "workgroupBarrier();" : "storageBarrier();"}
   }
@@ -284,8 +310,8 @@ ${
 
 /** Kernel 2: the loss's gradient and dz of every layer, for a block of S samples. */
 function backward(layout: NetLayout): string {
-  const { shared } = layout;
-  const readDz = shared ? "buf[src + n * MAXW + j]" : "dz[Z_OFF[l] + (base + n) * n_out + j]";
+  const { shared, R } = layout;
+  const readDz = (q: number) => (shared ? `buf[src + (n0 + ${q}u) * MAXW + j]` : `dz[Z_OFF[l] + (base + n0 + ${q}u) * n_out + j]`);
   return `
 @group(0) @binding(1) var<storage, read> params: array<f32>;
 @group(0) @binding(2) var<storage, read> y: array<f32>;      // targets, [sample][C]
@@ -321,22 +347,30 @@ fn main(@builtin(local_invocation_index) t: u32, @builtin(workgroup_id) wid: vec
     ${shared ? "buf[(last % 2u) * S * MAXW + n * MAXW + c] = g;" : ""}
   }
   ${shared ? "workgroupBarrier();" : "storageBarrier();"}
-  // from the top down: dz[l−1][n][i] = (Σ_j dz[l][n][j]·W_l[j][i]) · act'(z[l−1][n][i])
+  // from the top down: dz[l−1][n][i] = (Σ_j dz[l][n][j]·W_l[j][i]) · act'(z[l−1][n][i]),
+  // thread t taking input i of ${R} consecutive rows n0…n0+${R - 1} (each weight read once for ${R} rows)
   for (var l = last; l > 0u; l--) {
     let n_in = N_IN[l];
     let n_out = N_OUT[l];
     let src = (l % 2u) * S * MAXW;
     let dst = ((l + 1u) % 2u) * S * MAXW;
-    for (var k = t; k < rows * n_in; k += ${BLOCK_THREADS}u) {
-      let n = k / n_in;
+    for (var k = t; k < ((rows + ${R - 1}u) / ${R}u) * n_in; k += ${BLOCK_THREADS}u) {
       let i = k % n_in;
-      var da = 0.0;
+      let n0 = (k / n_in) * ${R}u;
+${rowsOf(R, (q) => `      var da${q} = 0.0;`)}
       for (var j = 0u; j < n_out; j++) {
-        da += ${readDz} * params[W_OFF[l] + j * n_in + i];
+        let wji = params[W_OFF[l] + j * n_in + i];
+${rowsOf(R, (q) => `        da${q} += ${readDz(q)} * wji;`)}
       }
-      let g = da * hidden_df(z[Z_OFF[l - 1u] + (base + n) * n_in + i]);
-      dz[Z_OFF[l - 1u] + (base + n) * n_in + i] = g;
-      ${shared ? "buf[dst + n * MAXW + i] = g;" : "_ = dst;"}
+${rowsOf(
+  R,
+  (q) => `      if (n0 + ${q}u < rows) {
+        let n = n0 + ${q}u;
+        let g = da${q} * hidden_df(z[Z_OFF[l - 1u] + (base + n) * n_in + i]);
+        dz[Z_OFF[l - 1u] + (base + n) * n_in + i] = g;
+        ${shared ? "buf[dst + n * MAXW + i] = g;" : "_ = dst;"}
+      }`,
+)}
     }
     ${shared ? "workgroupBarrier();" : "storageBarrier();"}
   }
@@ -344,21 +378,19 @@ fn main(@builtin(local_invocation_index) t: u32, @builtin(workgroup_id) wid: vec
 `;
 }
 
-/** Kernel 3: every layer's dW and db, a 16×16 tile per workgroup, and the step's loss. */
-function grads(layout: NetLayout): string {
+/** Kernel 3: every layer's dW and db, a 4×4 block of [dW | db] per thread, and the step's loss. */
+function grads(): string {
   return `
 @group(0) @binding(1) var<storage, read> x: array<f32>;      // [sample][F]
 @group(0) @binding(2) var<storage, read> order: array<u32>;  // position → sample
-@group(0) @binding(3) var<storage, read> z: array<f32>;      // per layer [B][out_l]
+@group(0) @binding(3) var<storage, read> acts: array<f32>;   // act(z) of the hidden layers, as z
 @group(0) @binding(4) var<storage, read> dz: array<f32>;     // per layer [B][out_l]
 @group(0) @binding(5) var<storage, read_write> grads: array<f32>; // params' layout
 @group(0) @binding(6) var<storage, read> sq: array<f32>;     // [B]
 @group(0) @binding(7) var<storage, read_write> losses: array<f32>; // [step]
 
 const T = ${TILE}u;
-var<workgroup> dz_t: array<f32, ${TILE * TILE}>;  // [T samples][T outputs j]
-var<workgroup> a_t: array<f32, ${TILE * TILE}>;   // [T samples][T inputs i]
-var<workgroup> red: array<f32, ${TILE * TILE}>;
+var<workgroup> red: array<f32, ${GRAD_THREADS}>;
 
 // input i of layer l for batch row \`row\`: x (through order) for the first layer, act(z[l−1])
 // after; column n_in is the constant 1 whose weight is the bias, columns past it are 0
@@ -366,63 +398,65 @@ fn load_a(l: u32, row: u32, i: u32, n_in: u32) -> f32 {
   if (i == n_in) { return 1.0; }
   if (i > n_in) { return 0.0; }
   if (l == 0u) { return x[order[step.start + row] * F + i]; }
-  return hidden_f(z[Z_OFF[l - 1u] + row * n_in + i]);
+  return acts[Z_OFF[l - 1u] + row * n_in + i];
 }
 
 // the last workgroup: loss = Σ_n sq[n] / (count·C), a fixed-order tree sum
 fn loss(t: u32) {
   var s = 0.0;
-  for (var n = t; n < step.count; n += T * T) { s += sq[n]; }
+  for (var n = t; n < step.count; n += ${GRAD_THREADS}u) { s += sq[n]; }
   red[t] = s;
   workgroupBarrier();
-  for (var half = T * T / 2u; half > 0u; half >>= 1u) {
+  for (var half = ${GRAD_THREADS / 2}u; half > 0u; half >>= 1u) {
     if (t < half) { red[t] += red[t + half]; }
     workgroupBarrier();
   }
   if (t == 0u) { losses[step.index] = red[0] / f32(step.count * C); }
 }
 
-@compute @workgroup_size(${TILE * TILE})
+@compute @workgroup_size(${GRAD_THREADS})
 fn main(@builtin(local_invocation_index) t: u32, @builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
-  let tile = wid.x + wid.y * nwg.x;
-  let tiles = TILE_START[L];
-  if (tile == tiles) { loss(t); return; }
-  if (tile > tiles) { return; }
+  let group = wid.x + wid.y * nwg.x;
+  let blocks = TILE_START[L];
+  let groups = (blocks + ${GRAD_THREADS - 1}u) / ${GRAD_THREADS}u;
+  if (group == groups) { loss(t); return; }
+  let block = group * ${GRAD_THREADS}u + t;   // this thread's T×T block of some layer's [dW | db]
+  if (block >= blocks) { return; }
   var l = 0u;
-  while (l + 1u < L && tile >= TILE_START[l + 1u]) { l++; }
+  while (l + 1u < L && block >= TILE_START[l + 1u]) { l++; }
   let n_in = N_IN[l];
   let n_out = N_OUT[l];
-  let local = tile - TILE_START[l];
-  let across = (n_in + 1u + T - 1u) / T;   // tiles along [inputs | 1]
+  let local = block - TILE_START[l];
+  let across = (n_in + 1u + T - 1u) / T;   // blocks along [inputs | 1]
   let j0 = (local / across) * T;
   let i0 = (local % across) * T;
-  let r = t / T;
-  let c = t % T;
-  // thread (r, c) sums dW[j0 + r][i0 + c] = Σ_n dz[n][j0 + r]·a[n][i0 + c]   (dense.ts)
-  var acc = 0.0;
-  for (var n0 = 0u; n0 < step.count; n0 += T) {
-    // load T samples: dz of outputs j0…j0+T−1 and inputs i0…i0+T−1 (zero past the batch)
-    let row = n0 + r;
-    var g = 0.0;
-    var a = 0.0;
-    if (row < step.count) {
-      if (j0 + c < n_out) { g = dz[Z_OFF[l] + row * n_out + j0 + c]; }
-      a = load_a(l, row, i0 + c, n_in);
-    }
-    dz_t[t] = g;
-    a_t[t] = a;
-    workgroupBarrier();
-    for (var k = 0u; k < T; k++) {
-      acc += dz_t[k * T + r] * a_t[k * T + c];
-    }
-    workgroupBarrier();
+  // acc_r_c = Σ_n dz[n][j0 + r]·a[n][i0 + c], in batch order   (dense.ts: dW = Σ_n dz ⊗ a, db = Σ_n dz)
+  // (${TILE}×${TILE} sums, ${TILE} + ${TILE} loads per sample; unrolled so that they stay in registers)
+${rows2((r, c) => `  var acc_${r}_${c} = 0.0;`)}
+  // rows past the layer's outputs read the last one's dz, and are not stored
+${rowsOf(TILE, (r) => `  let j_${r} = min(j0 + ${r}u, n_out - 1u);`)}
+  for (var n = 0u; n < step.count; n++) {
+    let row = Z_OFF[l] + n * n_out;
+${rowsOf(TILE, (r) => `    let g_${r} = dz[row + j_${r}];`)}
+${rowsOf(TILE, (c) => `    let a_${c} = load_a(l, n, i0 + ${c}u, n_in);`)}
+${rows2((r, c) => `    acc_${r}_${c} += g_${r} * a_${c};`)}
   }
-  let j = j0 + r;
-  let i = i0 + c;
-  if (j < n_out && i < n_in) { grads[W_OFF[l] + j * n_in + i] = acc; }
-  if (j < n_out && i == n_in) { grads[B_OFF[l] + j] = acc; }
+${rows2(
+  (r, c) => `  store(l, j0 + ${r}u, i0 + ${c}u, n_in, n_out, acc_${r}_${c});`,
+)}
+}
+
+// dW[j][i] (or db[j] for i = n_in) of layer l, if it exists
+fn store(l: u32, j: u32, i: u32, n_in: u32, n_out: u32, value: f32) {
+  if (j < n_out && i < n_in) { grads[W_OFF[l] + j * n_in + i] = value; }
+  if (j < n_out && i == n_in) { grads[B_OFF[l] + j] = value; }
 }
 `;
+}
+
+/** A statement per entry (r, c) of a T×T block. */
+function rows2(statement: (r: number, c: number) => string): string {
+  return rowsOf(TILE, (r) => rowsOf(TILE, (c) => statement(r, c)));
 }
 
 /** Kernel 4: Adam over every parameter (adam.ts), one thread each. */
@@ -468,7 +502,7 @@ export function kernelSources(
   return {
     forward: head + forward(layout),
     backward: head + backward(layout),
-    grads: head + grads(layout),
+    grads: head + grads(),
     adam: head + adam(layout, adamOptions.beta1, adamOptions.beta2, adamOptions.eps),
   };
 }

@@ -18,7 +18,7 @@ import { adamCorrections, type AdamOptions } from "../../reference/adam.js";
 import { layerSizes, type MLPSpec } from "../../reference/mlp.js";
 import type { BatchGradients, EpochOptions, EpochProgress, LayerWeights, OptimizerSnapshot, Trainer, TrainerInfo, TrainerOptions } from "../registry.js";
 import { acquireDevice } from "./device.js";
-import { ADAM_THREADS, type KernelName, kernelSources, type NetLayout, netLayout, STEP_RECORD } from "./kernels.js";
+import { ADAM_THREADS, GRAD_THREADS, type KernelName, kernelSources, type NetLayout, netLayout, STEP_RECORD } from "./kernels.js";
 
 // WebGPU's flags, as numbers (the GPUBufferUsage/GPUMapMode globals are Dawn's in Node)
 const MAP_READ = 1;
@@ -82,6 +82,7 @@ export class WgslTrainer implements Trainer {
   private readonly v: GPUBuffer;
   private readonly z: GPUBuffer;
   private readonly dz: GPUBuffer;
+  private readonly acts: GPUBuffer;
   private readonly out: GPUBuffer;
   private readonly sq: GPUBuffer;
   private readonly losses: GPUBuffer;
@@ -131,6 +132,7 @@ export class WgslTrainer implements Trainer {
     this.v = buffer(layout.P * 4);
     this.z = buffer(layout.zFloats * 4);
     this.dz = buffer(layout.zFloats * 4);
+    this.acts = buffer(layout.zFloats * 4);
     this.out = buffer(B * C * 4);
     this.sq = buffer(B * 4);
     this.losses = buffer(MAX_STEPS * 4);
@@ -139,7 +141,7 @@ export class WgslTrainer implements Trainer {
     // the kernels, compiled once; a compilation error is an exception, not a silent no-op
     const sources = kernelSources(layout, options.spec.activation, options.spec.outputActivation, options.adam);
     const kinds: Record<KernelName, ("read" | "write")[]> = {
-      forward: ["read", "read", "read", "write", "write"],
+      forward: ["read", "read", "read", "write", "write", "write"],
       backward: ["read", "read", "read", "read", "write", "write"],
       grads: ["read", "read", "read", "read", "write", "read", "write"],
       adam: ["write", "read", "write", "write"],
@@ -209,9 +211,9 @@ export class WgslTrainer implements Trainer {
       x,
       y,
       order,
-      forward: this.group("forward", [this.params, x, order, this.z, this.out]),
+      forward: this.group("forward", [this.params, x, order, this.z, this.out, this.acts]),
       backward: this.group("backward", [this.params, y, order, this.z, this.dz, this.sq]),
-      grads: this.group("grads", [x, order, this.z, this.dz, this.grads, this.sq, this.losses]),
+      grads: this.group("grads", [x, order, this.acts, this.dz, this.grads, this.sq, this.losses]),
     };
   }
 
@@ -252,7 +254,7 @@ export class WgslTrainer implements Trainer {
     const blocks = Math.ceil(count / this.layout.S);
     this.dispatch(pass, "forward", data.forward, s, blocks);
     this.dispatch(pass, "backward", data.backward, s, blocks);
-    this.dispatch(pass, "grads", data.grads, s, this.layout.tileStart[this.layout.L] + 1);
+    this.dispatch(pass, "grads", data.grads, s, Math.ceil(this.layout.tileStart[this.layout.L] / GRAD_THREADS) + 1);
     if (train) this.dispatch(pass, "adam", this.adamGroup, s, Math.ceil(this.layout.P / ADAM_THREADS));
   }
 
