@@ -62,7 +62,7 @@ describeBackends(
         try {
           for (let e = 0; e < 2; e++) await trainer.epoch(inputs, targets, epochOrder(N, new Rng(e)), 128, 1e-2);
           expectRanOn(trainer, backend);
-          results.push({ weights: trainer.getWeights(), pred: await trainer.predict(inputs, N) });
+          results.push({ weights: await trainer.getWeights(), pred: await trainer.predict(inputs, N) });
         } finally {
           await trainer.dispose();
         }

@@ -111,7 +111,12 @@ describeBackends(
       try {
         const done = await whole.epoch(inputs, targets, order, 1, 1e-3);
         const seen: number[] = [];
-        const part = await split.epoch(inputs, targets, order, 1, 1e-3, { afterBatch: (next) => (seen.push(next), true) });
+        const part = await split.epoch(inputs, targets, order, 1, 1e-3, {
+          afterBatch: (next) => {
+            seen.push(next);
+            return true;
+          },
+        });
         expect(part.next).toBeLessThan(N);
         expect(seen).toEqual([part.next]);
         const rest = await split.epoch(inputs, targets, order, 1, 1e-3, { from: part.next, lossSum: part.lossSum });

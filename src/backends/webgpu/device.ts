@@ -59,7 +59,9 @@ function describe(adapter: GPUAdapter): string {
 
 /** Whether an adapter is a CPU implementation, which `auto` passes over. */
 function isSoftware(adapter: GPUAdapter, name: string): boolean {
-  const fallback = (adapter as { isFallbackAdapter?: boolean }).isFallbackAdapter === true || (adapter.info as { isFallbackAdapter?: boolean } | undefined)?.isFallbackAdapter === true;
+  const fallback =
+    (adapter as { isFallbackAdapter?: boolean }).isFallbackAdapter === true ||
+    (adapter.info as { isFallbackAdapter?: boolean } | undefined)?.isFallbackAdapter === true;
   return fallback || /swiftshader|llvmpipe|lavapipe|software/i.test(name);
 }
 

@@ -163,7 +163,10 @@ const ACTIVATION_WGSL: Record<ActivationName, { f: string; grad: string }> = {
   // relu(z) = max(0, z); relu'(z) = 1 for z > 0, else 0
   relu: { f: "max(0.0, z)", grad: "select(0.0, 1.0, z > 0.0)" },
   // gelu(z) = z·Φ(z); gelu'(z) = Φ(z) + z·φ(z)   (exact, erf-based)
-  gelu: { f: "z * 0.5 * (1.0 + erf_(z * 0.7071067811865476))", grad: "0.5 * (1.0 + erf_(z * 0.7071067811865476)) + z * exp(-0.5 * z * z) * 0.3989422804014327" },
+  gelu: {
+    f: "z * 0.5 * (1.0 + erf_(z * 0.7071067811865476))",
+    grad: "0.5 * (1.0 + erf_(z * 0.7071067811865476)) + z * exp(-0.5 * z * z) * 0.3989422804014327",
+  },
   // elu(z) = z for z > 0, else exp(z) − 1; elu'(z) = 1 for z > 0, else exp(z)
   elu: { f: "select(exp(z) - 1.0, z, z > 0.0)", grad: "select(exp(z), 1.0, z > 0.0)" },
   // tanh, clamped where f32's tanh is already ±1 (a naive exp-based tanh would give inf/inf there)
@@ -441,9 +444,7 @@ ${rowsOf(TILE, (r) => `    let g_${r} = dz[row + j_${r}];`)}
 ${rowsOf(TILE, (c) => `    let a_${c} = load_a(l, n, i0 + ${c}u, n_in);`)}
 ${rows2((r, c) => `    acc_${r}_${c} += g_${r} * a_${c};`)}
   }
-${rows2(
-  (r, c) => `  store(l, j0 + ${r}u, i0 + ${c}u, n_in, n_out, acc_${r}_${c});`,
-)}
+${rows2((r, c) => `  store(l, j0 + ${r}u, i0 + ${c}u, n_in, n_out, acc_${r}_${c});`)}
 }
 
 // dW[j][i] (or db[j] for i = n_in) of layer l, if it exists

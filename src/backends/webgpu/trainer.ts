@@ -14,7 +14,7 @@
  */
 
 import { gatherInputs, type NetworkInputs } from "../../encoding/inputs.js";
-import { adamCorrections, type AdamOptions } from "../../reference/adam.js";
+import { type AdamOptions, adamCorrections } from "../../reference/adam.js";
 import { layerSizes, type MLPSpec } from "../../reference/mlp.js";
 import type { BatchGradients, EpochOptions, EpochProgress, LayerWeights, OptimizerSnapshot, Trainer, TrainerInfo, TrainerOptions } from "../registry.js";
 import { acquireDevice } from "./device.js";
@@ -114,7 +114,9 @@ export class WgslTrainer implements Trainer {
       ["the pre-activations", layout.zFloats],
     ] as const)
       if (floats * 4 > this.maxBinding)
-        throw new RangeError(`webgpu: ${what} take ${floats * 4} bytes, more than one storage binding holds here (${this.maxBinding}); use a smaller batch or network`);
+        throw new RangeError(
+          `webgpu: ${what} take ${floats * 4} bytes, more than one storage binding holds here (${this.maxBinding}); use a smaller batch or network`,
+        );
     this.info = {
       backend: "webgpu",
       details: {
@@ -153,7 +155,11 @@ export class WgslTrainer implements Trainer {
       layouts[name] = device.createBindGroupLayout({
         entries: [
           { binding: 0, visibility: COMPUTE, buffer: { type: "uniform", hasDynamicOffset: true, minBindingSize: 32 } },
-          ...kinds[name].map((k, i) => ({ binding: i + 1, visibility: COMPUTE, buffer: { type: k === "read" ? ("read-only-storage" as const) : ("storage" as const) } })),
+          ...kinds[name].map((k, i) => ({
+            binding: i + 1,
+            visibility: COMPUTE,
+            buffer: { type: k === "read" ? ("read-only-storage" as const) : ("storage" as const) },
+          })),
         ],
       });
       pipelines[name] = device.createComputePipeline({
@@ -165,7 +171,11 @@ export class WgslTrainer implements Trainer {
     this.pipelines = pipelines;
     this.adamGroup = this.group("adam", [this.params, this.grads, this.m, this.v]);
     const identity = buffer(B * 4);
-    device.queue.writeBuffer(identity, 0, Uint32Array.from({ length: B }, (_, i) => i));
+    device.queue.writeBuffer(
+      identity,
+      0,
+      Uint32Array.from({ length: B }, (_, i) => i),
+    );
     this.scratch = this.dataSet(buffer(B * F * 4), buffer(B * C * 4), identity);
     this.setWeights(options.weights);
   }
@@ -300,7 +310,8 @@ export class WgslTrainer implements Trainer {
   /** Upload a batch given by the caller into the scratch rows. */
   private uploadBatch(inputs: Float32Array, targets: Float32Array | null, count: number): void {
     const { inputs: F, outputs: C } = this.spec;
-    if (!Number.isInteger(count) || count < 1 || count > this.layout.B) throw new RangeError(`batch ${count} must be an integer from 1 to maxBatch ${this.layout.B}`);
+    if (!Number.isInteger(count) || count < 1 || count > this.layout.B)
+      throw new RangeError(`batch ${count} must be an integer from 1 to maxBatch ${this.layout.B}`);
     this.device.queue.writeBuffer(this.scratch.x, 0, inputs, 0, count * F);
     if (targets !== null) this.device.queue.writeBuffer(this.scratch.y, 0, targets, 0, count * C);
   }
@@ -431,7 +442,11 @@ export class WgslTrainer implements Trainer {
   private streamData(rows: number): DataSet {
     if (this.stream === null) {
       const order = this.buffer(rows * 4);
-      this.device.queue.writeBuffer(order, 0, Uint32Array.from({ length: rows }, (_, i) => i));
+      this.device.queue.writeBuffer(
+        order,
+        0,
+        Uint32Array.from({ length: rows }, (_, i) => i),
+      );
       this.stream = this.dataSet(this.buffer(rows * this.spec.inputs * 4), this.buffer(rows * this.spec.outputs * 4), order);
     }
     return this.stream;
@@ -474,7 +489,14 @@ export class WgslTrainer implements Trainer {
 
   setWeights(weights: LayerWeights[]): void {
     if (weights.length !== this.layout.L) throw new RangeError(`expected weights for ${this.layout.L} layers, got ${weights.length}`);
-    this.device.queue.writeBuffer(this.params, 0, this.pack(weights.flatMap((w) => [w.weight, w.bias]), "setWeights"));
+    this.device.queue.writeBuffer(
+      this.params,
+      0,
+      this.pack(
+        weights.flatMap((w) => [w.weight, w.bias]),
+        "setWeights",
+      ),
+    );
   }
 
   /** Adam's moments, read back from the GPU (one submission, one map); the step count is the host's. */
