@@ -2,7 +2,7 @@ import { afterAll, expect, it } from "vitest";
 import { ReferenceTrainer, type Trainer, type TrainerOptions } from "../dist/backends/index.js";
 import { createMLP } from "../dist/reference/mlp.js";
 import { Rng } from "../dist/reference/rng.js";
-import { epochOrder } from "../dist/training/shuffle.js";
+import { epochOrder } from "../dist/reference/shuffle.js";
 import { type BackendCase, describeBackends, expectRanOn, teardown } from "./backends.js";
 
 // Adam's step count past step 1. compareBackends starts every backend at t = 1, and resume.test.ts

@@ -11,12 +11,12 @@ import {
   type Backend,
   gpujsCpuBackend,
   gpujsWasmBackend,
+  gpujsWebgpuBackend,
   referenceBackend,
   type Trainer,
   type TrainerInfo,
   type TrainerOptions,
   wasmBackend,
-  webgpuBackend,
   wgslBackend,
 } from "../dist/backends/index.js";
 
@@ -36,7 +36,7 @@ const entries = [
   { backend: wasmBackend, mode: "wasm", executors: [] },
   { backend: gpujsCpuBackend, mode: "cpu", executors: ["generic"] },
   { backend: gpujsWasmBackend, mode: "webasm", executors: ["fused-sync", "fused-threaded"] },
-  { backend: webgpuBackend, mode: "webgpu", executors: ["fused-encoder"] },
+  { backend: gpujsWebgpuBackend, mode: "webgpu", executors: ["fused-encoder"] },
   { backend: wgslBackend, mode: "wgsl", executors: ["fused-wgsl"] },
 ] as const;
 
@@ -64,7 +64,7 @@ export const EXCLUSIONS: Record<string, string> = {};
  */
 export function describeBackends(title: string, suite: (backend: BackendCase) => void, names?: readonly string[]): void {
   for (const backend of BACKENDS.filter((b) => (names ?? BACKENDS.filter((x) => x.mode !== null).map((x) => x.name)).includes(b.name))) {
-    const mustRun = process.env.CI === "true" && (backend.name === "webgpu" || backend.name === "gpujs-webgpu");
+    const mustRun = process.env.CI === "true" && (backend.mode === "webgpu" || backend.mode === "wgsl");
     if (!backend.available && !mustRun) console.warn(`skipping ${title} on ${backend.name}: ${backend.reason}`);
     if (EXCLUSIONS[backend.name]) console.warn(`excluded ${title} on ${backend.name}: ${EXCLUSIONS[backend.name]}`);
     describe.skipIf((!backend.available && !mustRun) || EXCLUSIONS[backend.name] !== undefined)(`${title} [${backend.name}]`, () => {

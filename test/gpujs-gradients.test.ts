@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { afterAll, expect, it } from "vitest";
 import { ReferenceTrainer } from "../dist/backends/reference.js";
-import type { Trainer, TrainerOptions } from "../dist/backends/registry.js";
+import type { Trainer, TrainerOptions } from "../dist/backends/types.js";
 import { ACTIVATION_NAMES, type ActivationName } from "../dist/reference/activations/index.js";
 import { createMLP } from "../dist/reference/mlp.js";
 import { Rng } from "../dist/reference/rng.js";
@@ -22,8 +22,8 @@ import { describeBackends, expectRanOn, teardown } from "./backends.js";
 const ATOL = 1e-4;
 const RTOL = 1e-4;
 const C = 20;
-const SINE_DEPTH: Record<string, number> = { webgpu: 2 };
-const RUNS: Record<string, number> = { "gpujs-cpu": 8, webasm: 8, "gpujs-webgpu": 3 };
+const SINE_DEPTH: Record<string, number> = { "gpujs-webgpu": 2 };
+const RUNS: Record<string, number> = { "gpujs-cpu": 8, "gpujs-wasm": 8, "gpujs-webgpu": 3 };
 
 const arch = fc.record({
   inputs: fc.constantFrom(2, 20, 42),
@@ -111,7 +111,7 @@ describeBackends(
       }
     });
   },
-  ["gpujs-cpu", "webasm", "gpujs-webgpu"],
+  ["gpujs-cpu", "gpujs-wasm", "gpujs-webgpu"],
 );
 
 afterAll(teardown);

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { ReferenceTrainer } from "../src/backends/reference.js";
-import type { LayerWeights } from "../src/backends/registry.js";
+import type { LayerWeights } from "../src/backends/types.js";
 import { gaussianForward, positionalForward } from "../src/encoding/index.js";
 import type { ActivationName } from "../src/reference/activations/index.js";
 import { adamStep, createAdamState } from "../src/reference/adam.js";

@@ -4,7 +4,7 @@ import { parseConfig } from "../src/config.js";
 import { createEncoder, encodeImageGrid } from "../src/encoding/index.js";
 import { initialWeights, networkSpec } from "../src/model.js";
 import { Rng } from "../src/reference/rng.js";
-import { epochOrder } from "../src/training/shuffle.js";
+import { epochOrder } from "../src/reference/shuffle.js";
 
 /** A tiny synthetic 8×8 image: a smooth colour ramp with a bright disc. Row-major [64][3]. */
 function tinyImage(): Float32Array {

@@ -3,7 +3,7 @@ import { setFlagsFromString } from "node:v8";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { ReferenceTrainer } from "../dist/backends/reference.js";
-import type { LayerWeights, TrainerOptions } from "../dist/backends/registry.js";
+import type { LayerWeights, TrainerOptions } from "../dist/backends/types.js";
 import { WASM_ACTIVATIONS } from "../dist/backends/wasm/module.js";
 import { cut } from "../dist/backends/wasm/parallel.js";
 import { WasmTrainer, type WasmTrainerOptions } from "../dist/backends/wasm/trainer.js";
@@ -13,7 +13,7 @@ import { ACTIVATION_NAMES, ACTIVATIONS, type ActivationName, relu, reluGrad } fr
 import { adamCorrections, adamStep, createAdamState } from "../dist/reference/adam.js";
 import { createMLP } from "../dist/reference/mlp.js";
 import { Rng } from "../dist/reference/rng.js";
-import { epochOrder } from "../dist/training/shuffle.js";
+import { epochOrder } from "../dist/reference/shuffle.js";
 
 // The wasm backend's kernels on their own, both builds as built: plain SIMD (kernels.wasm) and
 // relaxed SIMD with fused multiply-adds (kernels-fma.wasm; the trainer turns Node 20's flag for it on).

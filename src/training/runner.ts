@@ -20,13 +20,13 @@
 import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import type { LayerWeights, OptimizerSnapshot } from "../backends/registry.js";
+import type { LayerWeights, OptimizerSnapshot } from "../backends/types.js";
 import type { Config } from "../config.js";
 import type { STORED_INPUTS_MAX_BYTES } from "../encoding/index.js";
 import { encodePNG, type RGBImage } from "../image/png.js";
 import { writeFileAtomic } from "../io/atomic.js";
 import { type Checkpoint, type RunSetup, saveCheckpoint, saveModel } from "../io/model-file.js";
-import { claimRunFolder } from "../io/out-dir.js";
+import { claimRunFolder, snapshotName } from "../io/out-dir.js";
 import { lossChart } from "../report/plot.js";
 import {
   divergence,
@@ -310,16 +310,4 @@ function makeRecord(status: RunRecord["status"], options: RunOptions, session: T
     trainingSeconds: seconds,
     files,
   };
-}
-
-/**
- * The file name of the snapshot after a (1-based) epoch: `epoch-0010.png`.
- *
- * @example
- * ```ts
- * snapshotName(10); // "epoch-0010.png"
- * ```
- */
-export function snapshotName(epoch: number): string {
-  return `epoch-${String(epoch).padStart(4, "0")}.png`;
 }

@@ -5,11 +5,32 @@
  * load only when it is probed or created.
  */
 
-import { checkedBackend } from "../../io/validate.js";
-import type { Backend } from "../registry.js";
+import type { MemoryPart } from "../../budget.js";
+import { layerSizes, type MLPSpec } from "../../reference/mlp.js";
+import { checkedBackend } from "../checks.js";
+import type { Backend } from "../types.js";
 
 const loadDevice = () => import("./device.js");
 const loadTrainer = () => import("./trainer.js");
+
+/**
+ * What a trainer allocates on its device (the host's memory, on a software adapter), by the
+ * buffers of `kernels.ts`: params, grads, m and v; z, dz and acts for the batch; and the batch's
+ * scratch rows. The image's inputs and targets come on top, once per run.
+ */
+function wgslMemory(spec: MLPSpec, batch: number): MemoryPart[] {
+  const sizes = layerSizes(spec);
+  const params = sizes.slice(1).reduce((n, out, l) => n + out * (sizes[l] + 1), 0);
+  const units = sizes.slice(1).reduce((a, b) => a + b, 0);
+  const f = 4;
+  return [
+    { what: "weights, gradients, Adam m and v (device buffers)", bytes: 4 * params * f },
+    {
+      what: `pre-activations, activations and dz (${spec.depth} × ${spec.width} units, batch ${batch}; device buffers)`,
+      bytes: (3 * units + sizes[0] + 2 * spec.outputs + 2) * batch * f,
+    },
+  ];
+}
 
 /**
  * Hand-written WGSL on WebGPU: four dispatches a step whatever the depth, an epoch in one
@@ -33,4 +54,5 @@ export const wgslBackend: Backend = checkedBackend({
     return { available: true, device: found.adapter };
   },
   create: async (options) => (await loadTrainer()).WgslTrainer.create(options),
+  memory: wgslMemory,
 });

@@ -16,7 +16,7 @@
 import { gatherInputs, type NetworkInputs } from "../../encoding/inputs.js";
 import { type AdamOptions, adamCorrections } from "../../reference/adam.js";
 import { layerSizes, type MLPSpec } from "../../reference/mlp.js";
-import type { BatchGradients, EpochOptions, EpochProgress, LayerWeights, OptimizerSnapshot, Trainer, TrainerInfo, TrainerOptions } from "../registry.js";
+import type { BatchGradients, EpochOptions, EpochProgress, LayerWeights, OptimizerSnapshot, Trainer, TrainerInfo, TrainerOptions } from "../types.js";
 import { acquireDevice } from "./device.js";
 import { ADAM_THREADS, GRAD_THREADS, type KernelName, kernelSources, type NetLayout, netLayout, STEP_RECORD } from "./kernels.js";
 
