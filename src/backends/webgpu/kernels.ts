@@ -54,6 +54,8 @@ export const BLOCK_THREADS = 128;
 export const TILE = 4;
 /** Threads per workgroup of `grads`. */
 export const GRAD_THREADS = 64;
+/** Outputs (forward) or inputs (backward) one thread takes for each of its rows: a weight read serves R rows, an activation Q outputs. */
+const COLUMNS = 4;
 /** Threads per workgroup of `adam`. */
 export const ADAM_THREADS = 256;
 /** Floats of workgroup memory WebGPU promises by default (16 KiB). */
@@ -236,6 +238,7 @@ function rowsOf(R: number, statement: (q: number) => string, sep = "\n"): string
 /** Kernel 1: the whole forward pass of a block of S samples. */
 function forward(layout: NetLayout): string {
   const { shared, R } = layout;
+  const Q = COLUMNS;
   const readA = (q: number) => (shared ? `buf[src + (n0 + ${q}u) * MAXW + i]` : `load_a(l, base + n0 + ${q}u, i)`);
   return `
 @group(0) @binding(1) var<storage, read> params: array<f32>;
@@ -255,8 +258,9 @@ fn load_a(l: u32, row: u32, i: u32) -> f32 {
 }`
 }
 
-// Thread t computes, layer by layer, outputs j of ${R} consecutive rows n0…n0+${R - 1} of the block
-// (each weight read once for ${R} rows), for work items k = t, t + ${BLOCK_THREADS}, …
+// Thread t computes, layer by layer, a ${R}×${Q} block: outputs j0…j0+${Q - 1} of rows n0…n0+${R - 1} of
+// the block (each weight read serves ${R} rows, each activation ${Q} outputs), for work items
+// k = t, t + ${BLOCK_THREADS}, …
 @compute @workgroup_size(${BLOCK_THREADS})
 fn main(@builtin(local_invocation_index) t: u32, @builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
   let base = (wid.x + wid.y * nwg.x) * S;  // the block's first row of the batch
@@ -278,34 +282,35 @@ ${
     let n_out = N_OUT[l];
     let src = (l % 2u) * S * MAXW;
     let dst = ((l + 1u) % 2u) * S * MAXW;
-    for (var k = t; k < ((rows + ${R - 1}u) / ${R}u) * n_out; k += ${BLOCK_THREADS}u) {
-      let j = k % n_out;
-      let n0 = (k / n_out) * ${R}u;
-      // z[n][j] = b[j] + Σ_i a[n][i]·W[j][i]
-      let bias = params[B_OFF[l] + j];
-${rowsOf(R, (q) => `      var s${q} = bias;`)}
-      let w = W_OFF[l] + j * n_in;
+    let across = (n_out + ${Q - 1}u) / ${Q}u;
+    for (var k = t; k < ((rows + ${R - 1}u) / ${R}u) * across; k += ${BLOCK_THREADS}u) {
+      let j0 = (k % across) * ${Q}u;
+      let n0 = (k / across) * ${R}u;
+      // z[n][j] = b[j] + Σ_i a[n][i]·W[j][i]   (outputs past n_out compute the last one again, unstored)
+${rowsOf(Q, (p) => `      let w${p} = W_OFF[l] + min(j0 + ${p}u, n_out - 1u) * n_in;`)}
+${rowsOf(Q, (p) => `      let b${p} = params[B_OFF[l] + min(j0 + ${p}u, n_out - 1u)];`)}
+${rowsOf(R, (q) => rowsOf(Q, (p) => `      var s${q}_${p} = b${p};`))}
       for (var i = 0u; i < n_in; i++) {
-        let wi = params[w + i];
-${rowsOf(R, (q) => `        s${q} += ${readA(q)} * wi;`)}
+${rowsOf(Q, (p) => `        let w${p}i = params[w${p} + i];`)}
+${rowsOf(R, (q) => `        let a${q} = ${readA(q)};`)}
+${rowsOf(R, (q) => rowsOf(Q, (p) => `        s${q}_${p} += a${q} * w${p}i;`))}
       }
-${rowsOf(
-  R,
-  (q) => `      if (n0 + ${q}u < rows) {
-        let n = n0 + ${q}u;
-        z[Z_OFF[l] + (base + n) * n_out + j] = s${q};
-        // a[l+1] = act(z[l]); the last layer's is the output
-        if (l + 1u < L) {
-          let a = hidden_f(s${q});
-          acts[Z_OFF[l] + (base + n) * n_out + j] = a;
-          ${shared ? "buf[dst + n * MAXW + j] = a;" : "_ = dst;"}
-        } else {
-          out[(base + n) * n_out + j] = out_f(s${q});
-        }
-      }`,
-)}
+${rowsOf(R, (q) => rowsOf(Q, (p) => `      put(l, base, n0 + ${q}u, j0 + ${p}u, rows, n_out, dst, s${q}_${p});`))}
     }
     ${shared ? "workgroupBarrier();" : "storageBarrier();"}
+  }
+}
+
+// z[l][n][j] = s, and a[l+1] = act(z[l]) (the last layer's is the output), if row n and output j exist
+fn put(l: u32, base: u32, n: u32, j: u32, rows: u32, n_out: u32, dst: u32, s: f32) {
+  if (n >= rows || j >= n_out) { return; }
+  z[Z_OFF[l] + (base + n) * n_out + j] = s;
+  if (l + 1u < L) {
+    let a = hidden_f(s);
+    acts[Z_OFF[l] + (base + n) * n_out + j] = a;
+    ${shared ? "buf[dst + n * MAXW + j] = a;" : "_ = dst;"}
+  } else {
+    out[(base + n) * n_out + j] = out_f(s);
   }
 }
 `;
@@ -314,6 +319,7 @@ ${rowsOf(
 /** Kernel 2: the loss's gradient and dz of every layer, for a block of S samples. */
 function backward(layout: NetLayout): string {
   const { shared, R } = layout;
+  const Q = COLUMNS;
   const readDz = (q: number) => (shared ? `buf[src + (n0 + ${q}u) * MAXW + j]` : `dz[Z_OFF[l] + (base + n0 + ${q}u) * n_out + j]`);
   return `
 @group(0) @binding(1) var<storage, read> params: array<f32>;
@@ -351,32 +357,36 @@ fn main(@builtin(local_invocation_index) t: u32, @builtin(workgroup_id) wid: vec
   }
   ${shared ? "workgroupBarrier();" : "storageBarrier();"}
   // from the top down: dz[l−1][n][i] = (Σ_j dz[l][n][j]·W_l[j][i]) · act'(z[l−1][n][i]),
-  // thread t taking input i of ${R} consecutive rows n0…n0+${R - 1} (each weight read once for ${R} rows)
+  // thread t taking a ${R}×${Q} block: inputs i0…i0+${Q - 1} of rows n0…n0+${R - 1}
   for (var l = last; l > 0u; l--) {
     let n_in = N_IN[l];
     let n_out = N_OUT[l];
     let src = (l % 2u) * S * MAXW;
     let dst = ((l + 1u) % 2u) * S * MAXW;
-    for (var k = t; k < ((rows + ${R - 1}u) / ${R}u) * n_in; k += ${BLOCK_THREADS}u) {
-      let i = k % n_in;
-      let n0 = (k / n_in) * ${R}u;
-${rowsOf(R, (q) => `      var da${q} = 0.0;`)}
+    let across = (n_in + ${Q - 1}u) / ${Q}u;
+    for (var k = t; k < ((rows + ${R - 1}u) / ${R}u) * across; k += ${BLOCK_THREADS}u) {
+      let i0 = (k % across) * ${Q}u;
+      let n0 = (k / across) * ${R}u;
+${rowsOf(Q, (p) => `      let c${p} = min(i0 + ${p}u, n_in - 1u);`)}
+${rowsOf(R, (q) => rowsOf(Q, (p) => `      var da${q}_${p} = 0.0;`))}
       for (var j = 0u; j < n_out; j++) {
-        let wji = params[W_OFF[l] + j * n_in + i];
-${rowsOf(R, (q) => `        da${q} += ${readDz(q)} * wji;`)}
+        let w = W_OFF[l] + j * n_in;
+${rowsOf(Q, (p) => `        let w${p} = params[w + c${p}];`)}
+${rowsOf(R, (q) => `        let g${q} = ${readDz(q)};`)}
+${rowsOf(R, (q) => rowsOf(Q, (p) => `        da${q}_${p} += g${q} * w${p};`))}
       }
-${rowsOf(
-  R,
-  (q) => `      if (n0 + ${q}u < rows) {
-        let n = n0 + ${q}u;
-        let g = da${q} * hidden_df(z[Z_OFF[l - 1u] + (base + n) * n_in + i]);
-        dz[Z_OFF[l - 1u] + (base + n) * n_in + i] = g;
-        ${shared ? "buf[dst + n * MAXW + i] = g;" : "_ = dst;"}
-      }`,
-)}
+${rowsOf(R, (q) => rowsOf(Q, (p) => `      put(l, base, n0 + ${q}u, i0 + ${p}u, rows, n_in, dst, da${q}_${p});`))}
     }
     ${shared ? "workgroupBarrier();" : "storageBarrier();"}
   }
+}
+
+// dz[l−1][n][i] = da · act'(z[l−1][n][i]), if row n and input i exist
+fn put(l: u32, base: u32, n: u32, i: u32, rows: u32, n_in: u32, dst: u32, da: f32) {
+  if (n >= rows || i >= n_in) { return; }
+  let g = da * hidden_df(z[Z_OFF[l - 1u] + (base + n) * n_in + i]);
+  dz[Z_OFF[l - 1u] + (base + n) * n_in + i] = g;
+  ${shared ? "buf[dst + n * MAXW + i] = g;" : "_ = dst;"}
 }
 `;
 }
