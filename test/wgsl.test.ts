@@ -25,7 +25,7 @@ function faulty(kernel: KernelName, from: string, to: string): Backend {
         mutate: (name, source) => {
           if (name !== kernel) return source;
           if (!source.includes(from)) throw new Error(`the ${kernel} kernel has no '${from}' to plant a fault in`);
-          return source.replace(from, to);
+          return source.replaceAll(from, to);
         },
       }),
   };
@@ -33,11 +33,11 @@ function faulty(kernel: KernelName, from: string, to: string): Backend {
 
 /** Faults a kernel engineer could make, one per kernel (and a second in the forward and grads). */
 const FAULTS: [string, KernelName, string, string][] = [
-  ["the forward drops each layer's last input (off by one)", "forward", "for (var i = 0u; i < n_in; i++)", "for (var i = 1u; i < n_in; i++)"],
-  ["the forward forgets the bias", "forward", "var sum = params[B_OFF[l] + j];", "var sum = 0.0;"],
+  ["the forward skips each layer's first input (off by one)", "forward", "for (var i = 0u; i < n_in; i++)", "for (var i = 1u; i < n_in; i++)"],
+  ["the forward forgets the bias", "forward", "= params[B_OFF[l] + min(j0", "= 0.0 * params[B_OFF[l] + min(j0"],
   ["the backward uses f instead of f' (a wrong derivative)", "backward", "let g = da * hidden_df(", "let g = da * hidden_f("],
-  ["the grads tiles give the bias column 0 (db lost)", "grads", "if (i == n_in) { return 1.0; }", "if (i == n_in) { return 0.0; }"],
-  ["the grads tiles skip a sample of each 16", "grads", "for (var k = 0u; k < T; k++)", "for (var k = 1u; k < T; k++)"],
+  ["grads gives the bias column 0 (db lost)", "grads", "select(0.0, 1.0, i0 +", "select(0.0, 0.0, i0 +"],
+  ["grads skips the batch's first sample (off by one)", "grads", "for (var n = 0u; n < step.count; n++)", "for (var n = 1u; n < step.count; n++)"],
   ["Adam forgets the second bias correction", "adam", "sqrt(v1) / step.bc2_sqrt", "sqrt(v1)"],
 ];
 

@@ -405,15 +405,6 @@ function grads(): string {
 const T = ${TILE}u;
 var<workgroup> red: array<f32, ${GRAD_THREADS}>;
 
-// input i of layer l for batch row \`row\`: x (through order) for the first layer, act(z[l−1])
-// after; column n_in is the constant 1 whose weight is the bias, columns past it are 0
-fn load_a(l: u32, row: u32, i: u32, n_in: u32) -> f32 {
-  if (i == n_in) { return 1.0; }
-  if (i > n_in) { return 0.0; }
-  if (l == 0u) { return x[order[step.start + row] * F + i]; }
-  return acts[Z_OFF[l - 1u] + row * n_in + i];
-}
-
 // the last workgroup: loss = Σ_n sq[n] / (count·C), a fixed-order tree sum
 fn loss(t: u32) {
   var s = 0.0;
@@ -446,13 +437,27 @@ fn main(@builtin(local_invocation_index) t: u32, @builtin(workgroup_id) wid: vec
   // acc_r_c = Σ_n dz[n][j0 + r]·a[n][i0 + c], in batch order   (dense.ts: dW = Σ_n dz ⊗ a, db = Σ_n dz)
   // (${TILE}×${TILE} sums, ${TILE} + ${TILE} loads per sample; unrolled so that they stay in registers)
 ${rows2((r, c) => `  var acc_${r}_${c} = 0.0;`)}
-  // rows past the layer's outputs read the last one's dz, and are not stored
+  // rows past the layer's outputs read the last one's dz, and are not stored; column n_in is the
+  // constant input 1 whose weight is the bias, columns past it are 0
 ${rowsOf(TILE, (r) => `  let j_${r} = min(j0 + ${r}u, n_out - 1u);`)}
+${rowsOf(TILE, (c) => `  let i_${c} = min(i0 + ${c}u, n_in - 1u);`)}
+${rowsOf(TILE, (c) => `  let one_${c} = select(0.0, 1.0, i0 + ${c}u == n_in);`)}
+${rowsOf(TILE, (c) => `  let real_${c} = i0 + ${c}u < n_in;`)}
+  let a_base = Z_OFF[max(l, 1u) - 1u];  // the layer's inputs in acts (for l > 0)
+  let dz_base = Z_OFF[l];
   for (var n = 0u; n < step.count; n++) {
-    let row = Z_OFF[l] + n * n_out;
+    let row = dz_base + n * n_out;
 ${rowsOf(TILE, (r) => `    let g_${r} = dz[row + j_${r}];`)}
-${rowsOf(TILE, (c) => `    let a_${c} = load_a(l, n, i0 + ${c}u, n_in);`)}
-${rows2((r, c) => `    acc_${r}_${c} += g_${r} * a_${c};`)}
+    // the layer's input row: x through the order for the first layer, act(z) of the layer below after
+    if (l == 0u) {
+      let a_row = order[step.start + n] * F;
+${rowsOf(TILE, (c) => `      let a_${c} = select(one_${c}, x[a_row + i_${c}], real_${c});`)}
+${rows2((r, c) => `      acc_${r}_${c} += g_${r} * a_${c};`)}
+    } else {
+      let a_row = a_base + n * n_in;
+${rowsOf(TILE, (c) => `      let a_${c} = select(one_${c}, acts[a_row + i_${c}], real_${c});`)}
+${rows2((r, c) => `      acc_${r}_${c} += g_${r} * a_${c};`)}
+    }
   }
 ${rows2((r, c) => `  store(l, j0 + ${r}u, i0 + ${c}u, n_in, n_out, acc_${r}_${c});`)}
 }
