@@ -134,7 +134,7 @@ describeBackends(
 // The hand-written WGSL trainer (`webgpu`): after a warm-up epoch (its data set uploaded the first
 // time it is seen), each epoch is one submission of 4 dispatches a step whatever the depth —
 // forward (the whole network for a block of samples), backward (the loss gradient and every
-// layer's dz), grads (every layer's dW and db as tiles, and the step's loss) and adam (every
+// layer's dz), grads (every layer's dW and db, 4×4 per thread, and the step's loss) and adam (every
 // parameter) — two uploads (the epoch's order and the steps' records), one copy and one read-back of
 // the steps' losses only (4 bytes a step: weights and Adam's moments stay on the GPU), and nothing
 // created. Depth 4 here, so a per-layer dispatch would show.
