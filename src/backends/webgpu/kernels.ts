@@ -6,18 +6,27 @@
  *
  * One step dispatches, in this order:
  *
- * 1. `forward`  — one workgroup per block of S samples runs the whole network: the block's
- *    activations stay in workgroup memory between layers; every layer's pre-activations z go to
- *    the `z` buffer (the backward needs them), the output ŷ = out(z) to `out`.
- * 2. `backward` — one workgroup per block again: the loss's gradient dL/dŷ, then dz of every layer
- *    from the top down (dz kept in workgroup memory between layers, written to `dz`), and each
- *    sample's squared error to `sq`.
+ * 1. `forward`  — one workgroup (128 threads) per block of S samples runs the whole network: it
+ *    gathers the block's inputs through the epoch's `order`, and the block's activations stay in
+ *    workgroup memory between layers; every layer's pre-activations z go to `z` and its activations
+ *    to `acts` (the backward and grads need them), the output ŷ = out(z) to `out`. Each thread
+ *    computes 4 rows × 4 outputs at a time (16 sums in registers: a weight read serves 4 rows, an
+ *    activation 4 outputs).
+ * 2. `backward` — one workgroup (128 threads) per block again: each sample's squared error to `sq`,
+ *    the loss's gradient dL/dŷ fused with the output layer's dz, then dz of every layer from the top
+ *    down (kept in workgroup memory between layers, written to `dz`), 4 rows × 4 inputs a thread.
  * 3. `grads`    — one thread per 4×4 block of some layer's [dW | db] (db is the column of a
  *    constant input 1), every layer in the one dispatch: the thread walks the batch and keeps its 16
  *    sums in registers (4 + 4 loads for 16 multiply-adds, no barriers); one more workgroup sums `sq`
  *    into the step's loss, a fixed-order tree. Each entry is summed by one thread in batch order:
  *    deterministic, no atomics.
- * 4. `adam`     — one thread per parameter over the packed buffers params, grads, m, v.
+ *    (64 threads a workgroup.)
+ * 4. `adam`     — one thread per parameter over the packed buffers params, grads, m, v (256 a
+ *    workgroup), with the step's bias corrections from the host (float64, rounded once).
+ *
+ * Past 65535 workgroups a dispatch wraps into a second dimension; every kernel returns for the
+ * workgroups past its work. An epoch records its steps' 4 dispatches each into one compute pass,
+ * each step choosing its record of `step` with a dynamic offset.
  *
  * Buffers (float32 unless said; B is the trainer's maxBatch, L the number of dense layers):
  *

@@ -112,6 +112,7 @@ export class WgslTrainer implements Trainer {
     for (const [what, floats] of [
       ["the parameters", layout.P],
       ["the pre-activations", layout.zFloats],
+      ["a batch's inputs", B * sizes[0]],
     ] as const)
       if (floats * 4 > this.maxBinding)
         throw new RangeError(
@@ -386,9 +387,9 @@ export class WgslTrainer implements Trainer {
     this.buffers.splice(this.buffers.indexOf(b), 1);
   }
 
-  /** Rows of `batchSize`-batches a streamed submission takes. */
-  private streamSteps(batchSize: number): number {
-    return Math.max(1, Math.min(MAX_STEPS, Math.floor(STREAM_BYTES / (batchSize * this.spec.inputs * 4))));
+  /** Rows a streamed submission holds: about STREAM_BYTES of inputs, at least one batch. */
+  private streamRows(): number {
+    return Math.max(this.layout.B, Math.min(MAX_STEPS * this.layout.B, Math.floor(STREAM_BYTES / (this.spec.inputs * 4))));
   }
 
   async epoch(
@@ -406,7 +407,7 @@ export class WgslTrainer implements Trainer {
     let pos = options.from ?? 0;
     const resident = this.residentData(inputs, targets);
     if (resident !== null) this.device.queue.writeBuffer(resident.order, 0, order);
-    const perSubmit = resident !== null ? MAX_STEPS : this.streamSteps(batchSize);
+    const perSubmit = resident !== null ? MAX_STEPS : Math.min(MAX_STEPS, Math.floor(this.streamRows() / batchSize));
     while (pos < order.length) {
       const steps = Math.min(perSubmit, Math.ceil((order.length - pos) / batchSize));
       const counts = Array.from({ length: steps }, (_, s) => Math.min(batchSize, order.length - pos - s * batchSize));
@@ -414,7 +415,7 @@ export class WgslTrainer implements Trainer {
       let data = resident;
       if (data === null) {
         // not resident: gather this submission's rows on the host, in training order
-        data = this.streamData(perSubmit * batchSize);
+        data = this.streamData(this.streamRows());
         const xs = new Float32Array(rows * F);
         const ys = new Float32Array(rows * C);
         gatherInputs(inputs, F, xs, rows, pos, order);
