@@ -169,6 +169,30 @@ fn erf_(x: f32) -> f32 {
   return sgn * (1.0 - exp(-ax * ax - 0.5625 + r / s) / ax);
 }`;
 
+// WGSL promises sin and cos only to 2⁻¹¹ absolute, and SwiftShader's are off by 2e-4: a SIREN layer
+// multiplies that by ω₀ = 30. So sine networks get sin and cos to about an ulp of f32: Cody–Waite
+// reduction by π/2 (π/2 split in three parts, the first with 8 significant bits, so that k·part is
+// exact for |k| < 2¹⁶), then Cephes's minimax polynomials on [−π/4, π/4] and the quadrant.
+const SINCOS = `
+fn sincos_reduced(x: f32) -> vec3<f32> {
+  let k = round(x * 0.6366197723675814);  // x / (π/2)
+  let r = ((x - k * 1.5703125) - k * 4.837512969970703125e-4) - k * 7.54978995489188216e-8;
+  let z = r * r;
+  let s = ((-1.9515295891e-4 * z + 8.3321608736e-3) * z - 1.6666654611e-1) * z * r + r;
+  let c = ((2.443315711809948e-5 * z - 1.388731625493765e-3) * z + 4.166664568298827e-2) * z * z - 0.5 * z + 1.0;
+  return vec3<f32>(s, c, f32(i32(k) & 3));
+}
+fn sin_(x: f32) -> f32 {
+  let v = sincos_reduced(x);
+  let q = u32(v.z);
+  return select(select(-v.y, -v.x, q == 2u), select(v.y, v.x, q == 0u), q < 2u);
+}
+fn cos_(x: f32) -> f32 {
+  let v = sincos_reduced(x);
+  let q = u32(v.z);
+  return select(select(v.x, -v.y, q == 2u), select(-v.x, v.y, q == 0u), q < 2u);
+}`;
+
 /** f(z) and f'(z) of each activation, as WGSL expressions of `z`. */
 const ACTIVATION_WGSL: Record<ActivationName, { f: string; grad: string }> = {
   // relu(z) = max(0, z); relu'(z) = 1 for z > 0, else 0
@@ -185,14 +209,15 @@ const ACTIVATION_WGSL: Record<ActivationName, { f: string; grad: string }> = {
   // sigmoid(z) = 1/(1 + exp(−z)); sigmoid' = s·(1 − s)
   sigmoid: { f: "1.0 / (1.0 + exp(-z))", grad: "(1.0 / (1.0 + exp(-z))) * (1.0 - 1.0 / (1.0 + exp(-z)))" },
   // SIREN: sin(ω₀z), ω₀ = 30; derivative ω₀·cos(ω₀z)
-  sine: { f: "sin(30.0 * z)", grad: "30.0 * cos(30.0 * z)" },
+  sine: { f: "sin_(30.0 * z)", grad: "30.0 * cos_(30.0 * z)" },
   identity: { f: "z", grad: "1.0" },
 };
 
 function activations(hidden: ActivationName, output: ActivationName): string {
   const needErf = hidden === "gelu" || output === "gelu";
+  const needSin = hidden === "sine" || output === "sine";
   const a = ACTIVATION_WGSL;
-  return `${needErf ? ERF : ""}
+  return `${needErf ? ERF : ""}${needSin ? SINCOS : ""}
 // the hidden layers' activation (${hidden}) and the output layer's (${output}), and their derivatives
 fn hidden_f(z: f32) -> f32 { return ${a[hidden].f}; }
 fn hidden_df(z: f32) -> f32 { return ${a[hidden].grad}; }
