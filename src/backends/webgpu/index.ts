@@ -50,7 +50,7 @@ export const wgslBackend: Backend = checkedBackend({
   probe: async () => {
     const found = await (await loadDevice()).probeAdapter();
     if (!found.ok) return { available: false, reason: found.reason };
-    if (found.software) return { available: true, device: found.adapter, autoSkip: `its adapter is a software renderer (${found.adapter}), a CPU` };
+    if (found.software) return { available: true, device: found.adapter, autoSkip: "its adapter is a software renderer (WebGPU on the CPU)" };
     return { available: true, device: found.adapter };
   },
   create: async (options) => (await loadTrainer()).WgslTrainer.create(options),
