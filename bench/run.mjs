@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// npm run bench [-- --quick] [--samples N] [--rounds N] [--repeats N] [--backends a,b] [--presets a,b] [--include-software] [--no-cli] [--out DIR]
+// npm run bench [-- --quick] [--samples N] [--rounds N] [--repeats N] [--backends a,b] [--presets a,b | study | all] [--include-software] [--no-cli] [--out DIR]
 // npm run bench -- --contention [--quick] …: several runs at once on a busy machine (bench/contention.mjs)
 //
 // Times training of the study's network (preset relu-sigmoid: 4×128 ReLU, batch 1024, Adam) and
@@ -24,7 +24,7 @@ import { parseArgs } from "node:util";
 // registers every built-in backend
 import { backendNames, probeBackend } from "../dist/backends/index.js";
 import { networkSpec } from "../dist/model.js";
-import { loadPreset } from "../dist/presets.js";
+import { loadPreset, PAPER_PRESETS } from "../dist/presets.js";
 
 const PRESET_DIR = fileURLToPath(new URL("../presets/", import.meta.url));
 
@@ -55,7 +55,9 @@ const repeats = Number(opts.repeats ?? 1);
 const rounds = Number(opts.rounds ?? (opts.quick ? 1 : 3));
 if (!Number.isInteger(repeats) || repeats < 1 || !Number.isInteger(rounds) || rounds < 1) throw new Error("--repeats and --rounds must be positive integers");
 if (!Number.isInteger(samples / 512) || samples <= 0) throw new Error("--samples must be a positive multiple of 512");
-const presets = (opts.presets ?? "relu-sigmoid,positional").split(",");
+// --presets study: the study's seven rows (group "study"); --presets all: every preset `coordnet paper` runs
+const STUDY_PRESETS = PAPER_PRESETS.filter((p) => loadPreset(p).group === "study");
+const presets = opts.presets === "study" ? STUDY_PRESETS : opts.presets === "all" ? [...PAPER_PRESETS] : (opts.presets ?? "relu-sigmoid,positional").split(",");
 
 const backends = [];
 const skipped = [];
@@ -240,6 +242,20 @@ for (const row of rows) {
   row.ratioToTorch2 = row.secondsMedian / peers.find((t) => t.threads === 2).secondsMedian;
 }
 
+// The whole study at 512² (its seven presets, their own epochs, one seed), projected from each
+// runner's seconds per epoch in this run: only where every one of them was measured.
+const study = [];
+const studyEpochs = (preset) => loadPreset(preset).config.training.epochs;
+if (STUDY_PRESETS.every((p) => presets.includes(p))) {
+  const project = (runner, perEpoch) => {
+    const seconds = STUDY_PRESETS.reduce((sum, p) => sum + perEpoch(p) * studyEpochs(p), 0);
+    if (Number.isFinite(seconds)) study.push({ runner, seconds });
+  };
+  for (const backend of backends) project(backend, (p) => rows.find((r) => r.preset === p && r.backend === backend)?.secondsPerEpoch ?? Number.NaN);
+  if (torchRows.length > 0)
+    project("PyTorch, best of 1 and 2 threads", (p) => Math.min(...torchRows.filter((t) => t.preset === p).map((t) => t.secondsPerEpoch)));
+}
+
 const machine = {
   cpu: cpus()[0]?.model ?? "unknown",
   cores: cpus().length,
@@ -274,6 +290,12 @@ const lines = [
         "",
       ]
     : []),
+  ...(study.length > 0
+    ? [
+        `The whole study at 512² (${STUDY_PRESETS.join(", ")}; ${[...new Set(STUDY_PRESETS.map(studyEpochs))].join("/")} epochs each, one seed), projected from the s/epoch above: ${study.map((x) => `${x.runner} ${(x.seconds / 60).toFixed(1)} min`).join("; ")}.`,
+        "",
+      ]
+    : []),
   ...skipped.map((s) => `- skipped ${s}`),
   ...(torchNote ? [`- ${torchNote}`] : []),
   ...(tfjsNote ? [`- ${tfjsNote}`] : []),
@@ -286,6 +308,6 @@ console.log(markdown);
 mkdirSync(opts.out, { recursive: true });
 writeFileSync(
   join(opts.out, "latest.json"),
-  `${JSON.stringify({ machine, command, samples, rounds, repeats, rows, torch: torchRows, tfjs: tfjsRows, cli, skipped, torchNote, tfjsNote }, null, 2)}\n`,
+  `${JSON.stringify({ machine, command, samples, rounds, repeats, rows, torch: torchRows, tfjs: tfjsRows, study, cli, skipped, torchNote, tfjsNote }, null, 2)}\n`,
 );
 writeFileSync(join(opts.out, "latest.md"), `${markdown}\n`);

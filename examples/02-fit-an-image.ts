@@ -52,7 +52,7 @@ const centre = model.predict(0.5, 0.5);
 console.log(`colour at the centre, between four pixels: [${centre.map((v) => v.toFixed(3)).join(", ")}]`);
 
 // Render it four times larger than it was trained.
-const big = model.render(256, 256);
+const big = await model.render(256, 256);
 writePng(join(outDir, "render-256.png"), big);
 console.log(`wrote ${join(outDir, "render-256.png")} (${big.width}×${big.height})`);
 

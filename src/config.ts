@@ -23,6 +23,7 @@ import type { CoordRange } from "./encoding/normalize.js";
 import { CoordnetError, quote } from "./errors.js";
 import { ACTIVATION_NAMES, type ActivationName } from "./reference/activations/index.js";
 import type { InitScheme } from "./reference/init.js";
+import { didYouMean } from "./suggest.js";
 
 const MAX_WIDTH = 4096;
 const MAX_DEPTH = 64;
@@ -373,7 +374,10 @@ function issueLines(issues: readonly z.core.$ZodIssue[], input: unknown, root: s
       const listed = keys.slice(0, MAX_LISTED).map((k) => quote(k, 40));
       return `${where || name} has unknown key${keys.length > 1 ? "s" : ""} ${listed.join(", ")}${keys.length > MAX_LISTED ? ` and ${keys.length - MAX_LISTED} more` : ""}`;
     }
-    return `${where || name} ${issue.message}, got ${describe(valueAt(input, issue.path))}`;
+    const value = valueAt(input, issue.path);
+    // a misspelt choice (an activation, an encoding) gets the one it most likely meant
+    const hint = issue.code === "invalid_value" ? didYouMean(value, issue.values.map(String)) : "";
+    return `${where || name} ${issue.message}, got ${describe(value)}${hint}`;
   });
 }
 

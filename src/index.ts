@@ -14,7 +14,7 @@
  * ```ts
  * import { fit } from "coordnet";
  * const model = await fit(image, { preset: "positional", epochs: 50 });
- * const { width, height, data } = model.render(512, 512);
+ * const { width, height, data } = await model.render(512, 512);
  * ```
  *
  * @module coordnet
@@ -24,7 +24,7 @@ import "./backends/index.js";
 
 export { type EpochInfo, type FitOptions, fit, type Size } from "./api/fit.js";
 export type { ImageLike, RGBAImage } from "./api/image.js";
-export { Model, type TrainingSummary } from "./api/model.js";
+export { type EvaluateOptions, Model, type TrainingSummary } from "./api/model.js";
 export {
   type BackendStatus,
   BackendUnavailableError,

@@ -8,7 +8,7 @@
  * import { readPng, saveModel, writePng } from "coordnet/node";
  * const model = await fit(readPng("photo.png"), { preset: "positional", size: { width: 256, height: 256 } });
  * saveModel("model.safetensors", model); // `coordnet render model.safetensors --size 1024x1024 --out big.png`
- * writePng("big.png", model.render(1024, 1024));
+ * writePng("big.png", await model.render(1024, 1024));
  * ```
  *
  * @module coordnet/node
@@ -67,7 +67,7 @@ const readOptions = z.strictObject(
  *
  * @example
  * ```ts
- * writePng("out.png", model.render(512, 512));
+ * writePng("out.png", await model.render(512, 512));
  * ```
  */
 export function writePng(path: string, image: ImageLike): void {
@@ -99,7 +99,7 @@ export function saveModel(path: string, model: Model): void {
  * @example
  * ```ts
  * const model = loadModel("runs/quickstart/model.safetensors");
- * writePng("big.png", model.render(2048, 2048));
+ * writePng("big.png", await model.render(2048, 2048));
  * ```
  */
 export function loadModel(path: string): Model {

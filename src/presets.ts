@@ -9,6 +9,7 @@
 import { type Config, ConfigError, parseConfig } from "./config.js";
 import { oneLine, quote } from "./errors.js";
 import { PRESET_FILES } from "./preset-data.js";
+import { didYouMean } from "./suggest.js";
 
 /** A preset: a named, documented config. */
 export interface Preset {
@@ -71,7 +72,7 @@ export function presetNames(): string[] {
 export function loadPreset(name: string): Preset {
   const names = presetNames();
   if (typeof name !== "string") throw new ConfigError([`a preset name must be a string such as "positional", got ${quote(name)}`]);
-  if (!names.includes(name)) throw new ConfigError([`unknown preset '${oneLine(name, 60)}'; available: ${names.join(", ")}`]);
+  if (!names.includes(name)) throw new ConfigError([`unknown preset '${oneLine(name, 60)}'${didYouMean(name, names)}; available: ${names.join(", ")}`]);
   const raw = PRESET_FILES[name] as Omit<Preset, "config"> & { config: unknown };
   try {
     return { name: raw.name, title: raw.title, group: raw.group, note: raw.note, config: parseConfig(raw.config) };

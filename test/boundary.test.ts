@@ -54,17 +54,7 @@ describe("fit at the boundary", () => {
         })(),
       ),
     ).toMatch(/finite numbers/);
-    expect(
-      oneLine(
-        (() => {
-          try {
-            model.render(0, 4);
-          } catch (e) {
-            return e;
-          }
-        })(),
-      ),
-    ).toMatch(/width must be an integer/);
+    expect(oneLine(await model.render(0, 4).catch((e: unknown) => e))).toMatch(/width must be an integer/);
   });
 });
 

@@ -137,8 +137,8 @@ const entries: Entry[] = [
     call: (x) => new N.Model(a(x, 0), a(x, 1), a(x, 2)),
   },
   { name: "Model.predict", args: () => [0.5, 0.5], slots: allArgs(2), call: (x) => model.predict(a(x, 0), a(x, 1)) },
-  { name: "Model.predictMany", args: () => [[0, 0, 1, 1]], slots: [[0], [0, 1]], call: (x) => model.predictMany(a(x, 0)) },
-  { name: "Model.render", args: () => [2, 3], slots: allArgs(2), call: (x) => model.render(a(x, 0), a(x, 1)) },
+  { name: "Model.predictMany", args: () => [[0, 0, 1, 1]], slots: [[0], [0, 1]], call: (x) => model.predictMany(a(x, 0), { backend: "reference" }) },
+  { name: "Model.render", args: () => [2, 3], slots: allArgs(2), call: (x) => model.render(a(x, 0), a(x, 1), { backend: "reference" }) },
   { name: "Model.fromSafetensors", args: () => [modelBytes, "m"], slots: allArgs(2), call: (x) => N.Model.fromSafetensors(a(x, 0), a(x, 1)) },
   {
     name: "compareBackends",

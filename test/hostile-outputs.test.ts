@@ -110,7 +110,8 @@ describe("the library's writers", () => {
       tmp,
       `import { loadModel, saveModel, writePng } from ${JSON.stringify(join(process.cwd(), "dist", "node.js"))};
        const m = loadModel(${JSON.stringify(model)});
-       for (const write of [() => writePng(${JSON.stringify(fifo)}, m.render(4, 4)), () => saveModel(${JSON.stringify(fifo)}, m)]) {
+       const image = await m.render(4, 4, { backend: "reference" });
+       for (const write of [() => writePng(${JSON.stringify(fifo)}, image), () => saveModel(${JSON.stringify(fifo)}, m)]) {
          try { write(); console.log("written"); } catch (e) { console.log(e.name + ": " + e.message); }
        }`,
     );

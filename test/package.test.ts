@@ -53,7 +53,7 @@ if (createMLP({ inputs: 2, outputs: 3, width: 4, depth: 1, activation: "relu", o
 const model = await fit(readPng(), { epochs: 1, size: { width: 16, height: 16 } });
 const again = Model.fromSafetensors(model.toSafetensors());
 const [r] = again.predict(0.5, 0.5);
-const img = again.render(4, 4);
+const img = await again.render(4, 4);
 const names = (await listBackends()).map((b) => b.name).join(",");
 console.log(JSON.stringify({ backend: model.training.backend.backend, r: r >= 0 && r <= 1, pixels: img.data.length, names }));
 `,

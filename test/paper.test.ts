@@ -96,7 +96,7 @@ describe("statistics over seeds", () => {
   });
 
   it("the table shows mean ± sd and min–max, the study's MSE where known, and marks spreads that differ from the comparison", () => {
-    const s = stats({ "relu-sigmoid": [0.01, 0.012, 0.011], gelu: [0.02, 0.021, 0.019], tanh: [0.03, 0.031, 0.029] });
+    const s = stats({ "relu-sigmoid": [0.01, 0.012, 0.011], gelu: [0.02, 0.021, 0.019], "relu-range11": [0.03, 0.031, 0.029] });
     const compare = parseComparison(
       JSON.stringify({
         label: "PyTorch",
@@ -112,10 +112,11 @@ describe("statistics over seeds", () => {
     );
     const lines = markdownTable(s, compare).split("\n");
     expect(lines[2]).toMatch(
-      /^\| relu-sigmoid \(`relu-sigmoid`\) \| 3 \| 0\.01100 ± 0\.00100 \| 0\.01000–0\.01200 \| .* \| 0\.00326 \| .* \| 0\.01100 ± 0\.00071 \| 20\.00 ± 0\.00 \| overlap \|$/,
+      /^\| relu-sigmoid \(`relu-sigmoid`\) \| 3 \| 0\.01100 ± 0\.00100 \| 0\.01000–0\.01200 \| .* \| 0\.00403 \| .* \| 0\.01100 ± 0\.00071 \| 20\.00 ± 0\.00 \| overlap \|$/,
     );
     expect(lines[3]).toMatch(/\| 0\.00263 \| .*\| \*\*differ\*\* \|$/);
-    expect(lines[4]).toMatch(/\| tanh \(`tanh`\) \| 3 \| .* \| {2}\| .*\| – \| – \| – \|$/); // no study figure, no PyTorch run
+    // the study published no figure for inputs in [−1, 1]; no PyTorch run either
+    expect(lines[4]).toMatch(/\| relu-range11 \(`relu-range11`\) \| 3 \| .* \| {2}\| .*\| – \| – \| – \|$/);
   });
 
   it("parseComparison names the file and what is wrong", () => {

@@ -18,7 +18,7 @@ const scratch = resolve(".tmp");
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 describe("the README's library snippet", () => {
-  it("runs verbatim, and the model it saves renders with coordnet render", () => {
+  it("runs verbatim, and the model it saves renders with coordnet render", async () => {
     expect(snippet).toMatch(/await fit\(/);
     mkdirSync(scratch, { recursive: true });
     const file = join(scratch, "readme-snippet.ts");
@@ -41,7 +41,7 @@ describe("the README's library snippet", () => {
     });
     expect(cli.status).toBe(0);
     const byCli = decodePNG(readFileSync(out));
-    const byLibrary = loadModel(join(work, "model.safetensors")).render(48, 32);
+    const byLibrary = await loadModel(join(work, "model.safetensors")).render(48, 32);
     for (let p = 0; p < 48 * 32; p++)
       for (let c = 0; c < 3; c++) expect(Math.abs(byCli.data[p * 3 + c] * 255 - byLibrary.data[p * 4 + c])).toBeLessThanOrEqual(1);
   }, 600_000);

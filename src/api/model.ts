@@ -4,6 +4,7 @@
  * any size, and save as safetensors (which `coordnet render` and PyTorch read).
  */
 
+import { requireBackend } from "../backends/registry.js";
 import type { LayerWeights, TrainerInfo } from "../backends/types.js";
 import { type Config, parseConfig } from "../config.js";
 import { createEncoder, type Encoder } from "../encoding/encoder.js";
@@ -70,8 +71,36 @@ function pairs(points: ArrayLike<number>): Float64Array {
   return xy;
 }
 
-/** Points evaluated per forward pass when rendering. */
-const CHUNK = 4096;
+/** Points encoded and evaluated per call of the backend (and per progress report): the batch `coordnet render`'s memory estimate assumes. */
+const RENDER_CHUNK = 4096;
+
+/** How {@link Model.render} and {@link Model.predictMany} evaluate the network. */
+export interface EvaluateOptions {
+  /**
+   * the backend that runs the forward passes, as `fit` takes it: `auto` (default) picks the fastest
+   * that runs here (see `listBackends`); `reference` is the readable TypeScript MLP
+   */
+  readonly backend?: string;
+  /** called after each chunk of 4,096 points with the points done and the total */
+  readonly onProgress?: (done: number, total: number) => void;
+  /** stops the evaluation between chunks (the promise rejects with the signal's reason) */
+  readonly signal?: AbortSignal;
+}
+
+/** The options of render and predictMany, checked; anything else refused in one line. */
+function evaluateOptions(fn: string, options: unknown): EvaluateOptions {
+  if (options === undefined) return {};
+  if (options === null || typeof options !== "object")
+    throw new InvalidArgumentError(`${fn}: options must be { backend, onProgress, signal }, got ${quote(options)}`);
+  const { backend, onProgress, signal } = options as Record<string, unknown>;
+  if (backend !== undefined && (typeof backend !== "string" || backend === ""))
+    throw new InvalidArgumentError(`${fn}: options.backend must be a backend name such as "auto" or "wasm", got ${quote(backend)}`);
+  if (onProgress !== undefined && typeof onProgress !== "function")
+    throw new InvalidArgumentError(`${fn}: options.onProgress must be a function, got ${quote(onProgress)}`);
+  if (signal !== undefined && !(typeof AbortSignal !== "undefined" && signal instanceof AbortSignal))
+    throw new InvalidArgumentError(`${fn}: options.signal must be an AbortSignal, got ${quote(signal)}`);
+  return { backend: backend as string | undefined, onProgress: onProgress as EvaluateOptions["onProgress"], signal: signal as AbortSignal | undefined };
+}
 
 /**
  * A trained network and its encoding. Evaluation runs the reference MLP (the readable code of
@@ -132,51 +161,63 @@ export class Model {
    */
   predict(x: number, y: number): [number, number, number] {
     if (!Number.isFinite(x) || !Number.isFinite(y)) throw new InvalidArgumentError(`predict(x, y) takes finite numbers, got (${quote(x)}, ${quote(y)})`);
-    const out = this.predictPoints(Float64Array.of(x, y), 1);
+    // one point: the reference, at once (a backend's start-up would cost more than the pass)
+    const p = new Float32Array(2);
+    this.fillPoints(Float64Array.of(x, y), 0, 1, p);
+    const features = new Float32Array(this.encoder.features);
+    this.encoder.encode(p, features, 1);
+    if (this.tape === null) this.tape = createTape(this.mlp, 1);
+    const out = mlpForward(this.mlp, this.tape, features, 1);
     return [out[0], out[1], out[2]];
   }
 
   /**
-   * Colours at many coordinates: `points` row-major [count][2] of (x, y) in [0, 1]².
+   * Colours at many coordinates: `points` row-major [count][2] of (x, y) in [0, 1]², evaluated on
+   * a training backend (`options.backend`, default `auto`: the fastest that runs here).
    *
    * @returns row-major [count][3]
    *
    * @example
    * ```ts
-   * const rgb = model.predictMany(Float32Array.of(0, 0, 1, 1)); // two points → 6 values
+   * const rgb = await model.predictMany(Float32Array.of(0, 0, 1, 1)); // two points → 6 values
    * ```
    */
-  predictMany(points: ArrayLike<number>): Float32Array {
+  async predictMany(points: ArrayLike<number>, options?: EvaluateOptions): Promise<Float32Array> {
     const xy = readingArgument("predictMany", "points", () => pairs(points));
-    return this.predictPoints(xy, xy.length / 2);
+    const checked = readingArgument("predictMany", "options", () => evaluateOptions("predictMany", options));
+    return this.evaluate(xy.length / 2, (start, n, p) => this.fillPoints(xy, start, n, p), checked);
   }
 
   /**
    * The image at any size: the network evaluated at every pixel's centre, clamped to [0, 1], as
-   * RGBA bytes in the shape of the browser's ImageData. Cost: one forward pass per pixel on the
-   * reference (a 512×512 render of the study's network takes seconds).
+   * RGBA bytes in the shape of the browser's ImageData. Runs on a training backend
+   * (`options.backend`, default `auto`), which is what `coordnet render` does too: a 512×512 render
+   * of the study's network is a fraction of a second on `wasm`, seconds on the reference.
    *
    * @example
    * ```ts
-   * const { width, height, data } = model.render(256, 256);
+   * const { width, height, data } = await model.render(256, 256);
    * ctx.putImageData(new ImageData(data, width, height), 0, 0); // in a browser
    * ```
    */
-  render(width: number, height: number): RGBAImage {
+  async render(width: number, height: number, options?: EvaluateOptions): Promise<RGBAImage> {
     for (const [key, v] of [
       ["width", width],
       ["height", height],
     ] as const)
       if (!Number.isInteger(v) || v < 1 || v > 65536) throw new InvalidArgumentError(`render: ${key} must be an integer from 1 to 65536, got ${quote(v)}`);
     if (width * height > MAX_POINTS) throw new InvalidArgumentError(`render: ${width}×${height} is over 64 megapixels`);
-    const points = new Float64Array(width * height * 2);
-    for (let y = 0; y < height; y++)
-      for (let x = 0; x < width; x++) {
-        const k = (y * width + x) * 2;
-        points[k] = normalizeCoordinate(x, width, "01");
-        points[k + 1] = normalizeCoordinate(y, height, "01");
+    const checked = readingArgument("render", "options", () => evaluateOptions("render", options));
+    const { range } = this.config.encoding;
+    // pixel (x, y)'s centre in the config's range, computed as the training inputs were
+    const fill = (start: number, n: number, p: Float32Array) => {
+      for (let i = 0; i < n; i++) {
+        const k = start + i;
+        p[2 * i] = normalizeCoordinate(k % width, width, range);
+        p[2 * i + 1] = normalizeCoordinate(Math.floor(k / width), height, range);
       }
-    return toRGBA({ width, height, data: this.predictPoints(points, width * height) });
+    };
+    return toRGBA({ width, height, data: await this.evaluate(width * height, fill, checked) });
   }
 
   /**
@@ -211,24 +252,38 @@ export class Model {
     return new Model(config, weights, matrix);
   }
 
-  /**
-   * Encode `count` points ([count][2] in [0, 1]², float64) and run the network, a chunk at a time.
-   * The range is applied before rounding to float32, as the training inputs were made.
-   */
-  private predictPoints(points: Float64Array, count: number): Float32Array {
+  /** Points `start … start + n` of `points` ([count][2] in [0, 1]², float64) in the config's range, as float32 into `p` (the range applied before rounding, as the training inputs were made). */
+  private fillPoints(points: Float64Array, start: number, n: number, p: Float32Array): void {
     const { range } = this.config.encoding;
-    const F = this.encoder.features;
+    for (let k = 0; k < 2 * n; k++) p[k] = range === "01" ? points[2 * start + k] : 2 * points[2 * start + k] - 1;
+  }
+
+  /**
+   * Run the network on `count` points on the options' backend, a chunk at a time: `fill` writes a
+   * chunk's coordinates, the encoder its features, the backend's trainer (made for this call, then
+   * disposed) its outputs.
+   */
+  private async evaluate(count: number, fill: (start: number, n: number, p: Float32Array) => void, options: EvaluateOptions): Promise<Float32Array> {
     const out = new Float32Array(count * 3);
-    const chunk = Math.min(CHUNK, count);
-    if (this.tape === null || this.tape.maxBatch < chunk) this.tape = createTape(this.mlp, chunk);
-    const p = new Float32Array(chunk * 2);
-    const x = new Float32Array(chunk * F);
-    for (let start = 0; start < count; start += chunk) {
-      const n = Math.min(chunk, count - start);
-      // [0, 1] → the config's range
-      for (let k = 0; k < 2 * n; k++) p[k] = range === "01" ? points[2 * start + k] : 2 * points[2 * start + k] - 1;
-      this.encoder.encode(p, x, n);
-      out.set(mlpForward(this.mlp, this.tape, x, n), start * 3);
+    if (count === 0) return out;
+    const chunk = Math.min(RENDER_CHUNK, count);
+    const backend = await requireBackend(options.backend ?? "auto");
+    const config = this.config;
+    const trainer = await backend.create({ spec: networkSpec(config), adam: config.optimizer, weights: this.weights, maxBatch: chunk });
+    try {
+      const F = this.encoder.features;
+      const p = new Float32Array(chunk * 2);
+      const x = new Float32Array(chunk * F);
+      for (let start = 0; start < count; start += chunk) {
+        options.signal?.throwIfAborted();
+        const n = Math.min(chunk, count - start);
+        fill(start, n, p);
+        this.encoder.encode(p, x, n);
+        out.set(await trainer.predict(x.subarray(0, n * F), n), start * 3);
+        options.onProgress?.(start + n, count);
+      }
+    } finally {
+      await trainer.dispose();
     }
     return out;
   }

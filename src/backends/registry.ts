@@ -5,6 +5,7 @@
  */
 
 import { CoordnetError, InvalidArgumentError, quote, readingArgument } from "../errors.js";
+import { didYouMean } from "../suggest.js";
 import { checkedBackend } from "./checks.js";
 import type { Backend, ProbeResult } from "./types.js";
 
@@ -203,7 +204,8 @@ export interface BackendProbe {
 export async function probeBackend(name: string): Promise<BackendProbe> {
   checkName("probeBackend", "name", name);
   const backend = registry.get(canonical(name));
-  if (backend === undefined) throw new BackendUnavailableError(`backend '${name}' is not registered; registered: ${backendNames().join(", ")}`);
+  if (backend === undefined)
+    throw new BackendUnavailableError(`backend '${name}' is not registered${didYouMean(name, backendNames())}; registered: ${backendNames().join(", ")}`);
   return { backend, probe: await backend.probe() };
 }
 
@@ -225,7 +227,7 @@ export async function requireBackend(name: string): Promise<Backend> {
   if (backend === undefined) {
     const available: string[] = [];
     for (const b of registry.values()) if ((await b.probe()).available) available.push(b.name);
-    throw new BackendUnavailableError(`backend '${name}' is not available here; available: ${available.join(", ")}`);
+    throw new BackendUnavailableError(`backend '${name}' is not available here${didYouMean(name, backendNames())}; available: ${available.join(", ")}`);
   }
   const probe = await backend.probe();
   if (!probe.available) throw new BackendUnavailableError(`backend '${name}' cannot run here: ${probe.reason}`);

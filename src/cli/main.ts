@@ -16,11 +16,12 @@ import { Command, CommanderError, Option } from "commander";
 import { fit } from "../api/fit.js";
 import { toRGBImage } from "../api/image.js";
 import type { TrainingSummary } from "../api/model.js";
+import { Model } from "../api/model.js";
 import { releaseWebGPU } from "../backends/gpujs/device.js";
 import { listBackends, requireBackend, resolveBackendName } from "../backends/index.js";
 import { checkPixels } from "../budget.js";
 import { applyOverrides, type Config, ConfigError, OVERRIDE_KEYS } from "../config.js";
-import { createEncoder, imageInputs, STORED_INPUTS_MAX_BYTES } from "../encoding/index.js";
+import { STORED_INPUTS_MAX_BYTES } from "../encoding/index.js";
 import { CoordnetError, oneLine, quote } from "../errors.js";
 import { runPaper, snapshotEpochs } from "../experiments/paper.js";
 import { DEFAULT_IMAGE, DEFAULT_MAX_PIXELS, encodePNG, type RGBImage, readPNG, resample } from "../image/index.js";
@@ -28,13 +29,12 @@ import { checkOutputPath, fsReason, makeFolder, writeFileAtomic } from "../io/at
 import { type Checkpoint, loadCheckpoint, loadModel } from "../io/model-file.js";
 import { refuseInputsAmongOutputs } from "../io/out-dir.js";
 import { READ_LIMITS, readBoundedText } from "../io/read.js";
-import { networkSpec } from "../model.js";
 import { loadPreset, PAPER_PRESETS, presetNames } from "../presets.js";
 import { ACTIVATION_NAMES } from "../reference/activations/index.js";
 import { type Comparison, parseComparison, presetStats } from "../report/report.js";
-import { DivergenceError, imageHash, type Progress, type RunRecord, renderImage, runTraining } from "../training/runner.js";
+import { DivergenceError, imageHash, type Progress, type RunRecord, runTraining } from "../training/runner.js";
 import { checkRender, checkTraining, maxMemoryOption } from "./budget.js";
-import { type ConfigFlags, configFromFlags, epochList, integer, nonNegativeNumber, positiveNumber, size, UsageError, useThreads } from "./options.js";
+import { type ConfigFlags, configFromFlags, epochList, integer, nonNegativeNumber, oneOf, positiveNumber, size, UsageError, useThreads } from "./options.js";
 
 /** What `paper` writes at the top of its folder (each run writes into `PRESET/seed-N/`). */
 const PAPER_OUTPUTS = ["source.png", "results.json", "report.md", "report.html"];
@@ -79,6 +79,28 @@ function interruptFlag(): { stopped: () => boolean; code: () => number; dispose:
     code,
     dispose: () => {
       for (const [name, handler] of handlers) process.off(name, handler);
+    },
+  };
+}
+
+/** A render's progress bar on a terminal (pixels done of the total); nothing in a pipe or when not `enabled`. */
+function renderBar(enabled: boolean): { update: (done: number, total: number) => void; stop: () => void } {
+  if (!enabled || !process.stderr.isTTY) return { update: () => {}, stop: () => {} };
+  const bar = new cliProgress.SingleBar(
+    { stream: process.stderr, format: "rendering {bar} {percentage}% | {value}/{total} pixels | ETA {eta_formatted}", hideCursor: true, fps: 5, barsize: 30 },
+    cliProgress.Presets.shades_classic,
+  );
+  let started = false;
+  return {
+    update: (done, total) => {
+      if (!started) {
+        bar.start(total, 0);
+        started = true;
+      }
+      bar.update(done);
+    },
+    stop: () => {
+      if (started) bar.stop();
     },
   };
 }
@@ -328,15 +350,41 @@ async function demo(flags: DemoFlags): Promise<number> {
     `Training the study's network (4×128, Adam) on ${source === "default" ? "the built-in photograph" : source} at ${image.width}×${image.height}, ${flags.epochs} epochs each, seed ${flags.seed}, on ${backend}:`,
   );
   const results: { preset: string; label: string; psnr: number; mse: number; seconds: number; image: RGBImage }[] = [];
+  const bar = progressBar(true);
   try {
-    for (const run of runs) {
-      const model = await fit(image, { preset: run.preset, epochs: flags.epochs, seed: flags.seed, backend, signal: interrupt.signal });
+    for (const [index, run] of runs.entries()) {
+      // the bar `train` has, an epoch at a time (cleared before each result line)
+      const pixels = image.width * image.height;
+      let trained = 0;
+      let seconds = 0;
+      bar.label(`[${index + 1}/${runs.length}] ${run.label} `);
+      const model = await fit(image, {
+        preset: run.preset,
+        epochs: flags.epochs,
+        seed: flags.seed,
+        backend,
+        signal: interrupt.signal,
+        onEpoch: (e) => {
+          trained += pixels;
+          seconds += e.seconds;
+          bar.update({
+            samplesDone: e.epoch * pixels,
+            samplesTotal: e.epochs * pixels,
+            epoch: e.epoch,
+            epochs: e.epochs,
+            loss: e.loss,
+            samplesPerSecond: trained / Math.max(1e-9, seconds),
+          });
+        },
+      });
+      bar.stop();
       const training = model.training as TrainingSummary;
-      const rgb = toRGBImage(model.render(image.width, image.height), Number.MAX_SAFE_INTEGER);
+      const rgb = toRGBImage(await model.render(image.width, image.height, { backend, signal: interrupt.signal }), Number.MAX_SAFE_INTEGER);
       results.push({ ...run, psnr: training.psnr, mse: training.mse, seconds: training.seconds, image: rgb });
       console.log(`  ${run.label.padEnd(36)} PSNR ${training.psnr.toFixed(2)} dB  (MSE ${training.mse.toExponential(2)}, ${training.seconds.toFixed(1)} s)`);
     }
   } finally {
+    bar.stop();
     process.off("SIGINT", onSigint);
   }
   makeFolder(flags.out);
@@ -470,18 +518,21 @@ async function render(modelPath: string, flags: RenderFlags): Promise<number> {
   if (!existsSync(dirname(resolve(flags.out)))) throw new UsageError(`cannot write ${flags.out}: the folder ${dirname(flags.out)} does not exist`);
   const model = loadModel(modelPath);
   const backendName = await resolveBackendName(flags.backend);
-  const backend = await requireBackend(backendName);
+  await requireBackend(backendName);
   checkRender(model.config, backendName, flags.size.width, flags.size.height, 4096, { maxPixels: flags.maxPixels, maxMiB: flags.maxMemory });
-  const trainer = await backend.create({ spec: networkSpec(model.config), adam: model.config.optimizer, weights: model.weights, maxBatch: 4096 });
+  // the library's own path (Model.render), with a progress bar for renders of more than 4 megapixels
+  const { width, height } = flags.size;
+  const bar = renderBar(width * height > 4 * 2 ** 20);
+  let image: RGBImage;
   try {
-    const encoder = createEncoder(model.config.encoding, model.config.training.seed, model.matrix ?? undefined);
-    writeFileAtomic(
-      flags.out,
-      encodePNG(await renderImage(trainer, imageInputs(encoder, flags.size.width, flags.size.height), flags.size.width, flags.size.height)),
+    image = toRGBImage(
+      await new Model(model.config, model.weights, model.matrix).render(width, height, { backend: backendName, onProgress: bar.update }),
+      Number.MAX_SAFE_INTEGER,
     );
   } finally {
-    await trainer.dispose();
+    bar.stop();
   }
+  writeFileAtomic(flags.out, encodePNG(image));
   console.log(`rendered ${flags.size.width}×${flags.size.height} with ${backendName} → ${flags.out}`);
   return 0;
 }
@@ -538,10 +589,12 @@ export async function main(argv: string[]): Promise<number> {
     .addOption(imageOption())
     .option("--preset <name>", "start from a preset (see presets/)")
     .option("--config <json>", "start from a JSON config file")
-    .addOption(new Option("--activation <name>", "hidden activation").choices(ACTIVATION_NAMES))
-    .addOption(new Option("--output-activation <name>", "output activation").choices(["sigmoid", "none"]))
-    .addOption(new Option("--range <r>", "coordinate range: 01 = [0,1], 11 = [-1,1]").choices(["01", "11"]))
-    .addOption(new Option("--encoding <type>", "input encoding").choices(["none", "positional", "gaussian"]))
+    .addOption(new Option("--activation <name>", "hidden activation").choices(ACTIVATION_NAMES).argParser(oneOf(ACTIVATION_NAMES)))
+    .addOption(new Option("--output-activation <name>", "output activation").choices(["sigmoid", "none"]).argParser(oneOf(["sigmoid", "none"])))
+    .addOption(new Option("--range <r>", "coordinate range: 01 = [0,1], 11 = [-1,1]").choices(["01", "11"]).argParser(oneOf(["01", "11"])))
+    .addOption(
+      new Option("--encoding <type>", "input encoding").choices(["none", "positional", "gaussian"]).argParser(oneOf(["none", "positional", "gaussian"])),
+    )
     .option("--frequencies <L>", "positional encoding: number of frequencies", integer(1))
     .option("--sigma <s>", "Gaussian Fourier features: standard deviation of B", positiveNumber)
     .option("--width <n>", "units per hidden layer", integer(1))

@@ -9,6 +9,7 @@ import { CoordnetError } from "../errors.js";
 import { READ_LIMITS, readBoundedText } from "../io/read.js";
 import { parseJson } from "../json.js";
 import { loadPreset } from "../presets.js";
+import { didYouMean } from "../suggest.js";
 
 /**
  * A bad command line (exit code 2).
@@ -33,6 +34,22 @@ export function integer(min: number): (value: string) => number {
     const n = Number(value);
     if (!/^-?\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < min) throw new InvalidArgumentError(`must be an integer ≥ ${min}`);
     return n;
+  };
+}
+
+/**
+ * Commander argument parser for one of `choices` (what `.choices()` checks, with "did you mean …?"
+ * for a misspelt one). Set `.choices(choices)` as well, for the help's list.
+ *
+ * @example
+ * ```ts
+ * new Option("--encoding <type>").choices(TYPES).argParser(oneOf(TYPES));
+ * ```
+ */
+export function oneOf(choices: readonly string[]): (value: string) => string {
+  return (value) => {
+    if (!choices.includes(value)) throw new InvalidArgumentError(`Allowed choices are ${choices.join(", ")}${didYouMean(value, choices)}.`);
+    return value;
   };
 }
 
@@ -76,7 +93,10 @@ export function size(value: string): { width: number; height: number } {
   const m = /^(\d+)[xX×](\d+)$/.exec(value.trim());
   const width = m ? Number(m[1]) : 0;
   const height = m ? Number(m[2]) : 0;
-  if (!m || width < 1 || height < 1 || width > 65536 || height > 65536) throw new InvalidArgumentError("must be WIDTHxHEIGHT, e.g. 128x128");
+  if (!m) throw new InvalidArgumentError("must be WIDTHxHEIGHT, e.g. 128x128");
+  // the form is right: say what is wrong with the numbers
+  if (width < 1 || height < 1) throw new InvalidArgumentError("the width and the height must be at least 1 pixel");
+  if (width > 65536 || height > 65536) throw new InvalidArgumentError("the width and the height must be at most 65536 pixels");
   return { width, height };
 }
 

@@ -2,7 +2,7 @@
  * @module
  * How the wasm backend's threads share a kernel call: the control block's layout, the tasks a
  * thread can be asked to run, and how long a waiting thread spins before it sleeps. Both sides —
- * the trainer's {@link Team} (threads.ts) and each helper (worker.ts) — read the layout from here.
+ * the trainer's {@link Team} (team.ts) and each helper (worker.ts) — read the layout from here.
  *
  * A job is one kernel call cut into `parts` pieces of work with disjoint outputs. The trainer
  * writes each part's arguments, the kernel and a fresh ticket word, then bumps the generation;
