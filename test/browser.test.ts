@@ -106,7 +106,7 @@ describe.skipIf(skip !== null)("the playground in headless chromium", () => {
     return { result, shown, errors };
   }
 
-  for (const name of ["reference", "wasm", "gpujs-webgl2", "gpujs-wasm", "gpujs-cpu", "gpujs-webgpu"]) {
+  for (const name of ["reference", "wasm", "gpujs-webgl2", "gpujs-wasm", "gpujs-cpu", "gpujs-webgpu", "webgpu"]) {
     it.concurrent(`scripted mode: ${name} trains 3 epochs at 32×32 and the loss falls (where it runs here)`, async (ctx) => {
       const status = backends.find((b) => b.name === name);
       if (status === undefined || !status.available) {
