@@ -392,6 +392,12 @@ export class WgslTrainer implements Trainer {
     return Math.max(this.layout.B, Math.min(MAX_STEPS * this.layout.B, Math.floor(STREAM_BYTES / (this.spec.inputs * 4))));
   }
 
+  /**
+   * The epoch's steps from `options.from` on, recorded MAX_STEPS at a time into one command buffer
+   * each (an epoch of up to 1024 steps is one submission) and read back as the steps' losses only.
+   * `afterBatch` is asked after each submission, so a stop lands on a submission's end; the epoch
+   * goes on from there with `from` and `lossSum`, summing the losses in the same order.
+   */
   async epoch(
     inputs: NetworkInputs,
     targets: Float32Array,
