@@ -17,13 +17,14 @@ import {
   type TrainerInfo,
   type TrainerOptions,
   wasmBackend,
+  wgslBackend,
 } from "../dist/backends/index.js";
 
 /** A backend under test: its registry entry and the gpu.js mode and executors it must report. */
 export interface BackendCase {
   readonly name: string;
   readonly backend: Backend;
-  readonly mode: "webgpu" | "webasm" | "cpu" | "wasm" | null;
+  readonly mode: "webgpu" | "webasm" | "cpu" | "wasm" | "wgsl" | null;
   readonly executors: readonly string[];
   readonly create: (options: TrainerOptions) => Promise<Trainer>;
   readonly available: boolean;
@@ -36,6 +37,7 @@ const entries = [
   { backend: gpujsCpuBackend, mode: "cpu", executors: ["generic"] },
   { backend: gpujsWasmBackend, mode: "webasm", executors: ["fused-sync", "fused-threaded"] },
   { backend: gpujsWebgpuBackend, mode: "webgpu", executors: ["fused-encoder"] },
+  { backend: wgslBackend, mode: "wgsl", executors: ["fused-wgsl"] },
 ] as const;
 
 /** Every backend, probed once. */
@@ -62,7 +64,7 @@ export const EXCLUSIONS: Record<string, string> = {};
  */
 export function describeBackends(title: string, suite: (backend: BackendCase) => void, names?: readonly string[]): void {
   for (const backend of BACKENDS.filter((b) => (names ?? BACKENDS.filter((x) => x.mode !== null).map((x) => x.name)).includes(b.name))) {
-    const mustRun = process.env.CI === "true" && backend.mode === "webgpu";
+    const mustRun = process.env.CI === "true" && (backend.mode === "webgpu" || backend.mode === "wgsl");
     if (!backend.available && !mustRun) console.warn(`skipping ${title} on ${backend.name}: ${backend.reason}`);
     if (EXCLUSIONS[backend.name]) console.warn(`excluded ${title} on ${backend.name}: ${EXCLUSIONS[backend.name]}`);
     describe.skipIf((!backend.available && !mustRun) || EXCLUSIONS[backend.name] !== undefined)(`${title} [${backend.name}]`, () => {

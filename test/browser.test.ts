@@ -106,7 +106,7 @@ describe.skipIf(skip !== null)("the playground in headless chromium", () => {
     return { result, shown, errors };
   }
 
-  for (const name of ["reference", "wasm", "gpujs-webgl2", "gpujs-wasm", "gpujs-cpu", "gpujs-webgpu"]) {
+  for (const name of ["reference", "wasm", "gpujs-webgl2", "gpujs-wasm", "gpujs-cpu", "gpujs-webgpu", "webgpu"]) {
     it.concurrent(`scripted mode: ${name} trains 3 epochs at 32×32 and the loss falls (where it runs here)`, async (ctx) => {
       const status = backends.find((b) => b.name === name);
       if (status === undefined || !status.available) {
@@ -255,6 +255,28 @@ describe.skipIf(skip !== null)("the playground in headless chromium", () => {
       });
       expect([r.batch, r.steps, r.seed]).toEqual([Number(q.get("batch")), 2, Number(q.get("seed"))]);
       // predict, forward, loss, 2 gradients per layer, mean loss, step count, m, v and weights per layer
+      expect(r.tensors).toHaveLength(5 + 8 * (r.spec.depth + 1));
+      expect(r.tensors.filter((t) => !t.pass)).toEqual([]);
+      expect(r.pass).toBe(true);
+      expect(errors).toEqual([]);
+    }, 240_000);
+  }
+
+  // The hand-written WGSL trainer (webgpu) through the browser's own navigator.gpu: the same cases
+  // in the page, held to the same tolerance as in Node (its sin and cos are its own, to an ulp).
+  for (const c of WEBGL2_CASES) {
+    it.concurrent(`verify (scripted): compareBackends(reference, webgpu) passes every tensor on ${c.why}`, async (ctx) => {
+      if (!backends.find((b) => b.name === "webgpu")?.available) {
+        console.warn(`  webgpu parity (${c.why}) skipped: no WebGPU adapter in this browser`);
+        ctx.skip();
+        return;
+      }
+      const { result, errors } = await scripted<Compared>(`verify=reference,webgpu&${c.query}&steps=2&autorun=1`);
+      expect(result).not.toHaveProperty("error");
+      const r = result as Exclude<Compared, { error: string }>;
+      const worst = r.tensors.reduce((w, t) => (t.worstRatio > w.worstRatio ? t : w));
+      console.log(`  webgpu parity (${c.why}): ${r.tensors.length} tensors, worst ${worst.name} at ${worst.worstRatio.toFixed(3)} of its bound`);
+      expect([r.a, r.b]).toEqual(["reference", "webgpu"]);
       expect(r.tensors).toHaveLength(5 + 8 * (r.spec.depth + 1));
       expect(r.tensors.filter((t) => !t.pass)).toEqual([]);
       expect(r.pass).toBe(true);

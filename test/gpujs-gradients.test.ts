@@ -22,8 +22,8 @@ import { describeBackends, expectRanOn, teardown } from "./backends.js";
 const ATOL = 1e-4;
 const RTOL = 1e-4;
 const C = 20;
-const SINE_DEPTH: Record<string, number> = { webgpu: 2 };
-const RUNS: Record<string, number> = { "gpujs-cpu": 8, webasm: 8, webgpu: 3 };
+const SINE_DEPTH: Record<string, number> = { "gpujs-webgpu": 2 };
+const RUNS: Record<string, number> = { "gpujs-cpu": 8, "gpujs-wasm": 8, "gpujs-webgpu": 3 };
 
 const arch = fc.record({
   inputs: fc.constantFrom(2, 20, 42),

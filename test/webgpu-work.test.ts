@@ -1,5 +1,6 @@
 import { afterAll, afterEach, expect, it } from "vitest";
 import { GpuTrainer } from "../dist/backends/gpujs/trainer.js";
+import { WgslTrainer } from "../dist/backends/webgpu/trainer.js";
 import { createMLP } from "../dist/reference/mlp.js";
 import { Rng } from "../dist/reference/rng.js";
 import { describeBackends, expectRanOn, teardown } from "./backends.js";
@@ -42,7 +43,11 @@ function countCalls(counts: Counts): void {
       if (typeof original !== "function") continue;
       proto[name] = function (this: { size?: number }, ...args: unknown[]) {
         counts[`${cls}.${name}`] = (counts[`${cls}.${name}`] ?? 0) + 1;
-        if (name === "mapAsync") counts.mappedBytes = (counts.mappedBytes ?? 0) + (this.size ?? 0);
+        if (name === "mapAsync") {
+          counts.mappedBytes = (counts.mappedBytes ?? 0) + (this.size ?? 0);
+          // the bytes actually mapped: mapAsync(mode, offset, size), the rest of the buffer when size is left out
+          counts.mappedRange = (counts.mappedRange ?? 0) + ((args[2] as number | undefined) ?? (this.size ?? 0) - ((args[1] as number | undefined) ?? 0));
+        }
         return original.apply(this, args);
       };
       restore.push(() => {
@@ -124,6 +129,76 @@ describeBackends(
     });
   },
   ["gpujs-webgpu"],
+);
+
+// The hand-written WGSL trainer (`webgpu`): after a warm-up epoch (its data set uploaded the first
+// time it is seen), each epoch is one submission of 4 dispatches a step whatever the depth —
+// forward (the whole network for a block of samples), backward (the loss gradient and every
+// layer's dz), grads (every layer's dW and db, 4×4 per thread, and the step's loss) and adam (every
+// parameter) — two uploads (the epoch's order and the steps' records), one copy and one read-back of
+// the steps' losses only (4 bytes a step: weights and Adam's moments stay on the GPU), and nothing
+// created. Depth 4 here, so a per-layer dispatch would show.
+describeBackends(
+  "per-epoch WebGPU work",
+  (backend) => {
+    it("after a warm-up epoch: one submission, 4 dispatches a step, the losses read back, nothing created", async () => {
+      const [B, steps, depth] = [64, 5, 4];
+      const spec = { inputs: 2, outputs: 3, width: 8, depth, activation: "relu", outputActivation: "sigmoid" } as const;
+      const mlp = createMLP(spec, new Rng(1, "init"), "torch");
+      const trainer = await WgslTrainer.create({
+        spec,
+        adam: { beta1: 0.9, beta2: 0.999, eps: 1e-8 },
+        weights: mlp.layers.map((l) => ({ weight: l.weight as Float32Array, bias: l.bias as Float32Array })),
+        maxBatch: B,
+      });
+      try {
+        const N = B * steps - 7; // the last batch short, as at the end of a real epoch
+        const rng = new Rng(2, "data");
+        const inputs = Float32Array.from({ length: N * 2 }, () => rng.next());
+        const targets = Float32Array.from({ length: N * 3 }, () => rng.next());
+        const order = Uint32Array.from({ length: N }, (_, i) => (i * 7) % N);
+        await trainer.epoch(inputs, targets, order, B, 1e-3); // warm-up
+        expectRanOn(trainer, backend);
+        for (let epoch = 0; epoch < 2; epoch++) {
+          const counts: Counts = {};
+          countCalls(counts);
+          const { lossSum } = await trainer.epoch(inputs, targets, order, B, 1e-3);
+          for (const undo of restore.splice(0)) undo();
+          expect(Number.isFinite(lossSum)).toBe(true);
+          expect({
+            submissions: counts["GPUQueue.submit"] ?? 0,
+            dispatches: counts["GPUComputePassEncoder.dispatchWorkgroups"] ?? 0,
+            indirect: counts["GPUComputePassEncoder.dispatchWorkgroupsIndirect"] ?? 0,
+            uploads: counts["GPUQueue.writeBuffer"] ?? 0,
+            copies: counts["GPUCommandEncoder.copyBufferToBuffer"] ?? 0,
+            readBacks: counts["GPUBuffer.mapAsync"] ?? 0,
+            bytesRead: counts.mappedRange ?? 0,
+            buffers: counts["GPUDevice.createBuffer"] ?? 0,
+            bindGroups: counts["GPUDevice.createBindGroup"] ?? 0,
+            shaders: counts["GPUDevice.createShaderModule"] ?? 0,
+            pipelines: (counts["GPUDevice.createComputePipeline"] ?? 0) + (counts["GPUDevice.createComputePipelineAsync"] ?? 0),
+            encoders: counts["GPUDevice.createCommandEncoder"] ?? 0,
+          }).toEqual({
+            submissions: 1,
+            dispatches: 4 * steps,
+            indirect: 0,
+            uploads: 2,
+            copies: 1,
+            readBacks: 1,
+            bytesRead: 4 * steps,
+            buffers: 0,
+            bindGroups: 0,
+            shaders: 0,
+            pipelines: 0,
+            encoders: 1,
+          });
+        }
+      } finally {
+        await trainer.dispose();
+      }
+    });
+  },
+  ["webgpu"],
 );
 
 afterAll(teardown);

@@ -21,8 +21,9 @@
  * sums once does not show that accumulation error, so the atol term carries it. A sine layer
  * multiplies the error of its input by up to ω₀ = 30 (relu, tanh, sigmoid, elu: ≤ 1; gelu ≤ 1.13),
  * so sine networks get `factor` = 10. WGSL only promises sin/cos to 2⁻¹¹ ≈ 5e-4 absolute on
- * [−π, π] and sine networks feed them tens of radians: on `webgpu` they get 300 per sine layer
- * (30·2⁻¹¹ ≈ 1.5e-2 relative per layer). Weights after Adam move by ≈ lr·m/√v per step; where a
+ * [−π, π] and sine networks feed them tens of radians: on `gpujs-webgpu` they get 300 per sine
+ * layer (30·2⁻¹¹ ≈ 1.5e-2 relative per layer); `webgpu` computes its own sin and cos to about an
+ * ulp, and is held to 10. Weights after Adam move by ≈ lr·m/√v per step; where a
  * gradient sits at its float32 noise floor (|g| < 1e-2·scale) m/√v can take either sign, so those
  * entries are held to the bound they cannot exceed, 2·k·lr after k steps; the others get 1e-2·factor
  * of their own update on top. NaN never equals anything. A wrong kernel gives O(1) relative errors.
@@ -113,7 +114,7 @@ export interface Comparison {
   readonly steps: number;
   /** seed of weights and data */
   readonly seed: number;
-  /** the tolerance multiplier used (1; 10 for sine networks; 300 per sine layer on webgpu) */
+  /** the tolerance multiplier used (1; 10 for sine networks; 300 per sine layer on gpujs-webgpu) */
   readonly factor: number;
   /** every tensor within tolerance */
   readonly pass: boolean;
@@ -212,12 +213,12 @@ const tensorNames = (depth: number) => Array.from({ length: depth + 1 }, (_, l) 
 
 /**
  * The tolerance multiplier for a network on a backend: 1; 10 for sine networks (a sine layer
- * multiplies its input's error by up to ω₀ = 30); 300 per sine layer on `webgpu` (WGSL's sin is
+ * multiplies its input's error by up to ω₀ = 30); 300 per sine layer on `gpujs-webgpu` (WGSL's sin is
  * only promised to 2⁻¹¹ absolute).
  */
 function toleranceFactor(spec: MLPSpec, backend: string): number {
   if (spec.activation !== "sine") return 1;
-  return backend === "webgpu" || backend === "gpujs-webgpu" ? 300 * spec.depth : 10;
+  return backend === "gpujs-webgpu" ? 300 * spec.depth : 10;
 }
 
 // #region memory bound (issue #17, class 5): a comparison that cannot fit is refused before anything is allocated

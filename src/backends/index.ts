@@ -6,6 +6,7 @@
  *
  * | backend        | priority | what runs                                                        |
  * | -------------- | -------: | ---------------------------------------------------------------- |
+ * | `webgpu`       |       30 | hand-written WGSL kernels, 4 dispatches a step (skipped by `auto` on a software adapter) |
  * | `wasm`         |       20 | the reference's step with WebAssembly SIMD kernels, every core |
  * | `gpujs-webgpu` |       15 | gpu.js kernels as WGSL compute shaders (`webgpu` before; skipped by `auto` on a software adapter) |
  * | `gpujs-webgl2` |       12 | gpu.js kernels as WebGL2 fragment shaders; browsers only (`webgl2` before; skipped by `auto`: not yet timed on a GPU) |
@@ -29,12 +30,12 @@ import { gpujsWebgl2Backend, hasWebGL2 } from "./gpujs/webgl2.js";
 import { referenceBackend } from "./reference.js";
 import { registerAlias, registerBackend } from "./registry.js";
 import { wasmBackend } from "./wasm/index.js";
+import { wgslBackend } from "./webgpu/index.js";
 
-for (const backend of [wasmBackend, gpujsWebgpuBackend, gpujsWasmBackend, referenceBackend, gpujsCpuBackend]) registerBackend(backend);
+for (const backend of [wgslBackend, wasmBackend, gpujsWebgpuBackend, gpujsWasmBackend, referenceBackend, gpujsCpuBackend]) registerBackend(backend);
 if (hasWebGL2()) registerBackend(gpujsWebgl2Backend);
 registerAlias("webasm", "gpujs-wasm");
 registerAlias("webgl2", "gpujs-webgl2");
-registerAlias("webgpu", "gpujs-webgpu");
 
 export type { MemoryPart } from "../budget.js";
 export { type CompareOptions, type Comparison, compareBackends, type TensorComparison, type WorstEntry } from "./compare.js";
@@ -70,3 +71,4 @@ export type {
   TrainerOptions,
 } from "./types.js";
 export { wasmBackend } from "./wasm/index.js";
+export { wgslBackend } from "./webgpu/index.js";
