@@ -96,6 +96,29 @@ describeBackends(
       }
     });
 
+    it("trains on what the arrays hold now: targets changed in place between epochs are uploaded again", async () => {
+      const spec = { inputs: 2, outputs: 3, width: 8, depth: 1, activation: "relu", outputActivation: "sigmoid" } as const;
+      const mlp = createMLP(spec, new Rng(6, "init"), "torch");
+      const options = { spec, adam, weights: mlp.layers.map((l) => ({ weight: l.weight as Float32Array, bias: l.bias as Float32Array })), maxBatch: 16 };
+      const N = 48;
+      const rng = new Rng(7, "data");
+      const inputs = Float32Array.from({ length: N * 2 }, () => rng.uniform(-1, 1));
+      const targets = Float32Array.from({ length: N * 3 }, () => rng.next());
+      const order = Uint32Array.from({ length: N }, (_, i) => i);
+      const [inPlace, fresh] = [await WgslTrainer.create(options), await WgslTrainer.create(options)];
+      try {
+        await inPlace.epoch(inputs, targets, order, 16, 1e-2);
+        await fresh.epoch(inputs.slice(), targets.slice(), order, 16, 1e-2);
+        for (let k = 0; k < targets.length; k++) targets[k] = 1 - targets[k]; // the same array, new contents
+        const a = await inPlace.epoch(inputs, targets, order, 16, 1e-2);
+        const b = await fresh.epoch(inputs.slice(), targets.slice(), order, 16, 1e-2);
+        expect(a.lossSum).toBe(b.lossSum);
+        expect(await inPlace.getWeights()).toEqual(await fresh.getWeights());
+      } finally {
+        for (const t of [inPlace, fresh]) await t.dispose();
+      }
+    });
+
     it("resumes part-way through an epoch: an epoch stopped by afterBatch and continued with from/lossSum adds up as the whole one", async () => {
       const spec = { inputs: 2, outputs: 3, width: 8, depth: 1, activation: "relu", outputActivation: "identity" } as const;
       const mlp = createMLP(spec, new Rng(6, "init"), "torch");

@@ -50,11 +50,27 @@ interface DataSet {
   readonly grads: GPUBindGroup;
 }
 
-/** The image's data, resident on the GPU, and the arrays it came from. */
+/** The image's data, resident on the GPU, the arrays it came from and what they held then. */
 interface Resident {
   readonly inputs: Float32Array;
   readonly targets: Float32Array;
+  /** {@link fingerprint} of inputs and targets when they were uploaded */
+  readonly print: number;
   readonly data: DataSet;
+}
+
+/**
+ * A 32-bit hash of an array's bits (FNV-1a over its 32-bit words): the resident data is uploaded
+ * again when the caller changed its arrays in place. About a millisecond for a 512×512 image's
+ * inputs and targets, against an epoch's hundreds.
+ */
+function fingerprint(arrays: readonly Float32Array[]): number {
+  let h = 0x811c9dc5;
+  for (const a of arrays) {
+    const words = new Uint32Array(a.buffer, a.byteOffset, a.length);
+    for (let i = 0; i < words.length; i++) h = Math.imul(h ^ words[i], 0x01000193);
+  }
+  return h >>> 0;
 }
 
 /**
@@ -368,17 +384,19 @@ export class WgslTrainer implements Trainer {
     return result;
   }
 
-  /** The image's data on the GPU, uploaded the first time these arrays are seen; null where it must be streamed. */
+  /** The image's data on the GPU, uploaded the first time these arrays are seen (and again if they changed since); null where it must be streamed. */
   private residentData(inputs: NetworkInputs, targets: Float32Array): DataSet | null {
     if (!(inputs instanceof Float32Array)) return null;
-    if (this.resident !== null && this.resident.inputs === inputs && this.resident.targets === targets) return this.resident.data;
+    const print = fingerprint([inputs, targets]);
+    if (this.resident !== null && this.resident.inputs === inputs && this.resident.targets === targets && this.resident.print === print)
+      return this.resident.data;
     const N = targets.length / this.spec.outputs;
     if (inputs.byteLength > this.maxBinding || targets.byteLength > this.maxBinding || N * 4 > this.maxBinding) return null;
     if (this.resident !== null) for (const b of [this.resident.data.x, this.resident.data.y, this.resident.data.order]) this.release(b);
     const [x, y, order] = [this.buffer(inputs.byteLength), this.buffer(targets.byteLength), this.buffer(N * 4)];
     this.device.queue.writeBuffer(x, 0, inputs);
     this.device.queue.writeBuffer(y, 0, targets);
-    this.resident = { inputs, targets, data: this.dataSet(x, y, order) };
+    this.resident = { inputs, targets, print, data: this.dataSet(x, y, order) };
     return this.resident.data;
   }
 
