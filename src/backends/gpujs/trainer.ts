@@ -1,9 +1,9 @@
 /**
  * @module
- * The gpu.js backend: the reference's network and training step as gpu.js kernels, run as one
- * compiled `createPipeline` plan per epoch so that activations, gradients, weights and Adam
- * moments stay inside the plan; only the per-batch losses and the new weights and moments come
- * back, once per call. Batches are the runner's seeded shuffle: the host lays the epoch's samples
+ * The gpu.js backend: the reference's network and training step as gpu.js kernels (3·L + 2 a step,
+ * listed in `kernels.ts`), run as one compiled `createPipeline` plan per epoch so that
+ * activations, gradients, weights and Adam moments stay inside the plan; only the per-batch
+ * losses and the new state pack (weights and moments) come back, once per call. Batches are the runner's seeded shuffle: the host lays the epoch's samples
  * out in shuffled order and each step reads its slice.
  */
 
@@ -26,22 +26,15 @@ import {
 } from "../registry.js";
 import { type GpuMode, modeAvailable, releaseWebGPU } from "./device.js";
 import {
-  activationKernel,
-  adamMKernel,
-  adamMMatrixKernel,
-  adamPKernel,
-  adamPMatrixKernel,
-  adamVKernel,
-  adamVMatrixKernel,
-  biasGradKernel,
-  denseForwardKernel,
+  adamKernel,
+  denseKernel,
   gatherKernel,
   inputGradKernel,
   kernelFunction,
-  lossKernel,
   outputGradKernel,
   outputKernel,
   specialize,
+  weightGradBelowKernel,
   weightGradKernel,
 } from "./kernels.js";
 import { ranMode } from "./webgl2.js";
@@ -58,49 +51,39 @@ const LOOP_MAX = 1 << 24;
 const FUNCTIONS = [...Object.values(ACTIVATIONS).flatMap((a) => [a.f, a.grad]), erf].map(kernelFunction);
 const ADAM_FUNCTIONS = [adamFirstMoment, adamSecondMoment, adamUpdate];
 
-/**
- * One layer's parameters and Adam moments, in gpu.js's argument shapes: `W` and its moments as
- * rows (row-major [outputs][inputs], one Float32Array per output), `b` and its moments flat. The
- * same record holds plain arrays on the host and pipeline handles inside an orchestration.
- */
-interface LayerState<M = Float32Array[], V = Float32Array> {
-  W: M;
-  b: V;
-  mW: M;
-  mb: V;
-  vW: M;
-  vb: V;
-}
-
-/** The order a layer's six arrays take in a pipeline's arguments and results. */
-const STATE_KEYS = ["W", "b", "mW", "mb", "vW", "vb"] as const;
-
-/** Layers → one flat argument list: W₀, b₀, mW₀, mb₀, vW₀, vb₀, W₁, … */
-function packState<T>(layers: LayerState<T, T>[]): T[] {
-  return layers.flatMap((layer) => STATE_KEYS.map((key) => layer[key]));
-}
-
-/** The inverse of {@link packState}, for `L` layers read from `flat` at `offset`. */
-function unpackState<T>(flat: readonly T[], L: number, offset = 0): LayerState<T, T>[] {
-  return Array.from({ length: L }, (_, l) => {
-    const at = (k: number) => flat[offset + l * STATE_KEYS.length + k];
-    return { W: at(0), b: at(1), mW: at(2), mb: at(3), vW: at(4), vb: at(5) };
-  });
-}
-
 /** One layer's kernels. */
 interface LayerKernels {
+  /** z = W·ACT(zPrev) + b (layer 0: ACT = identity) */
   dense: Kernel;
-  act: Kernel | null;
+  /** dW and db into the gradient pack (the layers below also copy the rows above) */
   weightGrad: Kernel;
-  biasGrad: Kernel;
+  /** dz of the layer below (none for layer 0) */
   inputGrad: Kernel | null;
-  mW: Kernel;
-  vW: Kernel;
-  pW: Kernel;
-  mb: Kernel;
-  vb: Kernel;
-  pb: Kernel;
+}
+
+/**
+ * Where each layer sits in the state pack (see `kernels.ts`): rows `row … row + nOut − 1` of each
+ * of its three row blocks (parameters, m, v), columns `0 … nIn` (the bias last).
+ */
+interface PackLayout {
+  /** first row of each layer */
+  readonly rows: number[];
+  /** R, the rows of one block: Σ nOut */
+  readonly R: number;
+  /** K, the columns: max (nIn + 1) */
+  readonly K: number;
+}
+
+function packLayout(sizes: readonly number[]): PackLayout {
+  const rows: number[] = [];
+  let R = 0;
+  let K = 0;
+  for (let l = 0; l + 1 < sizes.length; l++) {
+    rows.push(R);
+    R += sizes[l + 1];
+    K = Math.max(K, sizes[l] + 1);
+  }
+  return { rows, R, K };
 }
 
 /**
@@ -131,6 +114,29 @@ function flatten(result: unknown): Float32Array {
   return out;
 }
 
+/** Layer l's block `block` (0 parameters, 1 m, 2 v) of a pack, as the reference lays it out: W row-major [nOut][nIn], and b. */
+function readLayer(pack: readonly ArrayLike<number>[], layout: PackLayout, sizes: readonly number[], l: number, block: number): LayerWeights {
+  const [nIn, nOut] = [sizes[l], sizes[l + 1]];
+  const weight = new Float32Array(nOut * nIn);
+  const bias = new Float32Array(nOut);
+  for (let j = 0; j < nOut; j++) {
+    const row = pack[block * layout.R + layout.rows[l] + j];
+    for (let i = 0; i < nIn; i++) weight[j * nIn + i] = row[i];
+    bias[j] = row[nIn];
+  }
+  return { weight, bias };
+}
+
+/** The inverse of {@link readLayer}: write layer l's W and b into block `block` of `pack`. */
+function writeLayer(pack: Float32Array[], layout: PackLayout, sizes: readonly number[], l: number, block: number, w: LayerWeights): void {
+  const [nIn, nOut] = [sizes[l], sizes[l + 1]];
+  for (let j = 0; j < nOut; j++) {
+    const row = pack[block * layout.R + layout.rows[l] + j];
+    for (let i = 0; i < nIn; i++) row[i] = w.weight[j * nIn + i];
+    row[nIn] = w.bias[j];
+  }
+}
+
 /**
  * A {@link Trainer} whose every step runs as gpu.js kernels in one mode (`webgpu`, `webasm` or
  * `cpu`). Its `info.details` name the mode and executor that actually ran (gpu.js can fall back
@@ -151,14 +157,14 @@ export class GpuTrainer implements Trainer {
   private readonly adam: AdamOptions;
   private readonly sizes: number[];
   private readonly layers: LayerKernels[];
+  private readonly layout: PackLayout;
   private readonly gatherX: Kernel;
-  private readonly gatherY: Kernel;
   private readonly output: Kernel;
   private readonly outputGrad: Kernel;
-  private readonly loss: Kernel;
+  private readonly adamAll: Kernel;
   private readonly pipelines = new Map<string, Pipeline>();
-  /** every layer's weights and Adam moments, as the pipelines take and return them */
-  private state: LayerState[] = [];
+  /** the state pack (kernels.ts): every weight, bias and Adam moment, rows [3·R][K], as the pipelines take and return it */
+  private state: Float32Array[];
   private adamSteps = 0;
 
   private constructor(
@@ -185,30 +191,28 @@ export class GpuTrainer implements Trainer {
     ) =>
       this.gpu.createKernel(source as string, { output, constants, functions, precision: "single", loopMaxIterations: LOOP_MAX } as gpujs.IGPUKernelSettings);
     const L = this.sizes.length - 1;
+    const layout = packLayout(this.sizes);
+    const { R, K } = layout;
+    this.layout = layout;
+    // layer 0 reads x itself: its kernels apply the identity where the others apply the hidden activation
+    const below = (l: number) => (l === 0 ? { ...names, hidden: "identity" as const } : names);
     this.layers = [];
     for (let l = 0; l < L; l++) {
       const nIn = this.sizes[l];
       const nOut = this.sizes[l + 1];
+      const row = layout.rows[l];
       this.layers.push({
-        dense: make(denseForwardKernel, [nOut, B], { nIn }),
-        act: l < L - 1 ? make(specialize(activationKernel, names), [nOut, B]) : null,
-        weightGrad: make(weightGradKernel, [nIn, nOut], { B }),
-        biasGrad: make(biasGradKernel, [nOut], { B }),
-        inputGrad: l > 0 ? make(specialize(inputGradKernel, names), [nIn, B], { nIn, nOut }) : null,
-        mW: make(adamMMatrixKernel, [nIn, nOut], { beta1 }, ADAM_FUNCTIONS),
-        vW: make(adamVMatrixKernel, [nIn, nOut], { beta2 }, ADAM_FUNCTIONS),
-        pW: make(adamPMatrixKernel, [nIn, nOut], { eps }, ADAM_FUNCTIONS),
-        mb: make(adamMKernel, [nOut], { beta1 }, ADAM_FUNCTIONS),
-        vb: make(adamVKernel, [nOut], { beta2 }, ADAM_FUNCTIONS),
-        pb: make(adamPKernel, [nOut], { eps }, ADAM_FUNCTIONS),
+        dense: make(specialize(denseKernel, below(l)), [nOut, B], { nIn, row }),
+        weightGrad: make(specialize(l === L - 1 ? weightGradKernel : weightGradBelowKernel, below(l)), [K, R], { B, nIn, nOut, row }),
+        inputGrad: l > 0 ? make(specialize(inputGradKernel, names), [nIn, B], { nOut, row }) : null,
       });
     }
     const C = options.spec.outputs;
     this.gatherX = make(gatherKernel, [options.spec.inputs, B], { F: options.spec.inputs });
-    this.gatherY = make(gatherKernel, [C, B], { F: C });
     this.output = make(specialize(outputKernel, names), [C, B]);
-    this.outputGrad = make(specialize(outputGradKernel, names), [C, B], { C });
-    this.loss = make(specialize(lossKernel, names), [1], { B, C });
+    this.outputGrad = make(specialize(outputGradKernel, names), [C, B + 1], { B, C });
+    this.adamAll = make(adamKernel, [K, 3 * R], { R, beta1, beta2, eps }, ADAM_FUNCTIONS);
+    this.state = Array.from({ length: 3 * R }, () => new Float32Array(K));
     this.setWeights(options.weights);
   }
 
@@ -238,35 +242,39 @@ export class GpuTrainer implements Trainer {
   }
 
   /**
-   * Record one batch's forward and backward pass (inside an orchestration): gather rows
-   * `start … start + count − 1` of the epoch's inputs and targets, then, as `reference/mlp.ts`
-   * does, z[l] = dense(a[l]), a[l+1] = act(z[l]); the loss; dz of the output and, layer by layer
-   * from the top, dW, db and the dz of the layer below. Both the training step and
-   * {@link GpuTrainer.gradients} are recorded from here, so they run the same kernels.
+   * Record one batch's forward and backward pass (inside an orchestration), as
+   * `reference/mlp.ts` does it: gather rows `start … start + count − 1` of the epoch's inputs;
+   * z[l] = dense(ACT(z[l−1])); dz of the output layer and the loss's terms; then from the top,
+   * layer by layer, dW and db (into the gradient pack) and the dz of the layer below. Both the
+   * training step and {@link GpuTrainer.gradients} are recorded from here, so they run the same
+   * kernels: 3·L + 1 of them (the step adds Adam).
    */
-  private forwardBackward(xs: Handle, ys: Handle, start: number, count: number, W: Handle[], b: Handle[]) {
-    const { layers, gatherX, gatherY, outputGrad, loss } = this;
+  private forwardBackward(xs: Handle, ys: Handle, start: number, count: number, S: Handle) {
+    const { layers, gatherX, outputGrad } = this;
     const L = layers.length;
     const x = gatherX(xs, start, count);
-    const y = gatherY(ys, start, count);
-    // forward: z[l] = dense(a[l]); a[l+1] = act(z[l])
-    const a: Handle[] = [x];
+    // forward: z[l] = W[l]·ACT(z[l−1]) + b[l], the activation applied as the next kernel reads
     const z: Handle[] = [];
-    for (let l = 0; l < L; l++) {
-      z.push(layers[l].dense(a[l], W[l], b[l]));
-      if (l < L - 1) a.push((layers[l].act as Kernel)(z[l]));
-    }
-    const batchLoss = loss(z[L - 1], y, count);
-    // backward: dz of the output, then per layer dW, db and dz of the layer below
-    let dz = outputGrad(z[L - 1], y, count);
-    const gW: Handle[] = [];
-    const gb: Handle[] = [];
+    for (let l = 0; l < L; l++) z.push(layers[l].dense(l === 0 ? x : z[l - 1], S));
+    // dz of the output layer, rows 0 … B − 1; row B: the loss's C terms
+    let dz = outputGrad(z[L - 1], ys, start, count);
+    const lossTerms = dz;
+    // backward from the top: the gradient pack grows a layer at a time; dz moves down a layer
+    let G: Handle = null;
     for (let l = L - 1; l >= 0; l--) {
-      gW[l] = layers[l].weightGrad(dz, a[l]);
-      gb[l] = layers[l].biasGrad(dz);
-      if (l > 0) dz = (layers[l].inputGrad as Kernel)(dz, W[l], z[l - 1]);
+      const input = l === 0 ? x : z[l - 1];
+      G = l === L - 1 ? layers[l].weightGrad(dz, input) : layers[l].weightGrad(dz, input, G);
+      if (l > 0) dz = (layers[l].inputGrad as Kernel)(dz, S, z[l - 1]);
     }
-    return { z, loss: batchLoss, gW, gb };
+    return { z, lossTerms, G };
+  }
+
+  /** The batch's loss from the output gradient's extra row (its C terms, added here). */
+  private lossOf(outputGrad: unknown): number {
+    const row = (outputGrad as ArrayLike<number>[])[this.B];
+    let loss = 0;
+    for (let c = 0; c < this.spec.outputs; c++) loss += row[c];
+    return loss;
   }
 
   /** The training plan for consecutive steps of the given batch sizes, built once per shape. */
@@ -274,38 +282,21 @@ export class GpuTrainer implements Trainer {
     const key = counts.join(",");
     const cached = this.pipelines.get(key);
     if (cached) return cached;
-    const { layers, B } = this;
-    const L = layers.length;
+    const { B, adamAll } = this;
     const self = this;
-    const orchestrate = function (this: unknown, ...args: Handle[]) {
-      const [xs, ys, stepSizes, bc2Sqrts] = args;
-      const state = unpackState(args, L, 4);
-      const losses: Handle[] = [];
+    // arguments: the epoch's inputs and targets in training order, Adam's per-step bias corrections, the state pack
+    const orchestrate = function (this: unknown, xs: Handle, ys: Handle, stepSizes: Handle, bc2Sqrts: Handle, S0: Handle) {
+      let S = S0;
+      const lossTerms: Handle[] = [];
       for (let s = 0; s < counts.length; s++) {
-        const { loss, gW, gb } = self.forwardBackward(
-          xs,
-          ys,
-          s * B,
-          counts[s],
-          state.map((p) => p.W),
-          state.map((p) => p.b),
-        );
-        losses.push(loss);
+        const step = self.forwardBackward(xs, ys, s * B, counts[s], S);
+        lossTerms.push(step.lossTerms);
         // Adam, step t = adamSteps + s + 1: its bias corrections are entry s of stepSizes and bc2Sqrts
-        for (let l = 0; l < L; l++) {
-          const p = state[l];
-          const k = layers[l];
-          p.mW = k.mW(p.mW, gW[l]);
-          p.vW = k.vW(p.vW, gW[l]);
-          p.W = k.pW(p.W, p.mW, p.vW, stepSizes, bc2Sqrts, s);
-          p.mb = k.mb(p.mb, gb[l]);
-          p.vb = k.vb(p.vb, gb[l]);
-          p.b = k.pb(p.b, p.mb, p.vb, stepSizes, bc2Sqrts, s);
-        }
+        S = adamAll(S, step.G, stepSizes, bc2Sqrts, s);
       }
-      return [...packState(state), ...losses];
+      return [S, ...lossTerms];
     };
-    const pipeline = this.gpu.createPipeline(withArity(orchestrate, 4 + STATE_KEYS.length * L) as unknown as gpujs.PipelineFunction);
+    const pipeline = this.gpu.createPipeline(orchestrate as unknown as gpujs.PipelineFunction);
     this.pipelines.set(key, pipeline);
     return pipeline;
   }
@@ -313,23 +304,15 @@ export class GpuTrainer implements Trainer {
   /** Run `counts.length` steps over samples already laid out in training order. */
   private async runSteps(xs: Float32Array, ys: Float32Array, counts: number[], lr: number): Promise<number[]> {
     const pipeline = this.trainPipeline(counts);
-    const L = this.layers.length;
     // Adam's bias corrections of each step, in float64 on the host as the reference computes them
     const corrections = counts.map((_, s) => adamCorrections(this.adamSteps + s + 1, this.adam, lr));
     const stepSizes = Float32Array.from(corrections, (c) => c.stepSize);
     const bc2Sqrts = Float32Array.from(corrections, (c) => c.bc2Sqrt);
-    const result = (await pipeline(xs, ys, stepSizes, bc2Sqrts, ...packState<unknown>(this.state))) as unknown[];
+    const result = (await pipeline(xs, ys, stepSizes, bc2Sqrts, this.state)) as unknown[];
     this.checkRan(pipeline);
-    this.state = unpackState(result, L).map((p) => ({
-      W: rows(p.W),
-      b: Float32Array.from(p.b as ArrayLike<number>),
-      mW: rows(p.mW),
-      mb: Float32Array.from(p.mb as ArrayLike<number>),
-      vW: rows(p.vW),
-      vb: Float32Array.from(p.vb as ArrayLike<number>),
-    }));
+    this.state = rows(result[0]);
     this.adamSteps += counts.length;
-    return result.slice(STATE_KEYS.length * L).map((r) => (r as ArrayLike<number>)[0]);
+    return result.slice(1).map((r) => this.lossOf(r));
   }
 
   async step(inputs: Float32Array, targets: Float32Array, count: number, lr: number): Promise<number> {
@@ -376,36 +359,32 @@ export class GpuTrainer implements Trainer {
       const n = Math.min(this.B, count - start);
       const x = new Float32Array(this.B * F);
       gatherInputs(inputs, F, x, n, start);
-      const y = flatten(await pipeline(x, ...this.state.flatMap((p) => [p.W, p.b])));
+      const y = flatten(await pipeline(x, this.state));
       this.checkRan(pipeline);
       out.set(y.subarray(0, n * C), start * C);
     }
     return out;
   }
 
-  /** The forward plan: arguments x, then W₀, b₀, W₁, b₁, …; result ŷ = OUT(z of the last layer). */
+  /** The forward plan: arguments x and the state pack; result ŷ = OUT(z of the last layer). */
   private forwardPipeline(): Pipeline {
     const cached = this.pipelines.get("forward");
     if (cached) return cached;
     const { layers, gatherX, output, B } = this;
-    const L = layers.length;
-    const orchestrate = function (this: unknown, ...args: Handle[]) {
-      const [xs] = args;
-      let a = gatherX(xs, 0, B);
-      for (let l = 0; l < L; l++) {
-        const z = layers[l].dense(a, args[1 + 2 * l], args[2 + 2 * l]);
-        a = l < L - 1 ? (layers[l].act as Kernel)(z) : output(z);
-      }
-      return a;
+    const orchestrate = function (this: unknown, xs: Handle, S: Handle) {
+      let z = gatherX(xs, 0, B);
+      for (const layer of layers) z = layer.dense(z, S);
+      return output(z);
     };
-    const pipeline = this.gpu.createPipeline(withArity(orchestrate, 1 + 2 * L) as unknown as gpujs.PipelineFunction);
+    const pipeline = this.gpu.createPipeline(orchestrate as unknown as gpujs.PipelineFunction);
     this.pipelines.set("forward", pipeline);
     return pipeline;
   }
 
   /**
-   * The gradients plan for a batch of `count`: arguments xs, ys, then W₀, b₀, W₁, b₁, …; results
-   * ŷ, the loss, then dW₀, db₀, dW₁, db₁, … — the training step's kernels, without Adam.
+   * The gradients plan for a batch of `count`: arguments xs, ys and the state pack; results ŷ,
+   * the output gradient (its last row: the loss's terms) and the gradient pack — the training
+   * step's kernels, without Adam.
    */
   private gradientsPipeline(count: number): Pipeline {
     const key = `gradients ${count}`;
@@ -414,14 +393,11 @@ export class GpuTrainer implements Trainer {
     const L = this.layers.length;
     const { output } = this;
     const self = this;
-    const orchestrate = function (this: unknown, ...args: Handle[]) {
-      const [xs, ys] = args;
-      const W = Array.from({ length: L }, (_, l) => args[2 + 2 * l]);
-      const b = Array.from({ length: L }, (_, l) => args[3 + 2 * l]);
-      const { z, loss, gW, gb } = self.forwardBackward(xs, ys, 0, count, W, b);
-      return [output(z[L - 1]), loss, ...gW.flatMap((g, l) => [g, gb[l]])];
+    const orchestrate = function (this: unknown, xs: Handle, ys: Handle, S: Handle) {
+      const { z, lossTerms, G } = self.forwardBackward(xs, ys, 0, count, S);
+      return [output(z[L - 1]), lossTerms, G];
     };
-    const pipeline = this.gpu.createPipeline(withArity(orchestrate, 2 + 2 * L) as unknown as gpujs.PipelineFunction);
+    const pipeline = this.gpu.createPipeline(orchestrate as unknown as gpujs.PipelineFunction);
     this.pipelines.set(key, pipeline);
     return pipeline;
   }
@@ -430,56 +406,46 @@ export class GpuTrainer implements Trainer {
     if (!Number.isInteger(count) || count < 1 || count > this.B) throw new RangeError(`batch ${count} must be an integer from 1 to maxBatch ${this.B}`);
     const { inputs: F, outputs: C } = this.spec;
     const pipeline = this.gradientsPipeline(count);
-    const result = (await pipeline(inputs.subarray(0, count * F), targets.subarray(0, count * C), ...this.state.flatMap((p) => [p.W, p.b]))) as unknown[];
+    const result = (await pipeline(inputs.subarray(0, count * F), targets.subarray(0, count * C), this.state)) as unknown[];
     this.checkRan(pipeline);
-    const grads = this.state.map((_, l) => ({
-      weight: flatten(result[2 + 2 * l]).slice(),
-      bias: Float32Array.from(result[3 + 2 * l] as ArrayLike<number>),
-    }));
-    return { outputs: flatten(result[0]).slice(0, count * C), loss: (result[1] as ArrayLike<number>)[0], grads };
+    const G = result[2] as ArrayLike<number>[];
+    const grads = this.layers.map((_, l) => readLayer(G, this.layout, this.sizes, l, 0));
+    return { outputs: flatten(result[0]).slice(0, count * C), loss: this.lossOf(result[1]), grads };
   }
 
   getWeights(): LayerWeights[] {
-    return this.state.map((p) => ({ weight: flatten(p.W).slice(), bias: p.b.slice() }));
+    return this.layers.map((_, l) => readLayer(this.state, this.layout, this.sizes, l, 0));
   }
 
   setWeights(weights: LayerWeights[]): void {
     const L = this.sizes.length - 1;
     if (weights.length !== L) throw new RangeError(`expected weights for ${L} layers, got ${weights.length}`);
-    this.state = weights.map((w, l) => {
-      const [nIn, nOut] = [this.sizes[l], this.sizes[l + 1]];
-      const kept = this.state[l]; // Adam's moments stay; a new trainer starts them at zero
-      return {
-        W: toRows(Float32Array.from(w.weight), nOut, nIn),
-        b: Float32Array.from(w.bias),
-        mW: kept?.mW ?? toRows(new Float32Array(nOut * nIn), nOut, nIn),
-        mb: kept?.mb ?? new Float32Array(nOut),
-        vW: kept?.vW ?? toRows(new Float32Array(nOut * nIn), nOut, nIn),
-        vb: kept?.vb ?? new Float32Array(nOut),
-      };
-    });
+    // the parameter rows only: Adam's moments stay (a new trainer starts them at zero)
+    const state = this.state.map((row) => row.slice());
+    weights.forEach((w, l) => writeLayer(state, this.layout, this.sizes, l, 0, w));
+    this.state = state;
   }
 
   getOptimizerState(): OptimizerSnapshot {
-    return {
-      step: this.adamSteps,
-      m: this.state.flatMap((p) => [flatten(p.mW).slice(), p.mb.slice()]),
-      v: this.state.flatMap((p) => [flatten(p.vW).slice(), p.vb.slice()]),
-    };
+    const m: Float32Array[] = [];
+    const v: Float32Array[] = [];
+    for (let l = 0; l < this.layers.length; l++) {
+      const ml = readLayer(this.state, this.layout, this.sizes, l, 1);
+      const vl = readLayer(this.state, this.layout, this.sizes, l, 2);
+      m.push(ml.weight, ml.bias);
+      v.push(vl.weight, vl.bias);
+    }
+    return { step: this.adamSteps, m, v };
   }
 
   setOptimizerState(state: OptimizerSnapshot): void {
     this.adamSteps = state.step;
-    this.state = this.state.map((p, l) => {
-      const [nIn, nOut] = [this.sizes[l], this.sizes[l + 1]];
-      return {
-        ...p,
-        mW: toRows(Float32Array.from(state.m[2 * l]), nOut, nIn),
-        mb: Float32Array.from(state.m[2 * l + 1]),
-        vW: toRows(Float32Array.from(state.v[2 * l]), nOut, nIn),
-        vb: Float32Array.from(state.v[2 * l + 1]),
-      };
-    });
+    const next = this.state.map((row) => row.slice());
+    for (let l = 0; l < this.layers.length; l++) {
+      writeLayer(next, this.layout, this.sizes, l, 1, { weight: state.m[2 * l], bias: state.m[2 * l + 1] });
+      writeLayer(next, this.layout, this.sizes, l, 2, { weight: state.v[2 * l], bias: state.v[2 * l + 1] });
+    }
+    this.state = next;
   }
 
   async dispose(): Promise<void> {
