@@ -26,15 +26,16 @@ import {
 } from "../registry.js";
 import { type GpuMode, modeAvailable, releaseWebGPU } from "./device.js";
 import {
+  ADAM_LAYERS,
   adamKernel,
+  denseInputKernel,
   denseKernel,
-  gatherKernel,
   inputGradKernel,
   kernelFunction,
   outputGradKernel,
   outputKernel,
   specialize,
-  weightGradBelowKernel,
+  weightGradInputKernel,
   weightGradKernel,
 } from "./kernels.js";
 import { ranMode } from "./webgl2.js";
@@ -53,24 +54,24 @@ const ADAM_FUNCTIONS = [adamFirstMoment, adamSecondMoment, adamUpdate];
 
 /** One layer's kernels. */
 interface LayerKernels {
-  /** z = W·ACT(zPrev) + b (layer 0: ACT = identity) */
+  /** z = W·ACT(zPrev) + b (layer 0: W·x + b, x read from the epoch's inputs) */
   dense: Kernel;
-  /** dW and db into the gradient pack (the layers below also copy the rows above) */
+  /** dW with db as one more row, transposed (layer 0 reads x from the epoch's inputs) */
   weightGrad: Kernel;
   /** dz of the layer below (none for layer 0) */
   inputGrad: Kernel | null;
 }
 
 /**
- * Where each layer sits in the state pack (see `kernels.ts`): rows `row … row + nOut − 1` of each
- * of its three row blocks (parameters, m, v), columns `0 … nIn` (the bias last).
+ * Where each layer sits in the state pack (see `kernels.ts`): rows `row … row + nIn` of each of
+ * its three row blocks (parameters, m, v), Wᵀ with the bias last, columns `0 … nOut − 1`.
  */
 interface PackLayout {
   /** first row of each layer */
   readonly rows: number[];
-  /** R, the rows of one block: Σ nOut */
+  /** R, the rows of one block: Σ (nIn + 1) */
   readonly R: number;
-  /** K, the columns: max (nIn + 1) */
+  /** K, the columns: max nOut */
   readonly K: number;
 }
 
@@ -80,8 +81,8 @@ function packLayout(sizes: readonly number[]): PackLayout {
   let K = 0;
   for (let l = 0; l + 1 < sizes.length; l++) {
     rows.push(R);
-    R += sizes[l + 1];
-    K = Math.max(K, sizes[l] + 1);
+    R += sizes[l] + 1;
+    K = Math.max(K, sizes[l + 1]);
   }
   return { rows, R, K };
 }
@@ -114,27 +115,27 @@ function flatten(result: unknown): Float32Array {
   return out;
 }
 
-/** Layer l's block `block` (0 parameters, 1 m, 2 v) of a pack, as the reference lays it out: W row-major [nOut][nIn], and b. */
-function readLayer(pack: readonly ArrayLike<number>[], layout: PackLayout, sizes: readonly number[], l: number, block: number): LayerWeights {
-  const [nIn, nOut] = [sizes[l], sizes[l + 1]];
+/**
+ * Layer l's weights and bias as the reference lays them out (W row-major [nOut][nIn], b), from
+ * its transposed rows `[nIn + 1][≥ nOut]` (bias last) starting at row `first` of `pack`.
+ */
+function readLayer(pack: readonly ArrayLike<number>[], first: number, nIn: number, nOut: number): LayerWeights {
   const weight = new Float32Array(nOut * nIn);
-  const bias = new Float32Array(nOut);
-  for (let j = 0; j < nOut; j++) {
-    const row = pack[block * layout.R + layout.rows[l] + j];
-    for (let i = 0; i < nIn; i++) weight[j * nIn + i] = row[i];
-    bias[j] = row[nIn];
+  for (let i = 0; i < nIn; i++) {
+    const row = pack[first + i];
+    for (let j = 0; j < nOut; j++) weight[j * nIn + i] = row[j];
   }
-  return { weight, bias };
+  const biasRow = pack[first + nIn];
+  return { weight, bias: Float32Array.from({ length: nOut }, (_, j) => biasRow[j]) };
 }
 
-/** The inverse of {@link readLayer}: write layer l's W and b into block `block` of `pack`. */
-function writeLayer(pack: Float32Array[], layout: PackLayout, sizes: readonly number[], l: number, block: number, w: LayerWeights): void {
-  const [nIn, nOut] = [sizes[l], sizes[l + 1]];
-  for (let j = 0; j < nOut; j++) {
-    const row = pack[block * layout.R + layout.rows[l] + j];
-    for (let i = 0; i < nIn; i++) row[i] = w.weight[j * nIn + i];
-    row[nIn] = w.bias[j];
+/** The inverse of {@link readLayer}: write W and b into `pack`'s rows from `first`. */
+function writeLayer(pack: Float32Array[], first: number, nIn: number, nOut: number, w: LayerWeights): void {
+  for (let i = 0; i < nIn; i++) {
+    const row = pack[first + i];
+    for (let j = 0; j < nOut; j++) row[j] = w.weight[j * nIn + i];
   }
+  pack[first + nIn].set(w.bias.subarray(0, nOut));
 }
 
 /**
@@ -158,10 +159,10 @@ export class GpuTrainer implements Trainer {
   private readonly sizes: number[];
   private readonly layers: LayerKernels[];
   private readonly layout: PackLayout;
-  private readonly gatherX: Kernel;
   private readonly output: Kernel;
   private readonly outputGrad: Kernel;
-  private readonly adamAll: Kernel;
+  /** Adam's kernels, each over up to ADAM_LAYERS consecutive layers */
+  private readonly adamKernels: { kernel: Kernel; layers: number[] }[];
   private readonly pipelines = new Map<string, Pipeline>();
   /** the state pack (kernels.ts): every weight, bias and Adam moment, rows [3·R][K], as the pipelines take and return it */
   private state: Float32Array[];
@@ -194,24 +195,29 @@ export class GpuTrainer implements Trainer {
     const layout = packLayout(this.sizes);
     const { R, K } = layout;
     this.layout = layout;
-    // layer 0 reads x itself: its kernels apply the identity where the others apply the hidden activation
-    const below = (l: number) => (l === 0 ? { ...names, hidden: "identity" as const } : names);
     this.layers = [];
     for (let l = 0; l < L; l++) {
       const nIn = this.sizes[l];
       const nOut = this.sizes[l + 1];
       const row = layout.rows[l];
       this.layers.push({
-        dense: make(specialize(denseKernel, below(l)), [nOut, B], { nIn, row }),
-        weightGrad: make(specialize(l === L - 1 ? weightGradKernel : weightGradBelowKernel, below(l)), [K, R], { B, nIn, nOut, row }),
+        dense: l === 0 ? make(denseInputKernel, [nOut, B], { nIn, row }) : make(specialize(denseKernel, names), [nOut, B], { nIn, row }),
+        weightGrad:
+          l === 0 ? make(weightGradInputKernel, [K, nIn + 1], { B, nIn, nOut }) : make(specialize(weightGradKernel, names), [K, nIn + 1], { B, nIn, nOut }),
         inputGrad: l > 0 ? make(specialize(inputGradKernel, names), [nIn, B], { nOut, row }) : null,
       });
     }
     const C = options.spec.outputs;
-    this.gatherX = make(gatherKernel, [options.spec.inputs, B], { F: options.spec.inputs });
     this.output = make(specialize(outputKernel, names), [C, B]);
     this.outputGrad = make(specialize(outputGradKernel, names), [C, B + 1], { B, C });
-    this.adamAll = make(adamKernel, [K, 3 * R], { R, beta1, beta2, eps }, ADAM_FUNCTIONS);
+    // Adam in groups of ADAM_LAYERS layers; group g's kernel updates its layers' rows and copies the rest
+    this.adamKernels = [];
+    for (let first = 0; first < L; first += ADAM_LAYERS) {
+      const layers = Array.from({ length: Math.min(ADAM_LAYERS, L - first) }, (_, k) => first + k);
+      const starts: Record<string, number> = {};
+      for (let k = 0; k <= ADAM_LAYERS; k++) starts[`start${k}`] = k < layers.length ? layout.rows[layers[k]] : layout.rows[layers[0]] + layers.reduce((n, l) => n + this.sizes[l] + 1, 0);
+      this.adamKernels.push({ kernel: make(adamKernel, [K, 3 * R], { R, ...starts, beta1, beta2, eps }, ADAM_FUNCTIONS), layers });
+    }
     this.state = Array.from({ length: 3 * R }, () => new Float32Array(K));
     this.setWeights(options.weights);
   }
@@ -243,27 +249,25 @@ export class GpuTrainer implements Trainer {
 
   /**
    * Record one batch's forward and backward pass (inside an orchestration), as
-   * `reference/mlp.ts` does it: gather rows `start … start + count − 1` of the epoch's inputs;
-   * z[l] = dense(ACT(z[l−1])); dz of the output layer and the loss's terms; then from the top,
-   * layer by layer, dW and db (into the gradient pack) and the dz of the layer below. Both the
-   * training step and {@link GpuTrainer.gradients} are recorded from here, so they run the same
-   * kernels: 3·L + 1 of them (the step adds Adam).
+   * `reference/mlp.ts` does it, for rows `start … start + count − 1` of the epoch's inputs and
+   * targets: z[l] = W[l]·ACT(z[l−1]) + b[l]; dz of the output layer and the loss's terms; then
+   * from the top, layer by layer, dW and db and the dz of the layer below. Both the training step
+   * and {@link GpuTrainer.gradients} are recorded from here, so they run the same kernels: 3·L of
+   * them (the step adds Adam's).
    */
   private forwardBackward(xs: Handle, ys: Handle, start: number, count: number, S: Handle) {
-    const { layers, gatherX, outputGrad } = this;
+    const { layers, outputGrad } = this;
     const L = layers.length;
-    const x = gatherX(xs, start, count);
     // forward: z[l] = W[l]·ACT(z[l−1]) + b[l], the activation applied as the next kernel reads
     const z: Handle[] = [];
-    for (let l = 0; l < L; l++) z.push(layers[l].dense(l === 0 ? x : z[l - 1], S));
+    for (let l = 0; l < L; l++) z.push(l === 0 ? layers[0].dense(xs, S, start, count) : layers[l].dense(z[l - 1], S));
     // dz of the output layer, rows 0 … B − 1; row B: the loss's C terms
     let dz = outputGrad(z[L - 1], ys, start, count);
     const lossTerms = dz;
-    // backward from the top: the gradient pack grows a layer at a time; dz moves down a layer
-    let G: Handle = null;
+    // backward from the top: each layer's dW and db, then dz moves down a layer
+    const G: Handle[] = [];
     for (let l = L - 1; l >= 0; l--) {
-      const input = l === 0 ? x : z[l - 1];
-      G = l === L - 1 ? layers[l].weightGrad(dz, input) : layers[l].weightGrad(dz, input, G);
+      G[l] = l === 0 ? layers[0].weightGrad(dz, xs, start, count) : layers[l].weightGrad(dz, z[l - 1]);
       if (l > 0) dz = (layers[l].inputGrad as Kernel)(dz, S, z[l - 1]);
     }
     return { z, lossTerms, G };
@@ -282,17 +286,21 @@ export class GpuTrainer implements Trainer {
     const key = counts.join(",");
     const cached = this.pipelines.get(key);
     if (cached) return cached;
-    const { B, adamAll } = this;
+    const { B, adamKernels } = this;
     const self = this;
     // arguments: the epoch's inputs and targets in training order, Adam's per-step bias corrections, the state pack
-    const orchestrate = function (this: unknown, xs: Handle, ys: Handle, stepSizes: Handle, bc2Sqrts: Handle, S0: Handle) {
+    const orchestrate = function (this: unknown, xs: Handle, ys: Handle, corrections: Handle, S0: Handle) {
       let S = S0;
       const lossTerms: Handle[] = [];
       for (let s = 0; s < counts.length; s++) {
-        const step = self.forwardBackward(xs, ys, s * B, counts[s], S);
-        lossTerms.push(step.lossTerms);
-        // Adam, step t = adamSteps + s + 1: its bias corrections are entry s of stepSizes and bc2Sqrts
-        S = adamAll(S, step.G, stepSizes, bc2Sqrts, s);
+        const { lossTerms: terms, G } = self.forwardBackward(xs, ys, s * B, counts[s], S);
+        lossTerms.push(terms);
+        // Adam, step t = adamSteps + s + 1: its bias corrections are pair s of `corrections`; a
+        // kernel's empty slots get its last layer's gradient, which they never read
+        for (const { kernel, layers } of adamKernels) {
+          const g = Array.from({ length: ADAM_LAYERS }, (_, k) => G[layers[Math.min(k, layers.length - 1)]]);
+          S = kernel(S, ...g, corrections, s);
+        }
       }
       return [S, ...lossTerms];
     };
@@ -306,9 +314,8 @@ export class GpuTrainer implements Trainer {
     const pipeline = this.trainPipeline(counts);
     // Adam's bias corrections of each step, in float64 on the host as the reference computes them
     const corrections = counts.map((_, s) => adamCorrections(this.adamSteps + s + 1, this.adam, lr));
-    const stepSizes = Float32Array.from(corrections, (c) => c.stepSize);
-    const bc2Sqrts = Float32Array.from(corrections, (c) => c.bc2Sqrt);
-    const result = (await pipeline(xs, ys, stepSizes, bc2Sqrts, this.state)) as unknown[];
+    const pairs = Float32Array.from(corrections.flatMap((c) => [c.stepSize, c.bc2Sqrt]));
+    const result = (await pipeline(xs, ys, pairs, this.state)) as unknown[];
     this.checkRan(pipeline);
     this.state = rows(result[0]);
     this.adamSteps += counts.length;
@@ -370,10 +377,10 @@ export class GpuTrainer implements Trainer {
   private forwardPipeline(): Pipeline {
     const cached = this.pipelines.get("forward");
     if (cached) return cached;
-    const { layers, gatherX, output, B } = this;
+    const { layers, output, B } = this;
     const orchestrate = function (this: unknown, xs: Handle, S: Handle) {
-      let z = gatherX(xs, 0, B);
-      for (const layer of layers) z = layer.dense(z, S);
+      let z = layers[0].dense(xs, S, 0, B);
+      for (let l = 1; l < layers.length; l++) z = layers[l].dense(z, S);
       return output(z);
     };
     const pipeline = this.gpu.createPipeline(orchestrate as unknown as gpujs.PipelineFunction);
@@ -383,8 +390,8 @@ export class GpuTrainer implements Trainer {
 
   /**
    * The gradients plan for a batch of `count`: arguments xs, ys and the state pack; results ŷ,
-   * the output gradient (its last row: the loss's terms) and the gradient pack — the training
-   * step's kernels, without Adam.
+   * the output gradient (its last row: the loss's terms), then each layer's gradient — the
+   * training step's kernels, without Adam.
    */
   private gradientsPipeline(count: number): Pipeline {
     const key = `gradients ${count}`;
@@ -395,7 +402,7 @@ export class GpuTrainer implements Trainer {
     const self = this;
     const orchestrate = function (this: unknown, xs: Handle, ys: Handle, S: Handle) {
       const { z, lossTerms, G } = self.forwardBackward(xs, ys, 0, count, S);
-      return [output(z[L - 1]), lossTerms, G];
+      return [output(z[L - 1]), lossTerms, ...G];
     };
     const pipeline = this.gpu.createPipeline(orchestrate as unknown as gpujs.PipelineFunction);
     this.pipelines.set(key, pipeline);
@@ -408,13 +415,17 @@ export class GpuTrainer implements Trainer {
     const pipeline = this.gradientsPipeline(count);
     const result = (await pipeline(inputs.subarray(0, count * F), targets.subarray(0, count * C), this.state)) as unknown[];
     this.checkRan(pipeline);
-    const G = result[2] as ArrayLike<number>[];
-    const grads = this.layers.map((_, l) => readLayer(G, this.layout, this.sizes, l, 0));
+    const grads = this.layers.map((_, l) => readLayer(result[2 + l] as ArrayLike<number>[], 0, this.sizes[l], this.sizes[l + 1]));
     return { outputs: flatten(result[0]).slice(0, count * C), loss: this.lossOf(result[1]), grads };
   }
 
+  /** The state pack's first row of layer l in block `block` (0 parameters, 1 m, 2 v). */
+  private first(l: number, block: number): number {
+    return block * this.layout.R + this.layout.rows[l];
+  }
+
   getWeights(): LayerWeights[] {
-    return this.layers.map((_, l) => readLayer(this.state, this.layout, this.sizes, l, 0));
+    return this.layers.map((_, l) => readLayer(this.state, this.first(l, 0), this.sizes[l], this.sizes[l + 1]));
   }
 
   setWeights(weights: LayerWeights[]): void {
@@ -422,7 +433,7 @@ export class GpuTrainer implements Trainer {
     if (weights.length !== L) throw new RangeError(`expected weights for ${L} layers, got ${weights.length}`);
     // the parameter rows only: Adam's moments stay (a new trainer starts them at zero)
     const state = this.state.map((row) => row.slice());
-    weights.forEach((w, l) => writeLayer(state, this.layout, this.sizes, l, 0, w));
+    weights.forEach((w, l) => writeLayer(state, this.first(l, 0), this.sizes[l], this.sizes[l + 1], w));
     this.state = state;
   }
 
@@ -430,8 +441,8 @@ export class GpuTrainer implements Trainer {
     const m: Float32Array[] = [];
     const v: Float32Array[] = [];
     for (let l = 0; l < this.layers.length; l++) {
-      const ml = readLayer(this.state, this.layout, this.sizes, l, 1);
-      const vl = readLayer(this.state, this.layout, this.sizes, l, 2);
+      const ml = readLayer(this.state, this.first(l, 1), this.sizes[l], this.sizes[l + 1]);
+      const vl = readLayer(this.state, this.first(l, 2), this.sizes[l], this.sizes[l + 1]);
       m.push(ml.weight, ml.bias);
       v.push(vl.weight, vl.bias);
     }
@@ -442,8 +453,8 @@ export class GpuTrainer implements Trainer {
     this.adamSteps = state.step;
     const next = this.state.map((row) => row.slice());
     for (let l = 0; l < this.layers.length; l++) {
-      writeLayer(next, this.layout, this.sizes, l, 1, { weight: state.m[2 * l], bias: state.m[2 * l + 1] });
-      writeLayer(next, this.layout, this.sizes, l, 2, { weight: state.v[2 * l], bias: state.v[2 * l + 1] });
+      writeLayer(next, this.first(l, 1), this.sizes[l], this.sizes[l + 1], { weight: state.m[2 * l], bias: state.m[2 * l + 1] });
+      writeLayer(next, this.first(l, 2), this.sizes[l], this.sizes[l + 1], { weight: state.v[2 * l], bias: state.v[2 * l + 1] });
     }
     this.state = next;
   }
