@@ -23,7 +23,7 @@ const ATOL = 1e-4;
 const RTOL = 1e-4;
 const C = 20;
 const SINE_DEPTH: Record<string, number> = { webgpu: 2 };
-const RUNS: Record<string, number> = { "gpujs-cpu": 8, webasm: 8, webgpu: 3 };
+const RUNS: Record<string, number> = { "gpujs-cpu": 8, "gpujs-wasm": 8, webgpu: 3 };
 
 const arch = fc.record({
   inputs: fc.constantFrom(2, 20, 42),
@@ -111,7 +111,7 @@ describeBackends(
       }
     });
   },
-  ["gpujs-cpu", "webasm", "webgpu"],
+  ["gpujs-cpu", "gpujs-wasm", "webgpu"],
 );
 
 afterAll(teardown);
