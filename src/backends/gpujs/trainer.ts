@@ -75,6 +75,7 @@ interface PackLayout {
   readonly K: number;
 }
 
+/** The state pack's layout for a network of layer sizes `sizes` (inputs, hidden widths, outputs). */
 function packLayout(sizes: readonly number[]): PackLayout {
   const rows: number[] = [];
   let R = 0;
@@ -85,19 +86,6 @@ function packLayout(sizes: readonly number[]): PackLayout {
     K = Math.max(K, sizes[l + 1]);
   }
   return { rows, R, K };
-}
-
-/**
- * gpu.js makes one argument handle per declared parameter (`fn.length`); the orchestration
- * functions here take `...args`, so declare how many they take.
- */
-function withArity<F extends (...args: never[]) => unknown>(fn: F, count: number): F {
-  return Object.defineProperty(fn, "length", { value: count });
-}
-
-/** rows of a row-major [rows][cols] flat array, as gpu.js 2-D arguments */
-function toRows(flat: Float32Array, rows: number, cols: number): Float32Array[] {
-  return Array.from({ length: rows }, (_, r) => flat.slice(r * cols, (r + 1) * cols));
 }
 
 /** a gpu.js 2-D result as rows of our own (gpu.js may reuse its result arrays) */
@@ -210,12 +198,13 @@ export class GpuTrainer implements Trainer {
     const C = options.spec.outputs;
     this.output = make(specialize(outputKernel, names), [C, B]);
     this.outputGrad = make(specialize(outputGradKernel, names), [C, B + 1], { B, C });
-    // Adam in groups of ADAM_LAYERS layers; group g's kernel updates its layers' rows and copies the rest
+    // Adam, one kernel per ADAM_LAYERS consecutive layers (one kernel up to five layers). Its
+    // constants start0 … start5 bound its layers' rows; slots past its last layer are empty (start = end).
     this.adamKernels = [];
     for (let first = 0; first < L; first += ADAM_LAYERS) {
       const layers = Array.from({ length: Math.min(ADAM_LAYERS, L - first) }, (_, k) => first + k);
-      const starts: Record<string, number> = {};
-      for (let k = 0; k <= ADAM_LAYERS; k++) starts[`start${k}`] = k < layers.length ? layout.rows[layers[k]] : layout.rows[layers[0]] + layers.reduce((n, l) => n + this.sizes[l] + 1, 0);
+      const end = first + layers.length < L ? layout.rows[first + layers.length] : R;
+      const starts = Object.fromEntries(Array.from({ length: ADAM_LAYERS + 1 }, (_, k) => [`start${k}`, k < layers.length ? layout.rows[layers[k]] : end]));
       this.adamKernels.push({ kernel: make(adamKernel, [K, 3 * R], { R, ...starts, beta1, beta2, eps }, ADAM_FUNCTIONS), layers });
     }
     this.state = Array.from({ length: 3 * R }, () => new Float32Array(K));
@@ -433,7 +422,9 @@ export class GpuTrainer implements Trainer {
     if (weights.length !== L) throw new RangeError(`expected weights for ${L} layers, got ${weights.length}`);
     // the parameter rows only: Adam's moments stay (a new trainer starts them at zero)
     const state = this.state.map((row) => row.slice());
-    weights.forEach((w, l) => writeLayer(state, this.first(l, 0), this.sizes[l], this.sizes[l + 1], w));
+    weights.forEach((w, l) => {
+      writeLayer(state, this.first(l, 0), this.sizes[l], this.sizes[l + 1], w);
+    });
     this.state = state;
   }
 
