@@ -21,10 +21,8 @@ import { cpus, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { gpujsCpuBackend, webasmBackend, webgpuBackend } from "../dist/backends/gpujs/trainer.js";
-import { referenceBackend } from "../dist/backends/reference.js";
-import { backendNames, probeBackend, registerBackend } from "../dist/backends/registry.js";
-import { wasmBackend } from "../dist/backends/wasm/trainer.js";
+// registers every built-in backend
+import { backendNames, probeBackend } from "../dist/backends/index.js";
 import { networkSpec } from "../dist/model.js";
 import { loadPreset } from "../dist/presets.js";
 
@@ -59,13 +57,12 @@ if (!Number.isInteger(repeats) || repeats < 1 || !Number.isInteger(rounds) || ro
 if (!Number.isInteger(samples / 512) || samples <= 0) throw new Error("--samples must be a positive multiple of 512");
 const presets = (opts.presets ?? "relu-sigmoid,positional").split(",");
 
-for (const b of [referenceBackend, wasmBackend, webgpuBackend, webasmBackend, gpujsCpuBackend]) registerBackend(b);
 const backends = [];
 const skipped = [];
 for (const name of opts.backends ? opts.backends.split(",") : backendNames()) {
   const { probe } = await probeBackend(name);
   if (!probe.available) skipped.push(`${name}: ${probe.reason}`);
-  else if (name === "webgpu" && probe.autoSkip && !opts["include-software"]) skipped.push(`${name}: ${probe.autoSkip} (add --include-software)`);
+  else if (/webgpu|webgl2/.test(name) && probe.autoSkip && !opts["include-software"]) skipped.push(`${name}: ${probe.autoSkip} (add --include-software)`);
   else if (name === "gpujs-cpu" && opts.quick && !opts.backends) skipped.push(`${name}: left out of --quick (a mode for checking kernels)`);
   else backends.push(name);
 }

@@ -14,7 +14,7 @@ import * as tfl from "@tensorflow/tfjs-layers";
 import { createEncoder, encodeImageGrid } from "../dist/encoding/index.js";
 import { loadPreset } from "../dist/presets.js";
 import { Rng } from "../dist/reference/rng.js";
-import { epochOrder } from "../dist/training/shuffle.js";
+import { epochOrder } from "../dist/reference/shuffle.js";
 
 const [presetName, samplesArg, repeatsArg, mode = "manual"] = process.argv.slice(2);
 const config = loadPreset(presetName).config;

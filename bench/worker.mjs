@@ -6,19 +6,16 @@
 // contention bench starts several at once and keeps only the epochs they all overlap).
 import { readFileSync } from "node:fs";
 import { releaseWebGPU } from "../dist/backends/gpujs/device.js";
-import { gpujsCpuBackend, webasmBackend, webgpuBackend } from "../dist/backends/gpujs/trainer.js";
-import { referenceBackend } from "../dist/backends/reference.js";
-import { registerBackend, requireBackend } from "../dist/backends/registry.js";
-import { wasmBackend } from "../dist/backends/wasm/trainer.js";
+// registers every built-in backend
+import { requireBackend } from "../dist/backends/index.js";
 import { createEncoder, encodeImageGrid } from "../dist/encoding/index.js";
 import { initialWeights, networkSpec } from "../dist/model.js";
 import { loadPreset } from "../dist/presets.js";
 import { Rng } from "../dist/reference/rng.js";
-import { epochOrder } from "../dist/training/shuffle.js";
+import { epochOrder } from "../dist/reference/shuffle.js";
 
 const [backendName, presetName, samplesArg, repeatsArg, deadlineArg] = process.argv.slice(2);
 const deadline = Number(deadlineArg ?? 0);
-for (const b of [referenceBackend, wasmBackend, webgpuBackend, webasmBackend, gpujsCpuBackend]) registerBackend(b);
 const config = loadPreset(presetName).config;
 const samples = Number(samplesArg);
 // a 512-wide image of `samples` pixels (samples is a multiple of 512): the study's coordinates

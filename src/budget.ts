@@ -80,48 +80,67 @@ export function parameterCount(spec: MLPSpec): number {
   return params;
 }
 
+/** The sizes a memory formula needs: parameters, every layer's width summed (inputs included), the same without the inputs, the widest layer. */
+export interface NetworkUnits {
+  /** every layer's width, inputs first */
+  readonly sizes: number[];
+  /** weights and biases */
+  readonly params: number;
+  /** Σ sizes */
+  readonly units: number;
+  /** Σ sizes without the inputs */
+  readonly outUnits: number;
+  /** max sizes */
+  readonly widest: number;
+}
+
 /**
- * Bytes a trainer of `spec` on `backend` allocates for batches of up to `batch` samples, by part.
- * Float32 throughout; the formulas follow each backend's buffers (reference: the tape's z, a, da
- * per layer plus weights, gradients and Adam's m and v; wasm: the same plus transposed weights and
- * scratch, in one WebAssembly memory; gpu.js modes and unknown backends: measured, as their kernels
- * return fresh arrays that are copied to the host — about 20 floats per parameter and 128 MiB of
- * compiled kernels and garbage between collections).
+ * The sizes of `spec` that backends' memory formulas use.
  *
  * @example
  * ```ts
- * trainerMemory({ inputs: 2, outputs: 3, width: 128, depth: 4, activation: "relu", outputActivation: "sigmoid" }, "wasm", 1024);
+ * networkUnits({ inputs: 2, outputs: 3, width: 128, depth: 4, activation: "relu", outputActivation: "sigmoid" }).params; // 50307
  * ```
  */
-export function trainerMemory(spec: MLPSpec, backend: string, batch: number): MemoryPart[] {
+export function networkUnits(spec: MLPSpec): NetworkUnits {
   const sizes = layerSizes(spec);
-  const params = parameterCount(spec);
-  const units = sizes.reduce((a, b) => a + b, 0); // every layer's width, inputs included
-  const outUnits = units - sizes[0];
-  const widest = Math.max(...sizes);
-  const f = 4; // float32
-  const base = `${spec.depth} × ${spec.width} units, batch ${batch}`;
-  switch (backend) {
-    case "wasm":
-      return [
-        { what: "weights, gradients, Adam m and v, transposed weights", bytes: 5 * params * f },
-        { what: `activations (${base})`, bytes: (3 * outUnits + widest + 8 + 2 + sizes[0] + spec.outputs) * batch * f },
-      ];
-    case "reference":
-      return [
-        { what: "weights, gradients, Adam m and v", bytes: 4 * params * f },
-        { what: `activations (${base})`, bytes: (2 * units + outUnits + sizes[0] + 2 * spec.outputs) * batch * f },
-      ];
-    default:
-      // gpu.js modes: every kernel's output is its own array (forward z and a, backward dz and
-      // da, Adam's m, v and p per parameter), copied row by row to the host; measured on gpujs-wasm
-      // (README, "Memory"): 22–25 floats per parameter with the checkpoint's copies, plus up to 116 MB
-      return [
-        { what: "weights, gradients, Adam m, v, their kernel outputs and host copies", bytes: 20 * params * f },
-        { what: `activations (${base})`, bytes: (4 * units + sizes[0] + 2 * spec.outputs) * batch * f },
-        { what: "gpu.js kernels and garbage between collections", bytes: 128 * 2 ** 20 },
-      ];
-  }
+  const units = sizes.reduce((a, b) => a + b, 0);
+  return { sizes, params: parameterCount(spec), units, outUnits: units - sizes[0], widest: Math.max(...sizes) };
+}
+
+/**
+ * Bytes a trainer whose kernels return fresh arrays copied to the host allocates (gpu.js's modes,
+ * and any backend that does not describe its own memory): every kernel's output its own array
+ * (forward z and a, backward dz and da, Adam's m, v and p per parameter), measured on gpujs-wasm
+ * (README, "Memory") at 22–25 floats per parameter with the checkpoint's copies, plus up to
+ * 116 MB of compiled kernels and garbage between collections.
+ *
+ * @example
+ * ```ts
+ * kernelOutputMemory({ inputs: 2, outputs: 3, width: 128, depth: 4, activation: "relu", outputActivation: "sigmoid" }, 1024);
+ * ```
+ */
+export function kernelOutputMemory(spec: MLPSpec, batch: number): MemoryPart[] {
+  const { params, units, sizes } = networkUnits(spec);
+  return [
+    { what: "weights, gradients, Adam m, v, their kernel outputs and host copies", bytes: 20 * params * 4 },
+    { what: `activations (${spec.depth} × ${spec.width} units, batch ${batch})`, bytes: (4 * units + sizes[0] + 2 * spec.outputs) * batch * 4 },
+    { what: "gpu.js kernels and garbage between collections", bytes: 128 * 2 ** 20 },
+  ];
+}
+
+/**
+ * Bytes a trainer of `spec` on `backend` allocates for batches of up to `batch` samples, by part:
+ * the backend's own estimate (`Backend.memory`, which each built-in backend gives from its
+ * buffers), or {@link kernelOutputMemory} for a backend that gives none.
+ *
+ * @example
+ * ```ts
+ * trainerMemory({ inputs: 2, outputs: 3, width: 128, depth: 4, activation: "relu", outputActivation: "sigmoid" }, wasmBackend, 1024);
+ * ```
+ */
+export function trainerMemory(spec: MLPSpec, backend: { memory?(spec: MLPSpec, batch: number): MemoryPart[] } | undefined, batch: number): MemoryPart[] {
+  return backend?.memory?.(spec, batch) ?? kernelOutputMemory(spec, batch);
 }
 
 /**
@@ -146,7 +165,7 @@ export function checkpointBytes(spec: MLPSpec): number {
  *
  * @example
  * ```ts
- * checkMemory([...trainerMemory(spec, "wasm", 1024), ...saveMemory(spec, false)], 8 * 2 ** 30, "lower --width");
+ * checkMemory([...trainerMemory(spec, wasmBackend, 1024), ...saveMemory(spec, false)], 8 * 2 ** 30, "lower --width");
  * ```
  */
 export function saveMemory(spec: MLPSpec, resuming: boolean): MemoryPart[] {
@@ -168,40 +187,12 @@ export const MEMORY_ALLOWANCE = 0.1;
  *
  * @example
  * ```ts
- * withAllowance(trainerMemory(spec, "wasm", 1024));
+ * withAllowance(trainerMemory(spec, wasmBackend, 1024));
  * ```
  */
 export function withAllowance(parts: readonly MemoryPart[]): MemoryPart[] {
   const total = parts.reduce((n, p) => n + p.bytes, 0);
   return [...parts, { what: `allowance (${MEMORY_ALLOWANCE * 100}%)`, bytes: Math.ceil(MEMORY_ALLOWANCE * total) }];
-}
-
-/**
- * Bytes `compareBackends` allocates to compare backends `a` and `b` on `spec` with batches of
- * `batch` over `steps` steps: both trainers, the float64 reference (twice the float32 one's bytes),
- * the initial network, 14 copies of the parameters (three sets of gradients, the weights before the
- * steps, three Adam states of m and v, three sets of weights after), and the data (inputs,
- * targets, three sets of predictions of every sample), and 32 MiB for the backends' threads and code.
- *
- * @example
- * ```ts
- * checkMemory(compareMemory(spec, "reference", "wasm", 1024, 3), 4 * 2 ** 30, "compare a smaller network");
- * ```
- */
-export function compareMemory(spec: MLPSpec, a: string, b: string, batch: number, steps: number): MemoryPart[] {
-  const params = parameterCount(spec);
-  const samples = (steps - 1) * batch + Math.max(1, Math.ceil(batch / 2));
-  const float64 = trainerMemory(spec, "reference", batch).reduce((n, p) => n + 2 * p.bytes, 0);
-  const named = (backend: string) => (part: MemoryPart) => ({ what: `${backend}: ${part.what}`, bytes: part.bytes });
-  return withAllowance([
-    ...trainerMemory(spec, a, batch).map(named(a)),
-    ...trainerMemory(spec, b, batch).map(named(b)),
-    { what: "the float64 reference trainer", bytes: float64 },
-    { what: "the initial network and 14 copies of its parameters", bytes: 15 * params * 4 },
-    { what: `inputs, targets and predictions of ${samples} samples`, bytes: samples * (spec.inputs + 4 * spec.outputs) * 4 },
-    // measured: up to 17 MB beyond the arrays whatever their size (the threads' heaps, compiled code)
-    { what: "the backends' threads and code", bytes: 32 * 2 ** 20 },
-  ]);
 }
 
 /**
@@ -224,7 +215,7 @@ const MAX_ARRAY_BYTES = 2 ** 32 * 4;
  *
  * @example
  * ```ts
- * checkMemory(trainerMemory(spec, "wasm", 1 << 20), 8 * 2 ** 30, "lower --batch-size or --width");
+ * checkMemory(trainerMemory(spec, wasmBackend, 1 << 20), 8 * 2 ** 30, "lower --batch-size or --width");
  * ```
  */
 export function checkMemory(parts: readonly MemoryPart[], maxBytes: number, advice: string): void {

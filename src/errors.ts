@@ -128,3 +128,18 @@ export function readingArgument<T>(fn: string, what: string, read: () => T): T {
     throw new InvalidArgumentError(`${fn}: ${what} could not be read: ${thrownText(e)}`);
   }
 }
+
+/**
+ * A model or checkpoint that cannot be used (one readable line).
+ *
+ * @example
+ * ```ts
+ * try { loadModel(path); } catch (e) { if (e instanceof ModelFileError) console.error(e.message); }
+ * ```
+ */
+export class ModelFileError extends CoordnetError {
+  constructor(message: string) {
+    super(message);
+    this.name = "ModelFileError";
+  }
+}

@@ -3,7 +3,7 @@
  * From a {@link Config} to a network: its shape and its seeded initial weights.
  */
 
-import type { LayerWeights } from "./backends/registry.js";
+import type { LayerWeights } from "./backends/types.js";
 import type { Config } from "./config.js";
 import { encodedFeatures } from "./encoding/encoder.js";
 import { createMLP, type MLPSpec } from "./reference/mlp.js";

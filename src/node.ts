@@ -27,10 +27,11 @@ import { runPaper as runPresets, snapshotEpochs as snapshots } from "./experimen
 import { DEFAULT_IMAGE, DEFAULT_MAX_PIXELS, encodePNG, type RGBImage, readPNG } from "./image/index.js";
 import { fileError, writeFileAtomic } from "./io/atomic.js";
 import { type Checkpoint, loadCheckpoint as loadCheckpointFile, loadModel as loadModelFile, saveCheckpoint as saveCheckpointFile } from "./io/model-file.js";
+import { snapshotName as snapshotFile } from "./io/out-dir.js";
 import type { ClaimVerdict, Comparison, PresetStats, ReportInput, ResultRow, ResultSummary, Spread } from "./report/report.js";
 import * as report from "./report/report.js";
 import type { RunOptions, RunRecord } from "./training/runner.js";
-import { runTraining as runFiles, snapshotName as snapshotFile } from "./training/runner.js";
+import { runTraining as runFiles } from "./training/runner.js";
 
 /**
  * Read a PNG file (8 or 16 bits, grey, RGB, palette, with or without alpha) as RGB floats in

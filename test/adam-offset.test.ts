@@ -2,7 +2,7 @@ import { afterAll, expect, it } from "vitest";
 import { ReferenceTrainer, type Trainer, type TrainerOptions } from "../dist/backends/index.js";
 import { createMLP } from "../dist/reference/mlp.js";
 import { Rng } from "../dist/reference/rng.js";
-import { epochOrder } from "../dist/training/shuffle.js";
+import { epochOrder } from "../dist/reference/shuffle.js";
 import { type BackendCase, describeBackends, expectRanOn, teardown } from "./backends.js";
 
 // Adam's step count past step 1. compareBackends starts every backend at t = 1, and resume.test.ts
@@ -46,8 +46,8 @@ async function train(trainer: Trainer, step: number): Promise<Float32Array[]> {
   trainer.setOptimizerState(state(step));
   const order = new Rng(3, "shuffle");
   for (let e = 0; e < EPOCHS; e++) await trainer.epoch(inputs, targets, epochOrder(N, order), BATCH, LR);
-  expect(trainer.getOptimizerState().step).toBe(step + EPOCHS * Math.ceil(N / BATCH));
-  return trainer.getWeights().flatMap((w) => [Float32Array.from(w.weight), Float32Array.from(w.bias)]);
+  expect((await trainer.getOptimizerState()).step).toBe(step + EPOCHS * Math.ceil(N / BATCH));
+  return (await trainer.getWeights()).flatMap((w) => [Float32Array.from(w.weight), Float32Array.from(w.bias)]);
 }
 
 const before = options.weights?.flatMap((w) => [w.weight, w.bias]) ?? [];

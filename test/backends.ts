@@ -11,12 +11,12 @@ import {
   type Backend,
   gpujsCpuBackend,
   gpujsWasmBackend,
+  gpujsWebgpuBackend,
   referenceBackend,
   type Trainer,
   type TrainerInfo,
   type TrainerOptions,
   wasmBackend,
-  webgpuBackend,
 } from "../dist/backends/index.js";
 
 /** A backend under test: its registry entry and the gpu.js mode and executors it must report. */
@@ -35,7 +35,7 @@ const entries = [
   { backend: wasmBackend, mode: "wasm", executors: [] },
   { backend: gpujsCpuBackend, mode: "cpu", executors: ["generic"] },
   { backend: gpujsWasmBackend, mode: "webasm", executors: ["fused-sync", "fused-threaded"] },
-  { backend: webgpuBackend, mode: "webgpu", executors: ["fused-encoder"] },
+  { backend: gpujsWebgpuBackend, mode: "webgpu", executors: ["fused-encoder"] },
 ] as const;
 
 /** Every backend, probed once. */
@@ -62,7 +62,7 @@ export const EXCLUSIONS: Record<string, string> = {};
  */
 export function describeBackends(title: string, suite: (backend: BackendCase) => void, names?: readonly string[]): void {
   for (const backend of BACKENDS.filter((b) => (names ?? BACKENDS.filter((x) => x.mode !== null).map((x) => x.name)).includes(b.name))) {
-    const mustRun = process.env.CI === "true" && backend.name === "webgpu";
+    const mustRun = process.env.CI === "true" && backend.mode === "webgpu";
     if (!backend.available && !mustRun) console.warn(`skipping ${title} on ${backend.name}: ${backend.reason}`);
     if (EXCLUSIONS[backend.name]) console.warn(`excluded ${title} on ${backend.name}: ${EXCLUSIONS[backend.name]}`);
     describe.skipIf((!backend.available && !mustRun) || EXCLUSIONS[backend.name] !== undefined)(`${title} [${backend.name}]`, () => {

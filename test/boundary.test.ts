@@ -87,7 +87,7 @@ describe("trainers at the boundary", () => {
         expect(g.grads).toHaveLength(2);
         expect(oneLine(await trainer.step([0.1] as never, [0, 0, 0] as never, 1, 1e-3).catch((e) => e))).toBe("step's inputs has 1 values, needs 2");
         expect(oneLine(await trainer.step(x as never, [0, 0, 0, 0, 0, 0] as never, 5, 1e-3).catch((e) => e))).toMatch(
-          /^step's count must be a whole number from 0 to 4, got 5$/,
+          /^step's count must be a whole number from 0 to maxBatch 4, got 5$/,
         );
       } finally {
         await trainer.dispose();

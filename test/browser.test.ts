@@ -67,7 +67,7 @@ describe.skipIf(skip !== null)("the playground in headless chromium", () => {
     expect(listed.errors).toEqual([]);
     expect(listed.isolated).toBe(true);
     for (const b of backends) console.log(`  ${b.name}: ${b.available ? "runs" : "does not run"} — ${b.why}`);
-    expect(backends.map((b) => b.name)).toEqual(expect.arrayContaining(["reference", "wasm", "gpujs-cpu", "webgl2"]));
+    expect(backends.map((b) => b.name)).toEqual(expect.arrayContaining(["reference", "wasm", "gpujs-cpu", "gpujs-webgl2"]));
     // reference (plain TypeScript) and wasm (served cross-origin isolated) run in every browser
     expect(backends.filter((b) => b.available).map((b) => b.name)).toEqual(expect.arrayContaining(["reference", "wasm"]));
     for (const b of backends.filter((x) => !x.available)) expect(b.why).toMatch(/^unavailable: \S/);
@@ -106,7 +106,7 @@ describe.skipIf(skip !== null)("the playground in headless chromium", () => {
     return { result, shown, errors };
   }
 
-  for (const name of ["reference", "wasm", "webgl2", "gpujs-wasm", "gpujs-cpu", "webgpu"]) {
+  for (const name of ["reference", "wasm", "gpujs-webgl2", "gpujs-wasm", "gpujs-cpu", "gpujs-webgpu"]) {
     it.concurrent(`scripted mode: ${name} trains 3 epochs at 32×32 and the loss falls (where it runs here)`, async (ctx) => {
       const status = backends.find((b) => b.name === name);
       if (status === undefined || !status.available) {
@@ -197,18 +197,18 @@ describe.skipIf(skip !== null)("the playground in headless chromium", () => {
   // adamKernel): in the shader, SwiftShader's float32 pow made every update 3e-5 too large and the
   // next step's gradients of layers 0–2 moved by up to 5% (adam.m up to 411× the bound).
   it.concurrent("verify (scripted): compareBackends(reference, webgl2) in the page passes every tensor", async (ctx) => {
-    if (!backends.find((b) => b.name === "webgl2")?.available) {
+    if (!backends.find((b) => b.name === "gpujs-webgl2")?.available) {
       console.warn("  webgl2 parity skipped: webgl2 does not run in this browser");
       ctx.skip();
       return;
     }
-    const { result, errors } = await scripted<Compared>("verify=reference,webgl2&batch=256&steps=3&autorun=1");
+    const { result, errors } = await scripted<Compared>("verify=reference,gpujs-webgl2&batch=256&steps=3&autorun=1");
     expect(result).not.toHaveProperty("error");
     const c = result as Exclude<Compared, { error: string }>;
     const worst = c.tensors.reduce((w, t) => (t.worstRatio > w.worstRatio ? t : w));
     console.log(`  webgl2 parity: ${c.tensors.length} tensors, worst ${worst.name} at ${worst.worstRatio.toFixed(3)} of its bound`);
     // the trainer refuses to report webgl2 for a plan gpu.js ran in another mode
-    expect([c.a, c.b]).toEqual(["reference", "webgl2"]);
+    expect([c.a, c.b]).toEqual(["reference", "gpujs-webgl2"]);
     expect(c.tensors.length).toBeGreaterThan(10);
     expect(c.tensors.filter((t) => !t.pass)).toEqual([]);
     expect(c.pass).toBe(true);
@@ -232,17 +232,17 @@ describe.skipIf(skip !== null)("the playground in headless chromium", () => {
   ];
   for (const c of WEBGL2_CASES) {
     it.concurrent(`verify (scripted): compareBackends(reference, webgl2) passes every tensor on ${c.why}`, async (ctx) => {
-      if (!backends.find((b) => b.name === "webgl2")?.available) {
+      if (!backends.find((b) => b.name === "gpujs-webgl2")?.available) {
         console.warn(`  webgl2 parity (${c.why}) skipped: webgl2 does not run in this browser`);
         ctx.skip();
         return;
       }
-      const { result, errors } = await scripted<Compared>(`verify=reference,webgl2&${c.query}&steps=2&autorun=1`);
+      const { result, errors } = await scripted<Compared>(`verify=reference,gpujs-webgl2&${c.query}&steps=2&autorun=1`);
       expect(result).not.toHaveProperty("error");
       const r = result as Exclude<Compared, { error: string }>;
       const worst = r.tensors.reduce((w, t) => (t.worstRatio > w.worstRatio ? t : w));
       console.log(`  webgl2 parity (${c.why}): ${r.tensors.length} tensors, worst ${worst.name} at ${worst.worstRatio.toFixed(3)} of its bound`);
-      expect([r.a, r.b]).toEqual(["reference", "webgl2"]);
+      expect([r.a, r.b]).toEqual(["reference", "gpujs-webgl2"]);
       // the network the page compared is the one asked for
       const q = new URLSearchParams(c.query);
       expect(r.spec).toEqual({

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { afterAll, expect, it } from "vitest";
 import { ReferenceTrainer } from "../dist/backends/reference.js";
-import type { Trainer, TrainerOptions } from "../dist/backends/registry.js";
+import type { Trainer, TrainerOptions } from "../dist/backends/types.js";
 import { ACTIVATION_NAMES, type ActivationName } from "../dist/reference/activations/index.js";
 import { createMLP } from "../dist/reference/mlp.js";
 import { Rng } from "../dist/reference/rng.js";
@@ -22,8 +22,8 @@ import { describeBackends, expectRanOn, teardown } from "./backends.js";
 const ATOL = 1e-4;
 const RTOL = 1e-4;
 const C = 20;
-const SINE_DEPTH: Record<string, number> = { webgpu: 2 };
-const RUNS: Record<string, number> = { "gpujs-cpu": 8, "gpujs-wasm": 8, webgpu: 3 };
+const SINE_DEPTH: Record<string, number> = { "gpujs-webgpu": 2 };
+const RUNS: Record<string, number> = { "gpujs-cpu": 8, "gpujs-wasm": 8, "gpujs-webgpu": 3 };
 
 const arch = fc.record({
   inputs: fc.constantFrom(2, 20, 42),
@@ -47,9 +47,9 @@ function compare(quantity: string, actual: ArrayLike<number>, ref32: ArrayLike<n
   }
 }
 
-const snapshot = (t: Trainer) => {
-  const s = t.getOptimizerState();
-  return { step: s.step, arrays: [...t.getWeights().flatMap((w) => [w.weight, w.bias]), ...s.m, ...s.v].map((a) => Array.from(a)) };
+const snapshot = async (t: Trainer) => {
+  const s = await t.getOptimizerState();
+  return { step: s.step, arrays: [...(await t.getWeights()).flatMap((w) => [w.weight, w.bias]), ...s.m, ...s.v].map((a) => Array.from(a)) };
 };
 
 describeBackends(
@@ -59,7 +59,7 @@ describeBackends(
       await fc.assert(
         fc.asyncProperty(arch, async (a) => {
           const depth = a.activation === "sine" ? Math.min(a.depth, SINE_DEPTH[backend.name] ?? a.depth) : a.depth;
-          const factor = a.activation !== "sine" ? 1 : backend.name === "webgpu" ? 300 * depth : 10;
+          const factor = a.activation !== "sine" ? 1 : backend.name === "gpujs-webgpu" ? 300 * depth : 10;
           const spec = { inputs: a.inputs, outputs: 3, width: a.width, depth, activation: a.activation, outputActivation: a.outputActivation };
           const mlp = createMLP(spec, new Rng(a.seed, "init"), a.activation === "sine" ? "siren" : "torch");
           const options: TrainerOptions = {
@@ -74,10 +74,10 @@ describeBackends(
           const targets = Float32Array.from({ length: count * 3 }, () => rng.next());
           const gpu = await backend.create(options);
           try {
-            const before = snapshot(gpu);
+            const before = await snapshot(gpu);
             const got = await gpu.gradients(inputs, targets, count);
             expectRanOn(gpu, backend);
-            expect(snapshot(gpu)).toEqual(before);
+            expect(await snapshot(gpu)).toEqual(before);
             const r32 = await new ReferenceTrainer(options).gradients(inputs, targets, count);
             const r64 = await new ReferenceTrainer(options, "float64").gradients(inputs, targets, count);
             compare("outputs", got.outputs, r32.outputs, r64.outputs, factor);
@@ -111,7 +111,7 @@ describeBackends(
       }
     });
   },
-  ["gpujs-cpu", "gpujs-wasm", "webgpu"],
+  ["gpujs-cpu", "gpujs-wasm", "gpujs-webgpu"],
 );
 
 afterAll(teardown);

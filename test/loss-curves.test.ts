@@ -1,12 +1,12 @@
 import { afterAll, expect, it } from "vitest";
 import { ReferenceTrainer } from "../dist/backends/reference.js";
-import type { Trainer } from "../dist/backends/registry.js";
+import type { Trainer } from "../dist/backends/types.js";
 import { parseConfig } from "../dist/config.js";
 import { createEncoder, encodeImageGrid } from "../dist/encoding/index.js";
 import { DEFAULT_IMAGE, readPNG, resample } from "../dist/image/index.js";
 import { initialWeights, networkSpec } from "../dist/model.js";
 import { Rng } from "../dist/reference/rng.js";
-import { epochOrder } from "../dist/training/shuffle.js";
+import { epochOrder } from "../dist/reference/shuffle.js";
 import { describeBackends, expectRanOn, teardown } from "./backends.js";
 
 // The study's network (4×128 ReLU, sigmoid output, batch 1024, Adam 1e-3) on the built-in

@@ -60,7 +60,7 @@ console.log(JSON.stringify({ backend: model.training.backend.backend, r: r >= 0 
     );
     const out = JSON.parse(run(process.execPath, ["try.mjs"], project).trim().split("\n").at(-1) as string);
     expect(out).toMatchObject({ r: true, pixels: 64 });
-    expect(out.names.split(",")).toEqual(expect.arrayContaining(["reference", "wasm", "gpujs-wasm", "gpujs-cpu", "webgpu"]));
+    expect(out.names.split(",")).toEqual(expect.arrayContaining(["reference", "wasm", "gpujs-wasm", "gpujs-cpu", "gpujs-webgpu"]));
     expect(["wasm", "webgpu"]).toContain(out.backend);
   });
 

@@ -2,10 +2,10 @@ import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { webasmBackend } from "../dist/backends/gpujs/trainer.js";
+import { gpujsWasmBackend } from "../dist/backends/gpujs/index.js";
 import { referenceBackend } from "../dist/backends/reference.js";
 import { registerBackend } from "../dist/backends/registry.js";
-import { wasmBackend } from "../dist/backends/wasm/trainer.js";
+import { wasmBackend } from "../dist/backends/wasm/index.js";
 import { parseConfig } from "../dist/config.js";
 import { decodePNG } from "../dist/image/png.js";
 import { decodeCheckpoint, loadCheckpoint, loadModel } from "../dist/io/model-file.js";
@@ -15,16 +15,16 @@ import { patternPNG } from "./png-helpers.js";
 // The built modules (dist/), as the CLI runs them: gpu.js reads kernel sources as compiled.
 registerBackend(referenceBackend);
 registerBackend(wasmBackend);
-registerBackend(webasmBackend);
+registerBackend(gpujsWasmBackend);
 const image = decodePNG(patternPNG(12, 10));
 // 120 samples, batch 16: 8 batches per epoch, the last one short (8 samples)
 const config = parseConfig({ network: { width: 8, depth: 2 }, training: { epochs: 4, batchSize: 16, seed: 9 }, schedule: { every: 2, factor: 0.5 } });
 const setup = { config, image, imageSource: "pattern", snapshots: [2, 4], version: "test" };
 const bytes = (a: Float32Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
 
-// The reference and wasm (the default without a GPU) stop after any batch; webasm runs a whole
+// The reference and wasm (the default without a GPU) stop after any batch; gpujs-wasm runs a whole
 // epoch per call and stops between epochs.
-describe.each(["reference", "wasm", "webasm"])("interrupt and resume [%s]", (backend) => {
+describe.each(["reference", "wasm", "gpujs-wasm"])("interrupt and resume [%s]", (backend) => {
   const base = { ...setup, backend };
   const straight = join(mkdtempSync(join(tmpdir(), "coordnet-resume-")), "straight");
   let reference: Awaited<ReturnType<typeof runTraining>>;
@@ -36,7 +36,7 @@ describe.each(["reference", "wasm", "webasm"])("interrupt and resume [%s]", (bac
   });
 
   // a stop is asked for on the n-th look at shouldStop (the runner looks after each batch, or each epoch)
-  for (const stopAfter of backend === "webasm" ? [1, 2, 3, 4, 5] : [1, 5, 8, 13, 30]) {
+  for (const stopAfter of backend === "gpujs-wasm" ? [1, 2, 3, 4, 5] : [1, 5, 8, 13, 30]) {
     it(`stopping at look ${stopAfter} and resuming gives bit-identical weights and losses`, async () => {
       const dir = join(mkdtempSync(join(tmpdir(), "coordnet-resume-")), "run");
       let calls = 0;

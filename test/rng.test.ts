@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { Rng } from "../src/reference/rng.js";
-import { epochOrder } from "../src/training/shuffle.js";
+import { epochOrder } from "../src/reference/shuffle.js";
 
 describe("Rng (xoshiro128** seeded by SplitMix32)", () => {
   it("matches the published xoshiro128** algorithm from state [1, 2, 3, 4]", () => {

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { ReferenceTrainer } from "../src/backends/reference.js";
-import type { LayerWeights } from "../src/backends/registry.js";
+import type { LayerWeights } from "../src/backends/types.js";
 import { gaussianForward, positionalForward } from "../src/encoding/index.js";
 import type { ActivationName } from "../src/reference/activations/index.js";
 import { adamStep, createAdamState } from "../src/reference/adam.js";
@@ -131,10 +131,10 @@ describe("reference agrees with PyTorch 1.13", () => {
           const loss = await trainer.step(Float32Array.from(c.x), Float32Array.from(c.y), c.batch, stepLR(c.adam.lr, t, c.adam.stepEvery, c.adam.gamma));
           expect(Math.abs(loss - s.loss)).toBeLessThanOrEqual(OUT.atol * scale(c) + OUT.rtol * s.loss);
         }
-        trainer.getWeights().forEach((w, l) => {
+        (await trainer.getWeights()).forEach((w, l) => {
           assertClose(w.weight, c.adam.after[l].weight, ADAM_W.atol * scale(c), ADAM_W.rtol, `layer ${l} W`);
         });
-        expect(trainer.getOptimizerState().step).toBe(3);
+        expect((await trainer.getOptimizerState()).step).toBe(3);
       });
     });
   }

@@ -4,7 +4,7 @@ import { parseConfig } from "../src/config.js";
 import { createEncoder, encodeImageGrid } from "../src/encoding/index.js";
 import { initialWeights, networkSpec } from "../src/model.js";
 import { Rng } from "../src/reference/rng.js";
-import { epochOrder } from "../src/training/shuffle.js";
+import { epochOrder } from "../src/reference/shuffle.js";
 
 /** A tiny synthetic 8×8 image: a smooth colour ramp with a bright disc. Row-major [64][3]. */
 function tinyImage(): Float32Array {
@@ -33,13 +33,13 @@ async function train(seed: number, epochs: number) {
 
 describe("training the reference", () => {
   it("is deterministic: the same seed gives bit-identical weights", async () => {
-    const a = (await train(3, 5)).trainer.getWeights();
-    const b = (await train(3, 5)).trainer.getWeights();
+    const a = await (await train(3, 5)).trainer.getWeights();
+    const b = await (await train(3, 5)).trainer.getWeights();
     a.forEach((w, l) => {
       expect(Buffer.from(w.weight.buffer).equals(Buffer.from(b[l].weight.buffer))).toBe(true);
       expect(Buffer.from(w.bias.buffer).equals(Buffer.from(b[l].bias.buffer))).toBe(true);
     });
-    const c = (await train(4, 5)).trainer.getWeights();
+    const c = await (await train(4, 5)).trainer.getWeights();
     expect(Buffer.from(c[0].weight.buffer).equals(Buffer.from(a[0].weight.buffer))).toBe(false);
   });
 

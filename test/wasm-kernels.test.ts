@@ -3,7 +3,7 @@ import { setFlagsFromString } from "node:v8";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { ReferenceTrainer } from "../dist/backends/reference.js";
-import type { LayerWeights, TrainerOptions } from "../dist/backends/registry.js";
+import type { LayerWeights, TrainerOptions } from "../dist/backends/types.js";
 import { WASM_ACTIVATIONS } from "../dist/backends/wasm/module.js";
 import { cut } from "../dist/backends/wasm/parallel.js";
 import { WasmTrainer, type WasmTrainerOptions } from "../dist/backends/wasm/trainer.js";
@@ -13,7 +13,7 @@ import { ACTIVATION_NAMES, ACTIVATIONS, type ActivationName, relu, reluGrad } fr
 import { adamCorrections, adamStep, createAdamState } from "../dist/reference/adam.js";
 import { createMLP } from "../dist/reference/mlp.js";
 import { Rng } from "../dist/reference/rng.js";
-import { epochOrder } from "../dist/training/shuffle.js";
+import { epochOrder } from "../dist/reference/shuffle.js";
 
 // The wasm backend's kernels on their own, both builds as built: plain SIMD (kernels.wasm) and
 // relaxed SIMD with fused multiply-adds (kernels-fma.wasm; the trainer turns Node 20's flag for it on).
@@ -293,7 +293,7 @@ describe("wasm trainer threads", () => {
     expect(trainer.info.details.threads).toBe(String(wasmOptions.threads));
     for (let e = 0; e < 2; e++) await trainer.epoch(inputs, targets, epochOrder(N, new Rng(e)), 256, 1e-3);
     const stats = trainer.threadStats();
-    const weights = trainer.getWeights();
+    const weights = await trainer.getWeights();
     await trainer.dispose();
     return { weights, stats };
   };
@@ -427,12 +427,12 @@ describe("wasm trainer gradients", () => {
       // a state with Adam moments: one step on another batch first, on both trainers
       const warm = batchFor({ ...arch, seed: 8 });
       for (const t of [wasm, plain]) await t.step(warm.x, warm.y, arch.batch, 1e-3);
-      const weights = wasm.getWeights();
-      const state = wasm.getOptimizerState();
+      const weights = await wasm.getWeights();
+      const state = await wasm.getOptimizerState();
       const g = await wasm.gradients(x, y, arch.batch);
       // nothing moved
-      expect(bitsOf(wasm.getWeights())).toEqual(bitsOf(weights));
-      const after = wasm.getOptimizerState();
+      expect(bitsOf(await wasm.getWeights())).toEqual(bitsOf(weights));
+      const after = await wasm.getOptimizerState();
       expect(after.step).toBe(state.step);
       expect([...after.m, ...after.v].map(bytes)).toEqual([...state.m, ...state.v].map(bytes));
       // the outputs are predict's; the loss and the gradients are the step's: the reference's Adam
@@ -457,10 +457,10 @@ describe("wasm trainer gradients", () => {
         1e-3,
       );
       // (adamStep updated `weights` in place)
-      expect(bitsOf(wasm.getWeights())).toEqual(bitsOf(weights));
+      expect(bitsOf(await wasm.getWeights())).toEqual(bitsOf(weights));
       // and a trainer that never computed gradients() steps to the same weights
       await plain.step(x, y, arch.batch, 1e-3);
-      expect(bitsOf(plain.getWeights())).toEqual(bitsOf(wasm.getWeights()));
+      expect(bitsOf(await plain.getWeights())).toEqual(bitsOf(await wasm.getWeights()));
     } finally {
       await wasm.dispose();
       await plain.dispose();

@@ -4,8 +4,8 @@ import { createMLP } from "../dist/reference/mlp.js";
 import { Rng } from "../dist/reference/rng.js";
 import { describeBackends, expectRanOn, teardown } from "./backends.js";
 
-// What one epoch costs the webgpu backend in WebGPU calls, counted by wrapping Dawn's GPUDevice,
-// GPUQueue, GPUBuffer and encoder methods (the same objects gpu.js calls). After a warm-up epoch
+// What one epoch costs gpujs-webgpu (gpu.js's webgpu mode) in WebGPU calls, counted by wrapping
+// Dawn's GPUDevice, GPUQueue, GPUBuffer and encoder methods (the same objects gpu.js calls). After a warm-up epoch
 // (kernels compiled, the plan traced, its buffers made), each epoch must be: one queue submission;
 // exactly the step's kernels as dispatches, nothing else — 3·L + ⌈L/5⌉ per step for L layers
 // (src/backends/gpujs/kernels.ts): L dense (each applying the activation below as it reads; layer
@@ -130,7 +130,7 @@ describeBackends(
       }
     });
   },
-  ["webgpu"],
+  ["gpujs-webgpu"],
 );
 
 afterAll(teardown);

@@ -517,7 +517,7 @@ const VERIFY_SPEC: MLPSpec = { inputs: 2, outputs: 3, width: 128, depth: 4, acti
 function verifyMessage(): ToWorker {
   const [a, b, ...rest] = (params.get("verify") ?? "").split(",");
   if (a === undefined || b === undefined || a === "" || b === "" || rest.length > 0)
-    throw new Error(`coordnet: verify must be two backends, e.g. "reference,webgl2", got "${params.get("verify")}"`);
+    throw new Error(`coordnet: verify must be two backends, e.g. "reference,gpujs-webgl2", got "${params.get("verify")}"`);
   const int = (name: string, min: number, max: number): number | undefined => {
     const raw = params.get(name);
     if (raw === null) return undefined;

@@ -110,7 +110,7 @@ async function train(message: Extract<ToWorker, { type: "start" }>): Promise<voi
     }
     const final = await reconstruction(s, target.width, target.height);
     const metrics = imageError(final.rgb, target);
-    const model = new Model(config, s.trainer.getWeights(), s.encoder.matrix as Float32Array | null, {
+    const model = new Model(config, await s.trainer.getWeights(), s.encoder.matrix as Float32Array | null, {
       backend: s.trainer.info,
       history: s.state.history,
       seconds: s.state.seconds,

@@ -17,7 +17,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "
 import { cpus, hostname, totalmem } from "node:os";
 import { join } from "node:path";
 import { probeWebGPU } from "../../src/backends/gpujs/device.js";
-import { webgpuBackend } from "../../src/backends/gpujs/trainer.js";
+import { gpujsWebgpuBackend as webgpuBackend } from "../../src/backends/gpujs/index.js";
 import { ReferenceTrainer } from "../../src/backends/reference.js";
 import { registerBackend } from "../../src/backends/registry.js";
 import type { Config } from "../../src/config.js";

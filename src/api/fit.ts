@@ -144,7 +144,7 @@ export async function fit(image: ImageLike, fitOptions: FitOptions = {}): Promis
     }
     const { mse, psnr } = (await finalImage(session, target)).metrics;
     const { history, seconds } = session.state;
-    return new Model(config, session.trainer.getWeights(), session.encoder.matrix as Float32Array | null, {
+    return new Model(config, await session.trainer.getWeights(), session.encoder.matrix as Float32Array | null, {
       backend: session.trainer.info,
       history,
       seconds,

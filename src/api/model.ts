@@ -4,7 +4,7 @@
  * any size, and save as safetensors (which `coordnet render` and PyTorch read).
  */
 
-import type { LayerWeights, TrainerInfo } from "../backends/registry.js";
+import type { LayerWeights, TrainerInfo } from "../backends/types.js";
 import { type Config, parseConfig } from "../config.js";
 import { createEncoder, type Encoder } from "../encoding/encoder.js";
 import { normalizeCoordinate } from "../encoding/normalize.js";

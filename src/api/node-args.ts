@@ -5,10 +5,11 @@
  */
 
 import { z } from "zod";
+import { checkOptimizerState } from "../backends/checks.js";
 import { type Config, parseConfig } from "../config.js";
-import { CoordnetError, InvalidArgumentError, quote } from "../errors.js";
+import { CoordnetError, InvalidArgumentError, ModelFileError, quote } from "../errors.js";
 import type { Checkpoint } from "../io/model-format.js";
-import { checkOptimizerState, checkPosition, ModelFileError } from "../io/validate.js";
+import { checkPosition } from "../io/validate.js";
 import { networkSpec } from "../model.js";
 import { anObject, callback, checkArg, checkModelParts, finite, flag, rgbImage, text, thrownText, whole } from "./args.js";
 

@@ -6,7 +6,7 @@
 
 import { gatherInputs, type NetworkInputs } from "../encoding/inputs.js";
 import type { FloatArray } from "../reference/dtype.js";
-import type { EpochOptions, EpochProgress } from "./registry.js";
+import type { EpochOptions, EpochProgress } from "./types.js";
 
 /** Where a batch is gathered to: row-major [batch][features] buffers and the feature counts. */
 export interface BatchBuffers {

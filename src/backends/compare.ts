@@ -29,16 +29,17 @@
  */
 
 import { z } from "zod";
-import { checkArg } from "../api/args.js";
-import { BudgetError, COMPARE_MAX_BYTES, checkMemory, compareMemory } from "../budget.js";
+import { checkArg } from "../args.js";
+import { BudgetError, COMPARE_MAX_BYTES, checkMemory, type MemoryPart, parameterCount, trainerMemory, withAllowance } from "../budget.js";
 import { intIn } from "../config.js";
 import { quote } from "../errors.js";
 import { ACTIVATION_NAMES, type ActivationName } from "../reference/activations/index.js";
 import { createMLP, type MLPSpec } from "../reference/mlp.js";
 import { Rng } from "../reference/rng.js";
-import { epochOrder } from "../training/shuffle.js";
-import { ReferenceTrainer } from "./reference.js";
-import { type Backend, type LayerWeights, requireBackend, type Trainer, type TrainerInfo, type TrainerOptions } from "./registry.js";
+import { epochOrder } from "../reference/shuffle.js";
+import { ReferenceTrainer, referenceBackend } from "./reference.js";
+import { requireBackend } from "./registry.js";
+import type { Backend, LayerWeights, Trainer, TrainerInfo, TrainerOptions } from "./types.js";
 
 /** C: how many times the float32 reference's own error a backend may be off by. */
 const CONDITIONING = 20;
@@ -216,10 +217,33 @@ const tensorNames = (depth: number) => Array.from({ length: depth + 1 }, (_, l) 
  */
 function toleranceFactor(spec: MLPSpec, backend: string): number {
   if (spec.activation !== "sine") return 1;
-  return backend === "webgpu" ? 300 * spec.depth : 10;
+  return backend === "webgpu" || backend === "gpujs-webgpu" ? 300 * spec.depth : 10;
 }
 
 // #region memory bound (issue #17, class 5): a comparison that cannot fit is refused before anything is allocated
+/**
+ * Bytes `compareBackends` allocates to compare backends `a` and `b` on `spec` with batches of
+ * `batch` over `steps` steps: both trainers, the float64 reference (twice the float32 one's bytes),
+ * the initial network, 14 copies of the parameters (three sets of gradients, the weights before the
+ * steps, three Adam states of m and v, three sets of weights after), and the data (inputs,
+ * targets, three sets of predictions of every sample), and 32 MiB for the backends' threads and code.
+ */
+function compareMemory(spec: MLPSpec, a: Backend, b: Backend, batch: number, steps: number): MemoryPart[] {
+  const params = parameterCount(spec);
+  const samples = (steps - 1) * batch + Math.max(1, Math.ceil(batch / 2));
+  const float64 = trainerMemory(spec, referenceBackend, batch).reduce((n, p) => n + 2 * p.bytes, 0);
+  const named = (backend: Backend) => (part: MemoryPart) => ({ what: `${backend.name}: ${part.what}`, bytes: part.bytes });
+  return withAllowance([
+    ...trainerMemory(spec, a, batch).map(named(a)),
+    ...trainerMemory(spec, b, batch).map(named(b)),
+    { what: "the float64 reference trainer", bytes: float64 },
+    { what: "the initial network and 14 copies of its parameters", bytes: 15 * params * 4 },
+    { what: `inputs, targets and predictions of ${samples} samples`, bytes: samples * (spec.inputs + 4 * spec.outputs) * 4 },
+    // measured: up to 17 MB beyond the arrays whatever their size (the threads' heaps, compiled code)
+    { what: "the backends' threads and code", bytes: 32 * 2 ** 20 },
+  ]);
+}
+
 /** The deepest network compared: the configs' limit (a deeper one is no network coordnet trains). */
 const MAX_COMPARE_DEPTH = 64;
 
@@ -228,7 +252,7 @@ const MAX_COMPARE_DEPTH = 64;
  * memory (`compareMemory`: both trainers, the float64 reference, the copies and the data) is above
  * `maxBytes` (default {@link COMPARE_MAX_BYTES}).
  */
-function checkBudget(spec: MLPSpec, a: string, b: string, batch: number, steps: number, maxBytes = COMPARE_MAX_BYTES): void {
+function checkBudget(spec: MLPSpec, a: Backend, b: Backend, batch: number, steps: number, maxBytes = COMPARE_MAX_BYTES): void {
   if (!(typeof maxBytes === "number" && maxBytes > 0))
     throw new BudgetError(`compareBackends: maxBytes must be a number of bytes above 0, got ${quote(maxBytes)}`);
   if (spec.depth > MAX_COMPARE_DEPTH)
@@ -271,7 +295,7 @@ async function resolve(backend: string | Backend): Promise<Backend> {
 export async function compareBackends(a: string | Backend, b: string | Backend, options: CompareOptions = {}): Promise<Comparison> {
   const { spec, batch, steps, seed, lr, maxBytes } = checkOptions(a, b, options);
   const [backendA, backendB] = [await resolve(a), await resolve(b)];
-  checkBudget(spec, backendA.name, backendB.name, batch, steps, maxBytes);
+  checkBudget(spec, backendA, backendB, batch, steps, maxBytes);
   const mlp = createMLP(spec, new Rng(seed, "init"), spec.activation === "sine" ? "siren" : "torch");
   const trainerOptions: TrainerOptions = {
     spec,
@@ -312,11 +336,11 @@ export async function compareBackends(a: string | Backend, b: string | Backend, 
 
     // `steps` Adam steps: an epoch over the data in a seeded order, its last batch short
     const order = epochOrder(n, new Rng(seed, "shuffle"));
-    const before = flatten(ta.getWeights());
+    const before = flatten(await ta.getWeights());
     const losses = [];
     for (const t of [ta, tb, r64]) losses.push((await t.epoch(inputs, targets, order, batch, lr)).lossSum / n);
     tensors.push(compareTensor(`mean loss of ${steps} steps`, [losses[1]], [losses[0]], [losses[2]], factor));
-    const [sa, sb, s64] = [ta, tb, r64].map((t) => t.getOptimizerState());
+    const [sa, sb, s64] = await Promise.all([ta, tb, r64].map((t) => t.getOptimizerState()));
     tensors.push(compareTensor("adam step count", [sb.step], [sa.step], [s64.step], 0, () => 0));
     sa.m.forEach((m, k) => {
       tensors.push(compareTensor(`adam.m ${names[k]}`, sb.m[k] ?? [], m, s64.m[k], factor));
@@ -324,7 +348,7 @@ export async function compareBackends(a: string | Backend, b: string | Backend, 
     sa.v.forEach((v, k) => {
       tensors.push(compareTensor(`adam.v ${names[k]}`, sb.v[k] ?? [], v, s64.v[k], factor));
     });
-    const [wa, wb, w64] = [ta, tb, r64].map((t) => flatten(t.getWeights()));
+    const [wa, wb, w64] = (await Promise.all([ta, tb, r64].map((t) => t.getWeights()))).map(flatten);
     wa.forEach((expected, k) => {
       const gScale = gradA[k].reduce((s, x) => Math.max(s, Math.abs(x)), 0);
       const noisy = (i: number) => Math.abs(gradA[k][i]) < 1e-2 * gScale;

@@ -5,52 +5,61 @@
  * this module loads, each loading its heavy modules only when probed or created — and
  * {@link compareBackends}, the kernel check the project's own parity suite runs.
  *
- * | backend      | priority | what runs                                                        |
- * | ------------ | -------: | ---------------------------------------------------------------- |
- * | `webgpu`     |       30 | gpu.js kernels as WGSL compute shaders (skipped by `auto` on a software adapter) |
- * | `webgl2`     |       25 | gpu.js kernels as WebGL2 fragment shaders; browsers only (skipped by `auto`: not yet timed on a GPU) |
- * | `wasm`       |       20 | the reference's step with WebAssembly SIMD kernels, every core |
- * | `gpujs-wasm` |       10 | gpu.js kernels compiled to WebAssembly (`webasm` before)         |
- * | `reference`  |        0 | the readable TypeScript MLP: the truth                           |
- * | `gpujs-cpu`  |      −10 | gpu.js kernels as JavaScript (for checking kernels)              |
+ * | backend        | priority | what runs                                                        |
+ * | -------------- | -------: | ---------------------------------------------------------------- |
+ * | `wasm`         |       20 | the reference's step with WebAssembly SIMD kernels, every core |
+ * | `gpujs-webgpu` |       15 | gpu.js kernels as WGSL compute shaders (`webgpu` before; skipped by `auto` on a software adapter) |
+ * | `gpujs-webgl2` |       12 | gpu.js kernels as WebGL2 fragment shaders; browsers only (`webgl2` before; skipped by `auto`: not yet timed on a GPU) |
+ * | `gpujs-wasm`   |       10 | gpu.js kernels compiled to WebAssembly (`webasm` before)         |
+ * | `reference`    |        0 | the readable TypeScript MLP: the truth                           |
+ * | `gpujs-cpu`    |      −10 | gpu.js kernels as JavaScript (for checking kernels)              |
+ *
+ * Adding a backend is its folder and one line below.
  */
 
-import { gpujsCpuBackend, gpujsWasmBackend, webgpuBackend } from "./gpujs/index.js";
-import { hasWebGL2, webgl2Backend } from "./gpujs/webgl2.js";
+import { gpujsCpuBackend, gpujsWasmBackend, gpujsWebgpuBackend } from "./gpujs/index.js";
+import { gpujsWebgl2Backend, hasWebGL2 } from "./gpujs/webgl2.js";
 import { referenceBackend } from "./reference.js";
 import { registerAlias, registerBackend } from "./registry.js";
 import { wasmBackend } from "./wasm/index.js";
 
-for (const backend of [webgpuBackend, wasmBackend, gpujsWasmBackend, referenceBackend, gpujsCpuBackend]) registerBackend(backend);
-if (hasWebGL2()) registerBackend(webgl2Backend);
+for (const backend of [wasmBackend, gpujsWebgpuBackend, gpujsWasmBackend, referenceBackend, gpujsCpuBackend]) registerBackend(backend);
+if (hasWebGL2()) registerBackend(gpujsWebgl2Backend);
 registerAlias("webasm", "gpujs-wasm");
+registerAlias("webgl2", "gpujs-webgl2");
+registerAlias("webgpu", "gpujs-webgpu");
 
+export type { MemoryPart } from "../budget.js";
 export { type CompareOptions, type Comparison, compareBackends, type TensorComparison, type WorstEntry } from "./compare.js";
-export { gpujsCpuBackend, gpujsWasmBackend, webgpuBackend } from "./gpujs/index.js";
-export { hasWebGL2, webgl2Backend } from "./gpujs/webgl2.js";
+export { gpujsCpuBackend, gpujsWasmBackend, gpujsWebgpuBackend } from "./gpujs/index.js";
+export { gpujsWebgl2Backend, hasWebGL2 } from "./gpujs/webgl2.js";
 export { ReferenceTrainer, referenceBackend } from "./reference.js";
 export {
-  type Backend,
   type BackendProbe,
   type BackendStatus,
   BackendUnavailableError,
-  type BatchGradients,
   backendNames,
-  type EpochOptions,
-  type EpochProgress,
-  type LayerWeights,
+  findBackend,
   listBackends,
-  type OptimizerSnapshot,
-  type ProbeAvailable,
-  type ProbeResult,
-  type ProbeUnavailable,
   probeBackend,
   registerAlias,
   registerBackend,
   requireBackend,
   resolveBackendName,
-  type Trainer,
-  type TrainerInfo,
-  type TrainerOptions,
 } from "./registry.js";
+export type {
+  Backend,
+  BatchGradients,
+  EpochOptions,
+  EpochProgress,
+  LayerWeights,
+  MemoryLimit,
+  OptimizerSnapshot,
+  ProbeAvailable,
+  ProbeResult,
+  ProbeUnavailable,
+  Trainer,
+  TrainerInfo,
+  TrainerOptions,
+} from "./types.js";
 export { wasmBackend } from "./wasm/index.js";

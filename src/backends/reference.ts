@@ -4,9 +4,9 @@
  * interface. One training step is exactly: forward, MSE, backward, Adam.
  */
 
+import { type MemoryPart, networkUnits } from "../budget.js";
 import { gatherInputs, type NetworkInputs } from "../encoding/inputs.js";
 import { InvalidArgumentError, quote } from "../errors.js";
-import { checkedBackend, checkTrainerOptions } from "../io/validate.js";
 import { type AdamOptions, type AdamState, adamStep, createAdamState } from "../reference/adam.js";
 import type { DenseGrads } from "../reference/dense.js";
 import { allocate, type DType, type FloatArray } from "../reference/dtype.js";
@@ -24,17 +24,8 @@ import {
 } from "../reference/mlp.js";
 import { mseBackward, mseForward } from "../reference/mse.js";
 import { stepThroughEpoch } from "./batches.js";
-import type {
-  Backend,
-  BatchGradients,
-  EpochOptions,
-  EpochProgress,
-  LayerWeights,
-  OptimizerSnapshot,
-  Trainer,
-  TrainerInfo,
-  TrainerOptions,
-} from "./registry.js";
+import { checkedBackend, checkTrainerOptions } from "./checks.js";
+import type { Backend, BatchGradients, EpochOptions, EpochProgress, LayerWeights, OptimizerSnapshot, Trainer, TrainerInfo, TrainerOptions } from "./types.js";
 
 /**
  * A {@link Trainer} over the reference MLP.
@@ -137,7 +128,7 @@ export class ReferenceTrainer implements Trainer {
     return stepThroughEpoch(inputs, targets, order, batchSize, buffers, options, (count) => this.stepNow(this.batchX, this.batchY, count, lr));
   }
 
-  getWeights(): LayerWeights[] {
+  async getWeights(): Promise<LayerWeights[]> {
     return this.mlp.layers.map((layer) => ({ weight: Float32Array.from(layer.weight), bias: Float32Array.from(layer.bias) }));
   }
 
@@ -151,7 +142,7 @@ export class ReferenceTrainer implements Trainer {
     });
   }
 
-  getOptimizerState(): OptimizerSnapshot {
+  async getOptimizerState(): Promise<OptimizerSnapshot> {
     return { step: this.adamState.step, m: this.adamState.m.map((a) => Float32Array.from(a)), v: this.adamState.v.map((a) => Float32Array.from(a)) };
   }
 
@@ -182,4 +173,14 @@ export const referenceBackend: Backend = checkedBackend({
   description: "readable pure-TypeScript MLP with manual backprop (the truth the other backends are checked against)",
   probe: async () => ({ available: true }),
   create: async (options) => new ReferenceTrainer(options),
+  memory: referenceMemory,
 });
+
+/** The reference's arrays: weights, gradients, Adam's m and v, and the tape's z, a and da per layer. */
+function referenceMemory(spec: MLPSpec, batch: number): MemoryPart[] {
+  const { params, units, outUnits, sizes } = networkUnits(spec);
+  return [
+    { what: "weights, gradients, Adam m and v", bytes: 4 * params * 4 },
+    { what: `activations (${spec.depth} × ${spec.width} units, batch ${batch})`, bytes: (2 * units + outUnits + sizes[0] + 2 * spec.outputs) * batch * 4 },
+  ];
+}

@@ -7,6 +7,7 @@
 import { totalmem } from "node:os";
 import { constrainedMemory } from "node:process";
 import { Option } from "commander";
+import { findBackend } from "../backends/registry.js";
 import {
   BudgetError,
   checkMemory,
@@ -58,9 +59,6 @@ export function maxMemoryOption(): Option {
     .default(DEFAULT_MAX_MEMORY_MIB);
 }
 
-/** WebAssembly memory's limit (65536 pages of 64 KiB), which the wasm backend's kernels are built with. */
-const WASM_MAX_BYTES = 2 ** 32;
-
 /** The image-sized arrays of a job over `pixels` pixels: inputs (stored or a batch at a time), outputs, PNG bytes. */
 function dataMemory(config: Config, pixels: number, batch: number, storedInputsMaxBytes: number, training: boolean): MemoryPart[] {
   const features = encodedFeatures(config.encoding);
@@ -100,11 +98,13 @@ export function checkTraining(
   const spec = networkSpec(config);
   const pixels = width * height;
   const batch = Math.min(config.training.batchSize, pixels);
-  const trainer = trainerMemory(spec, backend, batch);
+  const described = findBackend(backend);
+  const trainer = trainerMemory(spec, described, batch);
   const trainerBytes = trainer.reduce((n, p) => n + p.bytes, 0);
-  if (backend === "wasm" && trainerBytes > WASM_MAX_BYTES)
+  const limit = described?.memoryLimit;
+  if (limit !== undefined && trainerBytes > limit.bytes)
     throw new BudgetError(
-      `the wasm backend cannot hold this network with batches of ${batch}: it needs ${(trainerBytes / 2 ** 30).toFixed(1)} GiB of WebAssembly memory, more than its 4 GiB; use a smaller --batch-size or --width, or another --backend`,
+      `the ${backend} backend cannot hold this network with batches of ${batch}: it needs ${(trainerBytes / 2 ** 30).toFixed(1)} GiB of ${limit.what}, more than its ${gib(limit.bytes)}; use a smaller --batch-size or --width, or another --backend`,
     );
   const { width: units, depth } = config.network;
   const parts = withAllowance([
@@ -148,7 +148,7 @@ export function checkRender(
   const pixels = width * height;
   const spec = networkSpec(config);
   const parts = withAllowance([
-    ...trainerMemory(spec, backend, batch),
+    ...trainerMemory(spec, findBackend(backend), batch),
     ...dataMemory(config, pixels, batch, STORED_INPUTS_MAX_BYTES, false),
     { what: "the model file (its bytes and weights)", bytes: 2 * parameterCount(spec) * 4 },
   ]);

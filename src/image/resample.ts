@@ -3,7 +3,7 @@
  * Resampling an image to another size, one axis at a time.
  */
 
-import { checkArg, rgbImage } from "../api/args.js";
+import { checkArg, rgbImage } from "../args.js";
 import { InvalidArgumentError, quote } from "../errors.js";
 import type { RGBImage } from "./png.js";
 

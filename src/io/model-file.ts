@@ -31,7 +31,7 @@ export {
  *
  * @example
  * ```ts
- * saveModel("out/model.safetensors", { config, weights: trainer.getWeights(), matrix: null }, "0.1.0");
+ * saveModel("out/model.safetensors", { config, weights: await trainer.getWeights(), matrix: null }, "0.1.0");
  * ```
  */
 export function saveModel(path: string, model: ModelFile, version: string): void {

@@ -16,18 +16,19 @@
  * checkpoint says so (`unverified`) and `coordnet train --resume` warns.
  */
 
-import type { LayerWeights, OptimizerSnapshot } from "../backends/registry.js";
+import { checkOptimizerState, checkValues } from "../backends/checks.js";
+import type { LayerWeights, OptimizerSnapshot } from "../backends/types.js";
 import { type Config, parseConfig } from "../config.js";
-import { quote } from "../errors.js";
+import { ModelFileError, quote } from "../errors.js";
 import { parseJson } from "../json.js";
 import { networkSpec } from "../model.js";
 import { layerSizes } from "../reference/mlp.js";
 import type { RngState } from "../reference/rng.js";
 import { crc32 } from "./crc32.js";
 import { decodeSafeTensors, encodeSafeTensors, SafeTensorsError, type Tensor } from "./safetensors.js";
-import { checkOptimizerState, checkPosition, checkValues, ModelFileError } from "./validate.js";
+import { checkPosition } from "./validate.js";
 
-export { ModelFileError } from "./validate.js";
+export { ModelFileError } from "../errors.js";
 
 /** What a model file holds. */
 export interface ModelFile {

@@ -9,10 +9,10 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { CoordnetError } from "../errors.js";
+import { snapshotName } from "../io/out-dir.js";
 import { parseJson } from "../json.js";
 import type { Preset } from "../presets.js";
 import type { ImageInfo, RunRecord } from "../training/runner.js";
-import { snapshotName } from "../training/runner.js";
 import { lossChart } from "./plot.js";
 
 /** One row of the results: a preset, the seed it was trained from, and its completed run. */

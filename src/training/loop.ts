@@ -6,7 +6,8 @@
  * Browser-safe: no file, no Node module.
  */
 
-import { type LayerWeights, type OptimizerSnapshot, requireBackend, type Trainer } from "../backends/registry.js";
+import { requireBackend } from "../backends/registry.js";
+import type { LayerWeights, OptimizerSnapshot, Trainer } from "../backends/types.js";
 import type { Config } from "../config.js";
 import { createEncoder, type Encoder, imageInputs } from "../encoding/encoder.js";
 import type { NetworkInputs } from "../encoding/inputs.js";
@@ -16,7 +17,7 @@ import type { EpochRecord, TrainingPosition } from "../io/model-file.js";
 import { initialWeights, networkSpec } from "../model.js";
 import { Rng, type RngState } from "../reference/rng.js";
 import { stepLR } from "../reference/schedule.js";
-import { epochOrder } from "./shuffle.js";
+import { epochOrder } from "../reference/shuffle.js";
 
 /** What a session starts from. */
 export interface SessionOptions {
@@ -179,10 +180,14 @@ export async function trainOneEpoch(session: TrainingSession, afterBatch?: (next
   }
   const loss = progress.lossSum / samples;
   // each step's loss is taken before its update, so the last step's NaN weights show only here
-  const bad = nonFiniteWeight(trainer.getWeights());
+  const bad = nonFiniteWeight(await trainer.getWeights());
   if (bad !== null) throw divergence(start.epoch + 1, bad);
-  const record: EpochRecord = { epoch: start.epoch + 1, loss, lr, seconds };
-  session.state = { epoch: start.epoch + 1, next: 0, lossSum: 0, rngState: drawn.after, history: [...start.history, record], seconds: start.seconds + seconds };
+  // the epoch's seconds are all of its slices (a run is cut into many: progress, checkpoints, a
+  // resume), so the total at this boundary less the total at the last one, which the history holds
+  const total = start.seconds + seconds;
+  const before = start.history.reduce((sum, h) => sum + h.seconds, 0);
+  const record: EpochRecord = { epoch: start.epoch + 1, loss, lr, seconds: Math.max(0, total - before) };
+  session.state = { epoch: start.epoch + 1, next: 0, lossSum: 0, rngState: drawn.after, history: [...start.history, record], seconds: total };
   return { completed: record, samplesTrained };
 }
 

@@ -20,13 +20,13 @@
 import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import type { LayerWeights, OptimizerSnapshot } from "../backends/registry.js";
+import type { LayerWeights, OptimizerSnapshot } from "../backends/types.js";
 import type { Config } from "../config.js";
 import type { STORED_INPUTS_MAX_BYTES } from "../encoding/index.js";
 import { encodePNG, type RGBImage } from "../image/png.js";
 import { writeFileAtomic } from "../io/atomic.js";
 import { type Checkpoint, type RunSetup, saveCheckpoint, saveModel } from "../io/model-file.js";
-import { claimRunFolder } from "../io/out-dir.js";
+import { claimRunFolder, snapshotName } from "../io/out-dir.js";
 import { lossChart } from "../report/plot.js";
 import {
   divergence,
@@ -160,16 +160,16 @@ export async function runTraining(options: RunOptions): Promise<RunRecord> {
     };
     while (session.state.epoch < epochs) {
       // a stop asked for between epochs (backends that run whole epochs per call stop only there)
-      if (session.state.next === 0 && at(session.state) > startedAt.samples && options.shouldStop?.()) return interrupt(session, options, setup, files);
+      if (session.state.next === 0 && at(session.state) > startedAt.samples && options.shouldStop?.()) return await interrupt(session, options, setup, files);
       callStart = performance.now();
       const { completed } = await trainOneEpoch(session, afterBatch);
       if (completed === null) {
-        if (options.shouldStop?.()) return interrupt(session, options, setup, files);
+        if (options.shouldStop?.()) return await interrupt(session, options, setup, files);
       } else if (options.snapshots.includes(completed.epoch)) {
         write(outDir, files, snapshotName(completed.epoch), encodePNG(await renderSession(session, image.width, image.height)));
       }
       if (checkpointDue() && session.state.epoch < epochs) {
-        checkpoint(session, options, setup, files);
+        await checkpoint(session, options, setup, files);
         lastCheckpoint = performance.now();
       }
       if (performance.now() - sliceStart > SLICE_MS) {
@@ -218,13 +218,13 @@ function write(outDir: string, files: Set<string>, name: string, data: string | 
 }
 
 /** The trainer's weights and Adam's state, every value finite: what a checkpoint or a model file may hold. */
-function finiteState(session: TrainingSession): { weights: LayerWeights[]; optimizer: OptimizerSnapshot } {
+async function finiteState(session: TrainingSession): Promise<{ weights: LayerWeights[]; optimizer: OptimizerSnapshot }> {
   const { epoch, next } = session.state;
   const at = epoch + (next > 0 ? 1 : 0); // the epoch that made them
-  const weights = session.trainer.getWeights();
+  const weights = await session.trainer.getWeights();
   const bad = nonFiniteWeight(weights);
   if (bad !== null) throw divergence(Math.max(1, at), bad);
-  const optimizer = session.trainer.getOptimizerState();
+  const optimizer = await session.trainer.getOptimizerState();
   // a gradient above ~1.8e19 squares to ∞ in v while the weights stay finite; a checkpoint cannot hold it
   for (const [label, moments] of [
     ["m", optimizer.m],
@@ -238,7 +238,14 @@ function finiteState(session: TrainingSession): { weights: LayerWeights[]; optim
 }
 
 /** Write a checkpoint where the session stands (refused, with a DivergenceError, for a state that is not finite). */
-function checkpoint(session: TrainingSession, options: RunOptions, run: RunSetup, files: Set<string>, state = finiteState(session)): void {
+async function checkpoint(
+  session: TrainingSession,
+  options: RunOptions,
+  run: RunSetup,
+  files: Set<string>,
+  known?: { weights: LayerWeights[]; optimizer: OptimizerSnapshot },
+): Promise<void> {
+  const state = known ?? (await finiteState(session));
   saveCheckpoint(
     join(options.outDir, "checkpoint.safetensors"),
     {
@@ -254,8 +261,8 @@ function checkpoint(session: TrainingSession, options: RunOptions, run: RunSetup
 }
 
 /** Write a checkpoint where the session stands and an `interrupted` run.json. */
-function interrupt(session: TrainingSession, options: RunOptions, run: RunSetup, files: Set<string>): RunRecord {
-  checkpoint(session, options, run, files);
+async function interrupt(session: TrainingSession, options: RunOptions, run: RunSetup, files: Set<string>): Promise<RunRecord> {
+  await checkpoint(session, options, run, files);
   const record = makeRecord("interrupted", options, session, null, [...files, "run.json"]);
   write(options.outDir, files, "run.json", `${JSON.stringify(record, null, 2)}\n`);
   return record;
@@ -265,7 +272,7 @@ function interrupt(session: TrainingSession, options: RunOptions, run: RunSetup,
 async function finishRun(session: TrainingSession, options: RunOptions, run: RunSetup, files: Set<string>): Promise<RunRecord> {
   const { config, image, outDir } = options;
   // everything checked finite before the first file is written
-  const state = finiteState(session);
+  const state = await finiteState(session);
   const { image: final, metrics } = await finalImage(session, image);
   write(outDir, files, "final.png", encodePNG(final));
   saveModel(join(outDir, "model.safetensors"), { config, weights: state.weights, matrix: session.encoder.matrix as Float32Array | null }, options.version);
@@ -282,7 +289,7 @@ async function finishRun(session: TrainingSession, options: RunOptions, run: Run
       ),
     );
   // the final state, so that `--resume --epochs N` can extend the run
-  checkpoint(session, options, run, files, state);
+  await checkpoint(session, options, run, files, state);
   const record = makeRecord("complete", options, session, metrics, [...files, "run.json"].sort());
   write(outDir, files, "run.json", `${JSON.stringify(record, null, 2)}\n`);
   return record;
@@ -303,16 +310,4 @@ function makeRecord(status: RunRecord["status"], options: RunOptions, session: T
     trainingSeconds: seconds,
     files,
   };
-}
-
-/**
- * The file name of the snapshot after a (1-based) epoch: `epoch-0010.png`.
- *
- * @example
- * ```ts
- * snapshotName(10); // "epoch-0010.png"
- * ```
- */
-export function snapshotName(epoch: number): string {
-  return `epoch-${String(epoch).padStart(4, "0")}.png`;
 }

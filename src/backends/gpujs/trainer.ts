@@ -12,18 +12,18 @@ import { gatherInputs, type NetworkInputs } from "../../encoding/inputs.js";
 import { ACTIVATIONS, erf } from "../../reference/activations/index.js";
 import { type AdamOptions, adamCorrections, adamFirstMoment, adamSecondMoment, adamUpdate } from "../../reference/adam.js";
 import { layerSizes, type MLPSpec } from "../../reference/mlp.js";
-import {
-  type Backend,
-  BackendUnavailableError,
-  type BatchGradients,
-  type EpochOptions,
-  type EpochProgress,
-  type LayerWeights,
-  type OptimizerSnapshot,
-  type Trainer,
-  type TrainerInfo,
-  type TrainerOptions,
-} from "../registry.js";
+import { BackendUnavailableError } from "../registry.js";
+import type {
+  BatchGradients,
+  EpochOptions,
+  EpochProgress,
+  LayerWeights,
+  OptimizerSnapshot,
+  ProbeResult,
+  Trainer,
+  TrainerInfo,
+  TrainerOptions,
+} from "../types.js";
 import { type GpuMode, modeAvailable, releaseWebGPU } from "./device.js";
 import {
   ADAM_LAYERS,
@@ -413,7 +413,7 @@ export class GpuTrainer implements Trainer {
     return block * this.layout.R + this.layout.rows[l];
   }
 
-  getWeights(): LayerWeights[] {
+  async getWeights(): Promise<LayerWeights[]> {
     return this.layers.map((_, l) => readLayer(this.state, this.first(l, 0), this.sizes[l], this.sizes[l + 1]));
   }
 
@@ -428,7 +428,7 @@ export class GpuTrainer implements Trainer {
     this.state = state;
   }
 
-  getOptimizerState(): OptimizerSnapshot {
+  async getOptimizerState(): Promise<OptimizerSnapshot> {
     const m: Float32Array[] = [];
     const v: Float32Array[] = [];
     for (let l = 0; l < this.layers.length; l++) {
@@ -458,49 +458,19 @@ export class GpuTrainer implements Trainer {
   }
 }
 
-function gpuBackend(name: string, mode: GpuMode, description: string): Backend {
-  return {
-    name,
-    description,
-    priority: { webgpu: 30, webgl2: 25, webasm: 10, cpu: -10 }[mode],
-    probe: async () => {
-      const m = await modeAvailable(mode);
-      if (!m.available) return { available: false, reason: m.reason };
-      if (m.software) return { available: true, device: m.adapter, autoSkip: `its adapter is a software renderer (${m.adapter}), slower than webasm` };
-      if (mode === "cpu") return { available: true, autoSkip: "gpu.js's JavaScript mode is for checking kernels, not for speed" };
-      return { available: true, ...(m.adapter ? { device: m.adapter } : {}) };
-    },
-    create: (options) => GpuTrainer.create(mode, options, name),
-  };
+/**
+ * Whether gpu.js's `mode` runs here, as a backend's probe answers: a software WebGPU adapter
+ * (SwiftShader) and the JavaScript mode run, but `auto` passes them over.
+ *
+ * @example
+ * ```ts
+ * await probeMode("webasm"); // { available: true }
+ * ```
+ */
+export async function probeMode(mode: GpuMode): Promise<ProbeResult> {
+  const m = await modeAvailable(mode);
+  if (!m.available) return { available: false, reason: m.reason };
+  if (m.software) return { available: true, device: m.adapter, autoSkip: `its adapter is a software renderer (${m.adapter}), slower than wasm` };
+  if (mode === "cpu") return { available: true, autoSkip: "gpu.js's JavaScript mode is for checking kernels, not for speed" };
+  return { available: true, ...(m.adapter ? { device: m.adapter } : {}) };
 }
-
-/**
- * gpu.js on WebGPU (WGSL compute shaders; in Node through Dawn).
- *
- * @example
- * ```ts
- * registerBackend(webgpuBackend);
- * ```
- */
-export const webgpuBackend = gpuBackend("webgpu", "webgpu", "gpu.js kernels as WGSL compute shaders on a WebGPU adapter");
-
-/**
- * gpu.js on WebAssembly (f32x4 SIMD, fused pipeline plans).
- *
- * @example
- * ```ts
- * registerBackend(webasmBackend);
- * ```
- */
-export const webasmBackend = gpuBackend("webasm", "webasm", "gpu.js kernels compiled to WebAssembly with SIMD");
-
-/**
- * gpu.js's `cpu` mode (kernels transpiled to JavaScript): the slow, always-available mode, useful
- * to check the kernels themselves.
- *
- * @example
- * ```ts
- * registerBackend(gpujsCpuBackend);
- * ```
- */
-export const gpujsCpuBackend = gpuBackend("gpujs-cpu", "cpu", "gpu.js kernels transpiled to JavaScript");

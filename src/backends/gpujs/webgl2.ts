@@ -25,8 +25,9 @@
  * 0–2 by up to 5% and failed the study network's comparison on Adam's moments (up to 411× the bound).
  */
 
-import { checkedBackend } from "../../io/validate.js";
-import type { Backend, ProbeResult } from "../registry.js";
+import { kernelOutputMemory } from "../../budget.js";
+import { checkedBackend } from "../checks.js";
+import type { Backend, ProbeResult } from "../types.js";
 
 const load = () => import("./trainer.js");
 
@@ -81,19 +82,21 @@ function probeWebGL2(): Promise<ProbeResult> {
 
 /**
  * gpu.js in WebGL2 mode (browser only): the gpu.js kernels as fragment shaders over float32
- * textures. Between `webgpu` and `wasm` in the registry's order; `auto` passes it over (not yet timed on a hardware GPU).
+ * textures. Called `webgl2` before; that name still works, with a note. Below `wasm` in the
+ * registry's order, and `auto` passes it over (not yet timed on a hardware GPU).
  *
  * @example
  * ```ts
- * if (hasWebGL2()) registerBackend(webgl2Backend);
+ * if (hasWebGL2()) registerBackend(gpujsWebgl2Backend);
  * ```
  */
-export const webgl2Backend: Backend = checkedBackend({
-  name: "webgl2",
+export const gpujsWebgl2Backend: Backend = checkedBackend({
+  name: "gpujs-webgl2",
   description: "gpu.js kernels as WebGL2 fragment shaders over float32 textures (browsers)",
-  priority: 25,
+  priority: 12,
   probe: probeWebGL2,
-  create: async (options) => (await load()).GpuTrainer.create("webgl2", options, "webgl2"),
+  create: async (options) => (await load()).GpuTrainer.create("webgl2", options, "gpujs-webgl2"),
+  memory: kernelOutputMemory,
 });
 
 /**

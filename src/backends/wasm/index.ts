@@ -4,8 +4,10 @@
  * the backend is probed or created.
  */
 
-import { checkedBackend } from "../../io/validate.js";
-import type { Backend } from "../registry.js";
+import { type MemoryPart, networkUnits } from "../../budget.js";
+import type { MLPSpec } from "../../reference/mlp.js";
+import { checkedBackend } from "../checks.js";
+import type { Backend } from "../types.js";
 
 const load = () => import("./trainer.js");
 
@@ -23,6 +25,18 @@ export const wasmBackend: Backend = checkedBackend({
   name: "wasm",
   description: "the reference's step with WebAssembly SIMD matrix products (AssemblyScript, built at install)",
   priority: 20,
-  probe: async () => (await load()).wasmBackend.probe(),
-  create: async (options) => (await load()).wasmBackend.create(options),
+  probe: async () => (await load()).probeWasm(),
+  create: async (options) => (await load()).createWasmTrainer(options),
+  memory: wasmMemory,
+  // 65536 pages of 64 KiB, the most one WebAssembly memory (and so the kernels) can address
+  memoryLimit: { bytes: 2 ** 32, what: "WebAssembly memory" },
 });
+
+/** The wasm trainer's one WebAssembly memory: the reference's arrays plus transposed weights and scratch. */
+function wasmMemory(spec: MLPSpec, batch: number): MemoryPart[] {
+  const { params, outUnits, widest, sizes } = networkUnits(spec);
+  return [
+    { what: "weights, gradients, Adam m and v, transposed weights", bytes: 5 * params * 4 },
+    { what: `activations (${spec.depth} × ${spec.width} units, batch ${batch})`, bytes: (3 * outUnits + widest + 8 + 2 + sizes[0] + spec.outputs) * batch * 4 },
+  ];
+}

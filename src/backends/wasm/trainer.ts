@@ -22,16 +22,16 @@ import { layerSizes, type MLPSpec } from "../../reference/mlp.js";
 import { mseBackward, mseForward } from "../../reference/mse.js";
 import { stepThroughEpoch } from "../batches.js";
 import type {
-  Backend,
   BatchGradients,
   EpochOptions,
   EpochProgress,
   LayerWeights,
   OptimizerSnapshot,
+  ProbeResult,
   Trainer,
   TrainerInfo,
   TrainerOptions,
-} from "../registry.js";
+} from "../types.js";
 import { sharedMemoryUnavailable } from "./host.js";
 import { type LayerRegions, type MemoryPlan, NARROW, planMemory, type Region } from "./memory.js";
 import { instantiate, type Kernels, kernelBuild, loadKernels, WASM_ACTIVATIONS } from "./module.js";
@@ -240,7 +240,7 @@ export class WasmTrainer implements Trainer {
     return out;
   }
 
-  getWeights(): LayerWeights[] {
+  async getWeights(): Promise<LayerWeights[]> {
     return this.layers.map((l) => ({ weight: l.W.view.slice(), bias: l.b.view.slice() }));
   }
 
@@ -264,7 +264,7 @@ export class WasmTrainer implements Trainer {
     ]);
   }
 
-  getOptimizerState(): OptimizerSnapshot {
+  async getOptimizerState(): Promise<OptimizerSnapshot> {
     const { m, v } = this.mem;
     const parts = this.parts();
     return {
@@ -307,38 +307,43 @@ export class WasmTrainer implements Trainer {
 }
 
 /**
- * The `wasm` backend's registry entry: WebAssembly SIMD, which every current JavaScript engine has.
+ * Whether the wasm backend runs here: shared memory (cross-origin isolation in a browser), the
+ * kernels loaded, a thread count; and what it runs with.
  *
  * @example
  * ```ts
- * registerBackend(wasmBackend);
+ * await probeWasm(); // { available: true, device: "up to 2 threads, plain SIMD kernels" }
  * ```
  */
-export const wasmBackend: Backend = {
-  name: "wasm",
-  priority: 20,
-  description: "the reference's step with WebAssembly SIMD matrix products (AssemblyScript, built at install)",
-  probe: async () => {
-    const noSharedMemory = sharedMemoryUnavailable();
-    if (noSharedMemory !== null) return { available: false, reason: noSharedMemory };
-    let fused: boolean;
-    try {
-      fused = (await loadKernels()).fused;
-    } catch (e) {
-      return { available: false, reason: `the WebAssembly kernels did not load: ${(e as Error).message.split("\n")[0]}` };
-    }
-    let threads: number;
-    try {
-      threads = threadCount(undefined, Number.POSITIVE_INFINITY);
-    } catch (e) {
-      return { available: false, reason: (e as Error).message };
-    }
-    return { available: true, device: `up to ${threads} thread${threads > 1 ? "s" : ""}, ${fused ? "relaxed-SIMD fused multiply-add" : "plain SIMD"} kernels` };
-  },
-  create: async (options) => {
-    await loadKernels();
-    const trainer = new WasmTrainer(options);
-    await trainer.ready();
-    return trainer;
-  },
-};
+export async function probeWasm(): Promise<ProbeResult> {
+  const noSharedMemory = sharedMemoryUnavailable();
+  if (noSharedMemory !== null) return { available: false, reason: noSharedMemory };
+  let fused: boolean;
+  try {
+    fused = (await loadKernels()).fused;
+  } catch (e) {
+    return { available: false, reason: `the WebAssembly kernels did not load: ${(e as Error).message.split("\n")[0]}` };
+  }
+  let threads: number;
+  try {
+    threads = threadCount(undefined, Number.POSITIVE_INFINITY);
+  } catch (e) {
+    return { available: false, reason: (e as Error).message };
+  }
+  return { available: true, device: `up to ${threads} thread${threads > 1 ? "s" : ""}, ${fused ? "relaxed-SIMD fused multiply-add" : "plain SIMD"} kernels` };
+}
+
+/**
+ * A wasm trainer, its kernels loaded and its helper threads ready.
+ *
+ * @example
+ * ```ts
+ * const trainer = await createWasmTrainer({ spec, adam, weights, maxBatch: 1024 });
+ * ```
+ */
+export async function createWasmTrainer(options: TrainerOptions): Promise<WasmTrainer> {
+  await loadKernels();
+  const trainer = new WasmTrainer(options);
+  await trainer.ready();
+  return trainer;
+}

@@ -3,7 +3,7 @@
  * The per-epoch sample order.
  */
 
-import type { Rng } from "../reference/rng.js";
+import type { Rng } from "./rng.js";
 
 /**
  * The order in which an epoch visits `count` samples: the identity permutation shuffled by
