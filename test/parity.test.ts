@@ -52,7 +52,7 @@ const WIDE: Arch = { inputs: 2, width: 1031, depth: 1, activation: "tanh", outpu
  * sin error (up to 2⁻¹¹ absolute) by up to 30, so deeper SIRENs legitimately differ by percents
  * between conformant implementations.
  */
-const SINE_DEPTH: Record<string, number> = { webgpu: 2 };
+const SINE_DEPTH: Record<string, number> = { webgpu: 2, "gpujs-webgpu": 2 };
 
 async function checkArch(backend: BackendCase, input: Arch): Promise<void> {
   const arch = input.activation === "sine" ? { ...input, depth: Math.min(input.depth, SINE_DEPTH[backend.name] ?? input.depth) } : input;
@@ -79,7 +79,7 @@ async function checkArch(backend: BackendCase, input: Arch): Promise<void> {
   expect(result.pass).toBe(true);
 }
 
-const RUNS: Record<string, number> = { wasm: 16, "gpujs-cpu": 8, "gpujs-wasm": 12, webgpu: 4 };
+const RUNS: Record<string, number> = { wasm: 16, "gpujs-cpu": 8, "gpujs-wasm": 12, webgpu: 4, "gpujs-webgpu": 4 };
 
 describeBackends("parity with the float32 reference", (backend) => {
   it("over random architectures: all activations, inputs 2–42, depth 1–5, widths 1–200 with primes, batches 1–48", async () => {

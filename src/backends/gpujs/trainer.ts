@@ -1,10 +1,11 @@
 /**
  * @module
- * The gpu.js backend: the reference's network and training step as gpu.js kernels (3·L + 2 a step,
- * listed in `kernels.ts`), run as one compiled `createPipeline` plan per epoch so that
- * activations, gradients, weights and Adam moments stay inside the plan; only the per-batch
- * losses and the new state pack (weights and moments) come back, once per call. Batches are the runner's seeded shuffle: the host lays the epoch's samples
- * out in shuffled order and each step reads its slice.
+ * The gpu.js backend: the reference's network and training step as gpu.js kernels — 3·L + ⌈L/5⌉
+ * a step for L layers (at most 3·L + 2 up to ten layers), listed in `kernels.ts` — run as one
+ * compiled `createPipeline` plan per epoch so that activations, gradients, weights and Adam
+ * moments stay inside the plan; only each step's loss terms and the new state pack (weights and
+ * moments) come back, once per call. Batches are the runner's seeded shuffle: the host lays the
+ * epoch's samples out in shuffled order and each step reads its slice.
  */
 
 import * as gpujs from "gpu.js";
