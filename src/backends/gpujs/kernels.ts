@@ -77,22 +77,26 @@ export type Matrix = Float32Array[];
  * Dense forward of layer 0, output `[nOut, B]`; thread (j, n) computes sample n's pre-activation
  * of unit j from the batch's inputs where they lie in the epoch's (shuffled) inputs `xs`:
  * z[n][j] = b[j] + Σ_i xs[(start + n)·nIn + i]·W[j][i] for n < count, else 0 (the padding rows of
- * a short batch), W and b read from the state pack (transposed): the loop walks the layer's rows
- * r = row + i, and its bias is row `end` = row + nIn. (The loop's own variable indexes the pack:
- * gpu.js's WebAssembly mode ran `S[row + i][j]` 2.5× slower than `S[r][j]`.)
+ * a short batch), W and b read from the state pack's rows `row … row + nIn` (transposed). The
+ * pack's row is counted alongside i rather than written `S[row + i]`: gpu.js's WebAssembly mode
+ * ran that index 2.5× slower.
  *
  * @example
  * ```ts
- * gpu.createKernel(denseInputKernel, { output: [nOut, B], constants: { nIn, row, end: row + nIn } });
+ * gpu.createKernel(denseInputKernel, { output: [nOut, B], constants: { nIn, row } });
  * ```
  */
 export function denseInputKernel(this: KernelThis, xs: Float32Array, S: Matrix, start: number, count: number): number {
   const n = this.thread.y;
   const j = this.thread.x;
   if (n >= count) return 0;
-  const first = (start + n) * this.constants.nIn - this.constants.row; // xs[first + r] is input r − row
-  let sum = S[this.constants.end][j];
-  for (let r = this.constants.row; r < this.constants.end; r++) sum += xs[first + r] * S[r][j];
+  const x0 = (start + n) * this.constants.nIn; // this sample's first input in xs
+  let sum = S[this.constants.row + this.constants.nIn][j];
+  let r = this.constants.row; // the pack's row of input i
+  for (let i = 0; i < this.constants.nIn; i++) {
+    sum += xs[x0 + i] * S[r][j];
+    r += 1;
+  }
   return sum;
 }
 
@@ -100,19 +104,22 @@ export function denseInputKernel(this: KernelThis, xs: Float32Array, S: Matrix, 
  * Dense forward of layer l > 0, output `[nOut, B]`; thread (j, n) computes sample n's
  * pre-activation of unit j, applying the activation of the layer below to its input as it reads:
  * z[n][j] = b[j] + Σ_i ACT(zPrev[n][i])·W[j][i], W and b read from the state pack as in
- * {@link denseInputKernel}: rows r = row + i, the bias at row `end` = row + nIn.
+ * {@link denseInputKernel}: rows `row … row + nIn`, the bias last.
  *
  * @example
  * ```ts
- * gpu.createKernel(specialize(denseKernel, names), { output: [nOut, B], constants: { row, end: row + nIn }, functions });
+ * gpu.createKernel(specialize(denseKernel, names), { output: [nOut, B], constants: { nIn, row }, functions });
  * ```
  */
 export function denseKernel(this: KernelThis, zPrev: Matrix, S: Matrix): number {
   const n = this.thread.y;
   const j = this.thread.x;
-  const row = this.constants.row;
-  let sum = S[this.constants.end][j];
-  for (let r = row; r < this.constants.end; r++) sum += ACT(zPrev[n][r - row]) * S[r][j];
+  let sum = S[this.constants.row + this.constants.nIn][j];
+  let r = this.constants.row; // the pack's row of input i
+  for (let i = 0; i < this.constants.nIn; i++) {
+    sum += ACT(zPrev[n][i]) * S[r][j];
+    r += 1;
+  }
   return sum;
 }
 

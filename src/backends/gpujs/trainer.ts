@@ -190,8 +190,7 @@ export class GpuTrainer implements Trainer {
       const nOut = this.sizes[l + 1];
       const row = layout.rows[l];
       this.layers.push({
-        dense:
-          l === 0 ? make(denseInputKernel, [nOut, B], { nIn, row, end: row + nIn }) : make(specialize(denseKernel, names), [nOut, B], { row, end: row + nIn }),
+        dense: l === 0 ? make(denseInputKernel, [nOut, B], { nIn, row }) : make(specialize(denseKernel, names), [nOut, B], { nIn, row }),
         weightGrad:
           l === 0 ? make(weightGradInputKernel, [K, nIn + 1], { B, nIn, nOut }) : make(specialize(weightGradKernel, names), [K, nIn + 1], { B, nIn, nOut }),
         inputGrad: l > 0 ? make(specialize(inputGradKernel, names), [nIn, B], { nOut, row }) : null,
