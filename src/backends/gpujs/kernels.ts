@@ -157,12 +157,13 @@ export function outputGradKernel(this: KernelThis, z: Matrix, ys: Float32Array, 
     const v = z[n][c];
     return ((2 * (OUT(v) - ys[(start + n) * C + c])) / (count * C)) * OUT_GRAD(v);
   }
+  // (written so that a bundler that drops braces leaves no declaration as the body of an `if`:
+  // gpu.js's JavaScript and GLSL translations then lose it)
   let sum = 0;
   for (let n = 0; n < this.constants.B; n++) {
-    if (n < count) {
-      const d = OUT(z[n][c]) - ys[(start + n) * C + c];
-      sum += d * d;
-    }
+    let d = 0;
+    if (n < count) d = OUT(z[n][c]) - ys[(start + n) * C + c];
+    sum += d * d;
   }
   return sum / (count * C);
 }
