@@ -194,7 +194,7 @@ describe.skipIf(skip !== null)("the playground in headless chromium", () => {
   }, 180_000);
 
   // webgl2 failed this until its Adam bias corrections came from the host (src/backends/gpujs/kernels.ts,
-  // adamPKernel): in the shader, SwiftShader's float32 pow made every update 3e-5 too large and the
+  // adamKernel): in the shader, SwiftShader's float32 pow made every update 3e-5 too large and the
   // next step's gradients of layers 0–2 moved by up to 5% (adam.m up to 411× the bound).
   it.concurrent("verify (scripted): compareBackends(reference, webgl2) in the page passes every tensor", async (ctx) => {
     if (!backends.find((b) => b.name === "gpujs-webgl2")?.available) {

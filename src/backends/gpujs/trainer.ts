@@ -1,10 +1,11 @@
 /**
  * @module
- * The gpu.js backend: the reference's network and training step as gpu.js kernels, run as one
+ * The gpu.js backend: the reference's network and training step as gpu.js kernels — 3·L + ⌈L/5⌉
+ * a step for L layers (at most 3·L + 2 up to ten layers), listed in `kernels.ts` — run as one
  * compiled `createPipeline` plan per epoch so that activations, gradients, weights and Adam
- * moments stay inside the plan; only the per-batch losses and the new weights and moments come
- * back, once per call. Batches are the runner's seeded shuffle: the host lays the epoch's samples
- * out in shuffled order and each step reads its slice.
+ * moments stay inside the plan; only each step's loss terms and the new state pack (weights and
+ * moments) come back, once per call. Batches are the runner's seeded shuffle: the host lays the
+ * epoch's samples out in shuffled order and each step reads its slice.
  */
 
 import * as gpujs from "gpu.js";
@@ -26,22 +27,16 @@ import type {
 } from "../types.js";
 import { type GpuMode, modeAvailable, releaseWebGPU } from "./device.js";
 import {
-  activationKernel,
-  adamMKernel,
-  adamMMatrixKernel,
-  adamPKernel,
-  adamPMatrixKernel,
-  adamVKernel,
-  adamVMatrixKernel,
-  biasGradKernel,
-  denseForwardKernel,
-  gatherKernel,
+  ADAM_LAYERS,
+  adamKernel,
+  denseInputKernel,
+  denseKernel,
   inputGradKernel,
   kernelFunction,
-  lossKernel,
   outputGradKernel,
   outputKernel,
   specialize,
+  weightGradInputKernel,
   weightGradKernel,
 } from "./kernels.js";
 import { ranMode } from "./webgl2.js";
@@ -58,62 +53,40 @@ const LOOP_MAX = 1 << 24;
 const FUNCTIONS = [...Object.values(ACTIVATIONS).flatMap((a) => [a.f, a.grad]), erf].map(kernelFunction);
 const ADAM_FUNCTIONS = [adamFirstMoment, adamSecondMoment, adamUpdate];
 
-/**
- * One layer's parameters and Adam moments, in gpu.js's argument shapes: `W` and its moments as
- * rows (row-major [outputs][inputs], one Float32Array per output), `b` and its moments flat. The
- * same record holds plain arrays on the host and pipeline handles inside an orchestration.
- */
-interface LayerState<M = Float32Array[], V = Float32Array> {
-  W: M;
-  b: V;
-  mW: M;
-  mb: V;
-  vW: M;
-  vb: V;
-}
-
-/** The order a layer's six arrays take in a pipeline's arguments and results. */
-const STATE_KEYS = ["W", "b", "mW", "mb", "vW", "vb"] as const;
-
-/** Layers → one flat argument list: W₀, b₀, mW₀, mb₀, vW₀, vb₀, W₁, … */
-function packState<T>(layers: LayerState<T, T>[]): T[] {
-  return layers.flatMap((layer) => STATE_KEYS.map((key) => layer[key]));
-}
-
-/** The inverse of {@link packState}, for `L` layers read from `flat` at `offset`. */
-function unpackState<T>(flat: readonly T[], L: number, offset = 0): LayerState<T, T>[] {
-  return Array.from({ length: L }, (_, l) => {
-    const at = (k: number) => flat[offset + l * STATE_KEYS.length + k];
-    return { W: at(0), b: at(1), mW: at(2), mb: at(3), vW: at(4), vb: at(5) };
-  });
-}
-
 /** One layer's kernels. */
 interface LayerKernels {
+  /** z = W·ACT(zPrev) + b (layer 0: W·x + b, x read from the epoch's inputs) */
   dense: Kernel;
-  act: Kernel | null;
+  /** dW with db as one more row, transposed (layer 0 reads x from the epoch's inputs) */
   weightGrad: Kernel;
-  biasGrad: Kernel;
+  /** dz of the layer below (none for layer 0) */
   inputGrad: Kernel | null;
-  mW: Kernel;
-  vW: Kernel;
-  pW: Kernel;
-  mb: Kernel;
-  vb: Kernel;
-  pb: Kernel;
 }
 
 /**
- * gpu.js makes one argument handle per declared parameter (`fn.length`); the orchestration
- * functions here take `...args`, so declare how many they take.
+ * Where each layer sits in the state pack (see `kernels.ts`): rows `row … row + nIn` of each of
+ * its three row blocks (parameters, m, v), Wᵀ with the bias last, columns `0 … nOut − 1`.
  */
-function withArity<F extends (...args: never[]) => unknown>(fn: F, count: number): F {
-  return Object.defineProperty(fn, "length", { value: count });
+interface PackLayout {
+  /** first row of each layer */
+  readonly rows: number[];
+  /** R, the rows of one block: Σ (nIn + 1) */
+  readonly R: number;
+  /** K, the columns: max nOut */
+  readonly K: number;
 }
 
-/** rows of a row-major [rows][cols] flat array, as gpu.js 2-D arguments */
-function toRows(flat: Float32Array, rows: number, cols: number): Float32Array[] {
-  return Array.from({ length: rows }, (_, r) => flat.slice(r * cols, (r + 1) * cols));
+/** The state pack's layout for a network of layer sizes `sizes` (inputs, hidden widths, outputs). */
+function packLayout(sizes: readonly number[]): PackLayout {
+  const rows: number[] = [];
+  let R = 0;
+  let K = 0;
+  for (let l = 0; l + 1 < sizes.length; l++) {
+    rows.push(R);
+    R += sizes[l] + 1;
+    K = Math.max(K, sizes[l + 1]);
+  }
+  return { rows, R, K };
 }
 
 /** a gpu.js 2-D result as rows of our own (gpu.js may reuse its result arrays) */
@@ -129,6 +102,29 @@ function flatten(result: unknown): Float32Array {
   const out = new Float32Array(rows.length * cols);
   for (let r = 0; r < rows.length; r++) out.set(rows[r], r * cols);
   return out;
+}
+
+/**
+ * Layer l's weights and bias as the reference lays them out (W row-major [nOut][nIn], b), from
+ * its transposed rows `[nIn + 1][≥ nOut]` (bias last) starting at row `first` of `pack`.
+ */
+function readLayer(pack: readonly ArrayLike<number>[], first: number, nIn: number, nOut: number): LayerWeights {
+  const weight = new Float32Array(nOut * nIn);
+  for (let i = 0; i < nIn; i++) {
+    const row = pack[first + i];
+    for (let j = 0; j < nOut; j++) weight[j * nIn + i] = row[j];
+  }
+  const biasRow = pack[first + nIn];
+  return { weight, bias: Float32Array.from({ length: nOut }, (_, j) => biasRow[j]) };
+}
+
+/** The inverse of {@link readLayer}: write W and b into `pack`'s rows from `first`. */
+function writeLayer(pack: Float32Array[], first: number, nIn: number, nOut: number, w: LayerWeights): void {
+  for (let i = 0; i < nIn; i++) {
+    const row = pack[first + i];
+    for (let j = 0; j < nOut; j++) row[j] = w.weight[j * nIn + i];
+  }
+  pack[first + nIn].set(w.bias.subarray(0, nOut));
 }
 
 /**
@@ -151,14 +147,14 @@ export class GpuTrainer implements Trainer {
   private readonly adam: AdamOptions;
   private readonly sizes: number[];
   private readonly layers: LayerKernels[];
-  private readonly gatherX: Kernel;
-  private readonly gatherY: Kernel;
+  private readonly layout: PackLayout;
   private readonly output: Kernel;
   private readonly outputGrad: Kernel;
-  private readonly loss: Kernel;
+  /** Adam's kernels, each over up to ADAM_LAYERS consecutive layers */
+  private readonly adamKernels: { kernel: Kernel; layers: number[] }[];
   private readonly pipelines = new Map<string, Pipeline>();
-  /** every layer's weights and Adam moments, as the pipelines take and return them */
-  private state: LayerState[] = [];
+  /** the state pack (kernels.ts): every weight, bias and Adam moment, rows [3·R][K], as the pipelines take and return it */
+  private state: Float32Array[];
   private adamSteps = 0;
 
   private constructor(
@@ -185,30 +181,34 @@ export class GpuTrainer implements Trainer {
     ) =>
       this.gpu.createKernel(source as string, { output, constants, functions, precision: "single", loopMaxIterations: LOOP_MAX } as gpujs.IGPUKernelSettings);
     const L = this.sizes.length - 1;
+    const layout = packLayout(this.sizes);
+    const { R, K } = layout;
+    this.layout = layout;
     this.layers = [];
     for (let l = 0; l < L; l++) {
       const nIn = this.sizes[l];
       const nOut = this.sizes[l + 1];
+      const row = layout.rows[l];
       this.layers.push({
-        dense: make(denseForwardKernel, [nOut, B], { nIn }),
-        act: l < L - 1 ? make(specialize(activationKernel, names), [nOut, B]) : null,
-        weightGrad: make(weightGradKernel, [nIn, nOut], { B }),
-        biasGrad: make(biasGradKernel, [nOut], { B }),
-        inputGrad: l > 0 ? make(specialize(inputGradKernel, names), [nIn, B], { nIn, nOut }) : null,
-        mW: make(adamMMatrixKernel, [nIn, nOut], { beta1 }, ADAM_FUNCTIONS),
-        vW: make(adamVMatrixKernel, [nIn, nOut], { beta2 }, ADAM_FUNCTIONS),
-        pW: make(adamPMatrixKernel, [nIn, nOut], { eps }, ADAM_FUNCTIONS),
-        mb: make(adamMKernel, [nOut], { beta1 }, ADAM_FUNCTIONS),
-        vb: make(adamVKernel, [nOut], { beta2 }, ADAM_FUNCTIONS),
-        pb: make(adamPKernel, [nOut], { eps }, ADAM_FUNCTIONS),
+        dense: l === 0 ? make(denseInputKernel, [nOut, B], { nIn, row }) : make(specialize(denseKernel, names), [nOut, B], { nIn, row }),
+        weightGrad:
+          l === 0 ? make(weightGradInputKernel, [K, nIn + 1], { B, nIn, nOut }) : make(specialize(weightGradKernel, names), [K, nIn + 1], { B, nIn, nOut }),
+        inputGrad: l > 0 ? make(specialize(inputGradKernel, names), [nIn, B], { nOut, row }) : null,
       });
     }
     const C = options.spec.outputs;
-    this.gatherX = make(gatherKernel, [options.spec.inputs, B], { F: options.spec.inputs });
-    this.gatherY = make(gatherKernel, [C, B], { F: C });
     this.output = make(specialize(outputKernel, names), [C, B]);
-    this.outputGrad = make(specialize(outputGradKernel, names), [C, B], { C });
-    this.loss = make(specialize(lossKernel, names), [1], { B, C });
+    this.outputGrad = make(specialize(outputGradKernel, names), [C, B + 1], { B, C });
+    // Adam, one kernel per ADAM_LAYERS consecutive layers (one kernel up to five layers). Its
+    // constants start0 … start5 bound its layers' rows; slots past its last layer are empty (start = end).
+    this.adamKernels = [];
+    for (let first = 0; first < L; first += ADAM_LAYERS) {
+      const layers = Array.from({ length: Math.min(ADAM_LAYERS, L - first) }, (_, k) => first + k);
+      const end = first + layers.length < L ? layout.rows[first + layers.length] : R;
+      const starts = Object.fromEntries(Array.from({ length: ADAM_LAYERS + 1 }, (_, k) => [`start${k}`, k < layers.length ? layout.rows[layers[k]] : end]));
+      this.adamKernels.push({ kernel: make(adamKernel, [K, 3 * R], { R, ...starts, beta1, beta2, eps }, ADAM_FUNCTIONS), layers });
+    }
+    this.state = Array.from({ length: 3 * R }, () => new Float32Array(K));
     this.setWeights(options.weights);
   }
 
@@ -238,35 +238,37 @@ export class GpuTrainer implements Trainer {
   }
 
   /**
-   * Record one batch's forward and backward pass (inside an orchestration): gather rows
-   * `start … start + count − 1` of the epoch's inputs and targets, then, as `reference/mlp.ts`
-   * does, z[l] = dense(a[l]), a[l+1] = act(z[l]); the loss; dz of the output and, layer by layer
-   * from the top, dW, db and the dz of the layer below. Both the training step and
-   * {@link GpuTrainer.gradients} are recorded from here, so they run the same kernels.
+   * Record one batch's forward and backward pass (inside an orchestration), as
+   * `reference/mlp.ts` does it, for rows `start … start + count − 1` of the epoch's inputs and
+   * targets: z[l] = W[l]·ACT(z[l−1]) + b[l]; dz of the output layer and the loss's terms; then
+   * from the top, layer by layer, dW and db and the dz of the layer below. Both the training step
+   * and {@link GpuTrainer.gradients} are recorded from here, so they run the same kernels: 3·L of
+   * them (the step adds Adam's).
    */
-  private forwardBackward(xs: Handle, ys: Handle, start: number, count: number, W: Handle[], b: Handle[]) {
-    const { layers, gatherX, gatherY, outputGrad, loss } = this;
+  private forwardBackward(xs: Handle, ys: Handle, start: number, count: number, S: Handle) {
+    const { layers, outputGrad } = this;
     const L = layers.length;
-    const x = gatherX(xs, start, count);
-    const y = gatherY(ys, start, count);
-    // forward: z[l] = dense(a[l]); a[l+1] = act(z[l])
-    const a: Handle[] = [x];
+    // forward: z[l] = W[l]·ACT(z[l−1]) + b[l], the activation applied as the next kernel reads
     const z: Handle[] = [];
-    for (let l = 0; l < L; l++) {
-      z.push(layers[l].dense(a[l], W[l], b[l]));
-      if (l < L - 1) a.push((layers[l].act as Kernel)(z[l]));
-    }
-    const batchLoss = loss(z[L - 1], y, count);
-    // backward: dz of the output, then per layer dW, db and dz of the layer below
-    let dz = outputGrad(z[L - 1], y, count);
-    const gW: Handle[] = [];
-    const gb: Handle[] = [];
+    for (let l = 0; l < L; l++) z.push(l === 0 ? layers[0].dense(xs, S, start, count) : layers[l].dense(z[l - 1], S));
+    // dz of the output layer, rows 0 … B − 1; row B: the loss's C terms
+    let dz = outputGrad(z[L - 1], ys, start, count);
+    const lossTerms = dz;
+    // backward from the top: each layer's dW and db, then dz moves down a layer
+    const G: Handle[] = [];
     for (let l = L - 1; l >= 0; l--) {
-      gW[l] = layers[l].weightGrad(dz, a[l]);
-      gb[l] = layers[l].biasGrad(dz);
-      if (l > 0) dz = (layers[l].inputGrad as Kernel)(dz, W[l], z[l - 1]);
+      G[l] = l === 0 ? layers[0].weightGrad(dz, xs, start, count) : layers[l].weightGrad(dz, z[l - 1]);
+      if (l > 0) dz = (layers[l].inputGrad as Kernel)(dz, S, z[l - 1]);
     }
-    return { z, loss: batchLoss, gW, gb };
+    return { z, lossTerms, G };
+  }
+
+  /** The batch's loss from the output gradient's extra row (its C terms, added here). */
+  private lossOf(outputGrad: unknown): number {
+    const row = (outputGrad as ArrayLike<number>[])[this.B];
+    let loss = 0;
+    for (let c = 0; c < this.spec.outputs; c++) loss += row[c];
+    return loss;
   }
 
   /** The training plan for consecutive steps of the given batch sizes, built once per shape. */
@@ -274,38 +276,25 @@ export class GpuTrainer implements Trainer {
     const key = counts.join(",");
     const cached = this.pipelines.get(key);
     if (cached) return cached;
-    const { layers, B } = this;
-    const L = layers.length;
+    const { B, adamKernels } = this;
     const self = this;
-    const orchestrate = function (this: unknown, ...args: Handle[]) {
-      const [xs, ys, stepSizes, bc2Sqrts] = args;
-      const state = unpackState(args, L, 4);
-      const losses: Handle[] = [];
+    // arguments: the epoch's inputs and targets in training order, Adam's per-step bias corrections, the state pack
+    const orchestrate = function (this: unknown, xs: Handle, ys: Handle, corrections: Handle, S0: Handle) {
+      let S = S0;
+      const lossTerms: Handle[] = [];
       for (let s = 0; s < counts.length; s++) {
-        const { loss, gW, gb } = self.forwardBackward(
-          xs,
-          ys,
-          s * B,
-          counts[s],
-          state.map((p) => p.W),
-          state.map((p) => p.b),
-        );
-        losses.push(loss);
-        // Adam, step t = adamSteps + s + 1: its bias corrections are entry s of stepSizes and bc2Sqrts
-        for (let l = 0; l < L; l++) {
-          const p = state[l];
-          const k = layers[l];
-          p.mW = k.mW(p.mW, gW[l]);
-          p.vW = k.vW(p.vW, gW[l]);
-          p.W = k.pW(p.W, p.mW, p.vW, stepSizes, bc2Sqrts, s);
-          p.mb = k.mb(p.mb, gb[l]);
-          p.vb = k.vb(p.vb, gb[l]);
-          p.b = k.pb(p.b, p.mb, p.vb, stepSizes, bc2Sqrts, s);
+        const { lossTerms: terms, G } = self.forwardBackward(xs, ys, s * B, counts[s], S);
+        lossTerms.push(terms);
+        // Adam, step t = adamSteps + s + 1: its bias corrections are pair s of `corrections`; a
+        // kernel's empty slots get its last layer's gradient, which they never read
+        for (const { kernel, layers } of adamKernels) {
+          const g = Array.from({ length: ADAM_LAYERS }, (_, k) => G[layers[Math.min(k, layers.length - 1)]]);
+          S = kernel(S, ...g, corrections, s);
         }
       }
-      return [...packState(state), ...losses];
+      return [S, ...lossTerms];
     };
-    const pipeline = this.gpu.createPipeline(withArity(orchestrate, 4 + STATE_KEYS.length * L) as unknown as gpujs.PipelineFunction);
+    const pipeline = this.gpu.createPipeline(orchestrate as unknown as gpujs.PipelineFunction);
     this.pipelines.set(key, pipeline);
     return pipeline;
   }
@@ -313,23 +302,14 @@ export class GpuTrainer implements Trainer {
   /** Run `counts.length` steps over samples already laid out in training order. */
   private async runSteps(xs: Float32Array, ys: Float32Array, counts: number[], lr: number): Promise<number[]> {
     const pipeline = this.trainPipeline(counts);
-    const L = this.layers.length;
     // Adam's bias corrections of each step, in float64 on the host as the reference computes them
     const corrections = counts.map((_, s) => adamCorrections(this.adamSteps + s + 1, this.adam, lr));
-    const stepSizes = Float32Array.from(corrections, (c) => c.stepSize);
-    const bc2Sqrts = Float32Array.from(corrections, (c) => c.bc2Sqrt);
-    const result = (await pipeline(xs, ys, stepSizes, bc2Sqrts, ...packState<unknown>(this.state))) as unknown[];
+    const pairs = Float32Array.from(corrections.flatMap((c) => [c.stepSize, c.bc2Sqrt]));
+    const result = (await pipeline(xs, ys, pairs, this.state)) as unknown[];
     this.checkRan(pipeline);
-    this.state = unpackState(result, L).map((p) => ({
-      W: rows(p.W),
-      b: Float32Array.from(p.b as ArrayLike<number>),
-      mW: rows(p.mW),
-      mb: Float32Array.from(p.mb as ArrayLike<number>),
-      vW: rows(p.vW),
-      vb: Float32Array.from(p.vb as ArrayLike<number>),
-    }));
+    this.state = rows(result[0]);
     this.adamSteps += counts.length;
-    return result.slice(STATE_KEYS.length * L).map((r) => (r as ArrayLike<number>)[0]);
+    return result.slice(1).map((r) => this.lossOf(r));
   }
 
   async step(inputs: Float32Array, targets: Float32Array, count: number, lr: number): Promise<number> {
@@ -376,36 +356,32 @@ export class GpuTrainer implements Trainer {
       const n = Math.min(this.B, count - start);
       const x = new Float32Array(this.B * F);
       gatherInputs(inputs, F, x, n, start);
-      const y = flatten(await pipeline(x, ...this.state.flatMap((p) => [p.W, p.b])));
+      const y = flatten(await pipeline(x, this.state));
       this.checkRan(pipeline);
       out.set(y.subarray(0, n * C), start * C);
     }
     return out;
   }
 
-  /** The forward plan: arguments x, then W₀, b₀, W₁, b₁, …; result ŷ = OUT(z of the last layer). */
+  /** The forward plan: arguments x and the state pack; result ŷ = OUT(z of the last layer). */
   private forwardPipeline(): Pipeline {
     const cached = this.pipelines.get("forward");
     if (cached) return cached;
-    const { layers, gatherX, output, B } = this;
-    const L = layers.length;
-    const orchestrate = function (this: unknown, ...args: Handle[]) {
-      const [xs] = args;
-      let a = gatherX(xs, 0, B);
-      for (let l = 0; l < L; l++) {
-        const z = layers[l].dense(a, args[1 + 2 * l], args[2 + 2 * l]);
-        a = l < L - 1 ? (layers[l].act as Kernel)(z) : output(z);
-      }
-      return a;
+    const { layers, output, B } = this;
+    const orchestrate = function (this: unknown, xs: Handle, S: Handle) {
+      let z = layers[0].dense(xs, S, 0, B);
+      for (let l = 1; l < layers.length; l++) z = layers[l].dense(z, S);
+      return output(z);
     };
-    const pipeline = this.gpu.createPipeline(withArity(orchestrate, 1 + 2 * L) as unknown as gpujs.PipelineFunction);
+    const pipeline = this.gpu.createPipeline(orchestrate as unknown as gpujs.PipelineFunction);
     this.pipelines.set("forward", pipeline);
     return pipeline;
   }
 
   /**
-   * The gradients plan for a batch of `count`: arguments xs, ys, then W₀, b₀, W₁, b₁, …; results
-   * ŷ, the loss, then dW₀, db₀, dW₁, db₁, … — the training step's kernels, without Adam.
+   * The gradients plan for a batch of `count`: arguments xs, ys and the state pack; results ŷ,
+   * the output gradient (its last row: the loss's terms), then each layer's gradient — the
+   * training step's kernels, without Adam.
    */
   private gradientsPipeline(count: number): Pipeline {
     const key = `gradients ${count}`;
@@ -414,14 +390,11 @@ export class GpuTrainer implements Trainer {
     const L = this.layers.length;
     const { output } = this;
     const self = this;
-    const orchestrate = function (this: unknown, ...args: Handle[]) {
-      const [xs, ys] = args;
-      const W = Array.from({ length: L }, (_, l) => args[2 + 2 * l]);
-      const b = Array.from({ length: L }, (_, l) => args[3 + 2 * l]);
-      const { z, loss, gW, gb } = self.forwardBackward(xs, ys, 0, count, W, b);
-      return [output(z[L - 1]), loss, ...gW.flatMap((g, l) => [g, gb[l]])];
+    const orchestrate = function (this: unknown, xs: Handle, ys: Handle, S: Handle) {
+      const { z, lossTerms, G } = self.forwardBackward(xs, ys, 0, count, S);
+      return [output(z[L - 1]), lossTerms, ...G];
     };
-    const pipeline = this.gpu.createPipeline(withArity(orchestrate, 2 + 2 * L) as unknown as gpujs.PipelineFunction);
+    const pipeline = this.gpu.createPipeline(orchestrate as unknown as gpujs.PipelineFunction);
     this.pipelines.set(key, pipeline);
     return pipeline;
   }
@@ -430,56 +403,52 @@ export class GpuTrainer implements Trainer {
     if (!Number.isInteger(count) || count < 1 || count > this.B) throw new RangeError(`batch ${count} must be an integer from 1 to maxBatch ${this.B}`);
     const { inputs: F, outputs: C } = this.spec;
     const pipeline = this.gradientsPipeline(count);
-    const result = (await pipeline(inputs.subarray(0, count * F), targets.subarray(0, count * C), ...this.state.flatMap((p) => [p.W, p.b]))) as unknown[];
+    const result = (await pipeline(inputs.subarray(0, count * F), targets.subarray(0, count * C), this.state)) as unknown[];
     this.checkRan(pipeline);
-    const grads = this.state.map((_, l) => ({
-      weight: flatten(result[2 + 2 * l]).slice(),
-      bias: Float32Array.from(result[3 + 2 * l] as ArrayLike<number>),
-    }));
-    return { outputs: flatten(result[0]).slice(0, count * C), loss: (result[1] as ArrayLike<number>)[0], grads };
+    const grads = this.layers.map((_, l) => readLayer(result[2 + l] as ArrayLike<number>[], 0, this.sizes[l], this.sizes[l + 1]));
+    return { outputs: flatten(result[0]).slice(0, count * C), loss: this.lossOf(result[1]), grads };
+  }
+
+  /** The state pack's first row of layer l in block `block` (0 parameters, 1 m, 2 v). */
+  private first(l: number, block: number): number {
+    return block * this.layout.R + this.layout.rows[l];
   }
 
   async getWeights(): Promise<LayerWeights[]> {
-    return this.state.map((p) => ({ weight: flatten(p.W).slice(), bias: p.b.slice() }));
+    return this.layers.map((_, l) => readLayer(this.state, this.first(l, 0), this.sizes[l], this.sizes[l + 1]));
   }
 
   setWeights(weights: LayerWeights[]): void {
     const L = this.sizes.length - 1;
     if (weights.length !== L) throw new RangeError(`expected weights for ${L} layers, got ${weights.length}`);
-    this.state = weights.map((w, l) => {
-      const [nIn, nOut] = [this.sizes[l], this.sizes[l + 1]];
-      const kept = this.state[l]; // Adam's moments stay; a new trainer starts them at zero
-      return {
-        W: toRows(Float32Array.from(w.weight), nOut, nIn),
-        b: Float32Array.from(w.bias),
-        mW: kept?.mW ?? toRows(new Float32Array(nOut * nIn), nOut, nIn),
-        mb: kept?.mb ?? new Float32Array(nOut),
-        vW: kept?.vW ?? toRows(new Float32Array(nOut * nIn), nOut, nIn),
-        vb: kept?.vb ?? new Float32Array(nOut),
-      };
+    // the parameter rows only: Adam's moments stay (a new trainer starts them at zero)
+    const state = this.state.map((row) => row.slice());
+    weights.forEach((w, l) => {
+      writeLayer(state, this.first(l, 0), this.sizes[l], this.sizes[l + 1], w);
     });
+    this.state = state;
   }
 
   async getOptimizerState(): Promise<OptimizerSnapshot> {
-    return {
-      step: this.adamSteps,
-      m: this.state.flatMap((p) => [flatten(p.mW).slice(), p.mb.slice()]),
-      v: this.state.flatMap((p) => [flatten(p.vW).slice(), p.vb.slice()]),
-    };
+    const m: Float32Array[] = [];
+    const v: Float32Array[] = [];
+    for (let l = 0; l < this.layers.length; l++) {
+      const ml = readLayer(this.state, this.first(l, 1), this.sizes[l], this.sizes[l + 1]);
+      const vl = readLayer(this.state, this.first(l, 2), this.sizes[l], this.sizes[l + 1]);
+      m.push(ml.weight, ml.bias);
+      v.push(vl.weight, vl.bias);
+    }
+    return { step: this.adamSteps, m, v };
   }
 
   setOptimizerState(state: OptimizerSnapshot): void {
     this.adamSteps = state.step;
-    this.state = this.state.map((p, l) => {
-      const [nIn, nOut] = [this.sizes[l], this.sizes[l + 1]];
-      return {
-        ...p,
-        mW: toRows(Float32Array.from(state.m[2 * l]), nOut, nIn),
-        mb: Float32Array.from(state.m[2 * l + 1]),
-        vW: toRows(Float32Array.from(state.v[2 * l]), nOut, nIn),
-        vb: Float32Array.from(state.v[2 * l + 1]),
-      };
-    });
+    const next = this.state.map((row) => row.slice());
+    for (let l = 0; l < this.layers.length; l++) {
+      writeLayer(next, this.first(l, 1), this.sizes[l], this.sizes[l + 1], { weight: state.m[2 * l], bias: state.m[2 * l + 1] });
+      writeLayer(next, this.first(l, 2), this.sizes[l], this.sizes[l + 1], { weight: state.v[2 * l], bias: state.v[2 * l + 1] });
+    }
+    this.state = next;
   }
 
   async dispose(): Promise<void> {

@@ -20,7 +20,7 @@
  * Precision: storage is IEEE float32 (R32F/RGBA32F textures), arithmetic is GLSL ES 3.00 `highp`
  * float, which the standard requires to be float32-ranged but lets a GPU compute `exp`, `tanh`,
  * `sin`, `pow` and division with a few ulps of error. Adam's bias corrections therefore come from
- * the host in float64 (see `adamPKernel`): computed in the shader from a float32 `pow`, they made
+ * the host in float64 (see `adamKernel`): computed in the shader from a float32 `pow`, they made
  * every update 3·10⁻⁵ too large on SwiftShader, which moved the next step's gradients of layers
  * 0–2 by up to 5% and failed the study network's comparison on Adam's moments (up to 411× the bound).
  */
