@@ -28,7 +28,7 @@
 import { gpujsCpuBackend, gpujsWasmBackend, gpujsWebgpuBackend } from "./gpujs/index.js";
 import { gpujsWebgl2Backend, hasWebGL2 } from "./gpujs/webgl2.js";
 import { referenceBackend } from "./reference.js";
-import { registerAlias, registerBackend } from "./registry.js";
+import { registerAlias, registerBackend, registerNote } from "./registry.js";
 import { wasmBackend } from "./wasm/index.js";
 import { wgslBackend } from "./webgpu/index.js";
 
@@ -36,6 +36,7 @@ for (const backend of [wgslBackend, wasmBackend, gpujsWebgpuBackend, gpujsWasmBa
 if (hasWebGL2()) registerBackend(gpujsWebgl2Backend);
 registerAlias("webasm", "gpujs-wasm");
 registerAlias("webgl2", "gpujs-webgl2");
+registerNote("webgpu", "backend 'webgpu' now runs hand-written WGSL kernels; gpu.js's WebGPU kernels, which it named before, are 'gpujs-webgpu'");
 
 export type { MemoryPart } from "../budget.js";
 export { type CompareOptions, type Comparison, compareBackends, type TensorComparison, type WorstEntry } from "./compare.js";
@@ -52,6 +53,7 @@ export {
   probeBackend,
   registerAlias,
   registerBackend,
+  registerNote,
   requireBackend,
   resolveBackendName,
 } from "./registry.js";

@@ -4,7 +4,7 @@
  * trainers are is in `types.ts`.
  */
 
-import { CoordnetError, InvalidArgumentError, quote, readingArgument } from "../errors.js";
+import { CoordnetError, InvalidArgumentError, oneLine, quote, readingArgument } from "../errors.js";
 import { didYouMean } from "../suggest.js";
 import { checkedBackend } from "./checks.js";
 import type { Backend, ProbeResult } from "./types.js";
@@ -80,8 +80,32 @@ export function registerAlias(alias: string, target: string): void {
   aliases.set(alias, target);
 }
 
+const notes = new Map<string, string>();
+
+/**
+ * Let a name that changed meaning say so: asking for `name` prints `note` on stderr as a one-line
+ * note, once per process (e.g. `webgpu`, gpu.js's kernels until the hand-written trainer took the name).
+ *
+ * @example
+ * ```ts
+ * registerNote("webgpu", "backend 'webgpu' now runs hand-written WGSL kernels; gpu.js's are 'gpujs-webgpu'");
+ * ```
+ *
+ * @group Registry
+ */
+export function registerNote(name: string, note: string): void {
+  checkName("registerNote", "name", name);
+  if (typeof note !== "string" || note === "") throw new InvalidArgumentError(`registerNote: note must be a line of text, got ${quote(note)}`);
+  notes.set(name, oneLine(note));
+}
+
 /** The registered name an asked-for name stands for (aliases followed, with their note). */
 function canonical(name: string): string {
+  const note = notes.get(name);
+  if (note !== undefined && !warnedAliases.has(name)) {
+    warnedAliases.add(name);
+    console.warn(`coordnet: note: ${note}`);
+  }
   const target = aliases.get(name);
   if (target === undefined) return name;
   if (!warnedAliases.has(name)) {
@@ -92,7 +116,7 @@ function canonical(name: string): string {
 }
 
 /**
- * The registered backend `name` stands for (an old name's alias followed, with its note), without
+ * The registered backend `name` stands for (an old name's alias followed, silently), without
  * probing it; `undefined` for a name not registered (and for `auto`, which only
  * {@link resolveBackendName} can turn into a backend).
  *
@@ -105,7 +129,8 @@ function canonical(name: string): string {
  */
 export function findBackend(name: string): Backend | undefined {
   checkName("findBackend", "name", name);
-  return registry.get(canonical(name));
+  // no note here: the name was resolved (and any note printed) where it was asked for
+  return registry.get(aliases.get(name) ?? name);
 }
 
 /**
