@@ -9,7 +9,7 @@ const site = await buildSite();
 const server = await serve(site);
 const browser = await launch();
 try {
-  for (const backend of ["reference", "wasm", "gpujs-webgl2", "gpujs-webgpu", "gpujs-wasm", "gpujs-cpu"]) {
+  for (const backend of ["reference", "wasm", "webgpu", "gpujs-webgl2", "gpujs-webgpu", "gpujs-wasm", "gpujs-cpu"]) {
     const page = await browser.newPage();
     await page.goto(`${server.url}?image=default&preset=relu-sigmoid&backend=${backend}&epochs=${epochs}&size=${size}&seed=0&autorun=1`);
     await page.waitForFunction("window.coordnetResult !== undefined", null, { timeout: 600_000 });
