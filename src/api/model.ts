@@ -4,6 +4,8 @@
  * any size, and save as safetensors (which `coordnet render` and PyTorch read).
  */
 
+// the built-in backends registered, whichever entry point (or file) Model was imported from
+import "../backends/index.js";
 import { requireBackend } from "../backends/registry.js";
 import type { LayerWeights, TrainerInfo } from "../backends/types.js";
 import { type Config, parseConfig } from "../config.js";
