@@ -2,9 +2,9 @@
  * @module
  * The `wasm` backend: the reference's training step (`reference/mlp.ts`), step for step, in
  * WebAssembly kernels (`assembly/`, compiled by AssemblyScript at build time): SIMD matrix products
- * in 4×8 register tiles with the bias and ReLU fused in, the bias gradient summed while dz is
- * transposed, the other activations elementwise in f64 (the reference's own formulas, compiled),
- * and Adam in f64 (bit for bit the reference's). The MSE, a few thousand values per step, is the
+ * in 4×8 register tiles with the bias and the activation (float32 SIMD approximations within
+ * stated bounds, assembly/activations.ts) fused in, the bias gradient summed while dz is
+ * transposed, and Adam in f64 (bit for bit the reference's). The MSE, a few thousand values per step, is the
  * reference's own function over a view of the kernels' memory. The epoch's batch loop stays in
  * JavaScript, one kernel call after another, so that an epoch can stop after any batch and resume
  * exactly there.
@@ -34,7 +34,7 @@ import type {
 } from "../types.js";
 import { sharedMemoryUnavailable } from "./host.js";
 import { type LayerRegions, type MemoryPlan, NARROW, planMemory, type Region } from "./memory.js";
-import { instantiate, type Kernels, kernelBuild, loadKernels, WASM_ACTIVATIONS } from "./module.js";
+import { DERIVATIVE_FROM_A, instantiate, type Kernels, kernelBuild, loadKernels, WASM_ACTIVATIONS } from "./module.js";
 import { encodeOnTeam, parallelKernels, usefulThreads } from "./parallel.js";
 import { Team, type TeamOptions, threadCount } from "./team.js";
 
@@ -88,16 +88,9 @@ export class WasmTrainer implements Trainer {
     this.setWeights(options.weights);
   }
 
-  /** a[i] = act(z[i]) for i < n (ReLU's own kernel, or the activation kernel). */
-  private activationForward(act: ActivationName, z: Region, a: Region, n: number): void {
-    if (act === "relu") this.k.reluForward(z.ptr, a.ptr, n);
-    else this.k.activationForward(WASM_ACTIVATIONS[act], z.ptr, a.ptr, n);
-  }
-
-  /** dz[i] = da[i]·act'(z[i]) for i < n, in place (dz = da). */
-  private activationBackward(act: ActivationName, z: Region, dz: Region, n: number): void {
-    if (act === "relu") this.k.reluBackward(z.ptr, dz.ptr, dz.ptr, n);
-    else this.k.activationBackward(WASM_ACTIVATIONS[act], z.ptr, dz.ptr, dz.ptr, n);
+  /** What the derivative of layer `l`'s activation `act` is computed from: its z, or its a = act(z). */
+  private derivativeInput(act: ActivationName, l: LayerRegions): Region {
+    return DERIVATIVE_FROM_A[act] ? l.aNext : l.z;
   }
 
   /** The activation after layer `l` (as the reference's `activationAfter`). */
@@ -118,10 +111,11 @@ export class WasmTrainer implements Trainer {
     let a = this.mem.x;
     layers.forEach((l, i) => {
       const act = this.activationAfter(i);
-      // z[l] = a[l]·Wᵀ + b, and a[l+1] = act(z[l]): ReLU as the product's epilogue where gemm runs
-      if (l.nOut < NARROW) k.gemmNT(a.ptr, l.W.ptr, l.z.ptr, count, l.nIn, l.nOut, l.b.ptr);
-      else k.gemm(a.ptr, l.Wt.ptr, l.z.ptr, count, l.nIn, l.nOut, l.nIn, 1, l.b.ptr, act === "relu" ? l.aNext.ptr : 0, 0);
-      if (act !== "relu" || l.nOut < NARROW) this.activationForward(act, l.z, l.aNext, count * l.nOut);
+      // z[l] = a[l]·Wᵀ + b, and a[l+1] = act(z[l]): the product's epilogue where gemm runs
+      if (l.nOut < NARROW) {
+        k.gemmNT(a.ptr, l.W.ptr, l.z.ptr, count, l.nIn, l.nOut, l.b.ptr);
+        k.activationForward(WASM_ACTIVATIONS[act], l.z.ptr, l.aNext.ptr, count * l.nOut);
+      } else k.gemm(a.ptr, l.Wt.ptr, l.z.ptr, count, l.nIn, l.nOut, l.nIn, 1, l.b.ptr, WASM_ACTIVATIONS[act], l.aNext.ptr, 0);
       a = l.aNext;
     });
     return a.view.subarray(0, count * this.spec.outputs);
@@ -137,21 +131,25 @@ export class WasmTrainer implements Trainer {
     for (let i = layers.length - 1; i >= 0; i--) {
       const l = layers[i];
       const act = this.activationAfter(i);
-      // dz[l] = da[l+1] ⊙ act'(z[l]) (over da[l+1]); below the top, ReLU's was the epilogue of
-      // the product that made da[l+1]
-      if (i === layers.length - 1 || act !== "relu") this.activationBackward(act, l.z, l.daNext, count * l.nOut);
+      // dz[l] = da[l+1] ⊙ act'(z[l]) (over da[l+1]); below the top, it was the epilogue of the
+      // product that made da[l+1]
+      if (i === layers.length - 1) {
+        const d = this.derivativeInput(act, l);
+        k.activationBackward(WASM_ACTIVATIONS[act], d.ptr, l.daNext.ptr, l.daNext.ptr, count * l.nOut);
+      }
       // db[l] = Σ_b dz[l] (summed while dz is transposed), dW[l] = dz[l]ᵀ·a[l]
       const a = i === 0 ? x : layers[i - 1].aNext;
       k.transpose(l.daNext.ptr, dzT.ptr, count, l.nOut, l.nOut, l.db.ptr);
       if (l.nIn < NARROW) {
         k.transpose(a.ptr, aT.ptr, count, l.nIn, l.nIn, 0);
         k.gemmNT(dzT.ptr, aT.ptr, l.dW.ptr, l.nOut, count, l.nIn, 0);
-      } else k.gemm(dzT.ptr, a.ptr, l.dW.ptr, l.nOut, count, l.nIn, count, 1, 0, 0, 0);
+      } else k.gemm(dzT.ptr, a.ptr, l.dW.ptr, l.nOut, count, l.nIn, count, 1, 0, 0, 0, 0);
       if (i === 0) break;
-      // da[l] = dz[l]·W[l], times ReLU's derivative at z[l−1] as the epilogue where it is ReLU
+      // da[l] = dz[l]·W[l], times the derivative of the activation below as the epilogue: dz[l−1]
       const below = layers[i - 1];
-      const mask = this.activationAfter(i - 1) === "relu" ? below.z.ptr : 0;
-      k.gemm(l.daNext.ptr, l.W.ptr, below.daNext.ptr, count, l.nOut, l.nIn, l.nOut, 1, 0, 0, mask);
+      const actBelow = this.activationAfter(i - 1);
+      const d = this.derivativeInput(actBelow, below);
+      k.gemm(l.daNext.ptr, l.W.ptr, below.daNext.ptr, count, l.nOut, l.nIn, l.nOut, 1, 0, WASM_ACTIVATIONS[actBelow], 0, d.ptr);
     }
   }
 
