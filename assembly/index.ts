@@ -4,10 +4,12 @@
 //   gemm.ts         matrix products (bias and the activation fused), transpose with column sums
 //   activations.ts  the activations and their derivatives in float32 SIMD (approx.ts: exp, erf, sin)
 //   adam.ts         Adam over all parameters
+//   encode.ts       Fourier features (positional, Gaussian) of inputs encoded on demand
 
 export { gemm, gemmNT, transpose } from "./gemm";
 export { activationBackward, activationForward } from "./activations";
 export { adam } from "./adam";
+export { gaussianEncode, positionalEncode } from "./encode";
 
 /**
  * The first byte after the module's static data:

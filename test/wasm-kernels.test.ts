@@ -8,6 +8,7 @@ import { DERIVATIVE_FROM_A, WASM_ACTIVATIONS } from "../dist/backends/wasm/modul
 import { cut } from "../dist/backends/wasm/parallel.js";
 import { WasmTrainer, type WasmTrainerOptions } from "../dist/backends/wasm/trainer.js";
 import { parseConfig } from "../dist/config.js";
+import { createEncoder } from "../dist/encoding/index.js";
 import { initialWeights, networkSpec } from "../dist/model.js";
 import { ACTIVATION_NAMES, ACTIVATIONS, type ActivationName, relu, reluGrad } from "../dist/reference/activations/index.js";
 import { adamCorrections, adamStep, createAdamState } from "../dist/reference/adam.js";
@@ -24,14 +25,17 @@ interface KernelExports {
   adam(p: number, g: number, m: number, v: number, n: number, beta1: number, beta2: number, eps: number, stepSize: number, bc2Sqrt: number): void;
   activationForward(kind: number, z: number, a: number, n: number): void;
   activationBackward(kind: number, d: number, da: number, dz: number, n: number): void;
+  positionalEncode(points: number, out: number, n: number, L: number, includeInput: number): void;
+  gaussianEncode(points: number, Bcols: number, out: number, n: number, m: number): void;
   heapBase(): number;
 }
 const memory = new WebAssembly.Memory({ initial: 64, maximum: 64, shared: true });
 setFlagsFromString("--experimental-wasm-relaxed-simd");
 const builds = ["kernels.wasm", "kernels-fma.wasm"].map((file) => ({
   file,
-  k: new WebAssembly.Instance(new WebAssembly.Module(readFileSync(`dist/backends/wasm/${file}`)), { env: { memory, abort: () => {} } })
-    .exports as unknown as KernelExports,
+  k: new WebAssembly.Instance(new WebAssembly.Module(readFileSync(`dist/backends/wasm/${file}`)), {
+    env: { memory, abort: () => {}, sin: Math.sin, cos: Math.cos },
+  }).exports as unknown as KernelExports,
 }));
 const f32 = new Float32Array(memory.buffer);
 const special = fc.constantFrom(0, -0, Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, 1e-45, -1e-45, 3.4e38);
@@ -207,6 +211,51 @@ describe.each(builds)("wasm kernels ($file)", ({ k }) => {
         },
       ),
       { numRuns: 400 },
+    );
+  });
+
+  it("the Fourier-feature kernels give the JavaScript encoders' rows, bit for bit (any point, odd m, with or without the input)", () => {
+    const coord = fc.oneof(fc.float({ min: -1, max: 1, noNaN: true }), fc.constantFrom(0, -0, 1, -1, 0.5, 1 / 3, 2 ** -20));
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(coord, coord), { minLength: 1, maxLength: 40 }),
+        fc.oneof(
+          fc.record({
+            type: fc.constant("positional" as const),
+            range: fc.constant("11" as const),
+            frequencies: fc.integer({ min: 1, max: 24 }),
+            includeInput: fc.boolean(),
+          }),
+          fc.record({
+            type: fc.constant("gaussian" as const),
+            range: fc.constant("11" as const),
+            features: fc.integer({ min: 1, max: 70 }),
+            sigma: fc.constantFrom(1, 10, 100),
+          }),
+        ),
+        fc.integer({ min: 0, max: 1000 }),
+        (pairs, encoding, seed) => {
+          const encoder = createEncoder(encoding, seed);
+          const n = pairs.length;
+          const F = encoder.features;
+          const points = Float32Array.from(pairs.flat());
+          const expected = new Float32Array(n * F);
+          encoder.encode(points, expected, n);
+          const [pp, pB, po] = offsets(free, [2 * n, 4 * F, n * F]);
+          f32.set(points, pp);
+          if (encoding.type === "positional") k.positionalEncode(pp * 4, po * 4, n, encoding.frequencies, encoding.includeInput ? 1 : 0);
+          else {
+            // B [m][2] as two float64 columns [2][m]
+            const m = F / 2;
+            const B = encoder.matrix as Float32Array;
+            const cols = new Float64Array(memory.buffer, pB * 4, 2 * m);
+            for (let r = 0; r < m; r++) [cols[r], cols[m + r]] = [B[2 * r], B[2 * r + 1]];
+            k.gaussianEncode(pp * 4, pB * 4, po * 4, n, m);
+          }
+          expect(bytesAt(po, n * F)).toEqual(Buffer.from(expected.buffer));
+        },
+      ),
+      { numRuns: 300 },
     );
   });
 

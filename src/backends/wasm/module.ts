@@ -16,6 +16,8 @@ export interface Kernels {
   adam(p: number, g: number, m: number, v: number, n: number, beta1: number, beta2: number, eps: number, stepSize: number, bc2Sqrt: number): void;
   activationForward(kind: number, z: number, a: number, n: number): void;
   activationBackward(kind: number, d: number, da: number, dz: number, n: number): void;
+  positionalEncode(points: number, out: number, n: number, L: number, includeInput: number): void;
+  gaussianEncode(points: number, Bcols: number, out: number, n: number, m: number): void;
 }
 
 /**

@@ -2,7 +2,7 @@
  * @module
  * The wasm kernels on several threads: each large kernel call is cut into parts with disjoint
  * outputs — rows of a matrix product, columns of a transpose, elements of an activation or of
- * Adam — that a {@link Team} runs. Results do not depend on the cut, nor on which thread runs
+ * Adam, points of an encoding — that a {@link Team} runs. Results do not depend on the cut, nor on which thread runs
  * which part: each output element is computed by one thread, by the same code, in the same order.
  */
 
@@ -114,6 +114,24 @@ export function parallelKernels(kernels: Kernels, team: Team): Kernels {
         cut(n, P, 4).map(([i, m]) => [kind, d + 4 * i, da + 4 * i, dz + 4 * i, m]),
       );
     },
+    // by points: a run of rows of the output per part
+    positionalEncode: (points, out, n, L, includeInput) => {
+      const F = 4 * L + (includeInput ? 2 : 0);
+      const P = partsFor(team, n, n * F, MIN_ELEMENTS, 1);
+      if (P === 1) return kernels.positionalEncode(points, out, n, L, includeInput);
+      team.run(
+        "positionalEncode",
+        cut(n, P, 1).map(([i, m]) => [points + 8 * i, out + 4 * i * F, m, L, includeInput]),
+      );
+    },
+    gaussianEncode: (points, Bcols, out, n, m) => {
+      const P = partsFor(team, n, n * 2 * m, MIN_ELEMENTS, 1);
+      if (P === 1) return kernels.gaussianEncode(points, Bcols, out, n, m);
+      team.run(
+        "gaussianEncode",
+        cut(n, P, 1).map(([i, k]) => [points + 8 * i, Bcols, out + 8 * i * m, k, m]),
+      );
+    },
     adam: (p, g, m, v, n, beta1, beta2, eps, stepSize, bc2Sqrt) => {
       const P = partsFor(team, n, 4 * n, MIN_MACS, 4);
       if (P === 1) return kernels.adam(p, g, m, v, n, beta1, beta2, eps, stepSize, bc2Sqrt);
@@ -123,21 +141,4 @@ export function parallelKernels(kernels: Kernels, team: Team): Kernels {
       );
     },
   };
-}
-
-/**
- * Encode `n` points (at byte offset `points`, [n][2]) into `out` ([n][features]) on the team's
- * threads, a run of points per part.
- *
- * @example
- * ```ts
- * encodeOnTeam(team, encoder, coords.ptr, x.ptr, 1024);
- * ```
- */
-export function encodeOnTeam(team: Team, encoder: { readonly features: number }, points: number, out: number, n: number): void {
-  const P = partsFor(team, n, n * encoder.features, MIN_ELEMENTS, 1);
-  team.run(
-    "encode",
-    cut(n, P, 1).map(([i, m]) => [points + 8 * i, out + 4 * i * encoder.features, m]),
-  );
 }

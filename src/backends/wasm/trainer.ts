@@ -35,7 +35,7 @@ import type {
 import { sharedMemoryUnavailable } from "./host.js";
 import { type LayerRegions, type MemoryPlan, NARROW, planMemory, type Region } from "./memory.js";
 import { DERIVATIVE_FROM_A, instantiate, type Kernels, kernelBuild, loadKernels, WASM_ACTIVATIONS } from "./module.js";
-import { encodeOnTeam, parallelKernels, usefulThreads } from "./parallel.js";
+import { parallelKernels, usefulThreads } from "./parallel.js";
 import { Team, type TeamOptions, threadCount } from "./team.js";
 
 /** Options of a {@link WasmTrainer} beyond the {@link TrainerOptions} every trainer takes. */
@@ -198,21 +198,42 @@ export class WasmTrainer implements Trainer {
     };
   }
 
+  /** the Gaussian matrix whose columns are in the memory plan's encodingMatrix */
+  private matrixIn: FloatArray | null = null;
+
   /**
-   * {@link gatherInputs} into `x` (`out` is `x`'s view), with inputs encoded on demand encoded on
-   * every thread: the batch's coordinates are gathered here, then each thread encodes a run of
-   * them with the same encoder (the same JavaScript functions, so the same bits).
+   * {@link gatherInputs} into `x` (`out` is `x`'s view), with inputs encoded on demand encoded by
+   * the kernels (assembly/encode.ts, on every thread; bit for bit the encoder's rows): the batch's
+   * coordinates are gathered here, then each thread encodes a run of them.
    */
   private readonly gather = (inputs: NetworkInputs, F: number, out: FloatArray, n: number, start: number, order?: Uint32Array): void => {
-    const { coords, x } = this.mem;
-    if (!(inputs instanceof EncodedOnDemand) || this.team.threads === 1 || out !== x.view) {
+    const { coords, x, encodingMatrix } = this.mem;
+    if (!(inputs instanceof EncodedOnDemand) || out !== x.view) {
       gatherInputs(inputs, F, out, n, start, order);
       return;
     }
     inputs.expectFeatures(F);
+    const { config, matrix } = inputs.encoder;
+    if (config.type === "none") {
+      inputs.gatherPoints(x.view, n, start, order);
+      return;
+    }
     inputs.gatherPoints(coords.view, n, start, order);
-    this.team.useEncoder(inputs.encoder);
-    encodeOnTeam(this.team, inputs.encoder, coords.ptr, x.ptr, n);
+    if (config.type === "positional") {
+      this.k.positionalEncode(coords.ptr, x.ptr, n, config.frequencies, config.includeInput ? 1 : 0);
+      return;
+    }
+    if (matrix === null) throw new Error("a Gaussian encoder without its matrix");
+    const m = matrix.length / 2;
+    if (this.matrixIn !== matrix) {
+      // B [m][2] → two float64 columns [2][m]
+      for (let r = 0; r < m; r++) {
+        encodingMatrix.view[r] = matrix[2 * r];
+        encodingMatrix.view[m + r] = matrix[2 * r + 1];
+      }
+      this.matrixIn = matrix;
+    }
+    this.k.gaussianEncode(coords.ptr, encodingMatrix.ptr, x.ptr, n, m);
   };
 
   async epoch(
