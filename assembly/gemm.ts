@@ -76,19 +76,43 @@ import { backward1, backward4, ELU, forward1, forward4, GELU, IDENTITY, RELU, SI
  * backward.
  */
 export function gemm(A: usize, B: usize, C: usize, R: i32, K: i32, N: i32, sAr: i32, sAk: i32, bias: usize, act: i32, aOut: usize, dIn: usize): void {
-  // one copy of the product per activation, each with its epilogue inlined
-  if (act === 0 || (aOut === 0 && dIn === 0)) gemmWith(0, A, B, C, R, K, N, sAr, sAk, bias, 0, 0);
-  else if (act === RELU) gemmWith(RELU, A, B, C, R, K, N, sAr, sAk, bias, aOut, dIn);
-  else if (act === GELU) gemmWith(GELU, A, B, C, R, K, N, sAr, sAk, bias, aOut, dIn);
-  else if (act === ELU) gemmWith(ELU, A, B, C, R, K, N, sAr, sAk, bias, aOut, dIn);
-  else if (act === TANH) gemmWith(TANH, A, B, C, R, K, N, sAr, sAk, bias, aOut, dIn);
-  else if (act === SIGMOID) gemmWith(SIGMOID, A, B, C, R, K, N, sAr, sAk, bias, aOut, dIn);
-  else if (act === SINE) gemmWith(SINE, A, B, C, R, K, N, sAr, sAk, bias, aOut, dIn);
+  // one compiled copy of the product per activation, each with its epilogue inlined, each a
+  // function of its own (exported, so that the optimizer keeps it one: a single function holding
+  // every copy compiles to code twice as slow in V8)
+  if (act === 0 || (aOut === 0 && dIn === 0)) gemmPlain(A, B, C, R, K, N, sAr, sAk, bias);
+  else if (act === RELU) gemmRelu(A, B, C, R, K, N, sAr, sAk, bias, aOut, dIn);
+  else if (act === GELU) gemmGelu(A, B, C, R, K, N, sAr, sAk, bias, aOut, dIn);
+  else if (act === ELU) gemmElu(A, B, C, R, K, N, sAr, sAk, bias, aOut, dIn);
+  else if (act === TANH) gemmTanh(A, B, C, R, K, N, sAr, sAk, bias, aOut, dIn);
+  else if (act === SIGMOID) gemmSigmoid(A, B, C, R, K, N, sAr, sAk, bias, aOut, dIn);
+  else if (act === SINE) gemmSine(A, B, C, R, K, N, sAr, sAk, bias, aOut, dIn);
   else if (act === IDENTITY) {
     // f = identity: a copy of C; f' = 1: C as it is
-    gemmWith(0, A, B, C, R, K, N, sAr, sAk, bias, 0, 0);
+    gemmPlain(A, B, C, R, K, N, sAr, sAk, bias);
     if (aOut !== 0) memory.copy(aOut, C, (<usize>R * <usize>N) << 2);
   } else unreachable();
+}
+
+export function gemmPlain(A: usize, B: usize, C: usize, R: i32, K: i32, N: i32, sAr: i32, sAk: i32, bias: usize): void {
+  gemmWith(0, A, B, C, R, K, N, sAr, sAk, bias, 0, 0);
+}
+export function gemmRelu(A: usize, B: usize, C: usize, R: i32, K: i32, N: i32, sAr: i32, sAk: i32, bias: usize, aOut: usize, dIn: usize): void {
+  gemmWith(RELU, A, B, C, R, K, N, sAr, sAk, bias, aOut, dIn);
+}
+export function gemmGelu(A: usize, B: usize, C: usize, R: i32, K: i32, N: i32, sAr: i32, sAk: i32, bias: usize, aOut: usize, dIn: usize): void {
+  gemmWith(GELU, A, B, C, R, K, N, sAr, sAk, bias, aOut, dIn);
+}
+export function gemmElu(A: usize, B: usize, C: usize, R: i32, K: i32, N: i32, sAr: i32, sAk: i32, bias: usize, aOut: usize, dIn: usize): void {
+  gemmWith(ELU, A, B, C, R, K, N, sAr, sAk, bias, aOut, dIn);
+}
+export function gemmTanh(A: usize, B: usize, C: usize, R: i32, K: i32, N: i32, sAr: i32, sAk: i32, bias: usize, aOut: usize, dIn: usize): void {
+  gemmWith(TANH, A, B, C, R, K, N, sAr, sAk, bias, aOut, dIn);
+}
+export function gemmSigmoid(A: usize, B: usize, C: usize, R: i32, K: i32, N: i32, sAr: i32, sAk: i32, bias: usize, aOut: usize, dIn: usize): void {
+  gemmWith(SIGMOID, A, B, C, R, K, N, sAr, sAk, bias, aOut, dIn);
+}
+export function gemmSine(A: usize, B: usize, C: usize, R: i32, K: i32, N: i32, sAr: i32, sAk: i32, bias: usize, aOut: usize, dIn: usize): void {
+  gemmWith(SINE, A, B, C, R, K, N, sAr, sAk, bias, aOut, dIn);
 }
 
 /** gemm with the epilogue of activation `act` (a constant at each call). */

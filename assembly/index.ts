@@ -6,7 +6,7 @@
 //   adam.ts         Adam over all parameters
 //   encode.ts       Fourier features (positional, Gaussian) of inputs encoded on demand
 
-export { gemm, gemmNT, transpose } from "./gemm";
+export { gemm, gemmElu, gemmGelu, gemmNT, gemmPlain, gemmRelu, gemmSigmoid, gemmSine, gemmTanh, transpose } from "./gemm";
 export { activationBackward, activationForward } from "./activations";
 export { adam } from "./adam";
 export { gaussianEncode, positionalEncode } from "./encode";
