@@ -5,14 +5,13 @@
 //
 // How, for each angle u (computed in f64 exactly as the encoder computes it: the same operations in
 // the same order): sin u and cos u in f64x2 SIMD, two angles at a time — u reduced by multiples of
-// π/2 in three parts (fdlibm's constants, |u| < 2¹⁹·π/2), then fdlibm's kernel polynomials
-// (__kernel_sin/__kernel_cos: < 1 ulp of a double) — and rounded to float32. The encoder stores
-// the float32 rounding of Math.sin(u) (V8's fdlibm port, < 1 ulp): the two roundings agree wherever
-// no float32 rounding boundary lies within E = 2⁻⁴⁰·|s| + 1e−20 of our value s, which bounds both
-// errors with room to spare. The kernel checks exactly that (s − E and s + E round to the same
-// float32), and for the rare angle where it does not hold (about one in 60 000), or a huge or
-// non-finite u, it calls the very Math.sin/Math.cos the encoder calls (imported as env.sin and
-// env.cos).
+// π/2 in two parts (fdlibm's constants, |u| < 4096), then fdlibm's kernel polynomials
+// (__kernel_sin/__kernel_cos, a few ulps of a double here) — and rounded to float32. The encoder
+// stores the float32 rounding of Math.sin(u) (V8's fdlibm port, < 1 ulp): the two roundings agree
+// wherever no float32 rounding boundary lies within E = 2⁻⁴⁰·|s| + 6e−18 of our value s, which
+// bounds both errors with room to spare. The kernel checks that on the bits of s, and for the rare
+// value where it cannot tell (about one in 15 000), or a large or non-finite u, it calls the very
+// Math.sin/Math.cos the encoder calls (imported as env.sin and env.cos).
 
 @external("env", "sin")
 declare function jsSin(x: f64): f64;
@@ -29,16 +28,29 @@ declare function jsCos(x: f64): f64;
 }
 
 /**
+ * Lanes (64-bit masks) of v whose float32 rounding could differ from that of a value within
+ * E = 2⁻⁴⁰·|v| + 6e−18 of it (this kernel's error and Math's together, with room to spare): the
+ * float32 rounding of a double depends on its low 29 mantissa bits, against the midpoint 2²⁸; every
+ * value within E of v (at most 2¹⁴ units of v's last place, as |v| ≥ 2⁻¹⁶) rounds as v does when
+ * those bits are more than 2¹⁴ from the midpoint. Values below 2⁻¹⁶ are all unsafe (rare: exact
+ * zeros of a grid, mostly).
+ */
+@inline function unsafe(v: v128): v128 {
+  const low = v128.and(v, i64x2.splat(0x1fffffff));
+  const near = i64x2.le_s(i64x2.abs(i64x2.sub(low, i64x2.splat(0x10000000))), i64x2.splat(1 << 14));
+  return v128.or(near, f64x2.lt(f64x2.abs(v), d(1.52587890625e-5)));
+}
+
+/**
  * sin u and cos u of two angles u (f64x2), rounded to float32: [sin u₀, sin u₁, cos u₀, cos u₁]
  * (see the file's description; the lanes whose rounding could differ from Math's are recomputed
  * with Math).
  */
 @inline function sinCos2(u: v128): v128 {
-  // u = n·π/2 + r, |r| ≤ π/4 (fdlibm's pio2_1, pio2_2, pio2_3: π/2 in three 33-bit parts, so n·pio2_1 is exact)
+  // u = n·π/2 + r, |r| ≤ π/4, with π/2 in two parts (fdlibm's pio2_1, 33 bits, so n·pio2_1 is
+  // exact, and pio2_2): r is within 2e−21·|n| ≤ 6e−18 of the exact u − n·π/2 for |u| < 4096
   const n = f64x2.nearest(f64x2.mul(u, d(6.36619772367581382433e-1)));
-  let r = f64x2.sub(u, f64x2.mul(n, d(1.57079632673412561417)));
-  r = f64x2.sub(r, f64x2.mul(n, d(6.0771005063039659766e-11)));
-  r = f64x2.sub(r, f64x2.mul(n, d(2.0222662487111664558e-21)));
+  const r = f64x2.sub(f64x2.sub(u, f64x2.mul(n, d(1.57079632673412561417))), f64x2.mul(n, d(6.0771005063039659766e-11)));
   const z = f64x2.mul(r, r);
   // __kernel_sin: r + r³·(S1 + z·(S2 + … + z·S6))
   let s = step(d(1.58969099521155010221e-10), z, -2.50507602534068634195e-8);
@@ -47,15 +59,13 @@ declare function jsCos(x: f64): f64;
   s = step(s, z, 8.33333333332248946124e-3);
   s = step(s, z, -1.66666666666666324348e-1);
   s = f64x2.add(r, f64x2.mul(f64x2.mul(z, r), s));
-  // __kernel_cos: 1 − z/2 + z²·(C1 + z·(C2 + … + z·C6)), with fdlibm's split of 1 − z/2
+  // __kernel_cos: (1 − z/2) + z²·(C1 + z·(C2 + … + z·C6)) (without fdlibm's last-ulp split of 1 − z/2)
   let c = step(d(-1.13596475577881948265e-11), z, 2.0875723212981748279e-9);
   c = step(c, z, -2.75573143513906633035e-7);
   c = step(c, z, 2.48015872894767294178e-5);
   c = step(c, z, -1.38888888888741095749e-3);
   c = step(c, z, 4.16666666666666019037e-2);
-  const hz = f64x2.mul(z, d(0.5));
-  const w = f64x2.sub(d(1), hz);
-  c = f64x2.add(w, f64x2.add(f64x2.sub(f64x2.sub(d(1), w), hz), f64x2.mul(f64x2.mul(z, z), c)));
+  c = f64x2.add(f64x2.sub(d(1), f64x2.mul(z, d(0.5))), f64x2.mul(f64x2.mul(z, z), c));
   // quadrant n: sin u = ±sin r or ±cos r (n odd: the cosine), negated where n & 2; cos u is
   // sin of quadrant n + 1
   const j = i64x2.extend_low_i32x4_s(i32x4.trunc_sat_f64x2_s_zero(n));
@@ -63,16 +73,11 @@ declare function jsCos(x: f64): f64;
   const sinU = v128.xor(v128.bitselect(c, s, oddS), i64x2.shl(v128.and(j, i64x2.splat(2)), 62));
   const j1 = i64x2.add(j, i64x2.splat(1));
   const cosU = v128.xor(v128.bitselect(s, c, oddS), i64x2.shl(v128.and(j1, i64x2.splat(2)), 62));
-  // round to float32, and check that s − E and s + E round alike (E = 2⁻⁴⁰·|s| + 1e−20)
   let out = v128.shuffle<f32>(f32x4.demote_f64x2_zero(sinU), f32x4.demote_f64x2_zero(cosU), 0, 1, 4, 5);
-  const eS = f64x2.add(f64x2.mul(f64x2.abs(sinU), d(9.094947017729282e-13)), d(1e-20));
-  const eC = f64x2.add(f64x2.mul(f64x2.abs(cosU), d(9.094947017729282e-13)), d(1e-20));
-  const lo = v128.shuffle<f32>(f32x4.demote_f64x2_zero(f64x2.sub(sinU, eS)), f32x4.demote_f64x2_zero(f64x2.sub(cosU, eC)), 0, 1, 4, 5);
-  const hi = v128.shuffle<f32>(f32x4.demote_f64x2_zero(f64x2.add(sinU, eS)), f32x4.demote_f64x2_zero(f64x2.add(cosU, eC)), 0, 1, 4, 5);
-  // a huge or non-finite angle: not reduced above (|u| < 2¹⁹·π/2 ≈ 823550)
-  const far = v128.not(f64x2.lt(f64x2.abs(u), d(823550))); // NaN included
-  const farLanes = v128.shuffle<i32>(far, far, 0, 2, 0, 2);
-  const bad = v128.or(v128.not(i32x4.eq(lo, hi)), farLanes);
+  // unsafe lanes: the angle too large or not finite, or the value too near a float32 rounding
+  // boundary (see the file's description)
+  const far = v128.not(f64x2.lt(f64x2.abs(u), d(4096))); // NaN included
+  const bad = v128.or(v128.shuffle<i32>(unsafe(sinU), unsafe(cosU), 0, 2, 4, 6), v128.shuffle<i32>(far, far, 0, 2, 0, 2));
   if (v128.any_true(bad)) {
     const u0 = f64x2.extract_lane(u, 0);
     const u1 = f64x2.extract_lane(u, 1);
@@ -125,6 +130,16 @@ export function gaussianEncode(points: usize, Bcols: usize, out: usize, n: i32, 
     const y = f64x2.splat(<f64>load<f32>(p + 4));
     const o = out + <usize>i * rowOut;
     let r = 0;
+    // four rows at a time: two independent chains for the processor to overlap
+    for (; r + 4 <= m; r += 4) {
+      const at = <usize>r << 3;
+      const u0 = f64x2.mul(f64x2.add(f64x2.add(f64x2.splat(0), f64x2.mul(v128.load(Bcols + at), x)), f64x2.mul(v128.load(B1 + at), y)), twoPi);
+      const u1 = f64x2.mul(f64x2.add(f64x2.add(f64x2.splat(0), f64x2.mul(v128.load(Bcols + at + 16), x)), f64x2.mul(v128.load(B1 + at + 16), y)), twoPi);
+      const sc0 = sinCos2(u0);
+      const sc1 = sinCos2(u1);
+      v128.store(o + (<usize>r << 2), v128.shuffle<f32>(sc0, sc1, 0, 1, 4, 5));
+      v128.store(o + rowOut / 2 + (<usize>r << 2), v128.shuffle<f32>(sc0, sc1, 2, 3, 6, 7));
+    }
     for (; r + 2 <= m; r += 2) {
       const at = <usize>r << 3;
       // u = 0 + B[r][0]·x, then + B[r][1]·y, then ·2π (the encoder's `u += …`; the 0 + makes −0 +0, as there)
