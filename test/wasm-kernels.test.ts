@@ -9,6 +9,7 @@ import { cut } from "../dist/backends/wasm/parallel.js";
 import { WasmTrainer, type WasmTrainerOptions } from "../dist/backends/wasm/trainer.js";
 import { parseConfig } from "../dist/config.js";
 import { createEncoder, imageInputs } from "../dist/encoding/index.js";
+import { pixelCoordinates } from "../dist/encoding/normalize.js";
 import { initialWeights, networkSpec } from "../dist/model.js";
 import { ACTIVATION_NAMES, ACTIVATIONS, type ActivationName, relu, reluGrad } from "../dist/reference/activations/index.js";
 import { adamCorrections, adamStep, createAdamState } from "../dist/reference/adam.js";
@@ -441,6 +442,26 @@ describe("wasm trainer threads", () => {
     // helpers late by a millisecond for every call: parts land on either thread as timing has it
     const late = await train({ threads: 2, helperDelayMs: 1 });
     expect(bits(late.weights)).toEqual(bits(w1));
+  });
+
+  it("encode() builds stored inputs in the kernels, bit for bit the encoder's (positional, Gaussian, none)", async () => {
+    for (const encoding of [
+      { type: "positional", frequencies: 7, includeInput: true, range: "11" },
+      { type: "gaussian", features: 33, sigma: 10 },
+      { type: "none", range: "11" },
+    ] as const) {
+      const cfg = parseConfig({ encoding, network: { width: 16, depth: 1 } });
+      const encoder = createEncoder(cfg.encoding, 5);
+      const trainer = new WasmTrainer({ spec: networkSpec(cfg), adam: cfg.optimizer, weights: initialWeights(cfg), maxBatch: 100 }, { threads: 2 });
+      await trainer.ready();
+      // 37×29 = 1073 points: ten full chunks of 100 and a short one
+      const points = pixelCoordinates(37, 29, encoder.config.range) as Float32Array;
+      const [expected, got] = [0, 1].map(() => new Float32Array(1073 * encoder.features));
+      encoder.encode(points, expected, 1073);
+      trainer.encode(encoder, points, got, 1073);
+      await trainer.dispose();
+      expect(Buffer.from(got.buffer).equals(Buffer.from(expected.buffer))).toBe(true);
+    }
   });
 
   it.each(["gelu", "tanh", "sine"] as const)(

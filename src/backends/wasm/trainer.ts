@@ -14,6 +14,7 @@
  * that every thread may run (protocol.ts: how threads share a call; worker.ts: a helper).
  */
 
+import type { Encoder } from "../../encoding/encoder.js";
 import { EncodedOnDemand, gatherInputs, type NetworkInputs } from "../../encoding/inputs.js";
 import type { ActivationName } from "../../reference/activations/index.js";
 import { adamCorrections } from "../../reference/adam.js";
@@ -235,6 +236,21 @@ export class WasmTrainer implements Trainer {
     }
     this.k.gaussianEncode(coords.ptr, encodingMatrix.ptr, x.ptr, n, m);
   };
+
+  /**
+   * Encode `count` points with `encoder` into `out` through the kernels, `maxBatch` points at a
+   * time (as a batch encoded on demand: bit for bit `encoder.encode`).
+   */
+  encode(encoder: Encoder, points: Float32Array, out: Float32Array, count: number): void {
+    const F = encoder.features;
+    if (F !== this.spec.inputs) throw new RangeError(`the encoder makes ${F} features, the network takes ${this.spec.inputs}`);
+    const all = new EncodedOnDemand(points.subarray(0, 2 * count), encoder);
+    for (let start = 0; start < count; start += this.B) {
+      const n = Math.min(this.B, count - start);
+      this.gather(all, F, this.mem.x.view, n, start);
+      out.set(this.mem.x.view.subarray(0, n * F), start * F);
+    }
+  }
 
   async epoch(
     inputs: NetworkInputs,
