@@ -11,15 +11,18 @@
 // multiplied into a contiguous run of a B row, so the vector loads are contiguous whatever the
 // shapes. Register blocking: a tile of 4 rows of C by 8 columns (two f32x4 accumulators per row, 8
 // in all) stays in registers while k runs; column remainders use one vector, then scalars; row
-// remainders run one row at a time. Where the layer's activation is ReLU, its forward (a = max(z,
-// 0)) or its derivative (dz = da·[z > 0]) is applied as each tile is stored, saving a pass.
+// remainders run one row at a time. The layer's activation, its forward (a = f(z)) or its
+// derivative (dz = da·f'(·)), is applied as each tile is stored, saving a pass over memory
+// (assembly/activations.ts: float32 SIMD, one compiled copy of the product per activation).
 //
 // forward  z  = b + x·Wᵀ  (A = x [B][nIn],   B = Wᵀ [nIn][nOut], a copy transposed once per step)
-// backward dz = (dz'·W) ⊙ act'(z)  (A = dz' [B][nOut'] of the layer above, B = W [nOut'][nIn])
+// backward dz = (dz'·W) ⊙ act'(·)  (A = dz' [B][nOut'] of the layer above, B = W [nOut'][nIn])
 //          dW = dzᵀ·a     (A = dzᵀ [nOut][B], transposed first so both operands run along rows;
 //                          B = a [B][nIn]), db = Σ_n dz (summed during that transpose)
 // Outputs narrower than 8 columns (the 3 colours; a 2-input first layer's dW) use `gemmNT`, a dot
 // product per output element.
+
+import { backward1, backward4, ELU, forward1, forward4, GELU, IDENTITY, RELU, SIGMOID, SINE, TANH } from "./activations";
 
 @inline function ld(p: usize): v128 {
   return v128.load(p);
@@ -45,38 +48,82 @@
 }
 
 /**
- * Store four finished sums s at byte offset o of C, with the optional ReLU epilogues:
- * mask ≠ 0: s ← s·[Z > 0] (ReLU's derivative at z = Z[o]: the reference's `da·reluGrad(z)`);
- * relu ≠ 0: also D[o] = max(s, 0) (ReLU itself; max keeps NaN, max(−0, 0) = +0, as `relu`).
+ * Store four finished sums s at byte offset o of C, with the layer's activation as the epilogue
+ * (`act` a constant wherever this is inlined; see assembly/activations.ts):
+ * dIn ≠ 0: s ← da·f'(·) with da = s and f'(·) read at dIn[o] (z or a = f(z)): the backward;
+ * aOut ≠ 0: also aOut[o] = f(s): the forward (s is z).
  */
-@inline function put4(C: usize, o: usize, s: v128, relu: usize, mask: usize): void {
+@inline function put4(act: i32, C: usize, o: usize, s: v128, aOut: usize, dIn: usize): void {
   let v = s;
-  if (mask !== 0) v = f32x4.mul(v, v128.bitselect(f32x4.splat(1), f32x4.splat(0), f32x4.gt(ld(mask + o), f32x4.splat(0))));
+  if (act !== 0 && dIn !== 0) v = backward4(act, v, ld(dIn + o));
   v128.store(C + o, v);
-  if (relu !== 0) v128.store(relu + o, f32x4.max(v, f32x4.splat(0)));
+  if (act !== 0 && aOut !== 0) v128.store(aOut + o, forward4(act, v));
 }
 
-/** put4 for one element. */
-@inline function put1(C: usize, o: usize, s: f32, relu: usize, mask: usize): void {
+/** put4 for one element (lane 0 of the same code). */
+@inline function put1(act: i32, C: usize, o: usize, s: f32, aOut: usize, dIn: usize): void {
   let v = s;
-  if (mask !== 0) v = v * (load<f32>(mask + o) > 0 ? <f32>1 : <f32>0);
+  if (act !== 0 && dIn !== 0) v = backward1(act, v, load<f32>(dIn + o));
   store<f32>(C + o, v);
-  if (relu !== 0) store<f32>(relu + o, max<f32>(v, 0));
+  if (act !== 0 && aOut !== 0) store<f32>(aOut + o, forward1(act, v));
 }
 
 /**
  * C[r][c] = bias[c] + Σ_k A(r, k)·B[k][c] (pointers in bytes, sizes and strides in elements; a
- * pointer 0 means "none": bias 0 starts from zeros). Epilogues: `relu` ≠ 0 also writes
- * max(C, 0) there ([R][N] like C); `mask` ≠ 0 multiplies C by [mask > 0] elementwise first.
+ * pointer 0 means "none": bias 0 starts from zeros). Epilogues, for activation `act` (a code of
+ * assembly/activations.ts; 0: none): `aOut` ≠ 0 also writes f(C) there ([R][N] like C), the
+ * forward; `dIn` ≠ 0 multiplies C by f'(·) read from dIn ([R][N]: z or a) elementwise first, the
+ * backward.
  */
-export function gemm(A: usize, B: usize, C: usize, R: i32, K: i32, N: i32, sAr: i32, sAk: i32, bias: usize, relu: usize, mask: usize): void {
+export function gemm(A: usize, B: usize, C: usize, R: i32, K: i32, N: i32, sAr: i32, sAk: i32, bias: usize, act: i32, aOut: usize, dIn: usize): void {
+  // one compiled copy of the product per activation, each with its epilogue inlined, each a
+  // function of its own (exported, so that the optimizer keeps it one: a single function holding
+  // every copy compiles to code twice as slow in V8)
+  if (act === 0 || (aOut === 0 && dIn === 0)) gemmPlain(A, B, C, R, K, N, sAr, sAk, bias);
+  else if (act === RELU) gemmRelu(A, B, C, R, K, N, sAr, sAk, bias, aOut, dIn);
+  else if (act === GELU) gemmGelu(A, B, C, R, K, N, sAr, sAk, bias, aOut, dIn);
+  else if (act === ELU) gemmElu(A, B, C, R, K, N, sAr, sAk, bias, aOut, dIn);
+  else if (act === TANH) gemmTanh(A, B, C, R, K, N, sAr, sAk, bias, aOut, dIn);
+  else if (act === SIGMOID) gemmSigmoid(A, B, C, R, K, N, sAr, sAk, bias, aOut, dIn);
+  else if (act === SINE) gemmSine(A, B, C, R, K, N, sAr, sAk, bias, aOut, dIn);
+  else if (act === IDENTITY) {
+    // f = identity: a copy of C; f' = 1: C as it is
+    gemmPlain(A, B, C, R, K, N, sAr, sAk, bias);
+    if (aOut !== 0) memory.copy(aOut, C, (<usize>R * <usize>N) << 2);
+  } else unreachable();
+}
+
+export function gemmPlain(A: usize, B: usize, C: usize, R: i32, K: i32, N: i32, sAr: i32, sAk: i32, bias: usize): void {
+  gemmWith(0, A, B, C, R, K, N, sAr, sAk, bias, 0, 0);
+}
+export function gemmRelu(A: usize, B: usize, C: usize, R: i32, K: i32, N: i32, sAr: i32, sAk: i32, bias: usize, aOut: usize, dIn: usize): void {
+  gemmWith(RELU, A, B, C, R, K, N, sAr, sAk, bias, aOut, dIn);
+}
+export function gemmGelu(A: usize, B: usize, C: usize, R: i32, K: i32, N: i32, sAr: i32, sAk: i32, bias: usize, aOut: usize, dIn: usize): void {
+  gemmWith(GELU, A, B, C, R, K, N, sAr, sAk, bias, aOut, dIn);
+}
+export function gemmElu(A: usize, B: usize, C: usize, R: i32, K: i32, N: i32, sAr: i32, sAk: i32, bias: usize, aOut: usize, dIn: usize): void {
+  gemmWith(ELU, A, B, C, R, K, N, sAr, sAk, bias, aOut, dIn);
+}
+export function gemmTanh(A: usize, B: usize, C: usize, R: i32, K: i32, N: i32, sAr: i32, sAk: i32, bias: usize, aOut: usize, dIn: usize): void {
+  gemmWith(TANH, A, B, C, R, K, N, sAr, sAk, bias, aOut, dIn);
+}
+export function gemmSigmoid(A: usize, B: usize, C: usize, R: i32, K: i32, N: i32, sAr: i32, sAk: i32, bias: usize, aOut: usize, dIn: usize): void {
+  gemmWith(SIGMOID, A, B, C, R, K, N, sAr, sAk, bias, aOut, dIn);
+}
+export function gemmSine(A: usize, B: usize, C: usize, R: i32, K: i32, N: i32, sAr: i32, sAk: i32, bias: usize, aOut: usize, dIn: usize): void {
+  gemmWith(SINE, A, B, C, R, K, N, sAr, sAk, bias, aOut, dIn);
+}
+
+/** gemm with the epilogue of activation `act` (a constant at each call). */
+@inline function gemmWith(act: i32, A: usize, B: usize, C: usize, R: i32, K: i32, N: i32, sAr: i32, sAk: i32, bias: usize, aOut: usize, dIn: usize): void {
   const rowA = <usize>sAr << 2;
   const stepA = <usize>sAk << 2;
   const rowB = <usize>N << 2;
   const sizeB = <usize>K * rowB;
-  // the epilogues address C, relu and mask alike: pass offsets from C
-  const dRelu = relu !== 0 ? relu - C : 0;
-  const dMask = mask !== 0 ? mask - C : 0;
+  // the epilogues address C, aOut and dIn alike: pass offsets from C
+  const dOut = aOut !== 0 ? aOut - C : 0;
+  const dD = dIn !== 0 ? dIn - C : 0;
   let r = 0;
   for (; r + 4 <= R; r += 4) {
     const a0 = A + <usize>r * rowA;
@@ -109,14 +156,14 @@ export function gemm(A: usize, B: usize, C: usize, R: i32, K: i32, N: i32, sAr: 
         b += rowB;
         a += stepA;
       }
-      put4(c0, o, s00, dRelu ? c0 + dRelu : 0, dMask ? c0 + dMask : 0);
-      put4(c0, o + 16, s01, dRelu ? c0 + dRelu : 0, dMask ? c0 + dMask : 0);
-      put4(c1, o, s10, dRelu ? c1 + dRelu : 0, dMask ? c1 + dMask : 0);
-      put4(c1, o + 16, s11, dRelu ? c1 + dRelu : 0, dMask ? c1 + dMask : 0);
-      put4(c2, o, s20, dRelu ? c2 + dRelu : 0, dMask ? c2 + dMask : 0);
-      put4(c2, o + 16, s21, dRelu ? c2 + dRelu : 0, dMask ? c2 + dMask : 0);
-      put4(c3, o, s30, dRelu ? c3 + dRelu : 0, dMask ? c3 + dMask : 0);
-      put4(c3, o + 16, s31, dRelu ? c3 + dRelu : 0, dMask ? c3 + dMask : 0);
+      put4(act, c0, o, s00, dOut ? c0 + dOut : 0, dD ? c0 + dD : 0);
+      put4(act, c0, o + 16, s01, dOut ? c0 + dOut : 0, dD ? c0 + dD : 0);
+      put4(act, c1, o, s10, dOut ? c1 + dOut : 0, dD ? c1 + dD : 0);
+      put4(act, c1, o + 16, s11, dOut ? c1 + dOut : 0, dD ? c1 + dD : 0);
+      put4(act, c2, o, s20, dOut ? c2 + dOut : 0, dD ? c2 + dD : 0);
+      put4(act, c2, o + 16, s21, dOut ? c2 + dOut : 0, dD ? c2 + dD : 0);
+      put4(act, c3, o, s30, dOut ? c3 + dOut : 0, dD ? c3 + dD : 0);
+      put4(act, c3, o + 16, s31, dOut ? c3 + dOut : 0, dD ? c3 + dD : 0);
     }
     for (; c + 4 <= N; c += 4) {
       const o = <usize>c << 2;
@@ -134,10 +181,10 @@ export function gemm(A: usize, B: usize, C: usize, R: i32, K: i32, N: i32, sAr: 
         b += rowB;
         a += stepA;
       }
-      put4(c0, o, s0, dRelu ? c0 + dRelu : 0, dMask ? c0 + dMask : 0);
-      put4(c1, o, s1, dRelu ? c1 + dRelu : 0, dMask ? c1 + dMask : 0);
-      put4(c2, o, s2, dRelu ? c2 + dRelu : 0, dMask ? c2 + dMask : 0);
-      put4(c3, o, s3, dRelu ? c3 + dRelu : 0, dMask ? c3 + dMask : 0);
+      put4(act, c0, o, s0, dOut ? c0 + dOut : 0, dD ? c0 + dD : 0);
+      put4(act, c1, o, s1, dOut ? c1 + dOut : 0, dD ? c1 + dD : 0);
+      put4(act, c2, o, s2, dOut ? c2 + dOut : 0, dD ? c2 + dD : 0);
+      put4(act, c3, o, s3, dOut ? c3 + dOut : 0, dD ? c3 + dD : 0);
     }
     for (; c < N; c++) {
       const o = <usize>c << 2;
@@ -155,18 +202,18 @@ export function gemm(A: usize, B: usize, C: usize, R: i32, K: i32, N: i32, sAr: 
         b += rowB;
         a += stepA;
       }
-      put1(c0, o, s0, dRelu ? c0 + dRelu : 0, dMask ? c0 + dMask : 0);
-      put1(c1, o, s1, dRelu ? c1 + dRelu : 0, dMask ? c1 + dMask : 0);
-      put1(c2, o, s2, dRelu ? c2 + dRelu : 0, dMask ? c2 + dMask : 0);
-      put1(c3, o, s3, dRelu ? c3 + dRelu : 0, dMask ? c3 + dMask : 0);
+      put1(act, c0, o, s0, dOut ? c0 + dOut : 0, dD ? c0 + dD : 0);
+      put1(act, c1, o, s1, dOut ? c1 + dOut : 0, dD ? c1 + dD : 0);
+      put1(act, c2, o, s2, dOut ? c2 + dOut : 0, dD ? c2 + dD : 0);
+      put1(act, c3, o, s3, dOut ? c3 + dOut : 0, dD ? c3 + dD : 0);
     }
   }
   // remaining rows, one at a time: 16 columns (four independent accumulators) where they fit
   for (; r < R; r++) {
     const a0 = A + <usize>r * rowA;
     const c0 = C + <usize>r * rowB;
-    const pRelu = dRelu ? c0 + dRelu : 0;
-    const pMask = dMask ? c0 + dMask : 0;
+    const pOut = dOut ? c0 + dOut : 0;
+    const pD = dD ? c0 + dD : 0;
     let c = 0;
     for (; c + 16 <= N; c += 16) {
       const o = <usize>c << 2;
@@ -183,10 +230,10 @@ export function gemm(A: usize, B: usize, C: usize, R: i32, K: i32, N: i32, sAr: 
         b += rowB;
         a += stepA;
       }
-      put4(c0, o, s0, pRelu, pMask);
-      put4(c0, o + 16, s1, pRelu, pMask);
-      put4(c0, o + 32, s2, pRelu, pMask);
-      put4(c0, o + 48, s3, pRelu, pMask);
+      put4(act, c0, o, s0, pOut, pD);
+      put4(act, c0, o + 16, s1, pOut, pD);
+      put4(act, c0, o + 32, s2, pOut, pD);
+      put4(act, c0, o + 48, s3, pOut, pD);
     }
     for (; c + 4 <= N; c += 4) {
       const o = <usize>c << 2;
@@ -199,7 +246,7 @@ export function gemm(A: usize, B: usize, C: usize, R: i32, K: i32, N: i32, sAr: 
         b += rowB;
         a += stepA;
       }
-      put4(c0, o, s0, pRelu, pMask);
+      put4(act, c0, o, s0, pOut, pD);
     }
     for (; c < N; c++) {
       const o = <usize>c << 2;
@@ -212,7 +259,7 @@ export function gemm(A: usize, B: usize, C: usize, R: i32, K: i32, N: i32, sAr: 
         b += rowB;
         a += stepA;
       }
-      put1(c0, o, s0, pRelu, pMask);
+      put1(act, c0, o, s0, pOut, pD);
     }
   }
 }
@@ -294,34 +341,5 @@ export function transpose(M: usize, T: usize, R: i32, N: i32, ldM: i32, sums: us
       store<f32>(T + <usize>c * rowT + (<usize>r << 2), v);
     }
     if (sums !== 0) store<f32>(sums + (<usize>c << 2), sum);
-  }
-}
-
-/**
- * ReLU's fast path, a[i] = max(0, z[i]) four at a time: the same function as the reference's
- * `relu` (Math.max keeps NaN; max(−0, 0) is +0), checked bit for bit against it by the tests.
- */
-export function reluForward(z: usize, a: usize, n: i32): void {
-  const zero = f32x4.splat(0);
-  let i = 0;
-  for (; i + 4 <= n; i += 4) v128.store(a + (<usize>i << 2), f32x4.max(ld(z + (<usize>i << 2)), zero));
-  for (; i < n; i++) store<f32>(a + (<usize>i << 2), max<f32>(load<f32>(z + (<usize>i << 2)), 0));
-}
-
-/**
- * ReLU's backward fast path, dz[i] = da[i]·(z[i] > 0 ? 1 : 0) (the reference's reluGrad), in place
- * allowed (dz = da).
- */
-export function reluBackward(z: usize, da: usize, dz: usize, n: i32): void {
-  const zero = f32x4.splat(0);
-  const one = f32x4.splat(1);
-  let i = 0;
-  for (; i + 4 <= n; i += 4) {
-    const o = <usize>i << 2;
-    v128.store(dz + o, f32x4.mul(ld(da + o), v128.bitselect(one, zero, f32x4.gt(ld(z + o), zero))));
-  }
-  for (; i < n; i++) {
-    const o = <usize>i << 2;
-    store<f32>(dz + o, load<f32>(da + o) * (load<f32>(z + o) > 0 ? <f32>1 : <f32>0));
   }
 }

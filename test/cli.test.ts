@@ -198,7 +198,7 @@ describe("coordnet train --backend", () => {
     expect(Math.max(...diffs)).toBeLessThanOrEqual(2 * steps * 1e-3);
     expect(diffs.filter((d) => d > 1e-5).length).toBeLessThanOrEqual(0.01 * diffs.length);
     // and the losses agree to float32 precision
-    gpu.history.forEach((h, e) => expect(Math.abs(h.loss - reference.history[e].loss)).toBeLessThan(1e-5 * reference.history[e].loss + 1e-7));
+    for (const [e, h] of gpu.history.entries()) expect(Math.abs(h.loss - reference.history[e].loss)).toBeLessThan(1e-5 * reference.history[e].loss + 1e-7);
   });
 
   it("webasm, the old name of gpujs-wasm, still works and says once that the name changed", () => {

@@ -7,6 +7,7 @@
  */
 
 import type { MemoryPart } from "../budget.js";
+import type { Encoder } from "../encoding/encoder.js";
 import type { NetworkInputs } from "../encoding/inputs.js";
 import type { AdamOptions } from "../reference/adam.js";
 import type { MLPSpec } from "../reference/mlp.js";
@@ -96,6 +97,12 @@ export interface Trainer {
    * stored [count][spec.inputs], or coordinates encoded a chunk at a time.
    */
   predict(inputs: NetworkInputs, count: number): Promise<Float32Array>;
+  /**
+   * Optional: encode `count` points (row-major [count][2]) with `encoder` into `out` ([count][features])
+   * in the backend's own kernels, bit for bit what `encoder.encode` gives; training builds its
+   * stored inputs with it where a trainer has it.
+   */
+  encode?(encoder: Encoder, points: Float32Array, out: Float32Array, count: number): void;
   /**
    * One optimisation step on one batch: forward, MSE loss, backward, Adam at learning rate `lr`.
    * Returns the batch's loss before the step.

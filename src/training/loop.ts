@@ -10,7 +10,7 @@ import { requireBackend } from "../backends/registry.js";
 import type { LayerWeights, OptimizerSnapshot, Trainer } from "../backends/types.js";
 import type { Config } from "../config.js";
 import { createEncoder, type Encoder, imageInputs } from "../encoding/encoder.js";
-import type { NetworkInputs } from "../encoding/inputs.js";
+import { EncodedOnDemand, type NetworkInputs } from "../encoding/inputs.js";
 import { CoordnetError } from "../errors.js";
 import type { RGBImage } from "../image/png.js";
 import type { EpochRecord, TrainingPosition } from "../io/model-file.js";
@@ -111,7 +111,6 @@ export async function startSession(options: SessionOptions): Promise<TrainingSes
   const { config, image, resume } = options;
   const samples = image.width * image.height;
   const encoder = createEncoder(config.encoding, config.training.seed, resume?.matrix ?? undefined);
-  const inputs = imageInputs(encoder, image.width, image.height, options.storedInputsMaxBytes);
   const batch = Math.min(config.training.batchSize, samples); // a batch larger than the image is the whole image
   const backend = await requireBackend(options.backend);
   const trainer = await backend.create({
@@ -120,6 +119,18 @@ export async function startSession(options: SessionOptions): Promise<TrainingSes
     weights: resume?.weights ?? initialWeights(config),
     maxBatch: batch,
   });
+  let inputs: NetworkInputs;
+  try {
+    // stored inputs encoded by the trainer's kernels where it has them (the same bits as the encoder's)
+    const encode = trainer.encode?.bind(trainer);
+    const encodeWith: Encoder = encode ? { ...encoder, encode: (p, out, n) => encode(encoder, p as Float32Array, out as Float32Array, n) } : encoder;
+    inputs = imageInputs(encodeWith, image.width, image.height, options.storedInputsMaxBytes);
+    // inputs encoded on demand keep the encoder itself (the trainer's batches encode in its kernels anyway)
+    if (inputs instanceof EncodedOnDemand) inputs = new EncodedOnDemand(inputs.coords, encoder);
+  } catch (e) {
+    await trainer.dispose();
+    throw e;
+  }
   if (resume) trainer.setOptimizerState(resume.optimizer);
   const state: TrainingState = resume?.state ?? {
     epoch: 0,

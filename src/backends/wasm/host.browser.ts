@@ -66,10 +66,7 @@ export function sharedMemoryUnavailable(): string | null {
   return null;
 }
 
-/**
- * Start a helper (worker.browser.ts) as a module Web Worker. A browser worker blocked in
- * `Atomics.wait` cannot read messages, so browser helpers do not encode: the trainer's thread does.
- */
+/** Start a helper (worker.browser.ts) as a module Web Worker. */
 export function startHelper(data: HelperData): Helper {
   const worker = new Worker(new URL("./worker.browser.js", import.meta.url), { type: "module" });
   const started = new Promise<void>((resolve, reject) => {
@@ -79,8 +76,6 @@ export function startHelper(data: HelperData): Helper {
   worker.postMessage(data);
   return {
     started,
-    encodes: false,
-    sendEncoder: () => {},
     stop: async () => worker.terminate(),
   };
 }

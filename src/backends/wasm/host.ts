@@ -9,7 +9,7 @@
 import { readFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { setFlagsFromString } from "node:v8";
-import { MessageChannel, Worker } from "node:worker_threads";
+import { Worker } from "node:worker_threads";
 
 /**
  * The bytes of a kernel build (`kernels.wasm` or `kernels-fma.wasm`, beside this file): at once in
@@ -51,10 +51,6 @@ export interface HelperData {
 export interface Helper {
   /** resolves once the helper is waiting for work */
   readonly started: Promise<void>;
-  /** whether the helper can run the "encode" task (it is sent each encoder) */
-  readonly encodes: boolean;
-  /** send the helper an encoder's config and matrix */
-  sendEncoder(message: unknown): void;
   stop(): Promise<void>;
 }
 
@@ -63,9 +59,7 @@ export interface Helper {
  * leave the team waiting forever: the process fails loudly instead.
  */
 export function startHelper(data: HelperData): Helper {
-  const { port1, port2 } = new MessageChannel();
-  port1.unref();
-  const worker = new Worker(new URL("./worker.js", import.meta.url), { workerData: { ...data, port: port2 }, transferList: [port2] });
+  const worker = new Worker(new URL("./worker.js", import.meta.url), { workerData: data });
   worker.unref();
   const started = new Promise<void>((resolve, reject) => {
     worker.once("message", () => resolve());
@@ -77,10 +71,7 @@ export function startHelper(data: HelperData): Helper {
   });
   return {
     started,
-    encodes: true,
-    sendEncoder: (message) => port1.postMessage(message),
     stop: async () => {
-      port1.close();
       await worker.terminate();
     },
   };

@@ -6,7 +6,9 @@
  */
 
 /**
- * An instance of the kernel module over `memory` (shared by every thread of one trainer).
+ * An instance of the kernel module over `memory` (shared by every thread of one trainer). The
+ * kernels import Math.sin and Math.cos: the Fourier-feature kernels call them where their own
+ * float32 result could differ from the JavaScript encoder's (assembly/encode.ts).
  *
  * @example
  * ```ts
@@ -14,5 +16,5 @@
  * ```
  */
 export function instantiate<K = Record<string, unknown>>(module: WebAssembly.Module, memory: WebAssembly.Memory): K {
-  return new WebAssembly.Instance(module, { env: { memory, abort: () => {} } }).exports as unknown as K;
+  return new WebAssembly.Instance(module, { env: { memory, abort: () => {}, sin: Math.sin, cos: Math.cos } }).exports as unknown as K;
 }

@@ -49,6 +49,8 @@ export interface MemoryPlan {
   readonly aT: Region;
   /** coordinates of a batch whose inputs are encoded on demand, [B][2] */
   readonly coords: Region;
+  /** a Gaussian encoding's B as two float64 columns [2][m] (m = inputs / 2), for the encode kernel */
+  readonly encodingMatrix: { readonly ptr: number; readonly view: Float64Array };
 }
 
 /** WebAssembly memory's limit, in 64 KiB pages (4 GiB; the kernels are built with this maximum). */
@@ -95,6 +97,7 @@ export function planMemory(spec: MLPSpec, B: number, heapBase: number): MemoryPl
     dzT: take(B * Math.max(...sizes.slice(1))),
     aT: take(B * NARROW),
     coords: take(2 * B),
+    encodingMatrix: take(2 * sizes[0]),
     x: take(B * sizes[0]),
     y: take(B * spec.outputs),
   };
@@ -136,5 +139,6 @@ export function planMemory(spec: MLPSpec, B: number, heapBase: number): MemoryPl
     dzT: region(plan.dzT),
     aT: region(plan.aT),
     coords: region(plan.coords),
+    encodingMatrix: { ptr: plan.encodingMatrix.ptr, view: new Float64Array(memory.buffer, plan.encodingMatrix.ptr, plan.encodingMatrix.floats / 2) },
   };
 }

@@ -10,25 +10,45 @@ import { instantiate as instantiateModule } from "./instance.js";
 
 /** The kernel module's exports (pointers in bytes, sizes in elements; see assembly/gemm.ts). */
 export interface Kernels {
-  gemm(A: number, B: number, C: number, R: number, K: number, N: number, sAr: number, sAk: number, bias: number, relu: number, mask: number): void;
+  gemm(A: number, B: number, C: number, R: number, K: number, N: number, sAr: number, sAk: number, bias: number, act: number, aOut: number, dIn: number): void;
   gemmNT(A: number, B: number, C: number, R: number, K: number, N: number, bias: number): void;
   transpose(M: number, T: number, R: number, N: number, ldM: number, sums: number): void;
-  reluForward(z: number, a: number, n: number): void;
-  reluBackward(z: number, da: number, dz: number, n: number): void;
   adam(p: number, g: number, m: number, v: number, n: number, beta1: number, beta2: number, eps: number, stepSize: number, bc2Sqrt: number): void;
   activationForward(kind: number, z: number, a: number, n: number): void;
-  activationBackward(kind: number, z: number, da: number, dz: number, n: number): void;
+  activationBackward(kind: number, d: number, da: number, dz: number, n: number): void;
+  positionalEncode(points: number, out: number, n: number, L: number, includeInput: number): void;
+  gaussianEncode(points: number, Bcols: number, out: number, n: number, m: number): void;
 }
 
 /**
- * The activation kernels' codes (assembly/activations.ts); ReLU has its own fused kernels.
+ * The activation kernels' codes (assembly/activations.ts; 0 is "no activation" in gemm's epilogue).
  *
  * @example
  * ```ts
  * kernels.activationForward(WASM_ACTIVATIONS.gelu, z, a, n);
  * ```
  */
-export const WASM_ACTIVATIONS: Record<Exclude<ActivationName, "relu">, number> = { gelu: 1, elu: 2, tanh: 3, sigmoid: 4, sine: 5, identity: 6 };
+export const WASM_ACTIVATIONS: Record<ActivationName, number> = { relu: 1, gelu: 2, elu: 3, tanh: 4, sigmoid: 5, sine: 6, identity: 7 };
+
+/**
+ * Whether the kernels compute an activation's derivative from its output a = f(z) (ELU: a + 1
+ * below 0, tanh: 1 − a², sigmoid: a·(1 − a), each cheaper than f itself) rather than from z
+ * (assembly/activations.ts): the trainer hands the backward that array.
+ *
+ * @example
+ * ```ts
+ * const d = DERIVATIVE_FROM_A[act] ? layer.aNext : layer.z;
+ * ```
+ */
+export const DERIVATIVE_FROM_A: Readonly<Record<ActivationName, boolean>> = {
+  relu: false,
+  gelu: false,
+  elu: true,
+  tanh: true,
+  sigmoid: true,
+  sine: false,
+  identity: false,
+};
 
 /** The compiled kernels and which build they are. */
 export interface KernelBuild {

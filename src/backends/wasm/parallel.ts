@@ -2,7 +2,7 @@
  * @module
  * The wasm kernels on several threads: each large kernel call is cut into parts with disjoint
  * outputs — rows of a matrix product, columns of a transpose, elements of an activation or of
- * Adam — that a {@link Team} runs. Results do not depend on the cut, nor on which thread runs
+ * Adam, points of an encoding — that a {@link Team} runs. Results do not depend on the cut, nor on which thread runs
  * which part: each output element is computed by one thread, by the same code, in the same order.
  */
 
@@ -64,21 +64,21 @@ export function usefulThreads(sizes: readonly number[], batch: number): number {
  * @example
  * ```ts
  * const k = parallelKernels(instantiate(module, memory), team);
- * k.gemm(x, Wt, z, 1024, 128, 128, 128, 1, b, a, 0); // rows on every thread
+ * k.gemm(x, Wt, z, 1024, 128, 128, 128, 1, b, WASM_ACTIVATIONS.relu, a, 0); // rows on every thread
  * ```
  */
 export function parallelKernels(kernels: Kernels, team: Team): Kernels {
   if (team.threads === 1) return kernels;
   return {
     ...kernels,
-    gemm: (A, B, C, R, K, N, sAr, sAk, bias, relu, mask) => {
+    gemm: (A, B, C, R, K, N, sAr, sAk, bias, act, aOut, dIn) => {
       const P = partsFor(team, R, R * K * N, MIN_MACS, 4);
-      if (P === 1) return kernels.gemm(A, B, C, R, K, N, sAr, sAk, bias, relu, mask);
+      if (P === 1) return kernels.gemm(A, B, C, R, K, N, sAr, sAk, bias, act, aOut, dIn);
       // rows r0 … r0 + n − 1: A's rows and C's (and the epilogues', laid out like C)
       const at = (p: number, r0: number) => (p === 0 ? 0 : p + 4 * r0 * N);
       team.run(
         "gemm",
-        cut(R, P, 4).map(([r0, n]) => [A + 4 * r0 * sAr, B, at(C, r0), n, K, N, sAr, sAk, bias, at(relu, r0), at(mask, r0)]),
+        cut(R, P, 4).map(([r0, n]) => [A + 4 * r0 * sAr, B, at(C, r0), n, K, N, sAr, sAk, bias, act, at(aOut, r0), at(dIn, r0)]),
       );
     },
     gemmNT: (A, B, C, R, K, N, bias) => {
@@ -106,12 +106,30 @@ export function parallelKernels(kernels: Kernels, team: Team): Kernels {
         cut(n, P, 4).map(([i, m]) => [kind, z + 4 * i, a + 4 * i, m]),
       );
     },
-    activationBackward: (kind, z, da, dz, n) => {
+    activationBackward: (kind, d, da, dz, n) => {
       const P = partsFor(team, n, n, MIN_ELEMENTS, 4);
-      if (P === 1) return kernels.activationBackward(kind, z, da, dz, n);
+      if (P === 1) return kernels.activationBackward(kind, d, da, dz, n);
       team.run(
         "activationBackward",
-        cut(n, P, 4).map(([i, m]) => [kind, z + 4 * i, da + 4 * i, dz + 4 * i, m]),
+        cut(n, P, 4).map(([i, m]) => [kind, d + 4 * i, da + 4 * i, dz + 4 * i, m]),
+      );
+    },
+    // by points: a run of rows of the output per part
+    positionalEncode: (points, out, n, L, includeInput) => {
+      const F = 4 * L + (includeInput ? 2 : 0);
+      const P = partsFor(team, n, n * F, MIN_ELEMENTS, 1);
+      if (P === 1) return kernels.positionalEncode(points, out, n, L, includeInput);
+      team.run(
+        "positionalEncode",
+        cut(n, P, 1).map(([i, m]) => [points + 8 * i, out + 4 * i * F, m, L, includeInput]),
+      );
+    },
+    gaussianEncode: (points, Bcols, out, n, m) => {
+      const P = partsFor(team, n, n * 2 * m, MIN_ELEMENTS, 1);
+      if (P === 1) return kernels.gaussianEncode(points, Bcols, out, n, m);
+      team.run(
+        "gaussianEncode",
+        cut(n, P, 1).map(([i, k]) => [points + 8 * i, Bcols, out + 8 * i * m, k, m]),
       );
     },
     adam: (p, g, m, v, n, beta1, beta2, eps, stepSize, bc2Sqrt) => {
@@ -123,21 +141,4 @@ export function parallelKernels(kernels: Kernels, team: Team): Kernels {
       );
     },
   };
-}
-
-/**
- * Encode `n` points (at byte offset `points`, [n][2]) into `out` ([n][features]) on the team's
- * threads, a run of points per part.
- *
- * @example
- * ```ts
- * encodeOnTeam(team, encoder, coords.ptr, x.ptr, 1024);
- * ```
- */
-export function encodeOnTeam(team: Team, encoder: { readonly features: number }, points: number, out: number, n: number): void {
-  const P = partsFor(team, n, n * encoder.features, MIN_ELEMENTS, 1);
-  team.run(
-    "encode",
-    cut(n, P, 1).map(([i, m]) => [points + 8 * i, out + 4 * i * encoder.features, m]),
-  );
 }

@@ -36,7 +36,7 @@ export const WORD = { GENERATION: 0, TICKET: 1, DONE: 2, QUIT: 3, KERNEL: 4 } as
 const CONTROL_WORDS = 8;
 
 /**
- * The most arguments a task takes (adam: 10).
+ * The most arguments a task takes (gemm: 12).
  *
  * @example
  * ```ts
@@ -78,16 +78,14 @@ export function controlViews(shared: SharedArrayBuffer): { control: Int32Array; 
 }
 
 /**
- * The tasks a thread runs, by index (the KERNEL word): the WebAssembly kernels, and "encode", a
- * JavaScript task for inputs encoded on demand (encode a run of coordinates with the encoder
- * most recently sent through the helper's message port).
+ * The tasks a thread runs, by index (the KERNEL word): the WebAssembly kernels.
  *
  * @example
  * ```ts
  * control[WORD.KERNEL] = HELPER_KERNELS.indexOf("gemm");
  * ```
  */
-export const HELPER_KERNELS = ["gemm", "gemmNT", "transpose", "adam", "activationForward", "activationBackward", "encode"] as const;
+export const HELPER_KERNELS = ["gemm", "gemmNT", "transpose", "adam", "activationForward", "activationBackward", "positionalEncode", "gaussianEncode"] as const;
 
 /** A task's name. */
 export type HelperKernel = (typeof HELPER_KERNELS)[number];

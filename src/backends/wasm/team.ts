@@ -6,11 +6,10 @@
  * it runs every part no helper has taken.
  */
 
-import type { Encoder } from "../../encoding/index.js";
 import { cores, env, type Helper, startHelper } from "./host.js";
 import { CONTROL_BYTES, controlViews, HELPER_KERNELS, type HelperKernel, MAX_ARGS, MAX_PARTS, WAIT_SPIN, WORD } from "./protocol.js";
 
-/** A task as the trainer's thread runs it: the kernel itself, or the JavaScript task. */
+/** A task as the trainer's thread runs it: the kernel itself. */
 type Task = (...args: number[]) => void;
 
 /** Options of a {@link Team}, for tests: make every helper late. */
@@ -43,7 +42,6 @@ export class Team {
   private readonly control: Int32Array;
   private readonly args: Float64Array;
   private readonly local: Record<HelperKernel, Task>;
-  private encoder: Encoder | null = null;
 
   /**
    * @param threads - threads in all, this one included (1: no helpers)
@@ -55,12 +53,7 @@ export class Team {
     this.threads = threads;
     const shared = new SharedArrayBuffer(CONTROL_BYTES);
     ({ control: this.control, args: this.args } = controlViews(shared));
-    const encode: Task = (points, out, n) => {
-      const e = this.encoder;
-      if (e === null) throw new Error("encode before useEncoder");
-      e.encode(new Float32Array(memory.buffer, points, 2 * n), new Float32Array(memory.buffer, out, n * e.features), n);
-    };
-    this.local = Object.fromEntries(HELPER_KERNELS.map((name) => [name, name === "encode" ? encode : (kernels[name] as Task)])) as Record<HelperKernel, Task>;
+    this.local = Object.fromEntries(HELPER_KERNELS.map((name) => [name, kernels[name] as Task])) as Record<HelperKernel, Task>;
     for (let h = 1; h < threads; h++) this.helpers.push(startHelper({ module, memory, shared, delayMs: options.helperDelayMs ?? 0 }));
     this.ready = Promise.all(this.helpers.map((h) => h.started)).then(() => {});
   }
@@ -72,8 +65,7 @@ export class Team {
   run(kernel: HelperKernel, parts: readonly (readonly number[])[]): void {
     const P = parts.length;
     const task = this.local[kernel];
-    // helpers that cannot encode (a browser's) leave the encoding to this thread
-    if (P === 1 || this.helpers.length === 0 || (kernel === "encode" && !this.helpers[0].encodes)) {
+    if (P === 1 || this.helpers.length === 0) {
       for (const p of parts) task(...p);
       return;
     }
@@ -105,13 +97,6 @@ export class Team {
       if (done >= helpersParts) return;
       Atomics.wait(control, WORD.DONE, done);
     }
-  }
-
-  /** Use `encoder` for the "encode" task from now on (sent to each helper once). */
-  useEncoder(encoder: Encoder): void {
-    if (this.encoder === encoder) return;
-    for (const helper of this.helpers) helper.sendEncoder({ config: encoder.config, matrix: encoder.matrix });
-    this.encoder = encoder;
   }
 
   /** Stop the helpers. */

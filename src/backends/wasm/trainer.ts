@@ -2,9 +2,9 @@
  * @module
  * The `wasm` backend: the reference's training step (`reference/mlp.ts`), step for step, in
  * WebAssembly kernels (`assembly/`, compiled by AssemblyScript at build time): SIMD matrix products
- * in 4×8 register tiles with the bias and ReLU fused in, the bias gradient summed while dz is
- * transposed, the other activations elementwise in f64 (the reference's own formulas, compiled),
- * and Adam in f64 (bit for bit the reference's). The MSE, a few thousand values per step, is the
+ * in 4×8 register tiles with the bias and the activation (float32 SIMD approximations within
+ * stated bounds, assembly/activations.ts) fused in, the bias gradient summed while dz is
+ * transposed, and Adam in f64 (bit for bit the reference's). The MSE, a few thousand values per step, is the
  * reference's own function over a view of the kernels' memory. The epoch's batch loop stays in
  * JavaScript, one kernel call after another, so that an epoch can stop after any batch and resume
  * exactly there.
@@ -14,6 +14,7 @@
  * that every thread may run (protocol.ts: how threads share a call; worker.ts: a helper).
  */
 
+import type { Encoder } from "../../encoding/encoder.js";
 import { EncodedOnDemand, gatherInputs, type NetworkInputs } from "../../encoding/inputs.js";
 import type { ActivationName } from "../../reference/activations/index.js";
 import { adamCorrections } from "../../reference/adam.js";
@@ -34,8 +35,8 @@ import type {
 } from "../types.js";
 import { sharedMemoryUnavailable } from "./host.js";
 import { type LayerRegions, type MemoryPlan, NARROW, planMemory, type Region } from "./memory.js";
-import { instantiate, type Kernels, kernelBuild, loadKernels, WASM_ACTIVATIONS } from "./module.js";
-import { encodeOnTeam, parallelKernels, usefulThreads } from "./parallel.js";
+import { DERIVATIVE_FROM_A, instantiate, type Kernels, kernelBuild, loadKernels, WASM_ACTIVATIONS } from "./module.js";
+import { parallelKernels, usefulThreads } from "./parallel.js";
 import { Team, type TeamOptions, threadCount } from "./team.js";
 
 /** Options of a {@link WasmTrainer} beyond the {@link TrainerOptions} every trainer takes. */
@@ -88,16 +89,9 @@ export class WasmTrainer implements Trainer {
     this.setWeights(options.weights);
   }
 
-  /** a[i] = act(z[i]) for i < n (ReLU's own kernel, or the activation kernel). */
-  private activationForward(act: ActivationName, z: Region, a: Region, n: number): void {
-    if (act === "relu") this.k.reluForward(z.ptr, a.ptr, n);
-    else this.k.activationForward(WASM_ACTIVATIONS[act], z.ptr, a.ptr, n);
-  }
-
-  /** dz[i] = da[i]·act'(z[i]) for i < n, in place (dz = da). */
-  private activationBackward(act: ActivationName, z: Region, dz: Region, n: number): void {
-    if (act === "relu") this.k.reluBackward(z.ptr, dz.ptr, dz.ptr, n);
-    else this.k.activationBackward(WASM_ACTIVATIONS[act], z.ptr, dz.ptr, dz.ptr, n);
+  /** What the derivative of layer `l`'s activation `act` is computed from: its z, or its a = act(z). */
+  private derivativeInput(act: ActivationName, l: LayerRegions): Region {
+    return DERIVATIVE_FROM_A[act] ? l.aNext : l.z;
   }
 
   /** The activation after layer `l` (as the reference's `activationAfter`). */
@@ -118,10 +112,11 @@ export class WasmTrainer implements Trainer {
     let a = this.mem.x;
     layers.forEach((l, i) => {
       const act = this.activationAfter(i);
-      // z[l] = a[l]·Wᵀ + b, and a[l+1] = act(z[l]): ReLU as the product's epilogue where gemm runs
-      if (l.nOut < NARROW) k.gemmNT(a.ptr, l.W.ptr, l.z.ptr, count, l.nIn, l.nOut, l.b.ptr);
-      else k.gemm(a.ptr, l.Wt.ptr, l.z.ptr, count, l.nIn, l.nOut, l.nIn, 1, l.b.ptr, act === "relu" ? l.aNext.ptr : 0, 0);
-      if (act !== "relu" || l.nOut < NARROW) this.activationForward(act, l.z, l.aNext, count * l.nOut);
+      // z[l] = a[l]·Wᵀ + b, and a[l+1] = act(z[l]): the product's epilogue where gemm runs
+      if (l.nOut < NARROW) {
+        k.gemmNT(a.ptr, l.W.ptr, l.z.ptr, count, l.nIn, l.nOut, l.b.ptr);
+        k.activationForward(WASM_ACTIVATIONS[act], l.z.ptr, l.aNext.ptr, count * l.nOut);
+      } else k.gemm(a.ptr, l.Wt.ptr, l.z.ptr, count, l.nIn, l.nOut, l.nIn, 1, l.b.ptr, WASM_ACTIVATIONS[act], l.aNext.ptr, 0);
       a = l.aNext;
     });
     return a.view.subarray(0, count * this.spec.outputs);
@@ -137,21 +132,25 @@ export class WasmTrainer implements Trainer {
     for (let i = layers.length - 1; i >= 0; i--) {
       const l = layers[i];
       const act = this.activationAfter(i);
-      // dz[l] = da[l+1] ⊙ act'(z[l]) (over da[l+1]); below the top, ReLU's was the epilogue of
-      // the product that made da[l+1]
-      if (i === layers.length - 1 || act !== "relu") this.activationBackward(act, l.z, l.daNext, count * l.nOut);
+      // dz[l] = da[l+1] ⊙ act'(z[l]) (over da[l+1]); below the top, it was the epilogue of the
+      // product that made da[l+1]
+      if (i === layers.length - 1) {
+        const d = this.derivativeInput(act, l);
+        k.activationBackward(WASM_ACTIVATIONS[act], d.ptr, l.daNext.ptr, l.daNext.ptr, count * l.nOut);
+      }
       // db[l] = Σ_b dz[l] (summed while dz is transposed), dW[l] = dz[l]ᵀ·a[l]
       const a = i === 0 ? x : layers[i - 1].aNext;
       k.transpose(l.daNext.ptr, dzT.ptr, count, l.nOut, l.nOut, l.db.ptr);
       if (l.nIn < NARROW) {
         k.transpose(a.ptr, aT.ptr, count, l.nIn, l.nIn, 0);
         k.gemmNT(dzT.ptr, aT.ptr, l.dW.ptr, l.nOut, count, l.nIn, 0);
-      } else k.gemm(dzT.ptr, a.ptr, l.dW.ptr, l.nOut, count, l.nIn, count, 1, 0, 0, 0);
+      } else k.gemm(dzT.ptr, a.ptr, l.dW.ptr, l.nOut, count, l.nIn, count, 1, 0, 0, 0, 0);
       if (i === 0) break;
-      // da[l] = dz[l]·W[l], times ReLU's derivative at z[l−1] as the epilogue where it is ReLU
+      // da[l] = dz[l]·W[l], times the derivative of the activation below as the epilogue: dz[l−1]
       const below = layers[i - 1];
-      const mask = this.activationAfter(i - 1) === "relu" ? below.z.ptr : 0;
-      k.gemm(l.daNext.ptr, l.W.ptr, below.daNext.ptr, count, l.nOut, l.nIn, l.nOut, 1, 0, 0, mask);
+      const actBelow = this.activationAfter(i - 1);
+      const d = this.derivativeInput(actBelow, below);
+      k.gemm(l.daNext.ptr, l.W.ptr, below.daNext.ptr, count, l.nOut, l.nIn, l.nOut, 1, 0, WASM_ACTIVATIONS[actBelow], 0, d.ptr);
     }
   }
 
@@ -200,22 +199,58 @@ export class WasmTrainer implements Trainer {
     };
   }
 
+  /** the Gaussian matrix whose columns are in the memory plan's encodingMatrix */
+  private matrixIn: FloatArray | null = null;
+
   /**
-   * {@link gatherInputs} into `x` (`out` is `x`'s view), with inputs encoded on demand encoded on
-   * every thread: the batch's coordinates are gathered here, then each thread encodes a run of
-   * them with the same encoder (the same JavaScript functions, so the same bits).
+   * {@link gatherInputs} into `x` (`out` is `x`'s view), with inputs encoded on demand encoded by
+   * the kernels (assembly/encode.ts, on every thread; bit for bit the encoder's rows): the batch's
+   * coordinates are gathered here, then each thread encodes a run of them.
    */
   private readonly gather = (inputs: NetworkInputs, F: number, out: FloatArray, n: number, start: number, order?: Uint32Array): void => {
-    const { coords, x } = this.mem;
-    if (!(inputs instanceof EncodedOnDemand) || this.team.threads === 1 || out !== x.view) {
+    const { coords, x, encodingMatrix } = this.mem;
+    if (!(inputs instanceof EncodedOnDemand) || out !== x.view) {
       gatherInputs(inputs, F, out, n, start, order);
       return;
     }
     inputs.expectFeatures(F);
+    const { config, matrix } = inputs.encoder;
+    if (config.type === "none") {
+      inputs.gatherPoints(x.view, n, start, order);
+      return;
+    }
     inputs.gatherPoints(coords.view, n, start, order);
-    this.team.useEncoder(inputs.encoder);
-    encodeOnTeam(this.team, inputs.encoder, coords.ptr, x.ptr, n);
+    if (config.type === "positional") {
+      this.k.positionalEncode(coords.ptr, x.ptr, n, config.frequencies, config.includeInput ? 1 : 0);
+      return;
+    }
+    if (matrix === null) throw new Error("a Gaussian encoder without its matrix");
+    const m = matrix.length / 2;
+    if (this.matrixIn !== matrix) {
+      // B [m][2] → two float64 columns [2][m]
+      for (let r = 0; r < m; r++) {
+        encodingMatrix.view[r] = matrix[2 * r];
+        encodingMatrix.view[m + r] = matrix[2 * r + 1];
+      }
+      this.matrixIn = matrix;
+    }
+    this.k.gaussianEncode(coords.ptr, encodingMatrix.ptr, x.ptr, n, m);
   };
+
+  /**
+   * Encode `count` points with `encoder` into `out` through the kernels, `maxBatch` points at a
+   * time (as a batch encoded on demand: bit for bit `encoder.encode`).
+   */
+  encode(encoder: Encoder, points: Float32Array, out: Float32Array, count: number): void {
+    const F = encoder.features;
+    if (F !== this.spec.inputs) throw new RangeError(`the encoder makes ${F} features, the network takes ${this.spec.inputs}`);
+    const all = new EncodedOnDemand(points.subarray(0, 2 * count), encoder);
+    for (let start = 0; start < count; start += this.B) {
+      const n = Math.min(this.B, count - start);
+      this.gather(all, F, this.mem.x.view, n, start);
+      out.set(this.mem.x.view.subarray(0, n * F), start * F);
+    }
+  }
 
   async epoch(
     inputs: NetworkInputs,

@@ -2,7 +2,7 @@
  * @module
  * A helper thread of the wasm backend in a browser: a module Web Worker that receives the kernel
  * module, the trainer's shared memory and the control block in its first message, then takes
- * parts of kernel calls as worker.ts does in Node. It does not encode (see host.browser.ts).
+ * parts of kernel calls as worker.ts does in Node.
  */
 
 import { helperLoop } from "./helper.js";
