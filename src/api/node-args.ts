@@ -9,7 +9,7 @@ import { checkOptimizerState } from "../backends/checks.js";
 import { type Config, parseConfig } from "../config.js";
 import { CoordnetError, InvalidArgumentError, ModelFileError, quote } from "../errors.js";
 import type { Checkpoint } from "../io/model-format.js";
-import { checkPosition } from "../io/validate.js";
+import { checkPosition } from "../io/position.js";
 import { networkSpec } from "../model.js";
 import { anObject, callback, checkArg, checkModelParts, finite, flag, rgbImage, text, thrownText, whole } from "./args.js";
 

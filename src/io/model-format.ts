@@ -23,10 +23,9 @@ import { ModelFileError, quote } from "../errors.js";
 import { parseJson } from "../json.js";
 import { networkSpec } from "../model.js";
 import { layerSizes } from "../reference/mlp.js";
-import type { RngState } from "../reference/rng.js";
 import { crc32 } from "./crc32.js";
+import { checkPosition, type TrainingPosition } from "./position.js";
 import { decodeSafeTensors, encodeSafeTensors, SafeTensorsError, type Tensor } from "./safetensors.js";
-import { checkPosition } from "./validate.js";
 
 export { ModelFileError } from "../errors.js";
 
@@ -40,51 +39,7 @@ export interface ModelFile {
   readonly matrix: Float32Array | null;
 }
 
-/** One epoch of training history. */
-export interface EpochRecord {
-  /** 1-based epoch number */
-  readonly epoch: number;
-  /** mean training loss over the epoch's samples */
-  readonly loss: number;
-  /** learning rate used */
-  readonly lr: number;
-  /** seconds the epoch took */
-  readonly seconds: number;
-}
-
-/** Where an interrupted run stands, to continue it exactly. */
-export interface TrainingPosition {
-  /** 0-based epoch in progress */
-  readonly epoch: number;
-  /** position within that epoch's order (a multiple of the batch size) */
-  readonly next: number;
-  /** Σ batch loss × batch size over the part of the epoch already done */
-  readonly lossSum: number;
-  /** the shuffle generator's state before this epoch's order was drawn */
-  readonly rngState: RngState;
-  /** the completed epochs */
-  readonly history: EpochRecord[];
-  /** training seconds spent so far */
-  readonly seconds: number;
-  /** what the run was trained on: image path, size, backend, snapshots */
-  readonly run: RunSetup;
-}
-
-/** The parts of a run that are not in its config, kept in checkpoints so `--resume` needs nothing else. */
-export interface RunSetup {
-  /** image path, or `default` */
-  readonly image: string;
-  /** training width */
-  readonly width: number;
-  /** training height */
-  readonly height: number;
-  /** backend name */
-  readonly backend: string;
-  /** snapshot epochs */
-  readonly snapshots: number[];
-  /** SHA-256 of the training image's pixels (absent in checkpoints of coordnet 0.1) */
-  readonly imageHash?: string;
-}
+export type { EpochRecord, RunSetup, TrainingPosition } from "./position.js";
 
 /** A checkpoint: a model plus Adam's state and the training position. */
 export interface Checkpoint extends ModelFile {
@@ -198,7 +153,7 @@ function parseJSON(path: string, what: string, text: string): unknown {
   return parseJson(text, (reason) => new ModelFileError(`${path}: its ${what} ${reason.replace(/ \(.*\)$/, "")}`));
 }
 
-/** Run a check from `validate.ts`, putting the file's name before its message. */
+/** Run a check (of `position.ts` or the trainer boundary), putting the file's name before its message. */
 function inFile<T>(path: string, check: () => T): T {
   try {
     return check();

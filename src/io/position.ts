@@ -1,6 +1,7 @@
 /**
  * @module
- * Validation of a checkpoint's training position (every field typed and in range, and agreeing with
+ * A checkpoint's training position: what it holds (the epoch, the place in it, the shuffle's state,
+ * the history, the run's setup) and its check (every field typed and in range, and agreeing with
  * the config). The checks of weights and Adam moments are the trainer boundary's
  * (`backends/checks.ts`), shared with every backend. Browser-safe; the file readers
  * (`model-file.ts`) add the file's name to the message.
@@ -9,7 +10,53 @@
 import { z } from "zod";
 import type { Config } from "../config.js";
 import { ModelFileError } from "../errors.js";
-import type { TrainingPosition } from "./model-format.js";
+import type { RngState } from "../reference/rng.js";
+
+/** One epoch of training history. */
+export interface EpochRecord {
+  /** 1-based epoch number */
+  readonly epoch: number;
+  /** mean training loss over the epoch's samples */
+  readonly loss: number;
+  /** learning rate used */
+  readonly lr: number;
+  /** seconds the epoch took */
+  readonly seconds: number;
+}
+
+/** Where an interrupted run stands, to continue it exactly. */
+export interface TrainingPosition {
+  /** 0-based epoch in progress */
+  readonly epoch: number;
+  /** position within that epoch's order (a multiple of the batch size) */
+  readonly next: number;
+  /** Σ batch loss × batch size over the part of the epoch already done */
+  readonly lossSum: number;
+  /** the shuffle generator's state before this epoch's order was drawn */
+  readonly rngState: RngState;
+  /** the completed epochs */
+  readonly history: EpochRecord[];
+  /** training seconds spent so far */
+  readonly seconds: number;
+  /** what the run was trained on: image path, size, backend, snapshots */
+  readonly run: RunSetup;
+}
+
+/** The parts of a run that are not in its config, kept in checkpoints so `--resume` needs nothing else. */
+export interface RunSetup {
+  /** image path, or `default` */
+  readonly image: string;
+  /** training width */
+  readonly width: number;
+  /** training height */
+  readonly height: number;
+  /** backend name */
+  readonly backend: string;
+  /** snapshot epochs */
+  readonly snapshots: number[];
+  /** SHA-256 of the training image's pixels (absent in checkpoints of coordnet 0.1) */
+  readonly imageHash?: string;
+}
 
 const whole = (min: number, max = Number.MAX_SAFE_INTEGER) =>
   z
