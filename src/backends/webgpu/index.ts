@@ -5,8 +5,8 @@
  * load only when it is probed or created.
  */
 
-import type { MemoryPart } from "../../budget.js";
-import { layerSizes, type MLPSpec } from "../../reference/mlp.js";
+import { type MemoryPart, networkUnits } from "../../budget.js";
+import type { MLPSpec } from "../../reference/mlp.js";
 import { checkedBackend } from "../checks.js";
 import type { Backend } from "../types.js";
 
@@ -19,9 +19,7 @@ const loadTrainer = () => import("./trainer.js");
  * scratch rows. The image's inputs and targets come on top, once per run.
  */
 function wgslMemory(spec: MLPSpec, batch: number): MemoryPart[] {
-  const sizes = layerSizes(spec);
-  const params = sizes.slice(1).reduce((n, out, l) => n + out * (sizes[l] + 1), 0);
-  const units = sizes.slice(1).reduce((a, b) => a + b, 0);
+  const { params, outUnits: units, sizes } = networkUnits(spec);
   const f = 4;
   return [
     { what: "weights, gradients, Adam m and v (device buffers)", bytes: 4 * params * f },
