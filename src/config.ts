@@ -26,7 +26,10 @@ import type { InitScheme } from "./reference/init.js";
 import { didYouMean } from "./suggest.js";
 
 const MAX_WIDTH = 4096;
-const MAX_DEPTH = 64;
+/** The largest batch a config asks for (and a trainer takes): 2²⁰ samples. */
+export const MAX_BATCH_SIZE = 1 << 20;
+/** The deepest network a config describes: 64 hidden layers. */
+export const MAX_NETWORK_DEPTH = 64;
 
 /**
  * A whole number from `lo` to `hi`, with the message every config field uses (`compareBackends` uses it too).
@@ -74,7 +77,7 @@ const activationNames = ACTIVATION_NAMES as [ActivationName, ...ActivationName[]
 const networkSchema = z
   .strictObject({
     width: intIn(1, MAX_WIDTH).default(128),
-    depth: intIn(1, MAX_DEPTH).default(4),
+    depth: intIn(1, MAX_NETWORK_DEPTH).default(4),
     activation: oneOf(activationNames).default("relu"),
     outputActivation: oneOf(activationNames).default("sigmoid"),
     init: oneOf(["torch", "siren"] as const).optional(),
@@ -105,7 +108,7 @@ const schema: z.ZodType<Config, unknown> = z.strictObject({
   training: z
     .strictObject({
       epochs: intIn(0, 1_000_000).default(200),
-      batchSize: intIn(1, 1 << 20).default(1024),
+      batchSize: intIn(1, MAX_BATCH_SIZE).default(1024),
       seed: intIn(0, 0xffffffff).default(0),
     })
     .default({ epochs: 200, batchSize: 1024, seed: 0 }),

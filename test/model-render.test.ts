@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { referenceBackend, registerBackend, type Trainer } from "../dist/backends/index.js";
 import { BackendUnavailableError, Model } from "../dist/index.js";
 import { initialWeights } from "../dist/model.js";
 import { loadPreset } from "../dist/presets.js";
@@ -16,6 +17,34 @@ describe("Model.render on a backend", () => {
     let worst = 0;
     for (let k = 0; k < byWasm.data.length; k++) worst = Math.max(worst, Math.abs(byWasm.data[k] - byReference.data[k]));
     expect(worst).toBeLessThanOrEqual(1);
+  });
+
+  it("runs on the backend it is given: each chunk's forward pass through that backend's trainer", async () => {
+    // the reference under another name, counting what it is asked
+    const calls = { created: 0, predicted: 0, disposed: 0 };
+    registerBackend({
+      name: "counting-reference",
+      description: "the reference, counted",
+      priority: -100,
+      probe: async () => ({ available: true }),
+      create: async (options) => {
+        calls.created++;
+        const trainer = await referenceBackend.create(options);
+        return Object.assign(Object.create(trainer) as Trainer, {
+          predict: (inputs: Float32Array, count: number) => {
+            calls.predicted += count;
+            return trainer.predict(inputs, count);
+          },
+          dispose: async () => {
+            calls.disposed++;
+            await trainer.dispose();
+          },
+        });
+      },
+    });
+    const image = await model.render(100, 90, { backend: "counting-reference" });
+    expect(calls).toEqual({ created: 1, predicted: 9000, disposed: 1 });
+    expect(image.data).toEqual((await model.render(100, 90, { backend: "reference" })).data);
   });
 
   it("predictMany on wasm agrees with predict (the reference) point by point", async () => {

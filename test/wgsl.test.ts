@@ -2,7 +2,7 @@ import { afterAll, expect, it } from "vitest";
 import { type Backend, compareBackends, wgslBackend } from "../dist/backends/index.js";
 import type { KernelName } from "../dist/backends/webgpu/kernels.js";
 import { WgslTrainer } from "../dist/backends/webgpu/trainer.js";
-import { createMLP } from "../dist/reference/mlp.js";
+import { createMLP, type MLPSpec } from "../dist/reference/mlp.js";
 import { Rng } from "../dist/reference/rng.js";
 import { describeBackends, expectRanOn, teardown } from "./backends.js";
 
@@ -12,6 +12,12 @@ import { describeBackends, expectRanOn, teardown } from "./backends.js";
 // is bit for bit the uninterrupted run.
 
 const adam = { beta1: 0.9, beta2: 0.999, eps: 1e-8 };
+
+/** A trainer's options: `spec` with initial weights drawn from `seed`, batches of up to `maxBatch`. */
+function trainerOptions(spec: MLPSpec, seed: number, maxBatch: number) {
+  const weights = createMLP(spec, new Rng(seed, "init"), "torch").layers.map((l) => ({ weight: l.weight as Float32Array, bias: l.bias as Float32Array }));
+  return { spec, adam, weights, maxBatch };
+}
 
 /** The WGSL backend with `replace` applied to one kernel's source (which must contain `from`). */
 function faulty(kernel: KernelName, from: string, to: string): Backend {
@@ -67,8 +73,7 @@ describeBackends(
 
     it("resumes bit for bit: weights and Adam's state set on a fresh trainer continue as the uninterrupted run", async () => {
       const spec = { inputs: 2, outputs: 3, width: 16, depth: 3, activation: "gelu", outputActivation: "sigmoid" } as const;
-      const mlp = createMLP(spec, new Rng(4, "init"), "torch");
-      const options = { spec, adam, weights: mlp.layers.map((l) => ({ weight: l.weight as Float32Array, bias: l.bias as Float32Array })), maxBatch: 32 };
+      const options = trainerOptions(spec, 4, 32);
       const N = 100;
       const rng = new Rng(5, "data");
       const inputs = Float32Array.from({ length: N * 2 }, () => rng.uniform(-1, 1));
@@ -98,8 +103,7 @@ describeBackends(
 
     it("trains on what the arrays hold now: targets changed in place between epochs are uploaded again", async () => {
       const spec = { inputs: 2, outputs: 3, width: 8, depth: 1, activation: "relu", outputActivation: "sigmoid" } as const;
-      const mlp = createMLP(spec, new Rng(6, "init"), "torch");
-      const options = { spec, adam, weights: mlp.layers.map((l) => ({ weight: l.weight as Float32Array, bias: l.bias as Float32Array })), maxBatch: 16 };
+      const options = trainerOptions(spec, 6, 16);
       const N = 48;
       const rng = new Rng(7, "data");
       const inputs = Float32Array.from({ length: N * 2 }, () => rng.uniform(-1, 1));
@@ -121,8 +125,7 @@ describeBackends(
 
     it("resumes part-way through an epoch: an epoch stopped by afterBatch and continued with from/lossSum adds up as the whole one", async () => {
       const spec = { inputs: 2, outputs: 3, width: 8, depth: 1, activation: "relu", outputActivation: "identity" } as const;
-      const mlp = createMLP(spec, new Rng(6, "init"), "torch");
-      const options = { spec, adam, weights: mlp.layers.map((l) => ({ weight: l.weight as Float32Array, bias: l.bias as Float32Array })), maxBatch: 1 };
+      const options = trainerOptions(spec, 6, 1);
       // batch 1: more steps than one submission holds (MAX_STEPS), so afterBatch is consulted mid-epoch
       const N = 1100;
       const rng = new Rng(7, "data");

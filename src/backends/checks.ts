@@ -6,6 +6,7 @@
  * file and a bad argument are refused with the same line. Browser-safe.
  */
 
+import { MAX_BATCH_SIZE } from "../config.js";
 import { EncodedOnDemand } from "../encoding/inputs.js";
 import { InvalidArgumentError, ModelFileError, quote, readingArgument } from "../errors.js";
 import { ACTIVATION_NAMES } from "../reference/activations/index.js";
@@ -150,9 +151,6 @@ function checkArrays(trainer: Trainer, maxBatch: number): void {
   };
 }
 
-/** The largest batch a trainer takes: the config's limit on `training.batchSize` (2²⁰). */
-const MAX_BATCH = 1 << 20;
-
 /** Backends already behind the trainer boundary (a second `checkedBackend` returns them as they are). */
 const checked = new WeakSet<Backend>();
 
@@ -189,8 +187,8 @@ function checkTrainerFields(options: TrainerOptions): void {
   ] as const)
     if (!Number.isSafeInteger(spec[key]) || spec[key] < min)
       throw new ModelFileError(`the network's ${key} is ${quote(spec[key])}, not a whole number ≥ ${min}`);
-  if (!Number.isSafeInteger(maxBatch) || maxBatch < 1 || maxBatch > MAX_BATCH)
-    throw new ModelFileError(`the largest batch is ${quote(maxBatch)}, not a whole number from 1 to ${MAX_BATCH}`);
+  if (!Number.isSafeInteger(maxBatch) || maxBatch < 1 || maxBatch > MAX_BATCH_SIZE)
+    throw new ModelFileError(`the largest batch is ${quote(maxBatch)}, not a whole number from 1 to ${MAX_BATCH_SIZE}`);
   for (const key of ["activation", "outputActivation"] as const)
     if (!(ACTIVATION_NAMES as readonly string[]).includes(spec[key]))
       throw new InvalidArgumentError(`spec.${key} must be one of ${ACTIVATION_NAMES.join(", ")}, got ${quote(spec[key])}`);

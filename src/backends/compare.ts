@@ -43,7 +43,7 @@
 import { z } from "zod";
 import { checkArg } from "../args.js";
 import { BudgetError, COMPARE_MAX_BYTES, checkMemory, type MemoryPart, parameterCount, trainerMemory, withAllowance } from "../budget.js";
-import { intIn } from "../config.js";
+import { intIn, MAX_NETWORK_DEPTH } from "../config.js";
 import { quote } from "../errors.js";
 import { ACTIVATION_NAMES, type ActivationName } from "../reference/activations/index.js";
 import { createMLP, type MLPSpec } from "../reference/mlp.js";
@@ -256,19 +256,16 @@ function compareMemory(spec: MLPSpec, a: Backend, b: Backend, batch: number, ste
   ]);
 }
 
-/** The deepest network compared: the configs' limit (a deeper one is no network coordnet trains). */
-const MAX_COMPARE_DEPTH = 64;
-
 /**
- * Refuse, with a BudgetError, a comparison deeper than {@link MAX_COMPARE_DEPTH} or whose estimated
+ * Refuse, with a BudgetError, a comparison deeper than {@link MAX_NETWORK_DEPTH} or whose estimated
  * memory (`compareMemory`: both trainers, the float64 reference, the copies and the data) is above
  * `maxBytes` (default {@link COMPARE_MAX_BYTES}).
  */
 function checkBudget(spec: MLPSpec, a: Backend, b: Backend, batch: number, steps: number, maxBytes = COMPARE_MAX_BYTES): void {
   if (!(typeof maxBytes === "number" && maxBytes > 0))
     throw new BudgetError(`compareBackends: maxBytes must be a number of bytes above 0, got ${quote(maxBytes)}`);
-  if (spec.depth > MAX_COMPARE_DEPTH)
-    throw new BudgetError(`compareBackends: spec.depth is ${spec.depth}, deeper than any network coordnet trains (at most ${MAX_COMPARE_DEPTH} hidden layers)`);
+  if (spec.depth > MAX_NETWORK_DEPTH)
+    throw new BudgetError(`compareBackends: spec.depth is ${spec.depth}, deeper than any network coordnet trains (at most ${MAX_NETWORK_DEPTH} hidden layers)`);
   try {
     checkMemory(
       compareMemory(spec, a, b, batch, steps),
