@@ -31,14 +31,10 @@
 
 import { erf4, exp4, expm14, sigmoid4, sin30Turns4, tanh4 } from "./approx";
 
-/** Activation codes (the trainer passes them; see WASM_ACTIVATIONS in src/backends/wasm/module.ts). 0: none. */
-export const RELU = 1;
-export const GELU = 2;
-export const ELU = 3;
-export const TANH = 4;
-export const SIGMOID = 5;
-export const SINE = 6;
-export const IDENTITY = 7;
+// Activation codes (the trainer passes them; 0: none), written once in the file the trainer's
+// WASM_ACTIVATIONS (src/backends/wasm/module.ts) reads them from.
+import { ELU, GELU, IDENTITY, RELU, SIGMOID, SINE, TANH } from "../src/backends/wasm/activation-codes";
+export { ELU, GELU, IDENTITY, RELU, SIGMOID, SINE, TANH };
 
 @inline function k(x: f32): v128 {
   return f32x4.splat(x);

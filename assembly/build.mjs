@@ -2,11 +2,11 @@
 // AssemblyScript twice, plain SIMD into dist/backends/wasm/kernels.wasm and relaxed SIMD (fused
 // multiply-adds) into kernels-fma.wasm.
 //
-// Through asc's API rather than its command line for one reason: the kernels import the
-// reference's activation files (src/reference/activations/*.ts), which import each other as
-// `./erf.js`, as Node's ESM resolution wants; asc looks for `erf.js.ts`. The file reader below
-// maps such an import to the `.ts` file beside it, so those files stay exactly as TypeScript
-// needs them.
+// Through asc's API rather than its command line for one reason: the kernels may import files of
+// src/ (today src/backends/wasm/activation-codes.ts, the codes the trainer passes them), and files
+// of src/ import each other as `./x.js`, as Node's ESM resolution wants; asc looks for `x.js.ts`.
+// The file reader below maps such an import to the `.ts` file beside it, so those files stay
+// exactly as TypeScript needs them.
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import asc from "assemblyscript/asc";

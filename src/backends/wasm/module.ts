@@ -5,6 +5,7 @@
  */
 
 import type { ActivationName } from "../../reference/activations/index.js";
+import { ELU, GELU, IDENTITY, RELU, SIGMOID, SINE, TANH } from "./activation-codes.js";
 import { enableRelaxedSimd, env, kernelBytes } from "./host.js";
 import { instantiate as instantiateModule } from "./instance.js";
 
@@ -21,14 +22,23 @@ export interface Kernels {
 }
 
 /**
- * The activation kernels' codes (assembly/activations.ts; 0 is "no activation" in gemm's epilogue).
+ * The activation kernels' codes by activation name (activation-codes.ts, which the kernels import
+ * too; 0 is "no activation" in gemm's epilogue).
  *
  * @example
  * ```ts
  * kernels.activationForward(WASM_ACTIVATIONS.gelu, z, a, n);
  * ```
  */
-export const WASM_ACTIVATIONS: Record<ActivationName, number> = { relu: 1, gelu: 2, elu: 3, tanh: 4, sigmoid: 5, sine: 6, identity: 7 };
+export const WASM_ACTIVATIONS: Record<ActivationName, number> = {
+  relu: RELU,
+  gelu: GELU,
+  elu: ELU,
+  tanh: TANH,
+  sigmoid: SIGMOID,
+  sine: SINE,
+  identity: IDENTITY,
+};
 
 /**
  * Whether the kernels compute an activation's derivative from its output a = f(z) (ELU: a + 1
