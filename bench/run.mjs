@@ -23,7 +23,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 // registers every built-in backend
 import { backendNames, probeBackend } from "../dist/backends/index.js";
-import { networkSpec } from "../dist/model.js";
+import { networkSpec } from "../dist/network.js";
 import { loadPreset, PAPER_PRESETS } from "../dist/presets.js";
 
 const PRESET_DIR = fileURLToPath(new URL("../presets/", import.meta.url));

@@ -9,7 +9,7 @@ import { releaseWebGPU } from "../dist/backends/gpujs/device.js";
 // registers every built-in backend
 import { requireBackend } from "../dist/backends/index.js";
 import { createEncoder, encodeImageGrid } from "../dist/encoding/index.js";
-import { initialWeights, networkSpec } from "../dist/model.js";
+import { initialWeights, networkSpec } from "../dist/network.js";
 import { loadPreset } from "../dist/presets.js";
 import { Rng } from "../dist/reference/rng.js";
 import { epochOrder } from "../dist/reference/shuffle.js";

@@ -1,6 +1,6 @@
 /**
  * @module
- * One budget for every large allocation: a pixel limit (images, training and render sizes,
+ * The limits on every large allocation: a pixel limit (images, training and render sizes,
  * checkpoint dimensions) and a memory estimate for a network trained or run with a batch size on
  * a backend. Both are checked before anything large is allocated, and a refusal is one line that
  * says what to change. Browser-safe: the limits are passed in.

@@ -31,7 +31,6 @@ import { checkArg } from "./api/args.js";
 import { type ImageLike, toRGBImage } from "./api/image.js";
 import { Model } from "./api/model.js";
 import { checkCheckpoint, checkPaperOptions, checkRunOptions, reportArgs } from "./api/node-args.js";
-import { checkPixels as checkImagePixels } from "./budget.js";
 import { InvalidArgumentError, quote } from "./errors.js";
 import type { PaperOptions, PaperResult } from "./experiments/paper.js";
 import { runPaper as runPresets, snapshotEpochs as snapshots } from "./experiments/paper.js";
@@ -39,6 +38,7 @@ import { DEFAULT_IMAGE, DEFAULT_MAX_PIXELS, encodePNG, type RGBImage, readPNG } 
 import { fileError, writeFileAtomic } from "./io/atomic.js";
 import { type Checkpoint, loadCheckpoint as loadCheckpointFile, loadModel as loadModelFile, saveCheckpoint as saveCheckpointFile } from "./io/model-file.js";
 import { snapshotName as snapshotFile } from "./io/out-dir.js";
+import { checkPixels as checkImagePixels } from "./limits.js";
 import type { ClaimVerdict, Comparison, PresetStats, ReportInput, ResultRow, ResultSummary, Spread } from "./report/report.js";
 import * as report from "./report/report.js";
 import type { RunOptions, RunRecord } from "./training/runner.js";
@@ -127,11 +127,11 @@ export function loadModel(path: string): Model {
   return new Model(config, weights, matrix);
 }
 
-export { BudgetError } from "./budget.js";
 export type { PaperOptions, PaperResult } from "./experiments/paper.js";
 export { DEFAULT_IMAGE, DEFAULT_MAX_PIXELS, ImageError, type RGBImage, resample } from "./image/index.js";
 export * from "./index.js";
 export type { Checkpoint, EpochRecord, ModelFile, RunSetup, TrainingPosition } from "./io/model-file.js";
+export { BudgetError } from "./limits.js";
 export type {
   ClaimVerdict,
   Comparison,

@@ -8,7 +8,7 @@ import { describe, expect, it } from "vitest";
 import { parseConfig } from "../dist/config.js";
 import { saveCheckpoint, saveModel } from "../dist/io/model-file.js";
 import { decodeSafeTensors, encodeSafeTensors } from "../dist/io/safetensors.js";
-import { initialWeights } from "../dist/model.js";
+import { initialWeights } from "../dist/network.js";
 import { type Outcome, runMain } from "./cli-inprocess.js";
 import { assemblePNG, chunk, makePNG, patternPNG, scanlines, zeroStream } from "./png-helpers.js";
 

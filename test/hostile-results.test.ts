@@ -11,7 +11,7 @@ import { DivergenceError, fit as fitInMemory } from "../dist/index.js";
 import { crc32 } from "../dist/io/crc32.js";
 import { decodeCheckpoint, decodeModel, encodeCheckpoint, encodeModel, loadCheckpoint, ModelFileError } from "../dist/io/model-file.js";
 import { decodeSafeTensors, encodeSafeTensors } from "../dist/io/safetensors.js";
-import { initialWeights } from "../dist/model.js";
+import { initialWeights } from "../dist/network.js";
 import { runTraining } from "../dist/training/runner.js";
 import { isOneLineRefusal, type Outcome, runMain } from "./cli-inprocess.js";
 import { patternPNG } from "./png-helpers.js";

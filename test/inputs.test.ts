@@ -3,7 +3,7 @@ import { afterAll, expect, it } from "vitest";
 import type { LayerWeights } from "../dist/backends/types.js";
 import { parseConfig } from "../dist/config.js";
 import { createEncoder, EncodedOnDemand, encodeImageGrid, gatherInputs, imageInputs } from "../dist/encoding/index.js";
-import { initialWeights, networkSpec } from "../dist/model.js";
+import { initialWeights, networkSpec } from "../dist/network.js";
 import { Rng } from "../dist/reference/rng.js";
 import { epochOrder } from "../dist/reference/shuffle.js";
 import { describeBackends, expectRanOn, teardown } from "./backends.js";

@@ -4,7 +4,7 @@ import type { Trainer } from "../dist/backends/types.js";
 import { parseConfig } from "../dist/config.js";
 import { createEncoder, encodeImageGrid } from "../dist/encoding/index.js";
 import { DEFAULT_IMAGE, readPNG, resample } from "../dist/image/index.js";
-import { initialWeights, networkSpec } from "../dist/model.js";
+import { initialWeights, networkSpec } from "../dist/network.js";
 import { Rng } from "../dist/reference/rng.js";
 import { epochOrder } from "../dist/reference/shuffle.js";
 import { describeBackends, expectRanOn, teardown } from "./backends.js";

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { referenceBackend, registerBackend, type Trainer } from "../dist/backends/index.js";
 import { BackendUnavailableError, Model } from "../dist/index.js";
-import { initialWeights } from "../dist/model.js";
+import { initialWeights } from "../dist/network.js";
 import { loadPreset } from "../dist/presets.js";
 
 // Issue 19, item 3: Model.render and predictMany run on a training backend (`auto` by default),

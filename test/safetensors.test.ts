@@ -7,7 +7,7 @@ import { parseConfig } from "../src/config.js";
 import { createEncoder } from "../src/encoding/index.js";
 import { loadModel, ModelFileError, saveModel } from "../src/io/model-file.js";
 import { decodeSafeTensors, encodeSafeTensors, SafeTensorsError } from "../src/io/safetensors.js";
-import { initialWeights } from "../src/model.js";
+import { initialWeights } from "../src/network.js";
 
 describe("safetensors", () => {
   it("follows the format: LE u64 header length, JSON header, 8-byte alignment, F32 little-endian data", () => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { ReferenceTrainer } from "../src/backends/reference.js";
 import { parseConfig } from "../src/config.js";
 import { createEncoder, encodeImageGrid } from "../src/encoding/index.js";
-import { initialWeights, networkSpec } from "../src/model.js";
+import { initialWeights, networkSpec } from "../src/network.js";
 import { Rng } from "../src/reference/rng.js";
 import { epochOrder } from "../src/reference/shuffle.js";
 

@@ -10,7 +10,7 @@ import { parseConfig } from "../dist/config.js";
 import { ModelFileError } from "../dist/errors.js";
 import { type Checkpoint, saveCheckpoint, saveModel } from "../dist/io/model-file.js";
 import { decodeSafeTensors, encodeSafeTensors } from "../dist/io/safetensors.js";
-import { initialWeights, networkSpec } from "../dist/model.js";
+import { initialWeights, networkSpec } from "../dist/network.js";
 import { isOneLineRefusal, type Outcome, runMain } from "./cli-inprocess.js";
 import { patternPNG } from "./png-helpers.js";
 

@@ -10,7 +10,7 @@ import { WasmTrainer, type WasmTrainerOptions } from "../dist/backends/wasm/trai
 import { parseConfig } from "../dist/config.js";
 import { createEncoder, imageInputs } from "../dist/encoding/index.js";
 import { pixelCoordinates } from "../dist/encoding/normalize.js";
-import { initialWeights, networkSpec } from "../dist/model.js";
+import { initialWeights, networkSpec } from "../dist/network.js";
 import { ACTIVATION_NAMES, ACTIVATIONS, type ActivationName, relu, reluGrad } from "../dist/reference/activations/index.js";
 import { adamCorrections, adamStep, createAdamState } from "../dist/reference/adam.js";
 import { createMLP } from "../dist/reference/mlp.js";

@@ -29,7 +29,7 @@ import { probeBackend, ReferenceTrainer, requireBackend, resolveBackendName } fr
 import type { Config } from "../../src/config.js";
 import { createEncoder, encodeImageGrid } from "../../src/encoding/index.js";
 import { DEFAULT_IMAGE, type RGBImage, readPNG, resample } from "../../src/image/index.js";
-import { initialWeights, networkSpec } from "../../src/model.js";
+import { initialWeights, networkSpec } from "../../src/network.js";
 import { loadPreset } from "../../src/presets.js";
 import { layerSizes } from "../../src/reference/mlp.js";
 import { finalImage, startSession, type TrainingSession, trainOneEpoch } from "../../src/training/loop.js";

@@ -7,7 +7,7 @@
 import { checkWeights } from "../backends/checks.js";
 import type { Config } from "../config.js";
 import { InvalidArgumentError, quote } from "../errors.js";
-import { networkSpec } from "../model.js";
+import { networkSpec } from "../network.js";
 
 export * from "../args.js";
 

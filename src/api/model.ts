@@ -13,7 +13,7 @@ import { createEncoder, type Encoder } from "../encoding/encoder.js";
 import { normalizeCoordinate } from "../encoding/normalize.js";
 import { CoordnetError, InvalidArgumentError, quote, readingArgument } from "../errors.js";
 import { decodeModel, type EpochRecord, encodeModel } from "../io/model-format.js";
-import { networkSpec } from "../model.js";
+import { networkSpec } from "../network.js";
 import { createTape, type MLP, mlpForward, type Tape } from "../reference/mlp.js";
 import { VERSION } from "../version.js";
 import { checkModelParts, thrownText } from "./args.js";

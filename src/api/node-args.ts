@@ -10,7 +10,7 @@ import { type Config, parseConfig } from "../config.js";
 import { CoordnetError, InvalidArgumentError, ModelFileError, quote } from "../errors.js";
 import type { Checkpoint } from "../io/model-format.js";
 import { checkPosition } from "../io/position.js";
-import { networkSpec } from "../model.js";
+import { networkSpec } from "../network.js";
 import { anObject, callback, checkArg, checkModelParts, finite, flag, rgbImage, text, thrownText, whole } from "./args.js";
 
 const num = z.custom<number>((v) => typeof v === "number", { error: "must be a number" });

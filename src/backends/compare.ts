@@ -42,9 +42,9 @@
 
 import { z } from "zod";
 import { checkArg } from "../args.js";
-import { BudgetError, COMPARE_MAX_BYTES, checkMemory, type MemoryPart, parameterCount, trainerMemory, withAllowance } from "../budget.js";
 import { intIn, MAX_NETWORK_DEPTH } from "../config.js";
 import { quote } from "../errors.js";
+import { BudgetError, COMPARE_MAX_BYTES, checkMemory, type MemoryPart, parameterCount, trainerMemory, withAllowance } from "../limits.js";
 import { ACTIVATION_NAMES, type ActivationName } from "../reference/activations/index.js";
 import { createMLP, type MLPSpec } from "../reference/mlp.js";
 import { Rng } from "../reference/rng.js";

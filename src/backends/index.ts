@@ -38,7 +38,7 @@ registerAlias("webasm", "gpujs-wasm");
 registerAlias("webgl2", "gpujs-webgl2");
 registerNote("webgpu", "backend 'webgpu' now runs hand-written WGSL kernels; gpu.js's WebGPU kernels, which it named before, are 'gpujs-webgpu'");
 
-export type { MemoryPart } from "../budget.js";
+export type { MemoryPart } from "../limits.js";
 export { type CompareOptions, type Comparison, compareBackends, type TensorComparison, type WorstEntry } from "./compare.js";
 export { gpujsCpuBackend, gpujsWasmBackend, gpujsWebgpuBackend } from "./gpujs/index.js";
 export { gpujsWebgl2Backend, hasWebGL2 } from "./gpujs/webgl2.js";

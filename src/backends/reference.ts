@@ -4,9 +4,9 @@
  * interface. One training step is exactly: forward, MSE, backward, Adam.
  */
 
-import { type MemoryPart, networkUnits } from "../budget.js";
 import { gatherInputs, type NetworkInputs } from "../encoding/inputs.js";
 import { InvalidArgumentError, quote } from "../errors.js";
+import { type MemoryPart, networkUnits } from "../limits.js";
 import { type AdamOptions, type AdamState, adamStep, createAdamState } from "../reference/adam.js";
 import type { DenseGrads } from "../reference/dense.js";
 import { allocate, type DType, type FloatArray } from "../reference/dtype.js";

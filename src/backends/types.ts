@@ -6,9 +6,9 @@
  * trains it. Types only; the registry (`registry.ts`) finds backends by name.
  */
 
-import type { MemoryPart } from "../budget.js";
 import type { Encoder } from "../encoding/encoder.js";
 import type { NetworkInputs } from "../encoding/inputs.js";
+import type { MemoryPart } from "../limits.js";
 import type { AdamOptions } from "../reference/adam.js";
 import type { MLPSpec } from "../reference/mlp.js";
 

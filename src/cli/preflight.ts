@@ -1,13 +1,17 @@
 /**
  * @module
- * The command line's side of the budget (`src/budget.ts`): the `--max-memory` option, and the
- * memory a training run or a render needs on a backend, checked before anything large is made.
+ * The command line's checks before a run starts (on the limits of `src/limits.ts`): the
+ * `--max-memory` option, and the memory a training run or a render needs on a backend, checked
+ * before anything large is made.
  */
 
 import { totalmem } from "node:os";
 import { constrainedMemory } from "node:process";
 import { Option } from "commander";
 import { findBackend } from "../backends/registry.js";
+import type { Config } from "../config.js";
+import { encodedFeatures } from "../encoding/encoder.js";
+import { STORED_INPUTS_MAX_BYTES } from "../encoding/index.js";
 import {
   BudgetError,
   checkMemory,
@@ -21,11 +25,8 @@ import {
   saveMemory,
   trainerMemory,
   withAllowance,
-} from "../budget.js";
-import type { Config } from "../config.js";
-import { encodedFeatures } from "../encoding/encoder.js";
-import { STORED_INPUTS_MAX_BYTES } from "../encoding/index.js";
-import { networkSpec } from "../model.js";
+} from "../limits.js";
+import { networkSpec } from "../network.js";
 import { integer } from "./options.js";
 
 /** The memory this process may use: the machine's, or its control group's limit where that is lower. */

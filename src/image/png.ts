@@ -15,11 +15,11 @@
 
 import ndarray, { type NdArray } from "ndarray";
 import { deflate, Z_BUF_ERROR, Z_NO_FLUSH, Z_OK, Z_STREAM_END, ZStream, zlibInflate, zlibInflateEnd, zlibInflateInit2 } from "pako";
-import { BudgetError, checkPixels, DEFAULT_MAX_PIXELS } from "../budget.js";
 import { CoordnetError } from "../errors.js";
 import { crc32 } from "../io/crc32.js";
+import { BudgetError, checkPixels, DEFAULT_MAX_PIXELS } from "../limits.js";
 
-export { DEFAULT_MAX_PIXELS } from "../budget.js";
+export { DEFAULT_MAX_PIXELS } from "../limits.js";
 
 /** An RGB image of floats in [0, 1]: `data` is row-major [height][width][3]. */
 export interface RGBImage {

@@ -21,7 +21,7 @@ import type { LayerWeights, OptimizerSnapshot } from "../backends/types.js";
 import { type Config, parseConfig } from "../config.js";
 import { ModelFileError, quote } from "../errors.js";
 import { parseJson } from "../json.js";
-import { networkSpec } from "../model.js";
+import { networkSpec } from "../network.js";
 import { layerSizes } from "../reference/mlp.js";
 import { crc32 } from "./crc32.js";
 import { checkPosition, type TrainingPosition } from "./position.js";

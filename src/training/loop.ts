@@ -14,7 +14,7 @@ import { EncodedOnDemand, type NetworkInputs } from "../encoding/inputs.js";
 import { CoordnetError } from "../errors.js";
 import type { RGBImage } from "../image/png.js";
 import type { EpochRecord, TrainingPosition } from "../io/model-file.js";
-import { initialWeights, networkSpec } from "../model.js";
+import { initialWeights, networkSpec } from "../network.js";
 import { Rng, type RngState } from "../reference/rng.js";
 import { stepLR } from "../reference/schedule.js";
 import { epochOrder } from "../reference/shuffle.js";

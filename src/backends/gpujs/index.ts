@@ -7,7 +7,7 @@
  * created.
  */
 
-import { kernelOutputMemory } from "../../budget.js";
+import { kernelOutputMemory } from "../../limits.js";
 import { checkedBackend } from "../checks.js";
 import type { Backend } from "../types.js";
 

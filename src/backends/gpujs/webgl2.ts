@@ -25,7 +25,7 @@
  * 0–2 by up to 5% and failed the study network's comparison on Adam's moments (up to 411× the bound).
  */
 
-import { kernelOutputMemory } from "../../budget.js";
+import { kernelOutputMemory } from "../../limits.js";
 import { checkedBackend } from "../checks.js";
 import type { Backend, ProbeResult } from "../types.js";
 

@@ -5,7 +5,7 @@
  * load only when it is probed or created.
  */
 
-import { type MemoryPart, networkUnits } from "../../budget.js";
+import { type MemoryPart, networkUnits } from "../../limits.js";
 import type { MLPSpec } from "../../reference/mlp.js";
 import { checkedBackend } from "../checks.js";
 import type { Backend } from "../types.js";

@@ -10,10 +10,10 @@ import { fit } from "../../api/fit.js";
 import { toRGBImage } from "../../api/image.js";
 import type { TrainingSummary } from "../../api/model.js";
 import { requireBackend, resolveBackendName } from "../../backends/index.js";
-import { checkPixels } from "../../budget.js";
 import { encodePNG, type RGBImage } from "../../image/index.js";
 import { checkOutputPath, makeFolder, writeFileAtomic } from "../../io/atomic.js";
 import { refuseInputsAmongOutputs } from "../../io/out-dir.js";
+import { checkPixels } from "../../limits.js";
 import { integer, size, UsageError } from "../options.js";
 import { backendOption, type CommandContext, imageOption, loadImage, maxPixelsOption, progressBar } from "../shared.js";
 

@@ -6,17 +6,17 @@
 import { join } from "node:path";
 import type { Command } from "commander";
 import { requireBackend, resolveBackendName } from "../../backends/index.js";
-import { checkPixels } from "../../budget.js";
 import { quote } from "../../errors.js";
 import { runPaper } from "../../experiments/paper.js";
 import type { RGBImage } from "../../image/index.js";
 import { checkOutputPath } from "../../io/atomic.js";
 import { refuseInputsAmongOutputs } from "../../io/out-dir.js";
 import { READ_LIMITS, readBoundedText } from "../../io/read.js";
+import { checkPixels } from "../../limits.js";
 import { loadPreset, PAPER_PRESETS, presetNames } from "../../presets.js";
 import { type Comparison, parseComparison, presetStats } from "../../report/report.js";
-import { checkTraining, maxMemoryOption } from "../budget.js";
 import { integer, UsageError } from "../options.js";
+import { checkTraining, maxMemoryOption } from "../preflight.js";
 import {
   backendOption,
   type CommandContext,

@@ -9,13 +9,13 @@ import type { Command } from "commander";
 import { toRGBImage } from "../../api/image.js";
 import { Model } from "../../api/model.js";
 import { requireBackend, resolveBackendName } from "../../backends/index.js";
-import { checkPixels } from "../../budget.js";
 import { encodePNG, type RGBImage } from "../../image/index.js";
 import { checkOutputPath, writeFileAtomic } from "../../io/atomic.js";
 import { loadModel } from "../../io/model-file.js";
 import { refuseInputsAmongOutputs } from "../../io/out-dir.js";
-import { checkRender, maxMemoryOption } from "../budget.js";
+import { checkPixels } from "../../limits.js";
 import { size, UsageError } from "../options.js";
+import { checkRender, maxMemoryOption } from "../preflight.js";
 import { backendOption, type CommandContext, maxPixelsOption, renderBar, threadsOption } from "../shared.js";
 
 interface RenderFlags {

@@ -7,14 +7,14 @@ import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { type Command, Option } from "commander";
 import { requireBackend, resolveBackendName } from "../../backends/index.js";
-import { checkPixels } from "../../budget.js";
 import { applyOverrides, type Config, OVERRIDE_KEYS } from "../../config.js";
 import { snapshotEpochs } from "../../experiments/paper.js";
 import { type Checkpoint, loadCheckpoint } from "../../io/model-file.js";
+import { checkPixels } from "../../limits.js";
 import { ACTIVATION_NAMES } from "../../reference/activations/index.js";
 import { imageHash, type RunRecord, runTraining } from "../../training/runner.js";
-import { checkTraining, maxMemoryOption } from "../budget.js";
 import { type ConfigFlags, configFromFlags, epochList, integer, nonNegativeNumber, oneOf, positiveNumber, UsageError } from "../options.js";
+import { checkTraining, maxMemoryOption } from "../preflight.js";
 import {
   backendOption,
   type CommandContext,
