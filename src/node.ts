@@ -37,10 +37,16 @@ import { runPaper as runPresets, snapshotEpochs as snapshots } from "./experimen
 import { DEFAULT_IMAGE, DEFAULT_MAX_PIXELS, encodePNG, type RGBImage, readPNG } from "./image/index.js";
 import { fileError, writeFileAtomic } from "./io/atomic.js";
 import { type Checkpoint, loadCheckpoint as loadCheckpointFile, loadModel as loadModelFile, saveCheckpoint as saveCheckpointFile } from "./io/model-file.js";
-import { snapshotName as snapshotFile } from "./io/out-dir.js";
 import { checkPixels as checkImagePixels } from "./limits.js";
-import type { ClaimVerdict, Comparison, PresetStats, ReportInput, ResultRow, ResultSummary, Spread } from "./report/report.js";
-import * as report from "./report/report.js";
+import type { ClaimVerdict } from "./report/claims.js";
+import * as claims from "./report/claims.js";
+import type { Comparison } from "./report/comparison.js";
+import * as comparison from "./report/comparison.js";
+import type { ReportInput } from "./report/render.js";
+import * as render from "./report/render.js";
+import type { PresetStats, ResultRow, ResultSummary, Spread } from "./report/statistics.js";
+import * as statistics from "./report/statistics.js";
+import { snapshotName as snapshotFile } from "./training/record.js";
 import type { RunOptions, RunRecord } from "./training/runner.js";
 import { runTraining as runFiles } from "./training/runner.js";
 
@@ -132,16 +138,10 @@ export { DEFAULT_IMAGE, DEFAULT_MAX_PIXELS, ImageError, type RGBImage, resample 
 export * from "./index.js";
 export type { Checkpoint, EpochRecord, ModelFile, RunSetup, TrainingPosition } from "./io/model-file.js";
 export { BudgetError } from "./limits.js";
-export type {
-  ClaimVerdict,
-  Comparison,
-  ComparisonRun,
-  PresetStats,
-  ReportInput,
-  ResultRow,
-  ResultSummary,
-  Spread,
-} from "./report/report.js";
+export type { ClaimVerdict } from "./report/claims.js";
+export type { Comparison, ComparisonRun } from "./report/comparison.js";
+export type { ReportInput } from "./report/render.js";
+export type { PresetStats, ResultRow, ResultSummary, Spread } from "./report/statistics.js";
 export type { BackendRecord, ImageInfo, Progress, RunOptions, RunRecord } from "./training/runner.js";
 
 // Below: the entries whose work lives in folders of their own (checkpoints, runs, the study,
@@ -291,7 +291,7 @@ export function snapshotName(epoch: number): string {
  */
 export function summarize(rows: readonly ResultRow[]): ResultSummary[] {
   checkArg("summarize", "rows", reportArgs.rows, rows);
-  return report.summarize(rows);
+  return statistics.summarize(rows);
 }
 
 /**
@@ -306,7 +306,7 @@ export function summarize(rows: readonly ResultRow[]): ResultSummary[] {
  */
 export function presetStats(rows: readonly ResultRow[]): PresetStats[] {
   checkArg("presetStats", "rows", reportArgs.rows, rows);
-  return report.presetStats(rows);
+  return statistics.presetStats(rows);
 }
 
 /**
@@ -321,7 +321,7 @@ export function presetStats(rows: readonly ResultRow[]): PresetStats[] {
  */
 export function judgeClaims(stats: readonly PresetStats[]): ClaimVerdict[] {
   checkArg("judgeClaims", "stats", reportArgs.stats, stats);
-  return report.judgeClaims(stats);
+  return claims.judgeClaims(stats);
 }
 
 /**
@@ -336,7 +336,7 @@ export function judgeClaims(stats: readonly PresetStats[]): ClaimVerdict[] {
  */
 export function spread(values: readonly (number | null)[]): Spread | null {
   checkArg("spread", "values", reportArgs.values, values);
-  return report.spread(values);
+  return statistics.spread(values);
 }
 
 /**
@@ -352,7 +352,7 @@ export function spread(values: readonly (number | null)[]): Spread | null {
 export function separation(a: Spread | null, b: Spread | null): "lower" | "higher" | "overlap" | null {
   checkArg("separation", "a", reportArgs.spread, a);
   checkArg("separation", "b", reportArgs.spread, b);
-  return report.separation(a, b);
+  return statistics.separation(a, b);
 }
 
 /**
@@ -371,7 +371,7 @@ export function separation(a: Spread | null, b: Spread | null): "lower" | "highe
 export function parseComparison(text: string, source: string): Comparison {
   checkArg("parseComparison", "text", reportArgs.string, text);
   checkArg("parseComparison", "source", reportArgs.string, source);
-  return report.parseComparison(text, source);
+  return comparison.parseComparison(text, source);
 }
 
 /**
@@ -386,7 +386,7 @@ export function parseComparison(text: string, source: string): Comparison {
  */
 export function markdownReport(input: ReportInput): string {
   checkArg("markdownReport", "input", reportArgs.report, input);
-  return report.markdownReport(input);
+  return render.markdownReport(input);
 }
 
 /**
@@ -404,7 +404,7 @@ export function markdownReport(input: ReportInput): string {
 export async function htmlReport(input: ReportInput): Promise<string> {
   checkArg("htmlReport", "input", reportArgs.report, input);
   try {
-    return await report.htmlReport(input);
+    return await render.htmlReport(input);
   } catch (e) {
     const path = (e as NodeJS.ErrnoException | null)?.path;
     if (typeof path === "string") throw fileError(e, "read", path);

@@ -6,8 +6,11 @@ import { referenceBackend } from "../dist/backends/reference.js";
 import { registerBackend } from "../dist/backends/registry.js";
 import { runPaper, snapshotEpochs } from "../dist/experiments/paper.js";
 import { decodePNG } from "../dist/image/png.js";
-import { lossChart } from "../dist/report/plot.js";
-import { judgeClaims, markdownTable, type PresetStats, parseComparison, separation, spread } from "../dist/report/report.js";
+import { lossChart } from "../dist/plot/charts.js";
+import { judgeClaims } from "../dist/report/claims.js";
+import { parseComparison } from "../dist/report/comparison.js";
+import { markdownTable } from "../dist/report/render.js";
+import { type PresetStats, separation, spread } from "../dist/report/statistics.js";
 import { patternPNG } from "./png-helpers.js";
 
 registerBackend(referenceBackend);

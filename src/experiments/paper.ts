@@ -15,7 +15,9 @@ import { lockFolder, OutDirError, removeOrphans } from "../io/out-dir.js";
 import { READ_LIMITS, readBoundedText } from "../io/read.js";
 import { parseJson } from "../json.js";
 import { loadPreset, PAPER_PRESETS, type Preset } from "../presets.js";
-import { type Comparison, htmlReport, markdownReport, type ResultRow, summarize } from "../report/report.js";
+import type { Comparison } from "../report/comparison.js";
+import { htmlReport, markdownReport } from "../report/render.js";
+import { type ResultRow, summarize } from "../report/statistics.js";
 import { type Progress, type RunOptions, type RunRecord, runTraining } from "../training/runner.js";
 
 /** What `paper` needs. */

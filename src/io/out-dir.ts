@@ -338,15 +338,3 @@ export function claimRunFolder(
   }
   return release;
 }
-
-/**
- * The file name of the snapshot after a (1-based) epoch: `epoch-0010.png`.
- *
- * @example
- * ```ts
- * snapshotName(10); // "epoch-0010.png"
- * ```
- */
-export function snapshotName(epoch: number): string {
-  return `epoch-${String(epoch).padStart(4, "0")}.png`;
-}

@@ -1,6 +1,7 @@
 /**
  * @module
- * The record of a training run, as `run.json` holds it (and `coordnet train --json` prints it).
+ * The record of a training run, as `run.json` holds it (and `coordnet train --json` prints it),
+ * and the names of the files a run writes beside it.
  */
 
 import type { Config } from "../config.js";
@@ -48,4 +49,16 @@ export interface RunRecord {
   readonly trainingSeconds: number;
   /** files written, relative to the output folder */
   readonly files: string[];
+}
+
+/**
+ * The file name of the snapshot after a (1-based) epoch: `epoch-0010.png`.
+ *
+ * @example
+ * ```ts
+ * snapshotName(10); // "epoch-0010.png"
+ * ```
+ */
+export function snapshotName(epoch: number): string {
+  return `epoch-${String(epoch).padStart(4, "0")}.png`;
 }

@@ -26,8 +26,8 @@ import type { STORED_INPUTS_MAX_BYTES } from "../encoding/index.js";
 import { encodePNG, type RGBImage } from "../image/png.js";
 import { writeFileAtomic } from "../io/atomic.js";
 import { type Checkpoint, type RunSetup, saveCheckpoint, saveModel } from "../io/model-file.js";
-import { claimRunFolder, snapshotName } from "../io/out-dir.js";
-import { lossChart } from "../report/plot.js";
+import { claimRunFolder } from "../io/out-dir.js";
+import { lossChart } from "../plot/charts.js";
 import {
   divergence,
   finalImage,
@@ -40,7 +40,7 @@ import {
   trainOneEpoch,
 } from "./loop.js";
 
-import type { RunRecord } from "./record.js";
+import { type RunRecord, snapshotName } from "./record.js";
 
 export { DivergenceError, type ImageMetrics, imageError, renderImage } from "./loop.js";
 export type { BackendRecord, ImageInfo, RunRecord } from "./record.js";

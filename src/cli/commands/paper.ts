@@ -14,7 +14,8 @@ import { refuseInputsAmongOutputs } from "../../io/out-dir.js";
 import { READ_LIMITS, readBoundedText } from "../../io/read.js";
 import { checkPixels } from "../../limits.js";
 import { loadPreset, PAPER_PRESETS, presetNames } from "../../presets.js";
-import { type Comparison, parseComparison, presetStats } from "../../report/report.js";
+import { type Comparison, parseComparison } from "../../report/comparison.js";
+import { presetStats } from "../../report/statistics.js";
 import { integer, UsageError } from "../options.js";
 import { checkTraining, maxMemoryOption } from "../preflight.js";
 import {
