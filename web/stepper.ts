@@ -2,7 +2,7 @@
 // The backprop stepper page (stepper.html): steps web/stepper-core.ts's Stepper and shows, for the
 // step on screen, the lines of src/reference/ it ran and every array, the ones it wrote marked.
 // The source files are quoted at build time (Vite's ?raw), so what is shown is what ran.
-import type { ActivationName } from "../dist/reference/index.js";
+import { type ActivationName, layerSizes } from "../dist/reference/index.js";
 import {
   DEFAULT_OPTIONS,
   gradientCheck,
@@ -17,6 +17,9 @@ import {
   splitLines,
   tinyImage,
 } from "./stepper-core.js";
+import { diagramOf } from "./stepper-diagram.js";
+import { DiagramView } from "./stepper-svg.js";
+import { CONTROLS, type Control, queryOf, stateOf } from "./stepper-url.js";
 
 const SOURCES: Record<string, string> = Object.fromEntries(
   Object.entries(import.meta.glob("../src/reference/**/*.ts", { query: "?raw", import: "default", eager: true }) as Record<string, string>).map(
@@ -33,19 +36,24 @@ for (const [id, names] of [
 ] as const)
   for (const n of names) $<HTMLSelectElement>(id).add(new Option(n, n));
 
-// ?width=3&depth=2&activation=relu&output=sigmoid&pixels=4&seed=0&lr=0.01&dtype=float64 sets the options
-const params = new URLSearchParams(location.search);
-const FIELDS: [keyof StepperOptions, string, string][] = [
-  ["width", "st-width", "width"],
-  ["depth", "st-depth", "depth"],
-  ["activation", "st-activation", "activation"],
-  ["outputActivation", "st-output", "output"],
-  ["pixels", "st-pixels", "pixels"],
-  ["seed", "st-seed", "seed"],
-  ["lr", "st-lr", "lr"],
-  ["dtype", "st-dtype", "dtype"],
-];
-for (const [key, id, param] of FIELDS) input(id).value = params.get(param) ?? String(DEFAULT_OPTIONS[key]);
+// Every control is a URL parameter (web/stepper-url.ts): ?width=4&depth=1&…&step=14&watch=e1-2-0
+// restores the controls, the call on screen and the watched node or edge; the page rewrites its
+// URL after every change (history.replaceState), so the address bar is always a link to what is shown.
+const initial = stateOf(location.search);
+const control = (c: Control) => input(c.id);
+/** A control's value as the URL writes it (a checkbox: on or off). */
+function controlValue(c: Control): string {
+  const e = control(c);
+  return e instanceof HTMLInputElement && e.type === "checkbox" ? (e.checked ? "on" : "off") : e.value;
+}
+function setValue(c: Control, v: string): void {
+  const e = control(c);
+  if (e instanceof HTMLInputElement && e.type === "checkbox") e.checked = v === "on";
+  else e.value = v;
+}
+/** the network's options, by parameter: a change makes a new network */
+const OPTION_CONTROLS = CONTROLS.slice(0, 8);
+for (const c of OPTION_CONTROLS) setValue(c, initial.controls[c.param]);
 
 function readOptions(): StepperOptions {
   const num = (id: string) => (input(id).value.trim() === "" ? Number.NaN : Number(input(id).value));
@@ -71,6 +79,10 @@ let cursor = 0;
 /** the buttons that step or check the network on screen */
 const STEPPING = ["st-prev", "st-next", "st-run", "fd-run"];
 let blocked = false;
+/** the picture of the network on screen */
+let diagram: DiagramView | null = null;
+/** false while the page restores a link: the URL is rewritten once the whole state is back */
+let restored = false;
 
 /** Four significant digits; the exact value is in the cell's title and data-value. */
 const fmt = (v: number) => (v === 0 ? "0" : Math.abs(v) >= 1e-3 && Math.abs(v) < 1e4 ? String(Number(v.toPrecision(4))) : v.toExponential(3));
@@ -95,7 +107,10 @@ function reset(): void {
   stepper = next;
   cursor = 0;
   const layers = $<HTMLSelectElement>("fd-layer");
+  const chosen = layers.value;
   layers.replaceChildren(...Array.from({ length: stepper.mlp.layers.length }, (_, l) => new Option(String(l), String(l))));
+  if (Number(chosen) < stepper.mlp.layers.length) layers.value = chosen;
+  drawDiagram();
   $("fd-out").textContent = "";
   showBatch();
   showShape();
@@ -144,8 +159,42 @@ function render(): void {
   for (const id of STEPPING) $<HTMLButtonElement>(id).disabled = blocked;
   $<HTMLButtonElement>("st-prev").disabled = blocked || prev === null;
   renderOutline(step);
+  diagram?.show(step);
   renderCode(step);
   renderArrays(step, prev);
+  syncUrl();
+}
+
+/** A new picture for the network on screen, watching the same node or edge where it still has one. */
+function drawDiagram(): void {
+  const watched = diagram?.selected ?? null;
+  const svg = document.getElementById("st-diagram") as unknown as SVGSVGElement;
+  diagram = new DiagramView(svg, diagramOf(layerSizes(stepper.mlp.spec), stepper.batch.pixels.length), $("st-readout"), fmt, syncUrl, chooseForCheck);
+  if (watched !== null) diagram.select(watched);
+}
+
+/** A weight (edge) or a bias (hidden or output unit) of the diagram, chosen for the finite-difference check. */
+function chooseForCheck(id: string): void {
+  const edge = diagram?.diagram.edges.find((e) => e.id === id);
+  const node = diagram?.diagram.nodes.find((n) => n.id === id);
+  if (edge !== undefined && edge.index >= 0) choose("W", edge.layer, edge.index);
+  else if (node !== undefined && node.layer >= 1 && node.id !== "loss") choose("b", node.layer - 1, node.unit);
+}
+
+function choose(which: "W" | "b", layer: number, index: number): void {
+  input("fd-which").value = which;
+  input("fd-layer").value = String(layer);
+  input("fd-index").value = String(index);
+  showShape();
+  syncUrl();
+}
+
+/** The address bar: a link to what is on screen. */
+function syncUrl(): void {
+  if (!restored) return;
+  const controls = Object.fromEntries(CONTROLS.map((c) => [c.param, controlValue(c)]));
+  const query = queryOf({ controls, step: cursor, watch: diagram?.selected ?? null });
+  history.replaceState(null, "", `${location.pathname}${query}${location.hash}`);
 }
 
 function renderOutline(step: Step): void {
@@ -293,22 +342,71 @@ $("st-run").addEventListener("click", () => {
 });
 $("st-reset").addEventListener("click", reset);
 $("fd-run").addEventListener("click", checkGradient);
-for (const [, id] of FIELDS) input(id).addEventListener("change", reset);
+for (const c of OPTION_CONTROLS) control(c).addEventListener("change", reset);
 for (const id of ["fd-layer", "fd-which"]) input(id).addEventListener("change", showShape);
+for (const id of ["fd-layer", "fd-which", "fd-index", "st-keys"]) input(id).addEventListener("change", syncUrl);
+// N and P step forward and back from anywhere but a text field, unless the student turns them off
+// (WCAG 2.1.4: single-key shortcuts can be turned off); the buttons say so (aria-keyshortcuts)
+document.addEventListener("keydown", (e) => {
+  if (!$<HTMLInputElement>("st-keys").checked || e.altKey || e.ctrlKey || e.metaKey) return;
+  if ((e.target as Element).closest("input, select, textarea, [contenteditable]") !== null) return;
+  const button = { n: "st-next", p: "st-prev" }[e.key.toLowerCase()];
+  if (button === undefined) return;
+  e.preventDefault();
+  $<HTMLButtonElement>(button).click();
+});
 // clicking a cell of W[l] or b[l] chooses it for the finite-difference check
 $("st-arrays").addEventListener("click", (e) => {
   const td = (e.target as HTMLElement).closest("td");
   const name = td?.closest("table")?.dataset.name ?? "";
   const m = /^([Wb])\[(\d+)\]$/.exec(name);
   if (td === null || m === null) return;
-  input("fd-which").value = m[1];
-  input("fd-layer").value = m[2];
-  input("fd-index").value = td.dataset.index ?? "0";
-  showShape();
+  choose(m[1] as "W" | "b", Number(m[2]), Number(td.dataset.index ?? "0"));
 });
+// the arrays scroll sideways on a narrow screen: the keyboard must reach them too
+$("st-arrays").tabIndex = 0;
 $("st-history").textContent = `Previous goes back at most ${HISTORY} training steps: older ones are not kept.`;
 
 reset();
+restore();
+
+/**
+ * The rest of the link, once its network is on screen: the call on screen (replayed from the
+ * start), the finite-difference choice, the shortcuts and the watched node or edge. A value the
+ * page cannot take is named on the error line and left at its start.
+ */
+function restore(): void {
+  const problems = [...initial.problems];
+  const rest = CONTROLS.filter((c) => !OPTION_CONTROLS.includes(c));
+  for (const c of rest) {
+    const v = initial.controls[c.param];
+    setValue(c, v);
+    const e = control(c);
+    const bad = e instanceof HTMLSelectElement ? controlValue(c) !== v : c.param === "keys" ? !["on", "off"].includes(v) : !/^\d+$/.test(v);
+    if (bad) {
+      const allowed =
+        e instanceof HTMLSelectElement ? `one of ${Array.from(e.options, (o) => o.value).join(", ")}` : c.param === "keys" ? "on or off" : "a whole number ≥ 0";
+      problems.push(`coordnet: ${c.param} must be ${allowed}, got ${v}`);
+      setValue(c, c.initial);
+    }
+  }
+  showShape();
+  if (!blocked) {
+    while (stepper.current.index < initial.step) stepper.next();
+    cursor = initial.step;
+  }
+  if (initial.watch !== null) {
+    diagram?.select(initial.watch);
+    if (diagram?.selected !== initial.watch)
+      problems.push(`coordnet: watch must name a node or edge of the diagram (such as n1-0, e0-2-1 or loss), got ${initial.watch}`);
+  }
+  restored = true;
+  render();
+  if (problems.length > 0 && !blocked) {
+    $("st-error").textContent = problems[0];
+    $("st-error").hidden = false;
+  }
+}
 
 /** For tests and the curious: the options of the network on screen, the step on screen (its Step.index) and the kept steps. */
 (globalThis as unknown as { coordnetStepper: unknown }).coordnetStepper = {
