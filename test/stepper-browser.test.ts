@@ -3,11 +3,16 @@
 // web/stepper-core.ts gives in Node for the same options (which test/stepper.test.ts checks
 // against the reference, bit for bit), the page shows them, its highlighted lines are the real
 // file's, its finite-difference check shows Node's numbers, and nothing is logged as an error.
+// The network's picture lights, call by call, what test/stepper-calls.ts says each call computes;
+// what a node or edge shows on hover and on keyboard focus is the tables' numbers; N and P step;
+// no panel overlaps another or runs off the page from 360 to 1920 px; axe-core finds no serious or
+// critical violation; and a page's URL restores every control on another page.
 import { readFileSync } from "node:fs";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEFAULT_OPTIONS, gradientCheck, locate, type Step, Stepper, type StepperOptions } from "../web/stepper-core.js";
 import { buildSite, launch, noBrowser, openPage, removeSite, serve } from "./browser-harness.js";
+import { DEFAULT_CALLS, DEFAULT_SIZES, units } from "./stepper-calls.js";
 
 const skip = noBrowser();
 if (skip !== null) console.warn(`stepper browser tests skipped: ${skip}`);
@@ -176,4 +181,329 @@ describe.skipIf(skip !== null)("the backprop stepper in headless chromium", () =
     expect(errors).toEqual([]);
     await page.close();
   }, 60_000);
+
+  /** What the diagram shows now: the lit node and edge ids, the flow, and the readout's node or edge and its values. */
+  const diagramState = (page: Page) =>
+    page.evaluate(() => {
+      // the page's DOM (this file is typed without it)
+      const doc = (globalThis as unknown as { document: { querySelector: (s: string) => Elem | null; querySelectorAll: (s: string) => Elem[] } }).document;
+      type Elem = { dataset: Record<string, string>; textContent: string | null };
+      const ids = (sel: string) => Array.from(doc.querySelectorAll(sel), (e) => e.dataset.id).sort();
+      return {
+        nodes: ids("#st-diagram .node.active"),
+        edges: ids("#st-diagram .edge.active"),
+        flow: doc.querySelector("#st-diagram")?.dataset.flow,
+        watched: doc.querySelector("#st-readout")?.dataset.id,
+        readout: Array.from(doc.querySelectorAll("#st-readout .value"), (e) => ({
+          array: e.dataset.array,
+          index: e.dataset.index,
+          value: e.dataset.value,
+          text: e.textContent,
+        })),
+      };
+    });
+
+  /** The cells of the tables that hold the readout's entries: their exact value and the text shown. */
+  const cellsOf = (page: Page, readout: { array?: string; index?: string }[]) =>
+    Promise.all(
+      readout.map(async (r) => {
+        const cell = `table[data-name="${r.array}"] td[data-index="${r.index}"]`;
+        return { array: r.array, index: r.index, value: await page.getAttribute(cell, "data-value"), text: await page.textContent(cell) };
+      }),
+    );
+
+  it("the diagram lights, call by call, the units and weights each call computes; edges are coloured by sign and sized by |w|", async () => {
+    const { page, errors } = await open("");
+    for (const [k, [fn, layer, nodes, weights, flow]] of DEFAULT_CALLS.entries()) {
+      if (k > 0) await page.click("#st-next");
+      expect(await page.textContent("#st-status")).toContain(`Step ${k} `);
+      const edges = weights.flatMap((l) =>
+        l === "loss"
+          ? ["e-loss"]
+          : Array.from({ length: DEFAULT_SIZES[l] * DEFAULT_SIZES[l + 1] }, (_, i) => `e${l}-${Math.floor(i / DEFAULT_SIZES[l])}-${i % DEFAULT_SIZES[l]}`),
+      );
+      const shown = await diagramState(page);
+      expect({ nodes: shown.nodes, edges: shown.edges, flow: shown.flow }, `call ${k}: ${fn} ${layer}`).toEqual({
+        nodes: units(DEFAULT_SIZES, nodes),
+        edges: edges.sort(),
+        flow,
+      });
+    }
+    // after Adam: each edge's colour class is its weight's sign in the W table, its width grows with |w|
+    const edges = await page.$$eval("#st-diagram .edge:not(.loss-link)", (gs) =>
+      gs.map((g) => {
+        const e = g as unknown as {
+          dataset: Record<string, string>;
+          classList: { contains: (c: string) => boolean };
+          querySelector: (s: string) => { getAttribute: (a: string) => string };
+        };
+        return {
+          id: e.dataset.id,
+          positive: e.classList.contains("positive"),
+          negative: e.classList.contains("negative"),
+          width: Number(e.querySelector(".wire").getAttribute("stroke-width")),
+        };
+      }),
+    );
+    expect(edges.length).toBe(2 * 3 + 3 * 3 + 3);
+    const weighted = await Promise.all(
+      edges.map(async (e) => {
+        const [, l, j, i] = /^e(\d)-(\d)-(\d)$/.exec(e.id) as RegExpExecArray;
+        const w = Number(
+          await page.getAttribute(`table[data-name="W[${l}]"] td[data-index="${Number(j) * DEFAULT_SIZES[Number(l)] + Number(i)}"]`, "data-value"),
+        );
+        return { ...e, w };
+      }),
+    );
+    for (const e of weighted) expect([e.positive, e.negative], e.id).toEqual([e.w > 0, e.w < 0]);
+    weighted.sort((a, b) => Math.abs(a.w) - Math.abs(b.w));
+    for (let k = 1; k < weighted.length; k++) expect(weighted[k].width).toBeGreaterThanOrEqual(weighted[k - 1].width);
+    expect(weighted[weighted.length - 1].width).toBeGreaterThan(weighted[0].width);
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 90_000);
+
+  it("hovering or focusing a node or an edge shows the tables' numbers; arrow keys move, Enter chooses it for the finite-difference check", async () => {
+    const { page, errors } = await open("?step=14"); // layer 1's denseBackward: the gradients are not 0
+    expect(await page.textContent("#st-status")).toContain("Step 14 (training step 1 · backward)");
+    /** move the mouse onto `id`: a node's centre, or a point of an edge that no other edge covers (edges of a layer cross) */
+    const hover = async (id: string) => {
+      const at = await page.evaluate((id) => {
+        type Box = { left: number; top: number; width: number; height: number };
+        type Elem = { getBoundingClientRect: () => Box; closest: (s: string) => { dataset: Record<string, string> } | null };
+        const doc = (globalThis as unknown as { document: { querySelector: (s: string) => Elem; elementFromPoint: (x: number, y: number) => Elem | null } })
+          .document;
+        const centre = (sel: string) => {
+          const b = doc.querySelector(sel).getBoundingClientRect();
+          return [b.left + b.width / 2, b.top + b.height / 2];
+        };
+        const m = /^e(\d)-(\d)-(\d)$/.exec(id);
+        if (m === null) return centre(`[data-id="${id}"] circle`);
+        const [x1, y1] = centre(`[data-id="n${m[1]}-${m[3]}"] circle`);
+        const [x2, y2] = centre(`[data-id="n${Number(m[1]) + 1}-${m[2]}"] circle`);
+        for (const t of [0.5, 0.4, 0.6, 0.3, 0.7, 0.2, 0.8]) {
+          const [x, y] = [x1 + t * (x2 - x1), y1 + t * (y2 - y1)];
+          if (doc.elementFromPoint(x, y)?.closest("[data-id]")?.dataset.id === id) return [x, y];
+        }
+        throw new Error(`no point of ${id} is its own`);
+      }, id);
+      await page.mouse.move(at[0], at[1]);
+    };
+    for (const id of ["e1-2-0", "e0-0-1", "n2-1", "n1-0", "n3-0", "n0-1", "loss"]) {
+      await hover(id);
+      const shown = await diagramState(page);
+      expect(shown.watched, id).toBe(id);
+      expect(shown.readout.length).toBeGreaterThan(0);
+      // each number shown is a table's cell: the same exact value, printed the same
+      expect(
+        shown.readout.map((r) => ({ array: r.array, index: r.index, value: r.value, text: r.text })),
+        id,
+      ).toEqual(await cellsOf(page, shown.readout));
+      // and its accessible name (the <title>) says them too
+      const title = (await page.textContent(`[data-id="${id}"] > title`)) ?? "";
+      for (const r of shown.readout) expect(title, id).toContain(r.text as string);
+      expect(await page.getByRole("img", { name: title, exact: true }).count()).toBe(1);
+    }
+    // a weight's readout names W, dW, m and v at its index: the edge from unit 0 of a[1] to unit 2 of a[2] is W[1][6]
+    await hover("e1-2-0");
+    expect((await diagramState(page)).readout.map((r) => `${r.array}[${r.index}]`)).toEqual(["W[1][6]", "dW[1][6]", "m(W[1])[6]", "v(W[1])[6]"]);
+    // the keyboard: the diagram is one tab stop after the finite-difference box, on the watched edge
+    await page.focus("#fd-run");
+    await page.keyboard.press("Tab");
+    const focused = () =>
+      page.evaluate(
+        () => (globalThis as unknown as { document: { activeElement: { dataset?: Record<string, string> } | null } }).document.activeElement?.dataset?.id,
+      );
+    expect(await focused()).toBe("e1-2-0");
+    await page.keyboard.press("ArrowRight"); // to a[2], at the same height: W[1]'s 7th of 9 edges leads to unit 2 of 3
+    expect(await focused()).toBe("n2-2");
+    await page.keyboard.press("ArrowUp");
+    expect(await focused()).toBe("n2-1");
+    let shown = await diagramState(page);
+    expect(shown.watched).toBe("n2-1");
+    expect(shown.readout.map((r) => ({ array: r.array, index: r.index, value: r.value, text: r.text }))).toEqual(await cellsOf(page, shown.readout));
+    await page.keyboard.press("ArrowLeft"); // back to W[1]'s edges, the middle one (W[1] row 1, column 1)
+    expect(await focused()).toBe("e1-1-1");
+    shown = await diagramState(page);
+    expect(shown.readout.map((r) => `${r.array}[${r.index}]`)).toEqual(["W[1][4]", "dW[1][4]", "m(W[1])[4]", "v(W[1])[4]"]);
+    await page.keyboard.press("Enter");
+    expect([await page.inputValue("#fd-layer"), await page.inputValue("#fd-which"), await page.inputValue("#fd-index")]).toEqual(["1", "W", "4"]);
+    await page.keyboard.press("ArrowRight");
+    await page.keyboard.press("Enter"); // a unit: its bias
+    expect([await page.inputValue("#fd-layer"), await page.inputValue("#fd-which"), await page.inputValue("#fd-index")]).toEqual(["1", "b", "1"]);
+    // stepping keeps the watched unit, with the next call's numbers
+    await page.click("#st-next");
+    shown = await diagramState(page);
+    expect(shown.watched).toBe("n2-1");
+    expect(shown.readout.map((r) => ({ array: r.array, index: r.index, value: r.value, text: r.text }))).toEqual(await cellsOf(page, shown.readout));
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 90_000);
+
+  it("N and P step forward and back from the keyboard, not while typing in a field, and not once turned off", async () => {
+    const { page, errors } = await open("");
+    const status = async () => /^Step (\d+)/.exec((await page.textContent("#st-status")) ?? "")?.[1];
+    for (let k = 0; k < 3; k++) await page.keyboard.press("n");
+    expect(await status()).toBe("3");
+    await page.keyboard.press("p");
+    expect(await status()).toBe("2");
+    await page.focus("#st-seed");
+    await page.keyboard.press("n");
+    expect(await status()).toBe("2");
+    expect(await page.getAttribute("#st-next", "aria-keyshortcuts")).toBe("N");
+    await page.uncheck("#st-keys");
+    await page.focus("#st-next");
+    await page.keyboard.press("n");
+    expect(await status()).toBe("2");
+    // the buttons themselves work from the keyboard
+    await page.keyboard.press("Enter");
+    expect(await status()).toBe("3");
+    expect(new URL(page.url()).searchParams.get("keys")).toBe("off");
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 60_000);
+
+  // In the page: the panels' boxes, pairwise intersections, and any element that sticks out of its
+  // panel without a scrolling box between them (a string: this file is typed without the DOM)
+  const LAYOUT = `(() => {
+    const panels = ["#st-header", "#stepper-controls", "#st-diagram-box", "#st-code", "#st-arrays"].map((s) => [s, document.querySelector(s)]);
+    const problems = [];
+    const boxes = panels.map(([s, e]) => [s, e.getBoundingClientRect()]);
+    const width = document.documentElement.clientWidth;
+    if (document.documentElement.scrollWidth > width) problems.push("the page scrolls sideways: " + document.documentElement.scrollWidth + " > " + width);
+    for (const [s, b] of boxes) if (b.left < 0 || b.right > width + 0.5) problems.push(s + " runs off the page: " + b.left + "–" + b.right);
+    for (let i = 0; i < boxes.length; i++)
+      for (let j = i + 1; j < boxes.length; j++) {
+        const [a, p] = boxes[i];
+        const [b, q] = boxes[j];
+        const w = Math.min(p.right, q.right) - Math.max(p.left, q.left);
+        const h = Math.min(p.bottom, q.bottom) - Math.max(p.top, q.top);
+        if (w > 0.5 && h > 0.5) problems.push(a + " overlaps " + b + " by " + w.toFixed(1) + "×" + h.toFixed(1));
+      }
+    const scrolls = (e) => ["auto", "scroll", "hidden"].includes(getComputedStyle(e).overflowX);
+    for (const [s, panel] of panels) {
+      const p = panel.getBoundingClientRect();
+      for (const e of panel.querySelectorAll("*")) {
+        if (e.closest("svg") !== null && e.tagName !== "svg") continue;
+        let clipped = false;
+        for (let a = e.parentElement; a !== null && a !== panel.parentElement; a = a.parentElement) if (scrolls(a)) clipped = true;
+        if (clipped) continue;
+        const b = e.getBoundingClientRect();
+        if (b.width === 0 && b.height === 0) continue;
+        if (b.left < p.left - 0.5 || b.right > p.right + 0.5) problems.push(s + " > " + e.tagName + (e.id ? "#" + e.id : "") + " sticks out: " + b.left.toFixed(1) + "–" + b.right.toFixed(1) + " of " + p.left.toFixed(1) + "–" + p.right.toFixed(1));
+      }
+    }
+    return problems;
+  })()`;
+
+  it("no panel overlaps another, sticks out or makes the page scroll sideways, from 360 to 1920 px", async () => {
+    const { page, errors } = await open("?step=14");
+    const largest = await browser.newPage();
+    await largest.goto(`${server.url}stepper.html?width=8&depth=4&pixels=16&step=40&watch=e2-7-0`);
+    await largest.waitForSelector("#st-arrays table");
+    for (const p of [page, largest])
+      for (const width of [360, 1024, 1300, 1920]) {
+        await p.setViewportSize({ width, height: 900 });
+        expect(await p.evaluate(LAYOUT), `${width} px, ${p.url()}`).toEqual([]);
+      }
+    // not vacuous: a panel widened by hand is caught
+    await page.addStyleTag({ content: "#stepper-controls { width: 700px; }" });
+    expect(((await page.evaluate(LAYOUT)) as string[]).some((p) => p.includes("#stepper-controls overlaps #st-diagram-box"))).toBe(true);
+    expect(errors).toEqual([]);
+    await largest.close();
+    await page.close();
+  }, 90_000);
+
+  it("axe-core finds no serious or critical accessibility violation, on a wide and a phone screen, with the error line shown too", async () => {
+    for (const [query, width] of [
+      ["?step=14&watch=e1-2-0", 1300],
+      ["?step=14&watch=n2-1", 360],
+      ["?width=99", 1300],
+    ] as const) {
+      const { page, errors } = await open(query);
+      await page.setViewportSize({ width, height: 900 });
+      await page.addScriptTag({ path: "node_modules/axe-core/axe.min.js" });
+      const violations = await page.evaluate(async () => {
+        type Result = { id: string; impact: string | null; nodes: { target: string[] }[] };
+        const page = globalThis as unknown as {
+          document: unknown;
+          axe: { run: (c: unknown, o: unknown) => Promise<{ violations: Result[]; passes: Result[] }> };
+        };
+        const r = await page.axe.run(page.document, { resultTypes: ["violations"] });
+        return {
+          bad: r.violations
+            .filter((v) => v.impact === "serious" || v.impact === "critical")
+            .map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`),
+          ran: r.passes.length,
+        };
+      });
+      expect(violations.bad, `${query} at ${width} px`).toEqual([]);
+      expect(violations.ran).toBeGreaterThan(10); // the scan ran its rules
+      expect(errors).toEqual([]);
+      await page.close();
+    }
+  }, 120_000);
+
+  it("a page's URL restores every control, the call on screen and the watched edge on another page", async () => {
+    const { page, errors } = await open("");
+    await page.fill("#st-width", "4");
+    await page.dispatchEvent("#st-width", "change");
+    await page.fill("#st-depth", "3");
+    await page.dispatchEvent("#st-depth", "change");
+    await page.selectOption("#st-activation", "gelu");
+    await page.selectOption("#st-output", "identity");
+    for (const [id, v] of [
+      ["#st-pixels", "6"],
+      ["#st-seed", "5"],
+      ["#st-lr", "0.05"],
+    ]) {
+      await page.fill(id, v);
+      await page.dispatchEvent(id, "change");
+    }
+    await page.selectOption("#st-dtype", "float32");
+    for (let k = 0; k < 9; k++) await page.click("#st-next");
+    await page.selectOption("#fd-layer", "2");
+    await page.selectOption("#fd-which", "b");
+    await page.fill("#fd-index", "3");
+    await page.dispatchEvent("#fd-index", "change");
+    await page.uncheck("#st-keys");
+    await page.focus('[data-id="e1-3-2"]');
+    const url = page.url();
+    expect(new URL(url).search).toBe(
+      "?width=4&depth=3&activation=gelu&output=identity&pixels=6&seed=5&lr=0.05&dtype=float32&fd-layer=2&fd-array=b&fd-index=3&keys=off&step=9&watch=e1-3-2",
+    );
+    const controls = [
+      "#st-width",
+      "#st-depth",
+      "#st-activation",
+      "#st-output",
+      "#st-pixels",
+      "#st-seed",
+      "#st-lr",
+      "#st-dtype",
+      "#fd-layer",
+      "#fd-which",
+      "#fd-index",
+    ];
+    const state = async (p: Page) => ({
+      values: await Promise.all(controls.map((c) => p.inputValue(c))),
+      keys: await p.isChecked("#st-keys"),
+      status: await p.textContent("#st-status"),
+      shape: await p.textContent("#fd-shape"),
+      diagram: await diagramState(p),
+      trace: await trace(p),
+    });
+    const before = await state(page);
+    expect(before.values).toEqual(["4", "3", "gelu", "identity", "6", "5", "0.05", "float32", "2", "b", "3"]);
+    const second = await open(new URL(url).search);
+    expect(await state(second.page)).toEqual(before);
+    expect(second.page.url()).toBe(url);
+    // a link the page cannot take in part says so in one line, and shows the rest
+    const bad = await open("?width=4&step=x&fd-array=Q");
+    expect(await bad.page.textContent("#st-error")).toBe(`coordnet: step must be a whole number from 0 to 100000, got x`);
+    expect(await bad.page.inputValue("#st-width")).toBe("4");
+    expect(await bad.page.inputValue("#fd-which")).toBe("W");
+    for (const p of [page, second.page, bad.page]) await p.close();
+    expect([...errors, ...second.errors, ...bad.errors]).toEqual([]);
+  }, 90_000);
 });

@@ -9,36 +9,7 @@ import { layerSizes } from "../dist/reference/index.js";
 import { DEFAULT_OPTIONS, Stepper, specOf } from "../web/stepper-core.js";
 import { diagramOf, focusGroups, highlightOf, moveFocus, readingsOf } from "../web/stepper-diagram.js";
 import { CONTROLS, MAX_STEP, queryOf, stateOf } from "../web/stepper-url.js";
-
-/** The ids of every unit of a[l], for each l in `layers` ("loss" for the loss). */
-const units = (sizes: number[], layers: (number | "loss")[]) =>
-  layers.flatMap((l) => (l === "loss" ? ["loss"] : Array.from({ length: sizes[l] }, (_, j) => `n${l}-${j}`))).sort();
-
-/**
- * What each call of the default 2→3→3→1's first training step (and the next one's first call)
- * computes, by hand: [fn, layer, units of these a[l] lit, weights of these W[l] lit (or the ŷ → L link), flow].
- */
-const DEFAULT_CALLS: [string, number | null, (number | "loss")[], (number | "loss")[], string][] = [
-  ["createMLP", null, [1, 2, 3], [0, 1, 2], "update"], // every W and b set
-  ["mlpForward", null, [0], [], "forward"], // a[0] = x
-  ["denseForward", 0, [1], [0], "forward"], // z[0] = a[0]·W[0]ᵀ + b[0]
-  ["activationForward", 0, [1], [], "forward"], // a[1] = relu(z[0])
-  ["denseForward", 1, [2], [1], "forward"],
-  ["activationForward", 1, [2], [], "forward"],
-  ["denseForward", 2, [3], [2], "forward"],
-  ["activationForward", 2, [3], [], "forward"], // ŷ = sigmoid(z[2])
-  ["mseForward", null, ["loss"], ["loss"], "forward"], // L from ŷ
-  ["mseBackward", null, [3], ["loss"], "backward"], // dL/dŷ, back from L
-  ["mlpBackward", null, [3], [], "backward"], // da[3] = dOut
-  ["activationBackward", 2, [3], [], "backward"], // dz[2] at ŷ's units
-  ["denseBackward", 2, [2, 3], [2], "backward"], // dW[2], db[2] (ŷ's bias), da[2]
-  ["activationBackward", 1, [2], [], "backward"],
-  ["denseBackward", 1, [1, 2], [1], "backward"],
-  ["activationBackward", 0, [1], [], "backward"],
-  ["denseBackward", 0, [1], [0], "backward"], // dW[0], db[0]; no da[0]
-  ["adamStep", null, [1, 2, 3], [0, 1, 2], "update"], // every W and b, and their m and v
-  ["mlpForward", null, [0], [], "forward"],
-];
+import { DEFAULT_CALLS, units } from "./stepper-calls.js";
 
 describe("the stepper's diagram", () => {
   it("has a node per unit and the loss, and an edge per weight at its row-major index [outputs][inputs]", () => {
