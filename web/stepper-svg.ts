@@ -27,6 +27,8 @@ export class DiagramView {
   private readonly groups: string[][];
   private readonly items = new Map<string, SVGGElement>();
   private readonly lines = new Map<string, SVGLineElement>();
+  /** every drawn node and edge, by id */
+  private readonly drawn = new Map<string, SVGGElement>();
   private step: StepView | null = null;
   /** the node or edge whose values the readout shows */
   selected: string | null = null;
@@ -75,6 +77,7 @@ export class DiagramView {
       const line = el("line", { x1: a.x + radius, y1: a.y, x2: b.x - radius, y2: b.y, class: "wire" });
       g.append(hit, line);
       this.lines.set(e.id, line);
+      this.drawn.set(e.id, g);
       if (e.index >= 0) this.focusable(g, e.id);
       else g.setAttribute("aria-hidden", "true");
       edges.append(g);
@@ -89,11 +92,13 @@ export class DiagramView {
         g.append(t);
       }
       this.focusable(g, n.id);
+      this.drawn.set(n.id, g);
       nodes.append(g);
     }
     svg.append(captions, edges, nodes);
     this.setTabStop(this.selected ?? this.groups[0][0]);
-    svg.addEventListener("keydown", (ev) => this.key(ev));
+    // a property, not addEventListener: a new view of the same <svg> (a new network) replaces the old handler
+    svg.onkeydown = (ev) => this.key(ev);
   }
 
   private focusable(g: SVGGElement, id: string): void {
@@ -151,7 +156,7 @@ export class DiagramView {
     let max = 0;
     for (const e of d.edges) if (e.index >= 0) max = Math.max(max, Math.abs(step.arrays[`W[${e.layer}]`][e.index]));
     for (const e of d.edges) {
-      const g = this.svg.querySelector(`[data-id="${e.id}"]`) as SVGGElement;
+      const g = this.drawn.get(e.id) as SVGGElement;
       g.classList.toggle("active", h.edges.has(e.id));
       if (e.index < 0) continue;
       const w = step.arrays[`W[${e.layer}]`][e.index];
@@ -160,7 +165,7 @@ export class DiagramView {
       (this.lines.get(e.id) as SVGLineElement).setAttribute("stroke-width", (0.75 + (max > 0 ? (4.5 * Math.abs(w)) / max : 0)).toFixed(2));
     }
     for (const n of d.nodes) {
-      const g = this.svg.querySelector(`[data-id="${n.id}"]`) as SVGGElement;
+      const g = this.drawn.get(n.id) as SVGGElement;
       g.classList.toggle("active", h.nodes.has(n.id));
       g.classList.toggle("read", h.read.has(n.id));
     }

@@ -1,6 +1,8 @@
 /// <reference types="vite/client" />
 // The backprop stepper page (stepper.html): steps web/stepper-core.ts's Stepper and shows, for the
-// step on screen, the lines of src/reference/ it ran and every array, the ones it wrote marked.
+// step on screen, a picture of the network with what the step computed lit (web/stepper-diagram.ts,
+// drawn by web/stepper-svg.ts), the lines of src/reference/ it ran and every array, the ones it
+// wrote marked. The page's state lives in its URL (web/stepper-url.ts).
 // The source files are quoted at build time (Vite's ?raw), so what is shown is what ran.
 import { type ActivationName, layerSizes } from "../dist/reference/index.js";
 import {
