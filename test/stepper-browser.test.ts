@@ -500,7 +500,7 @@ describe.skipIf(skip !== null)("the backprop stepper in headless chromium", () =
     expect(second.page.url()).toBe(url);
     // a link the page cannot take in part says so in one line, and shows the rest
     const bad = await open("?width=4&step=x&fd-array=Q");
-    expect(await bad.page.textContent("#st-error")).toBe(`coordnet: step must be a whole number from 0 to 100000, got x`);
+    expect(await bad.page.textContent("#st-error")).toBe(`coordnet: step must be a whole number from 0 to 5000, got x`);
     expect(await bad.page.inputValue("#st-width")).toBe("4");
     expect(await bad.page.inputValue("#fd-which")).toBe("W");
     for (const p of [page, second.page, bad.page]) await p.close();
