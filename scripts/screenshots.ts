@@ -1,8 +1,8 @@
 // The README's playground screenshots (npx tsx scripts/screenshots.ts [train] [stepper] [lesson]; both when
 // none is named): `train` has headless chromium train the built-in photograph on wasm in the train
 // view, then run the verify view (wasm against the reference), and writes docs/playground-train.png
-// and docs/playground-verify.png; `stepper` opens the backprop stepper (stepper.html, 1300 px wide) at
-// layer 1's denseBackward of the first training step and writes docs/playground-stepper.png; `lesson` trains
+// and docs/playground-verify.png; `stepper` opens the backprop stepper (stepper.html) at layer 1's
+// denseBackward of the first training step and writes docs/playground-stepper.png; `lesson` trains
 // ReLU against positional encoding side by side (128×128, 40 epochs, wasm) and writes
 // docs/playground-lesson.png.
 import type { Browser } from "playwright-core";
@@ -33,7 +33,7 @@ async function train(browser: Browser, url: string): Promise<void> {
 
 async function stepper(browser: Browser, url: string): Promise<void> {
   const page = await browser.newPage({ viewport: { width: 1300, height: 900 } });
-  // the default 2→3→3→1 at layer 1's denseBackward of the first training step (call 14: the
+  // 1300 px wide; the default 2→3→3→1 at layer 1's denseBackward of the first training step (call 14: the
   // initialisation, the input copy, 6 forward calls, 2 MSE calls, the da[3] copy, layer 2's two
   // backward calls and layer 1's activation backward come before it), the readout on weight W[1][6]
   await page.goto(`${url}stepper.html?step=14&watch=e1-2-0`);
