@@ -43,6 +43,9 @@ describe("browser bundles", () => {
         expect(inputs).toContain("dist/backends/wasm/host.browser.js");
         expect(inputs).toContain("dist/backends/gpujs/host.browser.js");
         expect(inputs.filter((i) => /\/host\.js$/.test(i))).toEqual([]);
+        // gpu.js comes from its vendored browser build (package.json "imports", "browser" condition)
+        expect(inputs).toContain("dist/vendor/gpu.browser.js");
+        expect(inputs).not.toContain("dist/vendor/gpu.js");
       }
     });
   }

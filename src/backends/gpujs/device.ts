@@ -6,7 +6,7 @@
  * own pinned 0.2 does not), and gpu.js uses that one.
  */
 
-import * as gpujs from "gpu.js";
+import * as gpujs from "#gpu.js";
 // one adapter discovery for both WebGPU backends (it installs Dawn's navigator.gpu in Node, which gpu.js then uses)
 import { probeAdapter } from "../webgpu/device.js";
 

@@ -8,7 +8,7 @@
  * epoch's samples out in shuffled order and each step reads its slice.
  */
 
-import * as gpujs from "gpu.js";
+import * as gpujs from "#gpu.js";
 import { gatherInputs, type NetworkInputs } from "../../encoding/inputs.js";
 import { ACTIVATIONS, erf } from "../../reference/activations/index.js";
 import { type AdamOptions, adamCorrections, adamFirstMoment, adamSecondMoment, adamUpdate } from "../../reference/adam.js";

@@ -39,6 +39,8 @@ async function gpuObject(): Promise<GPU | string> {
   try {
     dawn = await loadDawn();
   } catch (e) {
+    // coordnet lists Dawn as an optional peer (132 MB, five platforms' binaries): a dependent installs it by choice
+    if ((e as { code?: string }).code === "ERR_MODULE_NOT_FOUND" && /'webgpu'/.test((e as Error).message)) return DAWN_MISSING;
     return `the webgpu package (Dawn) does not load here: ${(e as Error).message.split("\n")[0]}`;
   }
   Object.assign(globalThis, dawn.globals);
@@ -47,6 +49,9 @@ async function gpuObject(): Promise<GPU | string> {
   else Object.defineProperty(g.navigator, "gpu", { value: gpu, configurable: true });
   return gpu;
 }
+
+/** Why there is no WebGPU in Node when the `webgpu` package is not installed. */
+export const DAWN_MISSING = "the webgpu package (Dawn, WebGPU for Node) is not installed: npm install webgpu";
 
 const NO_ADAPTER =
   "no WebGPU adapter answered (no GPU with a Vulkan driver; without a GPU, Debian's chromium package provides SwiftShader: set VK_ICD_FILENAMES=/usr/lib/chromium/vk_swiftshader_icd.json)";
