@@ -19,11 +19,17 @@
  */
 
 import { z } from "zod";
-import type { CoordRange } from "./encoding/normalize.js";
 import { CoordnetError, quote } from "./errors.js";
 import { ACTIVATION_NAMES, type ActivationName } from "./reference/activations/index.js";
 import type { InitScheme } from "./reference/init.js";
 import { didYouMean } from "./suggest.js";
+
+/**
+ * The interval coordinates are mapped to: `"01"` is [0, 1], `"11"` is [−1, 1].
+ *
+ * @group Coordinates
+ */
+export type CoordRange = "01" | "11";
 
 const MAX_WIDTH = 4096;
 /** The largest batch a config asks for (and a trainer takes): 2²⁰ samples. */

@@ -3,8 +3,12 @@
 // A tiny MLP learns a few pixels of a 4×4 grey image, one reference call at a time: every step
 // below calls one exported function of src/reference/ (denseForward, activationForward,
 // mseForward, mseBackward, activationBackward, denseBackward, adamStep) on the reference's own
-// arrays, in the order of mlpForward's and mlpBackward's loops and of the reference trainer's
-// stepNow. No arithmetic is written here: the numbers are the reference's. Each step records which
+// arrays, in the order of src/reference/step.ts's trainStep (the training step the reference
+// backend runs: mlpForward, mseForward, mseBackward, mlpBackward, adamStep), with mlpForward and
+// mlpBackward opened into their loops. The stepper makes those calls itself rather than calling
+// trainStep, so that it can stop after each one; test/reference-step.test.ts checks that its order
+// is trainStep's and that a step ends where trainStep ends. No arithmetic is written here: the
+// numbers are the reference's. Each step records which
 // lines of which file it executes and a copy of every array after it; only the latest HISTORY
 // training steps are kept, so that memory stays bounded however long the student steps.
 //
@@ -20,9 +24,8 @@ import {
   adamStep,
   allocate,
   createAdamState,
-  createGrads,
   createMLP,
-  createTape,
+  createStepBuffers,
   type DenseGrads,
   type DType,
   denseBackward,
@@ -30,9 +33,9 @@ import {
   type FloatArray,
   gradientArrays,
   layerSizes,
+  lossAndGradients,
   type MLP,
   type MLPSpec,
-  mlpBackward,
   mlpForward,
   mseBackward,
   mseForward,
@@ -274,9 +277,10 @@ export class Stepper {
     this.batch = batchOf(options);
     this.mlp = mlpOf(options);
     const B = this.batch.pixels.length;
-    this.tape = createTape(this.mlp, B);
-    this.grads = createGrads(this.mlp);
-    this.dOut = allocate(options.dtype, B);
+    const buffers = createStepBuffers(this.mlp, B);
+    this.tape = buffers.tape;
+    this.grads = buffers.grads;
+    this.dOut = buffers.dOut;
     this.adam = createAdamState(parameterArrays(this.mlp));
     const L = this.mlp.layers.length;
     const sizes = layerSizes(this.mlp.spec);
@@ -366,7 +370,7 @@ export class Stepper {
     return step;
   }
 
-  /** The calls of mlpForward, MSE, mlpBackward and adamStep, in the reference's order, forever. */
+  /** The calls of trainStep (src/reference/step.ts), mlpForward and mlpBackward opened into their loops, forever. */
   private *run(): Generator<Omit<Step, "index" | "arrays">, never> {
     const { mlp, tape, grads, dOut, batch } = this;
     const B = batch.pixels.length;
@@ -534,26 +538,22 @@ export function gradientCheck(o: StepperOptions, params: number[][], layer: numb
       p.set(params[j]);
     });
     const batch = batchOf(opts);
-    return { mlp, batch, tape: createTape(mlp, batch.pixels.length), n: batch.pixels.length };
+    return { mlp, batch, buffers: createStepBuffers(mlp, batch.pixels.length), n: batch.pixels.length };
   };
   // the numerical gradient, in float64
   const f64 = at("float64");
   const p = parameterArrays(f64.mlp)[k];
   const lossAt = (w: number) => {
     p[index] = w;
-    return mseForward(mlpForward(f64.mlp, f64.tape, f64.batch.x, f64.n), f64.batch.target, f64.n);
+    return mseForward(mlpForward(f64.mlp, f64.buffers.tape, f64.batch.x, f64.n), f64.batch.target, f64.n);
   };
   const w = p[index];
   const numerical = (lossAt(w + h) - lossAt(w - h)) / (2 * h);
   p[index] = w;
-  // the backprop gradient, as the stepper computes it
+  // the backprop gradient, as a training step computes it
   const bp = at(o.dtype);
-  const pred = mlpForward(bp.mlp, bp.tape, bp.batch.x, bp.n);
-  const dOut = allocate(o.dtype, bp.n);
-  mseBackward(pred, bp.batch.target, dOut, bp.n);
-  const grads = createGrads(bp.mlp);
-  mlpBackward(bp.mlp, bp.tape, dOut, grads, bp.n);
-  const backprop = gradientArrays(grads)[k][index];
+  lossAndGradients(bp.mlp, bp.buffers, bp.batch.x, bp.batch.target, bp.n);
+  const backprop = gradientArrays(bp.buffers.grads)[k][index];
   const scale = Math.max(Math.abs(numerical), Math.abs(backprop));
   return { numerical, backprop, relative: scale === 0 ? 0 : Math.abs(numerical - backprop) / scale, h };
 }

@@ -1,28 +1,16 @@
 /**
  * @module
  * The reference backend: the textbook MLP of this folder behind the shared {@link Trainer}
- * interface. One training step is exactly: forward, MSE, backward, Adam.
+ * interface. One training step is exactly the reference's {@link trainStep}: forward, MSE, backward, Adam.
  */
 
 import { gatherInputs, type NetworkInputs } from "../encoding/inputs.js";
 import { InvalidArgumentError, quote } from "../errors.js";
 import { type MemoryPart, networkUnits } from "../limits.js";
-import { type AdamOptions, type AdamState, adamStep, createAdamState } from "../reference/adam.js";
-import type { DenseGrads } from "../reference/dense.js";
+import { type AdamOptions, type AdamState, createAdamState } from "../reference/adam.js";
 import { allocate, type DType, type FloatArray } from "../reference/dtype.js";
-import {
-  createGrads,
-  createTape,
-  gradientArrays,
-  layerSizes,
-  type MLP,
-  type MLPSpec,
-  mlpBackward,
-  mlpForward,
-  parameterArrays,
-  type Tape,
-} from "../reference/mlp.js";
-import { mseBackward, mseForward } from "../reference/mse.js";
+import { layerSizes, type MLP, type MLPSpec, mlpForward, parameterArrays } from "../reference/mlp.js";
+import { createStepBuffers, lossAndGradients, type StepBuffers, trainStep } from "../reference/step.js";
 import { stepThroughEpoch } from "./batches.js";
 import { checkedBackend, checkTrainerOptions } from "./checks.js";
 import type { Backend, BatchGradients, EpochOptions, EpochProgress, LayerWeights, OptimizerSnapshot, Trainer, TrainerInfo, TrainerOptions } from "./types.js";
@@ -41,13 +29,12 @@ export class ReferenceTrainer implements Trainer {
   readonly spec: MLPSpec;
   /** the network itself (weights live here) */
   readonly mlp: MLP;
-  private readonly tape: Tape;
-  private readonly grads: DenseGrads[];
+  /** the tape, gradients and dL/dŷ a step writes */
+  private readonly buffers: StepBuffers;
   private readonly adam: AdamOptions;
   private adamState: AdamState;
   private readonly batchX: FloatArray;
   private readonly batchY: FloatArray;
-  private readonly dOut: FloatArray;
 
   /**
    * @param dtype - `float32` (default) or `float64` for gradient checks
@@ -64,22 +51,21 @@ export class ReferenceTrainer implements Trainer {
       layers: sizes.slice(1).map((outputs, l) => ({ inputs: sizes[l], outputs, weight: allocate(dtype, outputs * sizes[l]), bias: allocate(dtype, outputs) })),
     };
     this.setWeights(options.weights);
-    this.tape = createTape(this.mlp, options.maxBatch);
-    this.grads = createGrads(this.mlp);
+    this.buffers = createStepBuffers(this.mlp, options.maxBatch);
     this.adam = options.adam;
     this.adamState = createAdamState(parameterArrays(this.mlp));
     this.batchX = allocate(dtype, options.maxBatch * options.spec.inputs);
     this.batchY = allocate(dtype, options.maxBatch * options.spec.outputs);
-    this.dOut = allocate(dtype, options.maxBatch * options.spec.outputs);
   }
 
   async predict(inputs: NetworkInputs, count: number): Promise<Float32Array> {
     const { inputs: nIn, outputs: nOut } = this.spec;
     const out = new Float32Array(count * nOut);
-    for (let start = 0; start < count; start += this.tape.maxBatch) {
-      const n = Math.min(this.tape.maxBatch, count - start);
+    const { tape } = this.buffers;
+    for (let start = 0; start < count; start += tape.maxBatch) {
+      const n = Math.min(tape.maxBatch, count - start);
       gatherInputs(inputs, nIn, this.batchX, n, start);
-      out.set(mlpForward(this.mlp, this.tape, this.batchX, n), start * nOut);
+      out.set(mlpForward(this.mlp, tape, this.batchX, n), start * nOut);
     }
     return out;
   }
@@ -89,7 +75,8 @@ export class ReferenceTrainer implements Trainer {
   }
 
   /**
-   * The synchronous step behind {@link ReferenceTrainer.step}: forward, MSE, backward, Adam.
+   * The synchronous step behind {@link ReferenceTrainer.step}: the reference's {@link trainStep}
+   * (forward, MSE, backward, Adam).
    *
    * @example
    * ```ts
@@ -97,23 +84,14 @@ export class ReferenceTrainer implements Trainer {
    * ```
    */
   stepNow(inputs: FloatArray, targets: FloatArray, count: number, lr: number): number {
-    const n = count * this.spec.outputs;
-    const pred = mlpForward(this.mlp, this.tape, inputs, count);
-    const loss = mseForward(pred, targets, n);
-    mseBackward(pred, targets, this.dOut, n);
-    mlpBackward(this.mlp, this.tape, this.dOut, this.grads, count);
-    adamStep(parameterArrays(this.mlp), gradientArrays(this.grads), this.adamState, this.adam, lr);
-    return loss;
+    return trainStep(this.mlp, this.buffers, this.adamState, this.adam, inputs, targets, count, lr);
   }
 
   async gradients(inputs: FloatArray, targets: FloatArray, count: number): Promise<BatchGradients> {
-    const n = count * this.spec.outputs;
-    const pred = mlpForward(this.mlp, this.tape, inputs, count);
-    const outputs = Float32Array.from(pred.subarray(0, n));
-    const loss = mseForward(pred, targets, n);
-    mseBackward(pred, targets, this.dOut, n);
-    mlpBackward(this.mlp, this.tape, this.dOut, this.grads, count);
-    return { outputs, loss, grads: this.grads.map((g) => ({ weight: Float32Array.from(g.weight), bias: Float32Array.from(g.bias) })) };
+    const loss = lossAndGradients(this.mlp, this.buffers, inputs, targets, count);
+    // the prediction ŷ, still on the tape: a[L], row-major [batch][outputs]
+    const outputs = Float32Array.from(this.buffers.tape.a[this.mlp.layers.length].subarray(0, count * this.spec.outputs));
+    return { outputs, loss, grads: this.buffers.grads.map((g) => ({ weight: Float32Array.from(g.weight), bias: Float32Array.from(g.bias) })) };
   }
 
   async epoch(

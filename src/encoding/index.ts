@@ -21,8 +21,10 @@
  * @module coordnet/encoding
  */
 
+// CoordRange is the config's (config.ts), which the encodings build on
+export type { CoordRange } from "../config.js";
 export { createEncoder, type Encoder, encodedFeatures, encodeImageGrid, imageInputs, STORED_INPUTS_MAX_BYTES } from "./encoder.js";
 export { gaussianBackward, gaussianForward, gaussianMatrix } from "./gaussian.js";
 export { EncodedOnDemand, gatherInputs, type NetworkInputs } from "./inputs.js";
-export { type CoordRange, normalizeCoordinate, pixelCoordinates } from "./normalize.js";
+export { normalizeCoordinate, pixelCoordinates } from "./normalize.js";
 export { type PositionalOptions, positionalBackward, positionalFeatures, positionalForward } from "./positional.js";

@@ -9,15 +9,9 @@
  * (range 11), since W − 1 = 0 leaves no span to divide.
  */
 
+import type { CoordRange } from "../config.js";
 import type { DType, FloatArray } from "../reference/dtype.js";
 import { allocateOrRefuse, checkDType, checkRange, checkWhole, MAX_SIDE } from "./check.js";
-
-/**
- * The interval coordinates are mapped to: `"01"` is [0, 1], `"11"` is [−1, 1].
- *
- * @group Coordinates
- */
-export type CoordRange = "01" | "11";
 
 /**
  * Normalise one pixel index to the chosen range.

@@ -22,6 +22,10 @@
  * The MLP: layers, initial weights, the tape a forward pass records for the backward, number
  * types; see [The whole network](../../docs/backprop.md#4-the-whole-network).
  *
+ * @groupDescription Training step
+ * One step of training, written once: forward, the loss, backward, Adam; see
+ * [Every number of one step](../../docs/backprop.md#7-every-number-of-one-step).
+ *
  * @groupDescription Randomness
  * The seeded generator every random draw comes from (initial weights, shuffles, Gaussian
  * features) and the epoch's sample order, so that a seed fixes a run.
@@ -38,3 +42,4 @@ export * from "./mlp.js";
 export * from "./mse.js";
 export * from "./rng.js";
 export * from "./schedule.js";
+export * from "./step.js";
