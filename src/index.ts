@@ -32,6 +32,14 @@
  * @groupDescription Errors
  * Every refusal is a {@link CoordnetError} of one readable line; the subclasses say which kind.
  *
+ * @groupDescription Spectral bias
+ * The error at each frequency after each epoch, for raw coordinates, positional and Gaussian
+ * features and SIREN: see [Spectral bias, measured](../docs/spectral-bias.md).
+ *
+ * @groupDescription Neural tangent kernel
+ * The network's empirical NTK from the reference's backward pass, and its eigenvalues and
+ * eigenvectors: how fast each pattern is learnt.
+ *
  * @groupDescription Registry
  * Which backends run here, and why the others do not (see `coordnet/backends` for the rest).
  *
@@ -40,6 +48,31 @@
 
 import "./backends/index.js";
 
+export {
+  type Band,
+  type Eigen,
+  type ImageSpectrum,
+  type ImageSpectrumOptions,
+  INPUT_KINDS,
+  type InputKind,
+  imageSpectrum,
+  KIND_PRESETS,
+  type NtkGrid,
+  type NtkOptions,
+  type NtkResult,
+  type NtkSpectrum,
+  ntkJacobian,
+  ntkKernel,
+  ntkSpectra,
+  SIGNAL_FREQUENCIES,
+  type SignalOptions,
+  type SignalSpectrum,
+  type SpectrumMatrix,
+  type SpectrumOptions,
+  signalSpectrum,
+  sineTarget,
+  symmetricEigen,
+} from "./analysis/index.js";
 export { type EpochInfo, type FitOptions, fit, type Size } from "./api/fit.js";
 export type { ImageLike, RGBAImage } from "./api/image.js";
 export { type EvaluateOptions, Model, type TrainingSummary } from "./api/model.js";
