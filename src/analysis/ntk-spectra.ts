@@ -7,7 +7,7 @@
 import { createEncoder, encodeImageGrid } from "../encoding/encoder.js";
 import { InvalidArgumentError, quote } from "../errors.js";
 import type { RGBImage } from "../image/png.js";
-import { networkSpec } from "../model.js";
+import { networkSpec } from "../network.js";
 import { checkKinds, encoder1D, float64MLP, type InputKind, initialWeightsFor, KIND_PRESETS, kindConfig } from "./kinds.js";
 import { type Eigen, ntkKernel, symmetricEigen } from "./ntk.js";
 import { SIGNAL_FREQUENCIES, sineTarget } from "./spectrum.js";

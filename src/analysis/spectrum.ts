@@ -9,7 +9,7 @@
 import { createEncoder, encodeImageGrid } from "../encoding/encoder.js";
 import { InvalidArgumentError, quote } from "../errors.js";
 import type { RGBImage } from "../image/png.js";
-import { networkSpec, OUTPUT_CHANNELS } from "../model.js";
+import { networkSpec, OUTPUT_CHANNELS } from "../network.js";
 import { Rng } from "../reference/rng.js";
 import { amplitudes, type Band, bandOfBins, power2D, radialBands } from "./dft.js";
 import { checkKinds, encoder1D, type InputKind, initialWeightsFor, KIND_PRESETS, kindConfig } from "./kinds.js";
