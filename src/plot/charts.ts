@@ -58,6 +58,18 @@ export async function lossChart(points: LossPoint[], title: string, width = 420,
     data: { values: values as unknown as Record<string, unknown>[] },
     layer: banded ? [band, line] : [line],
   };
+  return vegaLiteSvg(spec);
+}
+
+/**
+ * A Vega-Lite spec drawn as SVG, headless.
+ *
+ * @example
+ * ```ts
+ * const svg = await vegaLiteSvg({ mark: "point", data: { values: [{ x: 1 }] }, encoding: { x: { field: "x", type: "quantitative" } } });
+ * ```
+ */
+export async function vegaLiteSvg(spec: vl.TopLevelSpec): Promise<string> {
   // loaded on first use: vega is large, and one of its modules awaits at top level, which would stop
   // `require("coordnet")` in CommonJS projects if it were on an import path
   const [vega, vegaLite] = await Promise.all([import("vega"), import("vega-lite")]);
