@@ -17,8 +17,10 @@ import { fsReason } from "../io/atomic.js";
 import { DivergenceError } from "../training/runner.js";
 import { registerDemo } from "./commands/demo.js";
 import { registerInfo } from "./commands/info.js";
+import { registerNtk } from "./commands/ntk.js";
 import { registerPaper } from "./commands/paper.js";
 import { registerRender } from "./commands/render.js";
+import { registerSpectrum } from "./commands/spectrum.js";
 import { registerTrain } from "./commands/train.js";
 import { useThreads } from "./options.js";
 import type { CommandContext } from "./shared.js";
@@ -32,7 +34,15 @@ function packageVersion(): string {
 }
 
 /** Each command's module, in the order `--help` lists them. */
-const COMMANDS: ((program: Command, ctx: CommandContext) => void)[] = [registerTrain, registerDemo, registerPaper, registerRender, registerInfo];
+const COMMANDS: ((program: Command, ctx: CommandContext) => void)[] = [
+  registerTrain,
+  registerDemo,
+  registerPaper,
+  registerRender,
+  registerSpectrum,
+  registerNtk,
+  registerInfo,
+];
 
 /**
  * Run the command line; returns the process exit code. Errors print one line, never a stack
