@@ -399,7 +399,7 @@ describe("coordnet info and --help", () => {
   });
 
   it("has --help on every command", () => {
-    for (const cmd of ["train", "demo", "paper", "render", "info"]) {
+    for (const cmd of ["train", "demo", "paper", "render", "spectrum", "ntk", "info"]) {
       const r = run(cmd, "--help");
       expect(r.status).toBe(0);
       expect(r.stdout).toMatch(/Usage: coordnet/);
