@@ -82,6 +82,7 @@ export function ntkKernel(mlp: MLP, x: FloatArray, count: number): Float64Array 
   // δ·δ per layer, summed over channels: D[l] row-major [count][count]
   const D = Array.from({ length: L }, () => new Float64Array(count * count));
   const unit = allocate(mlp.dtype, count * outputs);
+  // #region ntkKernel
   for (let c = 0; c < outputs; c++) {
     // dL/df[n] = e_c for every sample n: each sample's backward is its own
     unit.fill(0);
@@ -102,6 +103,7 @@ export function ntkKernel(mlp: MLP, x: FloatArray, count: number): Float64Array 
     // K[i][j] += D[l][i][j]·(A[i][j] + 1)
     for (let k = 0; k < count * count; k++) K[k] += D[l][k] * (A[k] + 1);
   }
+  // #endregion ntkKernel
   return K;
 }
 

@@ -98,6 +98,11 @@ export interface SignalSpectrum {
  * (measured), too slow for a command that should take a minute; at 2 … 20 raw coordinates show the
  * same ladder within 200 epochs.
  *
+ * @example
+ * ```ts
+ * const { y } = sineTarget(SIGNAL_FREQUENCIES, 256, 0); // ten sines, 2 to 20 cycles over [0, 1)
+ * ```
+ *
  * @group Spectral bias
  */
 export const SIGNAL_FREQUENCIES: readonly number[] = [2, 4, 6, 8, 10, 12, 14, 16, 18, 20];
