@@ -9,7 +9,7 @@
 export { amplitudes, type Band, bandOfBins, power2D, radialBands } from "./dft.js";
 export { checkKinds, type Encoder1D, encoder1D, float64MLP, INPUT_KINDS, type InputKind, initialWeightsFor, KIND_PRESETS, kindConfig } from "./kinds.js";
 export { type Eigen, ntkJacobian, ntkKernel, symmetricEigen } from "./ntk.js";
-export { type NtkGrid, type NtkOptions, type NtkResult, type NtkSpectrum, ntkSpectra } from "./ntk-spectra.js";
+export { type KindKernels, type NtkGrid, type NtkOptions, type NtkResult, type NtkSpectrum, ntkSpectra } from "./ntk-spectra.js";
 export {
   type ImageSpectrum,
   type ImageSpectrumOptions,
@@ -18,6 +18,7 @@ export {
   SIGNAL_FREQUENCIES,
   type SignalOptions,
   type SignalSpectrum,
+  type SineTarget,
   type SpectrumMatrix,
   type SpectrumOptions,
   signalSpectrum,

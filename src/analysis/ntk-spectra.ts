@@ -78,7 +78,19 @@ export interface NtkResult {
   /** epochs trained before the `trained` kernels */
   readonly trainedEpochs: number;
   /** per kind: its preset and its kernels' spectra */
-  readonly inputs: Partial<Record<InputKind, { readonly preset: string; readonly kernels: NtkSpectrum[] }>>;
+  readonly inputs: Partial<Record<InputKind, KindKernels>>;
+}
+
+/**
+ * One input kind's kernels.
+ *
+ * @group Neural tangent kernel
+ */
+export interface KindKernels {
+  /** the preset the kind's network comes from */
+  readonly preset: string;
+  /** its kernels' spectra, grid by grid, initialisation then trained */
+  readonly kernels: NtkSpectrum[];
 }
 
 /**

@@ -108,6 +108,22 @@ export interface SignalSpectrum {
 export const SIGNAL_FREQUENCIES: readonly number[] = [2, 4, 6, 8, 10, 12, 14, 16, 18, 20];
 
 /**
+ * The 1-D target of {@link sineTarget}.
+ *
+ * @group Spectral bias
+ */
+export interface SineTarget {
+  /** the sample points n/N, [N] */
+  readonly x: Float32Array;
+  /** the target at each point, row-major [N][1] */
+  readonly y: Float32Array;
+  /** the amplitude of each sine */
+  readonly amplitude: number;
+  /** the phase of each sine, radians */
+  readonly phases: number[];
+}
+
+/**
  * The 1-D target: y(x) = 0.5 + A·Σ_k sin(2π·k·x + φ_k) at x = n/N, with A = 0.4/K for K frequencies
  * (so y stays in [0.1, 0.9], inside the sigmoid output's range) and phases φ_k drawn from the
  * seed's `"phases"` stream (so the peaks do not all line up at x = 0).
@@ -119,11 +135,7 @@ export const SIGNAL_FREQUENCIES: readonly number[] = [2, 4, 6, 8, 10, 12, 14, 16
  *
  * @group Spectral bias
  */
-export function sineTarget(
-  frequencies: readonly number[],
-  samples: number,
-  seed: number,
-): { x: Float32Array; y: Float32Array; amplitude: number; phases: number[] } {
+export function sineTarget(frequencies: readonly number[], samples: number, seed: number): SineTarget {
   const amplitude = 0.4 / frequencies.length;
   const rng = new Rng(seed, "phases");
   const phases = frequencies.map(() => rng.uniform(0, 2 * Math.PI));
@@ -216,7 +228,7 @@ export interface ImageSpectrum {
  * Each input kind's network (its preset, RGB out) learns the image; after each epoch, the error's
  * energy in each radial band of the 2-D DFT, relative to the image's own: √(Σ_band |DFT(f − y)|² /
  * Σ_band |DFT(y)|²), summed over the three channels. The constant term (the mean colour) is in no
- * band (see {@link bandOfBins}).
+ * band (the mean is learnt in the first steps and would swamp the lowest band).
  *
  * @param image - the target, at the size to train at (keep it small: 64×64 trains in seconds)
  *
