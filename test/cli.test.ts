@@ -267,7 +267,11 @@ describe("coordnet paper", () => {
     for (const row of results) expect(html).toContain(row.title.replace(/&/g, "&amp;"));
     expect(html).not.toMatch(/src="(?!data:)/); // every image embedded
     expect((html.match(/<svg/g) ?? []).length).toBeGreaterThanOrEqual(11); // one loss chart per preset + the combined one
+    // the spectral-bias heatmap: written, linked from report.md, inlined in report.html
+    expect(html).toContain("<h2>Spectral bias</h2>");
+    expect(readFileSync(join(out, "spectrum-image.svg"), "utf8")).toMatch(/^<svg[\s\S]*radial band[\s\S]*<\/svg>$/);
     const md = readFileSync(join(out, "report.md"), "utf8");
+    expect(md).toContain("![spectral bias](spectrum-image.svg)");
     expect(md).toContain("| preset | seeds | MSE mean ± sd | MSE min–max | PSNR (dB) mean ± sd | PSNR min–max | study's MSE | s / run | backend |");
   });
 

@@ -19,6 +19,7 @@ import type { Comparison } from "../report/comparison.js";
 import { htmlReport, markdownReport } from "../report/render.js";
 import { type ResultRow, summarize } from "../report/statistics.js";
 import { type Progress, type RunOptions, type RunRecord, runTraining } from "../training/runner.js";
+import { paperSpectrum } from "./paper-spectrum.js";
 
 /** What `paper` needs. */
 export interface PaperOptions {
@@ -167,9 +168,11 @@ async function runPresets(options: PaperOptions, presets: Preset[], seeds: numbe
     image: { source: options.imageSource, width: options.image.width, height: options.image.height },
     generator: `coordnet ${options.version}, ${options.epochs} epochs per preset, seeds 0–${seeds - 1}, backend ${rows[0]?.record.backend.name ?? options.backend}, Node ${process.version}`,
     compare: options.compare,
+    spectrum: { file: "spectrum-image.svg", ...(await paperSpectrum(options.image, options.epochs, rows[0]?.record.backend.name ?? options.backend)) },
   };
   // the source last, with the report: a run refused or stopped early leaves no stray files
   writeFileAtomic(join(options.outDir, "source.png"), encodePNG(options.image));
+  writeFileAtomic(join(options.outDir, "spectrum-image.svg"), input.spectrum.svg);
   writeFileAtomic(join(options.outDir, "results.json"), `${JSON.stringify(summarize(rows), null, 2)}\n`);
   writeFileAtomic(join(options.outDir, "report.md"), markdownReport(input));
   writeFileAtomic(join(options.outDir, "report.html"), await htmlReport(input));

@@ -89,6 +89,8 @@ export interface ReportInput {
   readonly generator: string;
   /** another implementation's results, put beside coordnet's */
   readonly compare?: Comparison;
+  /** the spectral-bias heatmap: its file (relative to outDir), its SVG, and what it shows */
+  readonly spectrum?: { readonly file: string; readonly svg: string; readonly note: string };
 }
 
 function compareNote(input: ReportInput): string {
@@ -137,6 +139,7 @@ export function markdownReport(input: ReportInput): string {
     out.push(`## ${first.preset.title}`, "", first.preset.note, "", `Seed ${first.seed} (report.html draws the loss of every seed as a band):`, "");
     out.push(input.snapshotEpochs.map((e) => `![epoch ${e}](${first.dir}/${snapshotName(e)})`).join(" "), "", `![loss](${first.dir}/loss.svg)`, "");
   }
+  if (input.spectrum) out.push("## Spectral bias", "", input.spectrum.note, "", `![spectral bias](${input.spectrum.file})`, "");
   const firsts = stats.map((s) => input.rows.find((r) => r.preset.name === s.name) as ResultRow);
   out.push("## All presets, side by side", "", firsts.map((r) => `![${r.preset.title}](${r.dir}/final.png)`).join(" "), "");
   out.push("## Best network and source", "", `![${best.preset.title}](${best.dir}/final.png) ![source](${input.sourcePng})`, "");
@@ -219,7 +222,7 @@ ${claims}
 <h2>Each preset: snapshots and loss</h2>
 <p class="note">Snapshots of each preset's first seed; loss curves are the mean over the seeds, the band their minimum to maximum.</p>
 ${strips.join("\n")}
-<h2>All presets, side by side</h2>
+${input.spectrum ? `<h2>Spectral bias</h2>\n<p class="note">${escapeHtml(input.spectrum.note)}</p>\n<figure class="chart">${input.spectrum.svg}</figure>\n` : ""}<h2>All presets, side by side</h2>
 <div class="grid">${firsts.map((r) => img(`${r.dir}/final.png`, `${r.preset.title} (seed ${r.seed})`)).join("")}</div>
 <h2>Best network and source</h2>
 <div class="grid big">${img(`${best.dir}/final.png`, `${best.preset.title}, seed ${best.seed}: ${fmt(best.record.psnr, 2)} dB`)}${img(input.sourcePng, "source")}</div>

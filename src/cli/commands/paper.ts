@@ -32,7 +32,7 @@ import {
 } from "../shared.js";
 
 /** What `paper` writes at the top of its folder (each run writes into `PRESET/seed-N/`). */
-const PAPER_OUTPUTS = ["source.png", "results.json", "report.md", "report.html"];
+const PAPER_OUTPUTS = ["source.png", "results.json", "report.md", "report.html", "spectrum-image.svg"];
 
 interface PaperFlags {
   image?: string;
