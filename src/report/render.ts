@@ -90,7 +90,14 @@ export interface ReportInput {
   /** another implementation's results, put beside coordnet's */
   readonly compare?: Comparison;
   /** the spectral-bias heatmap: its file (relative to outDir), its SVG, and what it shows */
-  readonly spectrum?: { readonly file: string; readonly svg: string; readonly note: string };
+  readonly spectrum?: {
+    /** the SVG's file name, relative to outDir */
+    readonly file: string;
+    /** the heatmap itself */
+    readonly svg: string;
+    /** what it shows and how it was measured */
+    readonly note: string;
+  };
 }
 
 function compareNote(input: ReportInput): string {
