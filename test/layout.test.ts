@@ -70,6 +70,9 @@ const ROOMS = [
   "io",
   "image",
   "training",
+  // spectral bias and the NTK: trains through training's loop helpers, drawn by plot (which takes
+  // its results as plain shapes), used by experiments, index and cli
+  "analysis",
   "report",
   // the library's API, the study, and the entry points
   "api",

@@ -5,10 +5,34 @@
  */
 
 import type * as vl from "vega-lite";
-import type { InputKind } from "../analysis/kinds.js";
-import type { NtkResult } from "../analysis/ntk-spectra.js";
-import type { SpectrumMatrix } from "../analysis/spectrum.js";
 import { vegaLiteSvg } from "./charts.js";
+
+// The shapes these charts read of the analyses' results (src/analysis), written here so that plot
+// stays on the ground floor of the layout and imports nothing above it.
+
+/** One input kind's error matrix, row-major [frequency][epoch]. */
+interface ErrorMatrix {
+  readonly error: readonly (readonly number[])[];
+}
+
+/** The kernels of each input kind: grid, state, points, eigenvalues (descending), leading eigenvectors. */
+interface Kernels {
+  readonly inputs: Readonly<
+    Record<
+      string,
+      | {
+          readonly kernels: readonly {
+            readonly grid: string;
+            readonly state: string;
+            readonly points: number;
+            readonly eigenvalues: readonly number[];
+            readonly eigenvectors: readonly (readonly number[])[];
+          }[];
+        }
+      | undefined
+    >
+  >;
+}
 
 /** Columns drawn per heatmap at most: longer runs show every k-th epoch. */
 const MAX_COLUMNS = 60;
@@ -24,10 +48,16 @@ const MAX_COLUMNS = 60;
  * const svg = await spectrumHeatmap(signal.inputs, signal.frequencies.map(String), "cycles over [0, 1)", "1-D signal");
  * ```
  */
-export async function spectrumHeatmap(inputs: Partial<Record<InputKind, SpectrumMatrix>>, rows: string[], rowTitle: string, title: string): Promise<string> {
+export async function spectrumHeatmap(
+  inputs: Readonly<Record<string, ErrorMatrix | undefined>>,
+  rows: string[],
+  rowTitle: string,
+  title: string,
+): Promise<string> {
   const values: Record<string, unknown>[] = [];
   let last = 0;
-  for (const [kind, m] of Object.entries(inputs) as [InputKind, SpectrumMatrix][]) {
+  for (const [kind, m] of Object.entries(inputs)) {
+    if (m === undefined) continue;
     const epochs = m.error[0]?.length ?? 0;
     last = Math.max(last, epochs - 1);
     const stride = Math.max(1, Math.ceil(epochs / MAX_COLUMNS));
@@ -71,7 +101,7 @@ export async function spectrumHeatmap(inputs: Partial<Record<InputKind, Spectrum
  * const svg = await eigenvalueChart(await ntkSpectra({ grids: ["1d"] }));
  * ```
  */
-export async function eigenvalueChart(result: NtkResult): Promise<string> {
+export async function eigenvalueChart(result: Kernels): Promise<string> {
   const values: Record<string, unknown>[] = [];
   for (const [kind, entry] of Object.entries(result.inputs))
     for (const k of entry?.kernels ?? []) {
@@ -112,7 +142,7 @@ export async function eigenvalueChart(result: NtkResult): Promise<string> {
  * const svg = await eigenvectorChart(result, 4);
  * ```
  */
-export async function eigenvectorChart(result: NtkResult, count = 4): Promise<string> {
+export async function eigenvectorChart(result: Kernels, count = 4): Promise<string> {
   const values: Record<string, unknown>[] = [];
   for (const [kind, entry] of Object.entries(result.inputs)) {
     const k = entry?.kernels.find((s) => s.grid === "1d" && s.state === "init");
