@@ -244,8 +244,8 @@ export function sapeForward(p: FloatArray, B: FloatArray, alpha: FloatArray | nu
   const F = 2 + 2 * m;
   checkFloats("sapeForward", "p", p, 2 * count);
   checkFloats("sapeForward", "out", out, count * F);
-  // row-major [count][2m]: the Gaussian features, sines then cosines
-  const fourier = new Float32Array(count * 2 * m);
+  // row-major [count][2m]: the Gaussian features, sines then cosines (in p's precision)
+  const fourier = p instanceof Float64Array ? new Float64Array(count * 2 * m) : new Float32Array(count * 2 * m);
   gaussianForward(p, fourier, count, 2, B);
   for (let n = 0; n < count; n++) {
     out[n * F] = p[2 * n];
