@@ -4,7 +4,7 @@
 // with its inputs and targets narrowed to the training pixels, so SAPE's progression reads only
 // training errors. (Written before `coordnet train --holdout every-other` existed.)
 //
-//   node bench/sape-holdout.mjs [side=256] [epochs=200] [backend=wasm] [presets=positional,gaussian,sape]
+//   node bench/sape-holdout.mjs [side=256] [epochs=200] [backend=wasm] [presets=positional,gaussian,sape] [seed=0]
 //
 // Prints one JSON line per preset: train and test PSNR (dB), seconds, and for SAPE how far its
 // cells progressed.
@@ -24,6 +24,7 @@ const side = Number(process.argv[2] ?? 256);
 const epochs = Number(process.argv[3] ?? 200);
 const backend = process.argv[4] ?? "wasm";
 const presets = (process.argv[5] ?? "positional,gaussian,sape").split(",");
+const seed = Number(process.argv[6] ?? 0);
 
 const image = resample(readPng(), side, side);
 const N = side * side;
@@ -33,10 +34,22 @@ for (let y = 0; y < side; y += 2) for (let x = 0; x < side; x += 2) isTrain[y * 
 const trainIdx = [];
 for (let s = 0; s < N; s++) if (isTrain[s]) trainIdx.push(s);
 
-console.log(JSON.stringify({ side, epochs, backend, train: trainIdx.length, test: N - trainIdx.length, loadavg: loadavg(), cpus: cpus().length, node: process.version }));
+console.log(
+  JSON.stringify({
+    side,
+    epochs,
+    backend,
+    seed,
+    train: trainIdx.length,
+    test: N - trainIdx.length,
+    loadavg: loadavg(),
+    cpus: cpus().length,
+    node: process.version,
+  }),
+);
 
 for (const name of presets) {
-  const config = { ...loadPreset(name).config, training: { ...loadPreset(name).config.training, epochs } };
+  const config = { ...loadPreset(name).config, training: { ...loadPreset(name).config.training, epochs, seed } };
   const full = await startSession({ config, image, backend, storedInputsMaxBytes: 1 });
   const encoder = full.encoder;
   const all = pixelCoordinates(side, side, config.encoding.range);
@@ -69,7 +82,14 @@ for (const name of presets) {
     counts[isTrain[s]] += 3;
   }
   const psnr = (k) => 10 * Math.log10(counts[k] / sums[k]);
-  const out = { preset: name, trainPsnr: +psnr(1).toFixed(2), testPsnr: +psnr(0).toFixed(2), seconds: +seconds.toFixed(1), lastLoss: session.state.history.at(-1)?.loss };
+  const out = {
+    preset: name,
+    seed,
+    trainPsnr: +psnr(1).toFixed(2),
+    testPsnr: +psnr(0).toFixed(2),
+    seconds: +seconds.toFixed(1),
+    lastLoss: session.state.history.at(-1)?.loss,
+  };
   if (sape !== null) {
     const { progress, going } = sapeParts(encoder.matrix, config.encoding);
     const P = Array.from(progress).sort((a, b) => a - b);
