@@ -32,6 +32,7 @@ export { EncodedOnDemand, gatherInputs, type NetworkInputs } from "./inputs.js";
 export { normalizeCoordinate, pixelCoordinates } from "./normalize.js";
 export { type PositionalOptions, positionalBackward, positionalFeatures, positionalForward } from "./positional.js";
 export {
+  type SapeParts,
   type SapeShape,
   sapeAdvance,
   sapeBackward,

@@ -99,6 +99,20 @@ export function sapeInitialState(shape: SapeShape, sigma: number, rng: Rng): Flo
 }
 
 /**
+ * A SAPE state's three parts, as views into it.
+ *
+ * @group SAPE
+ */
+export interface SapeParts {
+  /** B with its rows sorted by norm, row-major [m][2] */
+  readonly B: Float32Array;
+  /** each cell's progression P in bands (0 … m), row-major [G][G] */
+  readonly progress: Float32Array;
+  /** 1 for a cell that still progresses, 0 for one that stopped, row-major [G][G] */
+  readonly going: Float32Array;
+}
+
+/**
  * The three parts of a state, as views: B [m][2], the progressions [G][G], the going flags [G][G].
  *
  * @example
@@ -108,7 +122,7 @@ export function sapeInitialState(shape: SapeShape, sigma: number, rng: Rng): Flo
  *
  * @group SAPE
  */
-export function sapeParts(state: Float32Array, shape: SapeShape): { B: Float32Array; progress: Float32Array; going: Float32Array } {
+export function sapeParts(state: Float32Array, shape: SapeShape): SapeParts {
   const { features: m, grid: G } = shape;
   checkFloats("sapeParts", "state", state, sapeStateLength(shape));
   return { B: state.subarray(0, 2 * m), progress: state.subarray(2 * m, 2 * m + G * G), going: state.subarray(2 * m + G * G, 2 * m + 2 * G * G) };
