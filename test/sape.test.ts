@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { fit, Model } from "../dist/index.js";
+import { decodeSafeTensors, encodeSafeTensors } from "../dist/io/safetensors.js";
 import { parseConfig } from "../src/config.js";
 import {
   createEncoder,
@@ -134,6 +135,11 @@ describe("SAPE's progression", () => {
     expect(Array.from(copy.matrix as Float32Array)).toEqual(Array.from(a.matrix as Float32Array));
     expect(copy.predict(0.2, 0.7)).toEqual(a.predict(0.2, 0.7));
     expect(copy.predict(0.9, 0.1)).toEqual(a.predict(0.9, 0.1));
+    // a file without the progressions is refused in one line (without its checksum, so the check that names the tensor speaks)
+    const file = decodeSafeTensors(a.toSafetensors());
+    file.tensors.delete("encoding.progress");
+    const { checksum: _, ...metadata } = file.metadata;
+    expect(() => Model.fromSafetensors(encodeSafeTensors(file.tensors, metadata))).toThrow(/tensor encoding\.progress is missing or is not \[8, 8\]/);
   });
 
   it("draws the gaussian preset's B from the seed, rows sorted by norm", () => {
