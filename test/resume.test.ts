@@ -115,6 +115,6 @@ describe.each(["reference", "wasm"])("interrupt and resume a SAPE run [%s]", (ba
     expect(bytes(a.matrix as Float32Array).equals(bytes(b.matrix as Float32Array))).toBe(true);
     // the progression did move (ε = 1e-6 is never reached here): 4 bands / ⌈0.5·4⌉ = 2 per update, 3 updates, capped at 4
     expect(Array.from((b.matrix as Float32Array).subarray(8, 12))).toEqual([4, 4, 4, 4]);
-    a.weights.forEach((w, l) => expect(bytes(w.weight).equals(bytes(b.weights[l].weight))).toBe(true));
+    for (const [l, w] of a.weights.entries()) expect(bytes(w.weight).equals(bytes(b.weights[l].weight))).toBe(true);
   });
 });
