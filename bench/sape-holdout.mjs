@@ -10,7 +10,6 @@
 // cells progressed.
 
 import { cpus, loadavg } from "node:os";
-import { createEncoder } from "../dist/encoding/encoder.js";
 import { EncodedOnDemand } from "../dist/encoding/inputs.js";
 import { pixelCoordinates } from "../dist/encoding/normalize.js";
 import { sapeParts } from "../dist/encoding/sape.js";
