@@ -6,7 +6,7 @@ import { parseConfig } from "../dist/config.js";
 import { createEncoder } from "../dist/encoding/encoder.js";
 import { EncodedOnDemand } from "../dist/encoding/inputs.js";
 import { sapeParts } from "../dist/encoding/sape.js";
-import { fit } from "../dist/index.js";
+import { fit as fitImage } from "../dist/index.js";
 import { ACTIVATION_NAMES, type ActivationName } from "../dist/reference/activations/index.js";
 import { createMLP } from "../dist/reference/mlp.js";
 import { Rng } from "../dist/reference/rng.js";
@@ -158,7 +158,7 @@ describeBackends("SAPE: parity with the float32 reference", (backend) => {
       network: { width: 16, depth: 2 },
       training: { epochs: 3, batchSize: 64, seed: 1 },
     });
-    const model = await fit({ width: W, height: W, data }, { config, backend: backend.name });
+    const model = await fitImage({ width: W, height: W, data }, { config, backend: backend.name });
     expectInfo(model.training?.backend as never, backend);
     // noise stays above ε: every cell advanced twice (after epochs 1 and 2) by 8 / ⌈0.5·3⌉ = 4 bands
     expect(Array.from(sapeParts(model.matrix as Float32Array, { features: 8, grid: 4 }).progress)).toEqual(new Array(16).fill(8));

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { fit, Model } from "../dist/index.js";
+import { fit as fitImage, Model } from "../dist/index.js";
 import { decodeSafeTensors, encodeSafeTensors } from "../dist/io/safetensors.js";
 import { parseConfig } from "../src/config.js";
 import {
@@ -112,7 +112,7 @@ describe("SAPE's progression", () => {
       network: { width: 32, depth: 2 },
       training: { epochs: 12, batchSize: 256, seed: 3 },
     });
-    const run = () => fit(image, { config, backend: "reference" });
+    const run = () => fitImage(image, { config, backend: "reference" });
     const [a, b] = [await run(), await run()];
     const shape = { features: 16, grid: 8 };
     const { progress, going } = sapeParts(a.matrix as Float32Array, shape);
