@@ -36,12 +36,12 @@
  * x ∈ [gx/G, (gx+1)/G) of the coordinate range, y likewise.
  */
 
+import type { CoordRange } from "../config.js";
 import { InvalidArgumentError } from "../errors.js";
 import type { FloatArray } from "../reference/dtype.js";
 import type { Rng } from "../reference/rng.js";
 import { checkFloats, checkWhole } from "./check.js";
 import { gaussianBackward, gaussianForward, gaussianMatrix } from "./gaussian.js";
-import type { CoordRange } from "./normalize.js";
 
 /**
  * The shape of a SAPE encoding's state: m bands (rows of B) and a G × G grid.
