@@ -73,8 +73,21 @@ const encodingUnion = z.discriminatedUnion(
       features: intIn(1, 4096).default(256),
       sigma: positive().default(10),
     }),
+    z.strictObject({
+      type: z.literal("sape"),
+      range,
+      features: intIn(1, 4096).default(256),
+      sigma: positive().default(10),
+      grid: intIn(1, 256).default(32),
+      epsilon: positive().default(1e-3),
+      unlockBy: z
+        .number({ error: "must be a number in (0, 1]" })
+        .gt(0, { error: "must be a number in (0, 1]" })
+        .max(1, { error: "must be a number in (0, 1]" })
+        .default(0.5),
+    }),
   ],
-  { error: "must be one of none, positional, gaussian" },
+  { error: "must be one of none, positional, gaussian, sape" },
 );
 const encodingSchema = z.preprocess(withDefaultType, encodingUnion);
 
@@ -165,11 +178,35 @@ export interface GaussianEncodingConfig {
 }
 
 /**
- * The `encoding` block: one of the three encodings.
+ * SAPE, spatially-adaptive progressive encoding (see `sape.ts`): [p, α ⊙ sin(2πBp), α ⊙ cos(2πBp)]
+ * with B's rows sorted by norm and the mask α unlocking them per grid cell while the cell's error
+ * is above ε.
  *
  * @group Configs and presets
  */
-export type EncodingConfig = NoEncodingConfig | PositionalEncodingConfig | GaussianEncodingConfig;
+export interface SapeEncodingConfig {
+  /** the encoding's kind */
+  type: "sape";
+  /** coordinate range: `01` is [0, 1], `11` is [−1, 1] */
+  range: CoordRange;
+  /** number of rows m of B, one band each (the encoding outputs 2 + 2m features) */
+  features: number;
+  /** standard deviation σ of B's entries */
+  sigma: number;
+  /** cells per side of the progression grid */
+  grid: number;
+  /** a cell stops unlocking bands once its mean squared error (per sample, over channels) is at most this */
+  epsilon: number;
+  /** the fraction of the run's epochs by which a cell that never stops has unlocked every band */
+  unlockBy: number;
+}
+
+/**
+ * The `encoding` block: one of the four encodings.
+ *
+ * @group Configs and presets
+ */
+export type EncodingConfig = NoEncodingConfig | PositionalEncodingConfig | GaussianEncodingConfig | SapeEncodingConfig;
 
 /**
  * The `network` block.
@@ -478,7 +515,7 @@ export interface ConfigOverrides {
   readonly encoding?: "none" | "positional" | "gaussian";
   /** positional encoding: number of frequencies L */
   readonly frequencies?: number;
-  /** Gaussian Fourier features: standard deviation of B */
+  /** Gaussian Fourier features (and SAPE's): standard deviation of B */
   readonly sigma?: number;
   /** units per hidden layer */
   readonly width?: number;
@@ -567,7 +604,8 @@ export function applyOverrides(base: unknown, overrides: ConfigOverrides): Confi
   set(encoding, "range", o.range);
   const encodingType = encoding.type ?? "none";
   if (o.frequencies !== undefined && encodingType !== "positional") throw new ConfigError(["frequencies applies to the positional encoding only"]);
-  if (o.sigma !== undefined && encodingType !== "gaussian") throw new ConfigError(["sigma applies to the gaussian encoding only"]);
+  if (o.sigma !== undefined && encodingType !== "gaussian" && encodingType !== "sape")
+    throw new ConfigError(["sigma applies to the gaussian and sape encodings only"]);
   set(encoding, "frequencies", o.frequencies);
   set(encoding, "sigma", o.sigma);
   const network = block("network");

@@ -101,6 +101,7 @@ export {
   type OptimizerConfig,
   type PositionalEncodingConfig,
   parseConfig,
+  type SapeEncodingConfig,
   type ScheduleConfig,
   type TrainingConfig,
 } from "./config.js";

@@ -50,6 +50,7 @@ export const PAPER_PRESETS = [
   "positional-l10",
   "gaussian",
   "siren",
+  "sape",
 ] as const;
 
 /**

@@ -258,6 +258,7 @@ describe("coordnet paper", () => {
       "positional-l10",
       "gaussian",
       "siren",
+      "sape",
     ]);
     for (const row of results) {
       expect(Number.isFinite(row.psnr)).toBe(true);
@@ -279,7 +280,7 @@ describe("coordnet paper", () => {
     const before = readFileSync(join(out, "gelu", "seed-0", "model.safetensors"));
     const r = run("paper", "--image", image, "--epochs", "2", "--size", "16x16", "--seeds", "1", "--backend", "reference", "--out", out);
     expect(r.status).toBe(0);
-    expect((r.stderr.match(/already complete, kept/g) ?? []).length).toBe(10);
+    expect((r.stderr.match(/already complete, kept/g) ?? []).length).toBe(11);
     expect(readFileSync(join(out, "gelu", "seed-0", "model.safetensors")).equals(before)).toBe(true);
   });
 

@@ -30,7 +30,7 @@ describe("config", () => {
   it("explains each problem in one line naming the field and the value", () => {
     expect(errorOf({ network: { width: -3 } })).toBe("network.width must be an integer from 1 to 4096, got -3");
     expect(errorOf({ network: { activation: "swish" } })).toBe('network.activation must be one of relu, gelu, elu, tanh, sigmoid, sine, identity, got "swish"');
-    expect(errorOf({ encoding: { type: "hash" } })).toBe('encoding.type must be one of none, positional, gaussian, got "hash"');
+    expect(errorOf({ encoding: { type: "hash" } })).toBe('encoding.type must be one of none, positional, gaussian, sape, got "hash"');
     expect(errorOf({ optimizer: { lr: 0 } })).toBe("optimizer.lr must be a positive number, got 0");
     expect(errorOf({ network: { widht: 3 } })).toBe('network has unknown key "widht"');
     expect(errorOf({ extra: 1 })).toBe('config has unknown key "extra"');

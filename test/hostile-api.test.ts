@@ -161,7 +161,7 @@ const groups: Record<string, Case[]> = {
       "new Model with a matrix for a plain encoding",
       () => new Model(small, model.weights, new Float32Array(4)),
       InvalidArgumentError,
-      /matrix is for Gaussian encodings only/,
+      /matrix is for Gaussian and SAPE encodings only/,
     ],
     ["predictMany of a BigInt64Array", () => model.predictMany(new BigInt64Array(2) as never), InvalidArgumentError, /got a BigInt64Array/],
     ["predictMany of { length: 1e12 }", () => model.predictMany({ length: 1e12 }), InvalidArgumentError, /at most 134217728; got a length of 1000000000000$/],
@@ -221,7 +221,7 @@ const groups: Record<string, Case[]> = {
       "createEncoder() with nothing",
       () => (createEncoder as () => unknown)(),
       ConfigError,
-      /^createEncoder: encoding must be one of none, positional, gaussian, got nothing$/,
+      /^createEncoder: encoding must be one of none, positional, gaussian, sape, got nothing$/,
     ],
     [
       "createEncoder of an unknown type",

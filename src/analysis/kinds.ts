@@ -123,6 +123,9 @@ export function encoder1D(config: Config): Encoder1D {
       const B = gaussianMatrix(enc.features, 1, enc.sigma, new Rng(config.training.seed, "gaussian"));
       return { features: 2 * enc.features, encode: (x, out, count) => gaussianForward(toRange(x, count), out, count, 1, B) };
     }
+    case "sape":
+      // SAPE's mask follows the training's per-region error, which these analyses do not run
+      throw new InvalidArgumentError("the spectrum and NTK analyses do not cover sape (its mask depends on the training's per-region errors)");
   }
 }
 

@@ -131,7 +131,7 @@ export class Model {
   readonly config: Config;
   /** the weights, input layer first, PyTorch's layout ([out][in]) */
   readonly weights: LayerWeights[];
-  /** Gaussian encodings: B, row-major [m][2]; otherwise null */
+  /** Gaussian encodings: B, row-major [m][2]; SAPE: its state (B sorted, the progressions and going flags of its grid); otherwise null */
   readonly matrix: Float32Array | null;
   /** how it was trained (set by `fit`) */
   readonly training: TrainingSummary | null;
@@ -142,7 +142,7 @@ export class Model {
   /**
    * @param config - the resolved config (see `parseConfig`)
    * @param weights - one entry per dense layer, shapes as the config implies
-   * @param matrix - the Gaussian encoding's B, or null for other encodings
+   * @param matrix - the Gaussian encoding's B, SAPE's state, or null for other encodings
    * @param training - how it was trained, if known
    */
   constructor(config: Config, weights: LayerWeights[], matrix: Float32Array | null = null, training: TrainingSummary | null = null) {

@@ -174,7 +174,8 @@ export function configFromFlags(flags: ConfigFlags): Config {
   const base: unknown = flags.preset !== undefined ? loadPreset(flags.preset).config : flags.config !== undefined ? readConfigFile(flags.config) : {};
   const encoding = flags.encoding ?? (isObject(base) && isObject(base.encoding) ? base.encoding.type : undefined) ?? "none";
   if (flags.frequencies !== undefined && encoding !== "positional") throw new UsageError("--frequencies applies to --encoding positional");
-  if (flags.sigma !== undefined && encoding !== "gaussian") throw new UsageError("--sigma applies to --encoding gaussian");
+  if (flags.sigma !== undefined && encoding !== "gaussian" && encoding !== "sape")
+    throw new UsageError("--sigma applies to --encoding gaussian (and --preset sape)");
   return applyOverrides(base, flags as ConfigOverrides);
 }
 

@@ -71,6 +71,8 @@ function dataMemory(config: Config, pixels: number, batch: number, storedInputsM
     },
     { what: training ? "targets, predictions and shuffle order" : "predictions", bytes: 4 * pixels * 3 * (training ? 2 : 1) + (training ? 4 * pixels : 0) },
     { what: "PNG encoding", bytes: 7 * pixels },
+    // SAPE trains on stored inputs masked from an unmasked copy it keeps (training/sape.ts)
+    ...(training && stored && config.encoding.type === "sape" ? [{ what: "SAPE's unmasked inputs", bytes: 4 * pixels * features }] : []),
   ];
 }
 

@@ -12,6 +12,7 @@ import { gaussianForward, gaussianMatrix } from "./gaussian.js";
 import { EncodedOnDemand, type NetworkInputs } from "./inputs.js";
 import { pixelCoordinates } from "./normalize.js";
 import { positionalFeatures, positionalForward } from "./positional.js";
+import { sapeForward, sapeInitialState, sapeMask, sapeParts, sapeStateLength } from "./sape.js";
 import type { Encoder } from "./types.js";
 
 /**
@@ -33,6 +34,8 @@ export function encodedFeatures(encodingConfig: EncodingConfig): number {
       return positionalFeatures(2, encoding);
     case "gaussian":
       return 2 * encoding.features;
+    case "sape":
+      return 2 + 2 * encoding.features;
   }
 }
 
@@ -40,7 +43,9 @@ export type { Encoder } from "./types.js";
 
 /**
  * Build the encoder for a config's `encoding` block. A Gaussian encoding draws its matrix B from
- * the seed's `"gaussian"` stream unless `matrix` is given (as when loading a saved model).
+ * the seed's `"gaussian"` stream unless `matrix` is given (as when loading a saved model); a SAPE
+ * encoding draws the same B, sorts its rows, and starts every progression at 0, unless `matrix`
+ * gives its state.
  *
  * @example
  * ```ts
@@ -69,6 +74,25 @@ export function createEncoder(encoding: EncodingConfig, seed: number, matrix?: F
           `createEncoder: the Gaussian matrix has ${B.length} entries; ${config.features} features need ${config.features * 2} ([m][2])`,
         );
       return { config, features, matrix: B, encode: (p, out, count) => gaussianForward(p, out, count, 2, B) };
+    }
+    case "sape": {
+      // the state (B sorted, the progressions, the going flags) is the encoder's `matrix`: it is
+      // saved with the model, and training advances it in place (training/sape.ts)
+      const shape = { features: config.features, grid: config.grid };
+      const state = matrix ?? sapeInitialState(shape, config.sigma, new Rng(seed, "gaussian"));
+      if (state.length !== sapeStateLength(shape) || !(state instanceof Float32Array))
+        throw new InvalidArgumentError(
+          `createEncoder: a SAPE state is a Float32Array of ${sapeStateLength(shape)} values (B [${config.features}][2], then two [${config.grid}][${config.grid}] grids), got ${state.length}`,
+        );
+      const { B } = sapeParts(state, shape);
+      let alpha = new Float32Array(0);
+      const encode = (p: FloatArray, out: FloatArray, count: number) => {
+        // row-major [count][m]: the mask where the points are, from the progressions as they are now
+        if (alpha.length < count * config.features) alpha = new Float32Array(count * config.features);
+        sapeMask(p, count, state, shape, config.range, alpha);
+        sapeForward(p, B, alpha, out, count);
+      };
+      return { config, features, matrix: state, encode };
     }
   }
 }

@@ -15,6 +15,9 @@
  * @groupDescription Gaussian features
  * sin and cos of 2π·B·p with a random B: see [Random Fourier features](../../docs/encodings.md#random-fourier-features).
  *
+ * @groupDescription SAPE
+ * Gaussian features unlocked band by band, per region, while the region's error is above ε: see [SAPE](../../docs/encodings.md#sape-unlock-frequencies-where-they-are-needed).
+ *
  * @groupDescription Network inputs
  * Every pixel's features, stored or made a batch at a time.
  *
@@ -28,3 +31,18 @@ export { gaussianBackward, gaussianForward, gaussianMatrix } from "./gaussian.js
 export { EncodedOnDemand, gatherInputs, type NetworkInputs } from "./inputs.js";
 export { normalizeCoordinate, pixelCoordinates } from "./normalize.js";
 export { type PositionalOptions, positionalBackward, positionalFeatures, positionalForward } from "./positional.js";
+export {
+  type SapeParts,
+  type SapeShape,
+  sapeAdvance,
+  sapeBackward,
+  sapeCanAdvance,
+  sapeCellErrors,
+  sapeForward,
+  sapeInitialState,
+  sapeMask,
+  sapeMaskBackward,
+  sapeMaskForward,
+  sapeParts,
+  sapeStateLength,
+} from "./sape.js";

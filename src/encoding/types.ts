@@ -17,7 +17,7 @@ export interface Encoder {
   readonly config: EncodingConfig;
   /** output features per point */
   readonly features: number;
-  /** Gaussian encodings only: B, row-major [m][2]; `null` otherwise */
+  /** Gaussian encodings: B, row-major [m][2]; SAPE: its state (B sorted, progressions, going flags: see `sape.ts`), advanced in place by training; `null` otherwise */
   readonly matrix: FloatArray | null;
   /** encode `count` points, row-major [count][2], into `out`, row-major [count][features] */
   encode(points: FloatArray, out: FloatArray, count: number): void;

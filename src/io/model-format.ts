@@ -19,6 +19,7 @@
 import { checkOptimizerState, checkValues } from "../backends/checks.js";
 import type { LayerWeights, OptimizerSnapshot } from "../backends/types.js";
 import { type Config, parseConfig } from "../config.js";
+import { sapeParts, sapeStateLength } from "../encoding/sape.js";
 import { ModelFileError, quote } from "../errors.js";
 import { parseJson } from "../json.js";
 import { networkSpec } from "../network.js";
@@ -35,7 +36,7 @@ export interface ModelFile {
   readonly config: Config;
   /** the weights, input layer first */
   readonly weights: LayerWeights[];
-  /** Gaussian encodings: B, row-major [m][2]; otherwise null */
+  /** Gaussian encodings: B, row-major [m][2]; SAPE: its state (`encoding/sape.ts`); otherwise null */
   readonly matrix: Float32Array | null;
 }
 
@@ -105,7 +106,14 @@ function modelTensors(model: ModelFile): Map<string, Tensor> {
     tensors.set(`layers.${i}.weight`, { shape: [w.bias.length, w.weight.length / w.bias.length], data: w.weight });
     tensors.set(`layers.${i}.bias`, { shape: [w.bias.length], data: w.bias });
   });
-  if (model.matrix !== null) tensors.set("encoding.B", { shape: [model.matrix.length / 2, 2], data: model.matrix });
+  const { encoding } = model.config;
+  if (encoding.type === "sape" && model.matrix !== null) {
+    // SAPE's state as its three parts: B [m][2], the progressions [G][G], the going flags [G][G]
+    const { B, progress, going } = sapeParts(model.matrix, encoding);
+    tensors.set("encoding.B", { shape: [encoding.features, 2], data: B });
+    tensors.set("encoding.progress", { shape: [encoding.grid, encoding.grid], data: progress });
+    tensors.set("encoding.going", { shape: [encoding.grid, encoding.grid], data: going });
+  } else if (model.matrix !== null) tensors.set("encoding.B", { shape: [model.matrix.length / 2, 2], data: model.matrix });
   return tensors;
 }
 
@@ -202,6 +210,24 @@ function parseModel(path: string, file: ReturnType<typeof decodeSafeTensors>, ex
     inFile(path, () => checkValues("encoding.B", B.data, config.encoding.type === "gaussian" ? config.encoding.features * 2 : 0));
     expected.add("encoding.B");
     matrix = B.data;
+  }
+  if (config.encoding.type === "sape") {
+    const { features: m, grid: G } = config.encoding;
+    const parts = [
+      ["encoding.B", [m, 2]],
+      ["encoding.progress", [G, G]],
+      ["encoding.going", [G, G]],
+    ] as const;
+    matrix = new Float32Array(sapeStateLength(config.encoding));
+    let at = 0;
+    for (const [name, shape] of parts) {
+      const t = tensors.get(name);
+      if (t === undefined || t.shape.join() !== shape.join()) throw new ModelFileError(`${path}: tensor ${name} is missing or is not [${shape.join(", ")}]`);
+      inFile(path, () => checkValues(name, t.data, shape[0] * shape[1]));
+      expected.add(name);
+      matrix.set(t.data, at);
+      at += t.data.length;
+    }
   }
   for (const name of tensors.keys())
     if (!expected.has(name) && !extra(name)) throw new ModelFileError(`${path}: tensor ${name.slice(0, 60)} is not part of a network with its config`);

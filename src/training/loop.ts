@@ -9,8 +9,9 @@
 import { requireBackend } from "../backends/registry.js";
 import type { LayerWeights, OptimizerSnapshot, Trainer } from "../backends/types.js";
 import type { Config } from "../config.js";
-import { createEncoder, type Encoder, imageInputs } from "../encoding/encoder.js";
+import { createEncoder, type Encoder, imageInputs, STORED_INPUTS_MAX_BYTES } from "../encoding/encoder.js";
 import { EncodedOnDemand, type NetworkInputs } from "../encoding/inputs.js";
+import { pixelCoordinates } from "../encoding/normalize.js";
 import { CoordnetError } from "../errors.js";
 import type { RGBImage } from "../image/png.js";
 import type { EpochRecord, TrainingPosition } from "../io/model-file.js";
@@ -18,6 +19,7 @@ import { initialWeights, networkSpec } from "../network.js";
 import { Rng, type RngState } from "../reference/rng.js";
 import { stepLR } from "../reference/schedule.js";
 import { epochOrder } from "../reference/shuffle.js";
+import { advanceSape, type SapeTraining, sapeInputs } from "./sape.js";
 
 /** What a session starts from. */
 export interface SessionOptions {
@@ -94,6 +96,8 @@ export interface TrainingSession {
   readonly samples: number;
   /** batch size (at most the sample count) */
   readonly batch: number;
+  /** SAPE runs: the coordinates and unmasked features its progression updates need; null otherwise */
+  readonly sape: SapeTraining | null;
   /** where the run stands (replaced after each call of {@link trainOneEpoch}) */
   state: TrainingState;
 }
@@ -120,13 +124,21 @@ export async function startSession(options: SessionOptions): Promise<TrainingSes
     maxBatch: batch,
   });
   let inputs: NetworkInputs;
+  let sape: SapeTraining | null = null;
   try {
-    // stored inputs encoded by the trainer's kernels where it has them (the same bits as the encoder's)
-    const encode = trainer.encode?.bind(trainer);
-    const encodeWith: Encoder = encode ? { ...encoder, encode: (p, out, n) => encode(encoder, p as Float32Array, out as Float32Array, n) } : encoder;
-    inputs = imageInputs(encodeWith, image.width, image.height, options.storedInputsMaxBytes);
-    // inputs encoded on demand keep the encoder itself (the trainer's batches encode in its kernels anyway)
-    if (inputs instanceof EncodedOnDemand) inputs = new EncodedOnDemand(inputs.coords, encoder);
+    if (config.encoding.type === "sape") {
+      // masked on the host (training/sape.ts): stored when one copy fits the limit, as for every
+      // encoding — SAPE then keeps two, the masked and the unmasked (at 256×256: 2 × 135 MB)
+      const stored = 4 * samples * encoder.features <= (options.storedInputsMaxBytes ?? STORED_INPUTS_MAX_BYTES);
+      ({ inputs, sape } = sapeInputs(encoder, pixelCoordinates(image.width, image.height, config.encoding.range) as Float32Array, stored));
+    } else {
+      // stored inputs encoded by the trainer's kernels where it has them (the same bits as the encoder's)
+      const encode = trainer.encode?.bind(trainer);
+      const encodeWith: Encoder = encode ? { ...encoder, encode: (p, out, n) => encode(encoder, p as Float32Array, out as Float32Array, n) } : encoder;
+      inputs = imageInputs(encodeWith, image.width, image.height, options.storedInputsMaxBytes);
+      // inputs encoded on demand keep the encoder itself (the trainer's batches encode in its kernels anyway)
+      if (inputs instanceof EncodedOnDemand) inputs = new EncodedOnDemand(inputs.coords, encoder);
+    }
   } catch (e) {
     await trainer.dispose();
     throw e;
@@ -140,7 +152,7 @@ export async function startSession(options: SessionOptions): Promise<TrainingSes
     history: [],
     seconds: 0,
   };
-  return { config, trainer, encoder, inputs, targets: image.data, samples, batch, state };
+  return { config, trainer, encoder, inputs, targets: image.data, samples, batch, state, sape };
 }
 
 const orders = new WeakMap<TrainingSession, { epoch: number; order: Uint32Array; after: RngState }>();
@@ -193,9 +205,13 @@ export async function trainOneEpoch(session: TrainingSession, afterBatch?: (next
   // each step's loss is taken before its update, so the last step's NaN weights show only here
   const bad = nonFiniteWeight(await trainer.getWeights());
   if (bad !== null) throw divergence(start.epoch + 1, bad);
+  // SAPE: the progression moves between epochs (not after the last: the model keeps the mask it trained with); its time is the epoch's
+  const sapeStarted = performance.now();
+  if (session.sape !== null && start.epoch + 1 < config.training.epochs)
+    await advanceSape(session.sape, trainer, session.inputs, session.targets, config.training.epochs);
   // the epoch's seconds are all of its slices (a run is cut into many: progress, checkpoints, a
   // resume), so the total at this boundary less the total at the last one, which the history holds
-  const total = start.seconds + seconds;
+  const total = start.seconds + seconds + (performance.now() - sapeStarted) / 1000;
   const before = start.history.reduce((sum, h) => sum + h.seconds, 0);
   const record: EpochRecord = { epoch: start.epoch + 1, loss, lr, seconds: Math.max(0, total - before) };
   session.state = { epoch: start.epoch + 1, next: 0, lossSum: 0, rngState: drawn.after, history: [...start.history, record], seconds: total };

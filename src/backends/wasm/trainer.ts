@@ -219,6 +219,11 @@ export class WasmTrainer implements Trainer {
       inputs.gatherPoints(x.view, n, start, order);
       return;
     }
+    if (config.type === "sape") {
+      // SAPE's mask is the host's (it changes as training goes): its rows are the encoder's own
+      gatherInputs(inputs, F, out, n, start, order);
+      return;
+    }
     inputs.gatherPoints(coords.view, n, start, order);
     if (config.type === "positional") {
       this.k.positionalEncode(coords.ptr, x.ptr, n, config.frequencies, config.includeInput ? 1 : 0);

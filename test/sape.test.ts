@@ -1,0 +1,224 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { fit as fitImage, Model } from "../dist/index.js";
+import { decodeSafeTensors, encodeSafeTensors } from "../dist/io/safetensors.js";
+import { parseConfig } from "../src/config.js";
+import {
+  createEncoder,
+  gaussianMatrix,
+  sapeAdvance,
+  sapeBackward,
+  sapeCellErrors,
+  sapeForward,
+  sapeInitialState,
+  sapeMask,
+  sapeMaskBackward,
+  sapeMaskForward,
+  sapeParts,
+} from "../src/encoding/index.js";
+import { Rng } from "../src/reference/rng.js";
+import { assertClose, finiteDifferences, probeLoss, randomArray } from "./helpers.js";
+
+// float64 central differences, h = 1e-6; 2π·|B| ≤ about 60 at σ = 3, so the truncation error
+// h²·ω³/6 ≈ 4e-8 per feature: 1e-5 absolute + 1e-6 relative bounds it with margin (as the
+// Gaussian encoding's own test).
+const H = 1e-6;
+
+/** A state of m bands on a G × G grid whose progressions are `progress` (row-major [G][G]). */
+function stateWith(m: number, G: number, progress: number[]): Float32Array {
+  const state = sapeInitialState({ features: m, grid: G }, 3, new Rng(1, "gaussian"));
+  sapeParts(state, { features: m, grid: G }).progress.set(progress);
+  return state;
+}
+
+describe("SAPE's mask", () => {
+  it("is [count][m], opens band i as the progression passes i (a soft step), and never closes a band as P grows", () => {
+    const m = 6;
+    const alphaAt = (P: number) => {
+      const alpha = new Float64Array(m);
+      sapeMask(Float64Array.of(0.4, 0.6), 1, stateWith(m, 1, [P]), { features: m, grid: 1 }, "01", alpha);
+      return Array.from(alpha);
+    };
+    expect(alphaAt(0)).toEqual([0, 0, 0, 0, 0, 0]);
+    expect(alphaAt(2.5)).toEqual([1, 1, 0.5, 0, 0, 0]);
+    expect(alphaAt(6)).toEqual([1, 1, 1, 1, 1, 1]);
+    fc.assert(
+      fc.property(fc.double({ min: 0, max: 6, noNaN: true }), fc.double({ min: 0, max: 6, noNaN: true }), (a, b) => {
+        const [lo, hi] = [alphaAt(Math.min(a, b)), alphaAt(Math.max(a, b))];
+        for (let i = 0; i < m; i++) {
+          expect(hi[i]).toBeGreaterThanOrEqual(lo[i]); // monotonic in P
+          if (i > 0) expect(lo[i]).toBeLessThanOrEqual(lo[i - 1]); // lower bands open first
+        }
+      }),
+    );
+  });
+
+  it("interpolates the progression bilinearly between cell centres, constant beyond the outer ones", () => {
+    // 2 × 2 grid, P = [0, 4; 8, 12]: centres at ¼ and ¾
+    const state = stateWith(16, 2, [0, 4, 8, 12]);
+    const P = (x: number, y: number) => {
+      const alpha = new Float64Array(16);
+      sapeMask(Float64Array.of(x, y), 1, state, { features: 16, grid: 2 }, "01", alpha);
+      return alpha.reduce((s, a) => s + a, 0); // Σ α_i = P while 0 ≤ P ≤ m
+    };
+    expect(P(0.25, 0.25)).toBeCloseTo(0, 12);
+    expect(P(0.75, 0.25)).toBeCloseTo(4, 12);
+    expect(P(0.5, 0.5)).toBeCloseTo(6, 12);
+    expect(P(0, 1)).toBeCloseTo(8, 12);
+    expect(P(0.5, 0.25)).toBeCloseTo(2, 12);
+  });
+});
+
+describe("SAPE's progression", () => {
+  it("keeps a band locked where the error is at most ε, and advances where it is above", () => {
+    const shape = { features: 8, grid: 2 };
+    const state = sapeInitialState(shape, 3, new Rng(0, "gaussian"));
+    // cell errors: left column below ε, right column above
+    const errors = Float64Array.of(1e-4, 0.05, 1e-4, 0.05);
+    for (let k = 0; k < 3; k++) sapeAdvance(state, shape, errors, 1e-3, 2);
+    const { progress, going } = sapeParts(state, shape);
+    expect(Array.from(progress)).toEqual([0, 6, 0, 6]);
+    expect(Array.from(going)).toEqual([0, 1, 0, 1]);
+    // a cell that stopped stays stopped even if its error rises again (the authors' rule)
+    sapeAdvance(state, shape, Float64Array.of(1, 1, 1, 1), 1e-3, 2);
+    expect(Array.from(progress)).toEqual([0, 8, 0, 8]);
+    // at a point in the stopped column every band is locked: only the coordinates reach the network
+    const out = new Float64Array(2 + 16);
+    const alpha = new Float64Array(8);
+    sapeMask(Float64Array.of(0.1, 0.5), 1, state, shape, "01", alpha);
+    sapeForward(Float64Array.of(0.1, 0.5), sapeParts(state, shape).B, alpha, out, 1);
+    expect(out.subarray(2).every((v) => v === 0)).toBe(true); // (0 or −0: α·sin with α = 0)
+  });
+
+  it("averages each cell's errors with its neighbours' (a 3 × 3 box), per sample", () => {
+    // 3 × 3 grid on [0,1]: one sample in the centre cell (error 9) and one in the corner cell (0, 0) (error 1)
+    const coords = Float64Array.of(0.5, 0.5, 0.05, 0.05);
+    const e = sapeCellErrors(coords, Float64Array.of(9, 1), 3, "01");
+    expect(e[0]).toBe(5); // corner: both samples in its 2 × 2 neighbourhood
+    expect(e[4]).toBe(5);
+    expect(e[8]).toBe(9); // opposite corner sees only the centre
+    const lonely = sapeCellErrors(Float64Array.of(0.05, 0.05), Float64Array.of(1), 4, "01");
+    expect(Number.isNaN(lonely[15])).toBe(true); // nothing around: unknown, and such a cell keeps going
+  });
+
+  it("trained on an image half flat, half detailed, unlocks fewer bands on the flat half (reference, bit-reproducible from the seed)", async () => {
+    // 32 × 32: left half a constant grey, right half a fine checkerboard
+    const W = 32;
+    const data = new Float32Array(W * W * 3);
+    for (let y = 0; y < W; y++) for (let x = 0; x < W; x++) data.fill(x < W / 2 ? 0.5 : (x + y) % 2, 3 * (y * W + x), 3 * (y * W + x) + 3);
+    const image = { width: W, height: W, data };
+    const config = parseConfig({
+      encoding: { type: "sape", features: 16, sigma: 3, grid: 8, epsilon: 1e-3, unlockBy: 0.5 },
+      network: { width: 32, depth: 2 },
+      training: { epochs: 12, batchSize: 256, seed: 3 },
+    });
+    const run = () => fitImage(image, { config, backend: "reference" });
+    const [a, b] = [await run(), await run()];
+    const shape = { features: 16, grid: 8 };
+    const { progress, going } = sapeParts(a.matrix as Float32Array, shape);
+    // cells (gx, gy), gx < 3 see only the flat half through their 3 × 3 average; gx ≥ 4 are in the checkerboard
+    const cells = (keep: (gx: number) => boolean) => Array.from(progress).filter((_, c) => keep(c % 8));
+    const flat = cells((gx) => gx < 3);
+    const detailed = cells((gx) => gx >= 4);
+    expect(Math.max(...flat)).toBeLessThan(Math.min(...detailed));
+    expect(detailed.every((p) => p === 16)).toBe(true); // the checkerboard never gets under ε
+    expect(
+      Array.from(going)
+        .filter((_, c) => c % 8 < 3)
+        .every((g) => g === 0),
+    ).toBe(true); // the flat cells stopped
+    // the same seed gives the same bits: state and weights
+    expect(Buffer.from((b.matrix as Float32Array).buffer).equals(Buffer.from((a.matrix as Float32Array).buffer))).toBe(true);
+    for (let l = 0; l < a.weights.length; l++) expect(Buffer.from(b.weights[l].weight.buffer).equals(Buffer.from(a.weights[l].weight.buffer))).toBe(true);
+    // and the model file carries the state: a reloaded model predicts the same colours
+    const copy = Model.fromSafetensors(a.toSafetensors());
+    expect(Array.from(copy.matrix as Float32Array)).toEqual(Array.from(a.matrix as Float32Array));
+    expect(copy.predict(0.2, 0.7)).toEqual(a.predict(0.2, 0.7));
+    expect(copy.predict(0.9, 0.1)).toEqual(a.predict(0.9, 0.1));
+    // a file without the progressions is refused in one line (without its checksum, so the check that names the tensor speaks)
+    const file = decodeSafeTensors(a.toSafetensors());
+    file.tensors.delete("encoding.progress");
+    const { checksum: _, ...metadata } = file.metadata;
+    expect(() => Model.fromSafetensors(encodeSafeTensors(file.tensors, metadata))).toThrow(/tensor encoding\.progress is missing or is not \[8, 8\]/);
+  });
+
+  it("draws the gaussian preset's B from the seed, rows sorted by norm", () => {
+    const config = parseConfig({ encoding: { type: "sape", features: 32, sigma: 10 } }).encoding;
+    const s1 = createEncoder(config, 7).matrix as Float32Array;
+    const s2 = createEncoder(config, 7).matrix as Float32Array;
+    expect(Array.from(s2)).toEqual(Array.from(s1));
+    expect(Array.from(createEncoder(config, 8).matrix as Float32Array)).not.toEqual(Array.from(s1));
+    const norms = Array.from({ length: 32 }, (_, r) => Math.hypot(s1[2 * r], s1[2 * r + 1]));
+    for (let r = 1; r < 32; r++) expect(norms[r]).toBeGreaterThanOrEqual(norms[r - 1]);
+    // the same rows as the gaussian encoding's draw, only reordered
+    const g = createEncoder(parseConfig({ encoding: { type: "gaussian", features: 32, sigma: 10 } }).encoding, 7).matrix as Float32Array;
+    const rows = (a: Float32Array) => Array.from({ length: 32 }, (_, r) => `${a[2 * r]},${a[2 * r + 1]}`).sort();
+    expect(rows(s1.subarray(0, 64))).toEqual(rows(g));
+  });
+});
+
+describe("SAPE's backward", () => {
+  it("masked features: ∂(α·γ)/∂γ = α, by finite differences", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 6 }), fc.integer(), (count, m, seed) => {
+        const rng = new Rng(seed);
+        const F = 2 + 2 * m;
+        const gamma = randomArray(count * F, () => rng.next());
+        const alpha = randomArray(count * m, () => rng.next(), 0, 1);
+        const probe = randomArray(count * F, () => rng.next());
+        const out = new Float64Array(count * F);
+        const loss = () => {
+          sapeMaskForward(gamma, alpha, out, count, m);
+          return probeLoss(out, probe);
+        };
+        const dGamma = new Float64Array(count * F);
+        sapeMaskBackward(alpha, probe, dGamma, count, m);
+        assertClose(dGamma, finiteDifferences(loss, gamma, H), 1e-7, 1e-7, "SAPE dγ");
+      }),
+      { numRuns: 50 },
+    );
+  });
+
+  it("coordinates, the mask held fixed: equals finite differences", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 8 }), fc.integer(), (count, m, seed) => {
+        const rng = new Rng(seed);
+        const B = gaussianMatrix(m, 2, 3, rng, "float64");
+        const F = 2 + 2 * m;
+        const p = randomArray(count * 2, () => rng.next());
+        const alpha = randomArray(count * m, () => rng.next(), 0, 1);
+        const probe = randomArray(count * F, () => rng.next());
+        const out = new Float64Array(count * F);
+        const loss = () => {
+          sapeForward(p, B, alpha, out, count);
+          return probeLoss(out, probe);
+        };
+        const dp = new Float64Array(count * 2);
+        sapeBackward(p, B, alpha, probe, dp, count);
+        assertClose(dp, finiteDifferences(loss, p, H), 1e-5, 1e-6, "SAPE dp");
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  it("coordinates, through the encoder, where the progression is flat (so the mask does not move with p): equals finite differences", () => {
+    // one cell: P is the same everywhere, so encoder.encode is a function of p alone
+    const config = parseConfig({ encoding: { type: "sape", features: 8, sigma: 3, grid: 1 } }).encoding;
+    const encoder = createEncoder(config, 4);
+    const state = encoder.matrix as Float32Array;
+    sapeParts(state, { features: 8, grid: 1 }).progress[0] = 4.5;
+    const rng = new Rng(11);
+    const p = randomArray(6, () => rng.next(), 0, 1);
+    const probe = randomArray(3 * 18, () => rng.next());
+    const out = new Float64Array(3 * 18);
+    const loss = () => {
+      encoder.encode(p, out, 3);
+      return probeLoss(out, probe);
+    };
+    const alpha = new Float64Array(3 * 8);
+    sapeMask(p, 3, state, { features: 8, grid: 1 }, "01", alpha);
+    const dp = new Float64Array(6);
+    sapeBackward(p, sapeParts(state, { features: 8, grid: 1 }).B, alpha, probe, dp, 3);
+    assertClose(dp, finiteDifferences(loss, p, H), 1e-5, 1e-6, "SAPE encoder dp");
+  });
+});
