@@ -95,6 +95,7 @@ export {
   type ConfigOverrides,
   type EncodingConfig,
   type GaussianEncodingConfig,
+  type Holdout,
   type LossConfig,
   type NetworkConfig,
   type NoEncodingConfig,
@@ -107,5 +108,6 @@ export {
 export { CoordnetError, InvalidArgumentError } from "./errors.js";
 export { ModelFileError } from "./io/model-format.js";
 export { loadPreset, PAPER_PRESETS, type Preset, presetNames } from "./presets.js";
+export { type HoldoutSplit, holdoutCounts, holdoutSplit } from "./training/holdout.js";
 export { DivergenceError } from "./training/loop.js";
 export { VERSION } from "./version.js";

@@ -71,6 +71,8 @@ function dataMemory(config: Config, pixels: number, batch: number, storedInputsM
     },
     { what: training ? "targets, predictions and shuffle order" : "predictions", bytes: 4 * pixels * 3 * (training ? 2 : 1) + (training ? 4 * pixels : 0) },
     { what: "PNG encoding", bytes: 7 * pixels },
+    // the pixels trained on and those held out, one u32 index each
+    ...(training && config.training.holdout !== undefined ? [{ what: "held-out split", bytes: 4 * pixels }] : []),
   ];
 }
 
