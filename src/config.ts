@@ -55,7 +55,13 @@ const oneOf = <T extends readonly [string, ...string[]]>(values: T) => z.enum(va
 /** The named holdout protocols (a fraction is the other kind). */
 const HOLDOUT_NAMES = ["every-other"] as const;
 const HOLDOUT_MESSAGE = 'must be "every-other" or a fraction of the pixels in (0, 1)';
-const holdoutSchema = z.union([z.literal(HOLDOUT_NAMES[0]), z.number().gt(0).lt(1)], { error: HOLDOUT_MESSAGE });
+const holdoutSchema = z.union(
+  [
+    z.literal(HOLDOUT_NAMES[0], { error: HOLDOUT_MESSAGE }),
+    z.number({ error: HOLDOUT_MESSAGE }).gt(0, { error: HOLDOUT_MESSAGE }).lt(1, { error: HOLDOUT_MESSAGE }),
+  ],
+  { error: HOLDOUT_MESSAGE },
+);
 
 const range = oneOf(["01", "11"] as const).default("01");
 
