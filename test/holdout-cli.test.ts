@@ -136,7 +136,7 @@ describe("the study's own figures in the claims table", () => {
     const claims = judgeClaims(presetStats([]));
     const study = studyVerdicts(figures);
     expect(study).toHaveLength(claims.length);
-    study.forEach((v, i) => expect(claims[i].claim).toContain(v.about));
+    for (const [i, v] of study.entries()) expect(claims[i].claim).toContain(v.about);
   });
 
   it("reads the published figures: sigmoid ×1.24, no [−1,1] figure, GELU lowest, positional 2.87×", () => {
