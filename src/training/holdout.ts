@@ -63,7 +63,16 @@ export interface HoldoutSplit {
  *
  * @group Training
  */
-export function holdoutCounts(holdout: Holdout | undefined, width: number, height: number): { train: number; test: number } {
+export function holdoutCounts(
+  holdout: Holdout | undefined,
+  width: number,
+  height: number,
+): {
+  /** pixels trained on */
+  train: number;
+  /** pixels held out */
+  test: number;
+} {
   checkArgs("holdoutCounts", holdout, width, height);
   const pixels = width * height;
   if (holdout === undefined) return { train: pixels, test: 0 };
