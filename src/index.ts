@@ -106,8 +106,8 @@ export {
   type TrainingConfig,
 } from "./config.js";
 export { CoordnetError, InvalidArgumentError } from "./errors.js";
+export { type HoldoutSplit, holdoutCounts, holdoutSplit } from "./holdout.js";
 export { ModelFileError } from "./io/model-format.js";
 export { loadPreset, PAPER_PRESETS, type Preset, presetNames } from "./presets.js";
-export { type HoldoutSplit, holdoutCounts, holdoutSplit } from "./training/holdout.js";
 export { DivergenceError } from "./training/loop.js";
 export { VERSION } from "./version.js";

@@ -10,8 +10,8 @@
 import { z } from "zod";
 import type { Config } from "../config.js";
 import { ModelFileError } from "../errors.js";
+import { holdoutCounts } from "../holdout.js";
 import type { RngState } from "../reference/rng.js";
-import { holdoutCounts } from "../training/holdout.js";
 
 /** One epoch of training history. */
 export interface EpochRecord {

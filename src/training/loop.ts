@@ -12,13 +12,13 @@ import type { Config } from "../config.js";
 import { createEncoder, type Encoder, imageInputs } from "../encoding/encoder.js";
 import { EncodedOnDemand, type NetworkInputs } from "../encoding/inputs.js";
 import { CoordnetError } from "../errors.js";
+import { type HoldoutSplit, holdoutSplit, pixelError } from "../holdout.js";
 import type { RGBImage } from "../image/png.js";
 import type { EpochRecord, TrainingPosition } from "../io/model-file.js";
 import { initialWeights, networkSpec } from "../network.js";
 import { Rng, type RngState } from "../reference/rng.js";
 import { stepLR } from "../reference/schedule.js";
 import { epochOrder } from "../reference/shuffle.js";
-import { type HoldoutSplit, holdoutSplit, pixelError } from "./holdout.js";
 
 /** What a session starts from. */
 export interface SessionOptions {

@@ -13,10 +13,10 @@
  * Browser-safe: no file, no Node module.
  */
 
-import type { Holdout } from "../config.js";
-import { InvalidArgumentError, quote } from "../errors.js";
-import { Rng } from "../reference/rng.js";
-import { didYouMean } from "../suggest.js";
+import type { Holdout } from "./config.js";
+import { InvalidArgumentError, quote } from "./errors.js";
+import { Rng } from "./reference/rng.js";
+import { didYouMean } from "./suggest.js";
 
 /** The most pixels a split is drawn for: 64 megapixels (four times the command line's default image limit). */
 const MAX_PIXELS = 2 ** 26;
