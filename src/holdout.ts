@@ -74,6 +74,14 @@ export function holdoutCounts(
   test: number;
 } {
   checkArgs("holdoutCounts", holdout, width, height);
+  return counts(holdout, width, height);
+}
+
+/**
+ * {@link holdoutCounts} for sizes already checked (a checkpoint's, a session's): no limit on the
+ * pixels, which the caller's own check names better.
+ */
+export function counts(holdout: Holdout | undefined, width: number, height: number): { train: number; test: number } {
   const pixels = width * height;
   if (holdout === undefined) return { train: pixels, test: 0 };
   if (pixels < 2)
@@ -106,8 +114,13 @@ export function holdoutSplit(holdout: Holdout | undefined, width: number, height
   checkArgs("holdoutSplit", holdout, width, height);
   if (typeof seed !== "number" || !Number.isInteger(seed) || seed < 0 || seed > 0xffffffff)
     throw new InvalidArgumentError(`holdoutSplit: seed must be a whole number from 0 to 4294967295, got ${quote(seed)}`);
+  return split(holdout, width, height, seed);
+}
+
+/** {@link holdoutSplit} for a config and an image already checked (a training session's): no limit on the pixels. */
+export function split(holdout: Holdout | undefined, width: number, height: number, seed: number): HoldoutSplit {
   const pixels = width * height;
-  const counts = holdoutCounts(holdout, width, height);
+  const { train: trainCount, test: testCount } = counts(holdout, width, height);
   // held[k] = 1 when pixel k = y·W + x is held out
   const held = new Uint8Array(pixels);
   if (holdout === "every-other") {
@@ -115,10 +128,10 @@ export function holdoutSplit(holdout: Holdout | undefined, width: number, height
   } else if (holdout !== undefined) {
     // the first round(F·N) pixels of a seeded permutation of all of them
     const order = new Rng(seed, "holdout").shuffle(Uint32Array.from({ length: pixels }, (_, k) => k));
-    for (let k = 0; k < counts.test; k++) held[order[k]] = 1;
+    for (let k = 0; k < testCount; k++) held[order[k]] = 1;
   }
-  const train = new Uint32Array(counts.train);
-  const test = new Uint32Array(counts.test);
+  const train = new Uint32Array(trainCount);
+  const test = new Uint32Array(testCount);
   let a = 0;
   let b = 0;
   for (let k = 0; k < pixels; k++) {

@@ -10,7 +10,7 @@
 import { z } from "zod";
 import type { Config } from "../config.js";
 import { ModelFileError } from "../errors.js";
-import { holdoutCounts } from "../holdout.js";
+import { counts } from "../holdout.js";
 import type { RngState } from "../reference/rng.js";
 
 /** One epoch of training history. */
@@ -126,7 +126,7 @@ export function checkPosition(state: unknown, config: Config): TrainingPosition 
   // an epoch goes over the pixels trained on: all of them, or those a holdout leaves
   let pixels: number;
   try {
-    pixels = holdoutCounts(config.training.holdout, p.run.width, p.run.height).train;
+    pixels = counts(config.training.holdout, p.run.width, p.run.height).train;
   } catch (e) {
     throw new ModelFileError(`its training size ${p.run.width}×${p.run.height} cannot hold pixels out: ${(e as Error).message}`);
   }

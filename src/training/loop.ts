@@ -12,7 +12,7 @@ import type { Config } from "../config.js";
 import { createEncoder, type Encoder, imageInputs } from "../encoding/encoder.js";
 import { EncodedOnDemand, type NetworkInputs } from "../encoding/inputs.js";
 import { CoordnetError } from "../errors.js";
-import { type HoldoutSplit, holdoutSplit, pixelError } from "../holdout.js";
+import { split as drawSplit, type HoldoutSplit, pixelError } from "../holdout.js";
 import type { RGBImage } from "../image/png.js";
 import type { EpochRecord, TrainingPosition } from "../io/model-file.js";
 import { initialWeights, networkSpec } from "../network.js";
@@ -114,7 +114,7 @@ export async function startSession(options: SessionOptions): Promise<TrainingSes
   const { config, image, resume } = options;
   const { holdout, seed } = config.training;
   // a holdout's split is drawn from the config alone, so a resumed run trains on the same pixels
-  const split = holdout === undefined ? null : holdoutSplit(holdout, image.width, image.height, seed);
+  const split = holdout === undefined ? null : drawSplit(holdout, image.width, image.height, seed);
   const samples = split === null ? image.width * image.height : split.train.length;
   const encoder = createEncoder(config.encoding, config.training.seed, resume?.matrix ?? undefined);
   const batch = Math.min(config.training.batchSize, samples); // a batch larger than the training pixels is all of them
