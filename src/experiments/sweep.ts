@@ -20,7 +20,7 @@ import { loadCheckpoint } from "../io/model-file.js";
 import { lockFolder, OutDirError, removeOrphans } from "../io/out-dir.js";
 import { READ_LIMITS, readBoundedText } from "../io/read.js";
 import { parseJson } from "../json.js";
-import { sweepChart } from "../report/plot.js";
+import { sweepChart } from "../plot/charts.js";
 import { type Progress, type RunRecord, runTraining } from "../training/runner.js";
 import { snapshotEpochs } from "./paper.js";
 

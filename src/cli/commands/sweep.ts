@@ -11,14 +11,14 @@
 import { join } from "node:path";
 import { type Command, InvalidArgumentError } from "commander";
 import { requireBackend, resolveBackendName } from "../../backends/index.js";
-import { checkPixels } from "../../budget.js";
 import { applyOverrides, type Holdout } from "../../config.js";
 import { runSweep, SWEEP_SIGMAS, sigmaDir } from "../../experiments/sweep.js";
 import { checkOutputPath } from "../../io/atomic.js";
 import { refuseInputsAmongOutputs } from "../../io/out-dir.js";
+import { checkPixels } from "../../limits.js";
 import { loadPreset } from "../../presets.js";
-import { checkTraining, maxMemoryOption } from "../budget.js";
 import { holdout, integer, UsageError } from "../options.js";
+import { checkTraining, maxMemoryOption } from "../preflight.js";
 import {
   backendOption,
   type CommandContext,
