@@ -52,6 +52,17 @@ const unitInterval = () =>
   z.number({ error: "must be a number in [0, 1)" }).min(0, { error: "must be a number in [0, 1)" }).lt(1, { error: "must be a number in [0, 1)" });
 const oneOf = <T extends readonly [string, ...string[]]>(values: T) => z.enum(values, { error: `must be one of ${values.join(", ")}` });
 
+/** The named holdout protocols (a fraction is the other kind). */
+const HOLDOUT_NAMES = ["every-other"] as const;
+const HOLDOUT_MESSAGE = 'must be "every-other" or a fraction of the pixels in (0, 1)';
+const holdoutSchema = z.union(
+  [
+    z.literal(HOLDOUT_NAMES[0], { error: HOLDOUT_MESSAGE }),
+    z.number({ error: HOLDOUT_MESSAGE }).gt(0, { error: HOLDOUT_MESSAGE }).lt(1, { error: HOLDOUT_MESSAGE }),
+  ],
+  { error: HOLDOUT_MESSAGE },
+);
+
 const range = oneOf(["01", "11"] as const).default("01");
 
 // an encoding block without a `type` is the plain one
@@ -129,6 +140,7 @@ const schema: z.ZodType<Config, unknown> = z.strictObject({
       epochs: intIn(0, 1_000_000).default(200),
       batchSize: intIn(1, MAX_BATCH_SIZE).default(1024),
       seed: intIn(0, 0xffffffff).default(0),
+      holdout: holdoutSchema.optional(),
     })
     .default({ epochs: 200, batchSize: 1024, seed: 0 }),
 });
@@ -269,6 +281,16 @@ export interface LossConfig {
 }
 
 /**
+ * Which pixels a run holds out of training, to test how the network does between the pixels it
+ * learned: `"every-other"` trains on the pixels with even x and even y and tests on the rest
+ * (Tancik et al.'s protocol); a number F in (0, 1) holds out round(F·N) of the N pixels, drawn
+ * from the run's seed. See `holdoutSplit`.
+ *
+ * @group Configs and presets
+ */
+export type Holdout = "every-other" | number;
+
+/**
  * The `training` block.
  *
  * @group Configs and presets
@@ -278,8 +300,10 @@ export interface TrainingConfig {
   epochs: number;
   /** samples per Adam step (the last batch of an epoch may be shorter) */
   batchSize: number;
-  /** seed of every random choice: initial weights, Gaussian B, shuffles */
+  /** seed of every random choice: initial weights, Gaussian B, shuffles, a random holdout */
   seed: number;
+  /** pixels held out of training and tested on at the end (absent: every pixel trains) */
+  holdout?: Holdout;
 }
 
 /**
@@ -474,7 +498,8 @@ function issueLines(issues: readonly z.core.$ZodIssue[], input: unknown, root: s
     }
     const value = valueAt(input, issue.path);
     // a misspelt choice (an activation, an encoding) gets the one it most likely meant
-    const hint = issue.code === "invalid_value" ? didYouMean(value, issue.values.map(String)) : "";
+    const hint =
+      issue.code === "invalid_value" ? didYouMean(value, issue.values.map(String)) : issue.path.at(-1) === "holdout" ? didYouMean(value, HOLDOUT_NAMES) : "";
     return `${where || name} ${issue.message}, got ${describe(value)}${hint}`;
   });
 }
@@ -533,6 +558,8 @@ export interface ConfigOverrides {
   readonly decayFactor?: number;
   /** seed of weights, encodings and shuffles */
   readonly seed?: number;
+  /** hold pixels out of training to test on: `"every-other"` or a fraction in (0, 1) (see {@link Holdout}) */
+  readonly holdout?: Holdout;
 }
 
 /**
@@ -560,6 +587,7 @@ export const OVERRIDE_KEYS = [
   "decayEvery",
   "decayFactor",
   "seed",
+  "holdout",
 ] as const satisfies readonly (keyof ConfigOverrides)[];
 
 type Obj = Record<string, unknown>;
@@ -621,5 +649,6 @@ export function applyOverrides(base: unknown, overrides: ConfigOverrides): Confi
   set(training, "epochs", o.epochs);
   set(training, "batchSize", o.batchSize);
   set(training, "seed", o.seed);
+  set(training, "holdout", o.holdout);
   return parseConfig(c);
 }

@@ -95,6 +95,7 @@ export {
   type ConfigOverrides,
   type EncodingConfig,
   type GaussianEncodingConfig,
+  type Holdout,
   type LossConfig,
   type NetworkConfig,
   type NoEncodingConfig,
@@ -106,6 +107,7 @@ export {
   type TrainingConfig,
 } from "./config.js";
 export { CoordnetError, InvalidArgumentError } from "./errors.js";
+export { type HoldoutSplit, holdoutCounts, holdoutSplit } from "./holdout.js";
 export { ModelFileError } from "./io/model-format.js";
 export { loadPreset, PAPER_PRESETS, type Preset, presetNames } from "./presets.js";
 export { DivergenceError } from "./training/loop.js";

@@ -142,7 +142,7 @@ export type { ClaimVerdict } from "./report/claims.js";
 export type { Comparison, ComparisonRun } from "./report/comparison.js";
 export type { ReportInput } from "./report/render.js";
 export type { PresetStats, ResultRow, ResultSummary, Spread } from "./report/statistics.js";
-export type { BackendRecord, ImageInfo, Progress, RunOptions, RunRecord } from "./training/runner.js";
+export type { BackendRecord, HoldoutRecord, ImageInfo, Progress, RunOptions, RunRecord } from "./training/runner.js";
 
 // Below: the entries whose work lives in folders of their own (checkpoints, runs, the study,
 // reports), each behind one check of what it is given — a wrong argument is one CoordnetError

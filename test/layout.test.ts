@@ -62,6 +62,8 @@ const ROOMS = [
   "json",
   "limits",
   "presets",
+  // which pixels a run trains on and which it holds out (read by io/'s checkpoint check and training/)
+  "holdout",
   // the network's parts: inputs, trainers, the network a config describes
   "encoding",
   "backends",

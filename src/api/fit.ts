@@ -129,6 +129,9 @@ function check(options: unknown): FitOptions {
  * const model = await fit(image, { preset: "positional", epochs: 50, backend: "auto", seed: 0,
  *                                  onEpoch: ({ epoch, loss }) => console.log(epoch, loss) });
  * model.training?.psnr; // e.g. 25.3 (dB)
+ * // train on a quarter of the pixels (even x and y), test on the rest
+ * const held = await fit(image, { preset: "positional", epochs: 50, holdout: "every-other" });
+ * held.training?.testPsnr; // the PSNR of the pixels it never saw
  * ```
  *
  * @group Training
@@ -154,7 +157,7 @@ export async function fit(image: ImageLike, fitOptions: FitOptions = {}): Promis
       signal?.throwIfAborted();
       if (completed !== null) await options.onEpoch?.({ epoch: completed.epoch, epochs, loss: completed.loss, lr: completed.lr, seconds: completed.seconds });
     }
-    const { mse, psnr } = (await finalImage(session, target)).metrics;
+    const { mse, psnr, test } = (await finalImage(session, target)).metrics;
     const { history, seconds } = session.state;
     return new Model(config, await session.trainer.getWeights(), session.encoder.matrix as Float32Array | null, {
       backend: session.trainer.info,
@@ -162,6 +165,7 @@ export async function fit(image: ImageLike, fitOptions: FitOptions = {}): Promis
       seconds,
       mse,
       psnr,
+      ...(test === null ? {} : { testMse: test.mse, testPsnr: test.psnr }),
     });
   } finally {
     await session.trainer.dispose();

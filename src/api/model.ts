@@ -31,10 +31,17 @@ export interface TrainingSummary {
   readonly history: EpochRecord[];
   /** seconds spent in training epochs */
   readonly seconds: number;
-  /** MSE of the whole training image (prediction clamped to [0, 1]) */
+  /**
+   * MSE over the pixels trained on (prediction clamped to [0, 1]): the whole training image, or
+   * the pixels a `holdout` left to train on
+   */
   readonly mse: number;
   /** PSNR in dB, 10·log10(1/MSE) */
   readonly psnr: number;
+  /** MSE over the held-out pixels (the same prediction): present when it trained with a `holdout` */
+  readonly testMse?: number;
+  /** PSNR in dB over the held-out pixels: present when it trained with a `holdout` */
+  readonly testPsnr?: number;
 }
 
 /** The most points one call evaluates: 64 megapixels. */

@@ -21,6 +21,7 @@ import { registerNtk } from "./commands/ntk.js";
 import { registerPaper } from "./commands/paper.js";
 import { registerRender } from "./commands/render.js";
 import { registerSpectrum } from "./commands/spectrum.js";
+import { registerSweep } from "./commands/sweep.js";
 import { registerTrain } from "./commands/train.js";
 import { useThreads } from "./options.js";
 import type { CommandContext } from "./shared.js";
@@ -38,6 +39,7 @@ const COMMANDS: ((program: Command, ctx: CommandContext) => void)[] = [
   registerTrain,
   registerDemo,
   registerPaper,
+  registerSweep,
   registerRender,
   registerSpectrum,
   registerNtk,

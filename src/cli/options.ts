@@ -4,7 +4,7 @@
  */
 
 import { InvalidArgumentError } from "commander";
-import { applyOverrides, type Config, type ConfigOverrides } from "../config.js";
+import { applyOverrides, type Config, type ConfigOverrides, type Holdout } from "../config.js";
 import { CoordnetError } from "../errors.js";
 import { READ_LIMITS, readBoundedText } from "../io/read.js";
 import { parseJson } from "../json.js";
@@ -82,6 +82,25 @@ export function nonNegativeNumber(value: string): number {
 }
 
 /**
+ * Commander argument parser for `--holdout`: `every-other` (a misspelt one gets "did you mean …?")
+ * or a fraction of the pixels in (0, 1).
+ *
+ * @example
+ * ```ts
+ * holdout("every-other"); // "every-other"
+ * holdout("0.1"); // 0.1
+ * ```
+ */
+export function holdout(value: string): Holdout {
+  if (value === "every-other") return value;
+  const n = Number(value);
+  if (value.trim() === "" || !/^[\d.eE+-]+$/.test(value.trim()) || !Number.isFinite(n))
+    throw new InvalidArgumentError(`must be every-other or a fraction of the pixels in (0, 1), e.g. 0.1${didYouMean(value, ["every-other"])}`);
+  if (n <= 0 || n >= 1) throw new InvalidArgumentError("a fraction of the pixels must be above 0 and below 1, e.g. 0.1");
+  return n;
+}
+
+/**
  * Commander argument parser for `WxH`.
  *
  * @example
@@ -151,6 +170,8 @@ export interface ConfigFlags {
   decayFactor?: number;
   /** seed */
   seed?: number;
+  /** held-out pixels: `every-other` or a fraction */
+  holdout?: Holdout;
 }
 
 /** A config file: a regular file of at most 1 MiB, JSON nested at most MAX_JSON_DEPTH deep. */

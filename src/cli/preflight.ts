@@ -73,6 +73,8 @@ function dataMemory(config: Config, pixels: number, batch: number, storedInputsM
     { what: "PNG encoding", bytes: 7 * pixels },
     // SAPE trains on stored inputs masked from an unmasked copy it keeps (training/sape.ts)
     ...(training && stored && config.encoding.type === "sape" ? [{ what: "SAPE's unmasked inputs", bytes: 4 * pixels * features }] : []),
+    // the pixels trained on and those held out, one u32 index each
+    ...(training && config.training.holdout !== undefined ? [{ what: "held-out split", bytes: 4 * pixels }] : []),
   ];
 }
 

@@ -8,6 +8,7 @@
 
 import { existsSync } from "node:fs";
 import { join } from "node:path";
+import type { Holdout } from "../config.js";
 import { encodePNG, type RGBImage } from "../image/png.js";
 import { writeFileAtomic } from "../io/atomic.js";
 import { loadCheckpoint } from "../io/model-file.js";
@@ -39,6 +40,8 @@ export interface PaperOptions {
   readonly presets?: readonly string[];
   /** seeds per preset: each preset is trained from seeds 0 … seeds − 1 (default 3) */
   readonly seeds?: number;
+  /** hold these pixels out of every run and report their PSNR (the report's generalisation table) */
+  readonly holdout?: Holdout;
   /** another implementation's results on the same image (`coordnet paper --compare`), put beside coordnet's */
   readonly compare?: Comparison;
   /** Ctrl-C */
@@ -126,7 +129,8 @@ async function runPresets(options: PaperOptions, presets: Preset[], seeds: numbe
     for (let seed = 0; seed < seeds; seed++, index++) {
       const rel = `${preset.name}/seed-${seed}`;
       const dir = join(options.outDir, rel);
-      const config = { ...preset.config, training: { ...preset.config.training, epochs: options.epochs, seed } };
+      const training = { ...preset.config.training, epochs: options.epochs, seed, ...(options.holdout === undefined ? {} : { holdout: options.holdout }) };
+      const config = { ...preset.config, training };
       const runFile = join(dir, "run.json");
       if (existsSync(runFile)) {
         const record = readRecord(runFile);

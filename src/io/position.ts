@@ -10,6 +10,7 @@
 import { z } from "zod";
 import type { Config } from "../config.js";
 import { ModelFileError } from "../errors.js";
+import { counts } from "../holdout.js";
 import type { RngState } from "../reference/rng.js";
 
 /** One epoch of training history. */
@@ -22,6 +23,10 @@ export interface EpochRecord {
   readonly lr: number;
   /** seconds the epoch took */
   readonly seconds: number;
+  /** PSNR (dB) over the pixels trained on, after this epoch: at the snapshot epochs of a run that holds pixels out */
+  readonly psnr?: number;
+  /** PSNR (dB) over the held-out pixels, after this epoch: at the snapshot epochs of a run that holds pixels out */
+  readonly testPsnr?: number;
 }
 
 /** Where an interrupted run stands, to continue it exactly. */
@@ -80,6 +85,8 @@ const positionSchema = z.looseObject({
       loss: finiteAtLeast0(),
       lr: z.number({ error: "must be a finite number > 0" }).positive({ error: "must be a finite number > 0" }).finite(),
       seconds: finiteAtLeast0(),
+      psnr: z.number({ error: "must be a finite number" }).finite().optional(),
+      testPsnr: z.number({ error: "must be a finite number" }).finite().optional(),
     }),
     { error: "must be a list of epoch records" },
   ),
@@ -116,7 +123,13 @@ export function checkPosition(state: unknown, config: Config): TrainingPosition 
     throw new ModelFileError(`its training state's ${where || "value"} ${issue.message}`);
   }
   const p = result.data;
-  const pixels = p.run.width * p.run.height;
+  // an epoch goes over the pixels trained on: all of them, or those a holdout leaves
+  let pixels: number;
+  try {
+    pixels = counts(config.training.holdout, p.run.width, p.run.height).train;
+  } catch (e) {
+    throw new ModelFileError(`its training size ${p.run.width}×${p.run.height} cannot hold pixels out: ${(e as Error).message}`);
+  }
   const batch = Math.min(config.training.batchSize, pixels);
   const { epochs } = config.training;
   if (p.epoch > epochs) throw new ModelFileError(`its training state's epoch is ${p.epoch}, past the run's ${epochs} epochs`);

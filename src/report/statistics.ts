@@ -35,6 +35,10 @@ export interface ResultSummary {
   readonly mse: number | null;
   /** PSNR in dB */
   readonly psnr: number | null;
+  /** MSE over the held-out pixels (runs with a holdout; `mse` is then over the training pixels) */
+  readonly testMse: number | null;
+  /** PSNR in dB over the held-out pixels */
+  readonly testPsnr: number | null;
   /** training seconds */
   readonly seconds: number;
   /** backend that ran */
@@ -58,6 +62,8 @@ export function summarize(rows: readonly ResultRow[]): ResultSummary[] {
     finalLoss: record.finalLoss,
     mse: record.mse,
     psnr: record.psnr,
+    testMse: record.testMse ?? null,
+    testPsnr: record.testPsnr ?? null,
     seconds: record.trainingSeconds,
     backend: record.backend.name,
   }));
@@ -124,6 +130,10 @@ export interface PresetStats {
   readonly mse: Spread | null;
   /** PSNR (dB) over the seeds */
   readonly psnr: Spread | null;
+  /** PSNR (dB) of the held-out pixels over the seeds (null or absent without a holdout) */
+  readonly testPsnr?: Spread | null;
+  /** train − test PSNR (dB), run by run, over the seeds (null or absent without a holdout) */
+  readonly gap?: Spread | null;
   /** mean training seconds per run */
   readonly seconds: number;
   /** backend(s) that ran */
@@ -148,6 +158,8 @@ export function presetStats(rows: readonly ResultRow[]): PresetStats[] {
     seeds: g.map((r) => r.seed),
     mse: spread(g.map((r) => r.record.mse)),
     psnr: spread(g.map((r) => r.record.psnr)),
+    testPsnr: spread(g.map((r) => r.record.testPsnr ?? null)),
+    gap: spread(g.map((r) => (r.record.psnr === null || (r.record.testPsnr ?? null) === null ? null : r.record.psnr - (r.record.testPsnr as number)))),
     seconds: g.reduce((a, r) => a + r.record.trainingSeconds, 0) / g.length,
     backend: [...new Set(g.map((r) => r.record.backend.name))].join(", "),
   }));

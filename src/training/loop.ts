@@ -13,6 +13,7 @@ import { createEncoder, type Encoder, imageInputs, STORED_INPUTS_MAX_BYTES } fro
 import { EncodedOnDemand, type NetworkInputs } from "../encoding/inputs.js";
 import { pixelCoordinates } from "../encoding/normalize.js";
 import { CoordnetError } from "../errors.js";
+import { split as drawSplit, type HoldoutSplit, pixelError } from "../holdout.js";
 import type { RGBImage } from "../image/png.js";
 import type { EpochRecord, TrainingPosition } from "../io/model-file.js";
 import { initialWeights, networkSpec } from "../network.js";
@@ -92,7 +93,9 @@ export interface TrainingSession {
   readonly inputs: NetworkInputs;
   /** every pixel's colour, row-major [N][3] */
   readonly targets: Float32Array;
-  /** samples per epoch: the image's pixels */
+  /** the pixels trained on and those held out (`config.training.holdout`), or null when every pixel trains */
+  readonly split: HoldoutSplit | null;
+  /** samples per epoch: the pixels trained on (the image's, less any held out) */
   readonly samples: number;
   /** batch size (at most the sample count) */
   readonly batch: number;
@@ -113,9 +116,12 @@ export interface TrainingSession {
  */
 export async function startSession(options: SessionOptions): Promise<TrainingSession> {
   const { config, image, resume } = options;
-  const samples = image.width * image.height;
+  const { holdout, seed } = config.training;
+  // a holdout's split is drawn from the config alone, so a resumed run trains on the same pixels
+  const split = holdout === undefined ? null : drawSplit(holdout, image.width, image.height, seed);
+  const samples = split === null ? image.width * image.height : split.train.length;
   const encoder = createEncoder(config.encoding, config.training.seed, resume?.matrix ?? undefined);
-  const batch = Math.min(config.training.batchSize, samples); // a batch larger than the image is the whole image
+  const batch = Math.min(config.training.batchSize, samples); // a batch larger than the training pixels is all of them
   const backend = await requireBackend(options.backend);
   const trainer = await backend.create({
     spec: networkSpec(config),
@@ -152,7 +158,7 @@ export async function startSession(options: SessionOptions): Promise<TrainingSes
     history: [],
     seconds: 0,
   };
-  return { config, trainer, encoder, inputs, targets: image.data, samples, batch, state, sape };
+  return { config, trainer, encoder, inputs, targets: image.data, split, samples, batch, state, sape };
 }
 
 const orders = new WeakMap<TrainingSession, { epoch: number; order: Uint32Array; after: RngState }>();
@@ -187,7 +193,11 @@ export async function trainOneEpoch(session: TrainingSession, afterBatch?: (next
   let drawn = orders.get(session);
   if (drawn === undefined || drawn.epoch !== start.epoch || start.next === 0) {
     const rng = Rng.fromState(start.rngState);
-    drawn = { epoch: start.epoch, order: epochOrder(samples, rng, drawn?.order), after: rng.state() };
+    const order = epochOrder(samples, rng, drawn?.order);
+    // with a holdout, position k of the epoch is training pixel train[order[k]]: a shuffle of those alone
+    const train = session.split?.train;
+    if (train !== undefined) for (let k = 0; k < order.length; k++) order[k] = train[order[k]];
+    drawn = { epoch: start.epoch, order, after: rng.state() };
     orders.set(session, drawn);
   }
   const { order } = drawn;
@@ -208,7 +218,7 @@ export async function trainOneEpoch(session: TrainingSession, afterBatch?: (next
   // SAPE: the progression moves between epochs (not after the last: the model keeps the mask it trained with); its time is the epoch's
   const sapeStarted = performance.now();
   if (session.sape !== null && start.epoch + 1 < config.training.epochs)
-    await advanceSape(session.sape, trainer, session.inputs, session.targets, config.training.epochs);
+    await advanceSape(session.sape, trainer, session.inputs, session.targets, config.training.epochs, session.split?.train);
   // the epoch's seconds are all of its slices (a run is cut into many: progress, checkpoints, a
   // resume), so the total at this boundary less the total at the last one, which the history holds
   const total = start.seconds + seconds + (performance.now() - sapeStarted) / 1000;
@@ -257,13 +267,31 @@ export async function renderSession(session: TrainingSession, width: number, hei
  *
  * @throws {@link DivergenceError}
  */
-export async function finalImage(session: TrainingSession, target: RGBImage): Promise<{ image: RGBImage; metrics: ImageMetrics }> {
+export async function finalImage(session: TrainingSession, target: RGBImage): Promise<{ image: RGBImage; metrics: RunMetrics }> {
   const image = await renderSession(session, target.width, target.height);
-  const metrics = imageError(image, target);
+  const metrics = sessionError(session, image, target);
   // finite predictions clamped to [0, 1] give a finite MSE unless a target is not finite; say it all the same
   if (!Number.isFinite(metrics.mse)) throw divergence(Math.max(1, session.state.epoch), `the final MSE is ${metrics.mse}`);
+  if (metrics.test !== null && !Number.isFinite(metrics.test.mse))
+    throw divergence(Math.max(1, session.state.epoch), `the final MSE of the held-out pixels is ${metrics.test.mse}`);
   return { image, metrics };
 }
+
+/**
+ * The error of the network's image of the session's target: over the pixels trained on, and over
+ * the held-out ones when the run holds some out (the same prediction, clamped to [0, 1], for both).
+ *
+ * @example
+ * ```ts
+ * const { psnr, test } = sessionError(session, await renderSession(session, w, h), image);
+ * ```
+ */
+export function sessionError(session: TrainingSession, image: RGBImage, target: RGBImage): RunMetrics {
+  if (session.split === null) return { ...imageError(image, target), test: null };
+  return { ...metrics(pixelError(image.data, target.data, session.split.train)), test: metrics(pixelError(image.data, target.data, session.split.test)) };
+}
+
+const metrics = (mse: number): ImageMetrics => ({ mse, psnr: 10 * Math.log10(1 / mse) });
 
 /** Image-level error metrics. */
 export interface ImageMetrics {
@@ -271,6 +299,12 @@ export interface ImageMetrics {
   readonly mse: number;
   /** peak signal-to-noise ratio in dB, 10·log10(1/MSE) */
   readonly psnr: number;
+}
+
+/** A run's error: over the pixels it trained on (all of them without a holdout), and over the held-out ones. */
+export interface RunMetrics extends ImageMetrics {
+  /** the error over the held-out pixels; null when every pixel trained */
+  readonly test: ImageMetrics | null;
 }
 
 /**

@@ -4,7 +4,7 @@
  * and the names of the files a run writes beside it.
  */
 
-import type { Config } from "../config.js";
+import type { Config, Holdout } from "../config.js";
 import type { EpochRecord } from "../io/model-format.js";
 
 /** Which image a run learned, at which size. */
@@ -25,6 +25,16 @@ export interface BackendRecord {
   readonly details: Readonly<Record<string, string>>;
 }
 
+/** A run's holdout: the setting and the pixels it left to train and to test. */
+export interface HoldoutRecord {
+  /** `every-other`, or the fraction held out */
+  readonly setting: Holdout;
+  /** pixels trained on */
+  readonly trainPixels: number;
+  /** pixels held out and tested on */
+  readonly testPixels: number;
+}
+
 /** The record of a run, written as `run.json` (and printed by `--json`). */
 export interface RunRecord {
   /** `complete`, or `interrupted` (a checkpoint was written) */
@@ -41,10 +51,16 @@ export interface RunRecord {
   readonly history: EpochRecord[];
   /** mean training loss of the last epoch (null with 0 epochs) */
   readonly finalLoss: number | null;
-  /** MSE of the whole image, prediction clamped to [0, 1] (complete runs) */
+  /** the pixels held out of training (`config.training.holdout`) and how many train and test; null when every pixel trained */
+  readonly holdout: HoldoutRecord | null;
+  /** MSE over the pixels trained on — the whole image without a holdout —, prediction clamped to [0, 1] (complete runs) */
   readonly mse: number | null;
   /** PSNR in dB, 10·log10(1/MSE) (complete runs) */
   readonly psnr: number | null;
+  /** MSE over the held-out pixels, the same prediction (complete runs with a holdout) */
+  readonly testMse: number | null;
+  /** PSNR in dB of the held-out pixels (complete runs with a holdout) */
+  readonly testPsnr: number | null;
   /** seconds spent in training epochs (excluding snapshots and file writing) */
   readonly trainingSeconds: number;
   /** files written, relative to the output folder */

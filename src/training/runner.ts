@@ -4,7 +4,8 @@
  * snapshots, final metrics, and every output file written whole.
  *
  * Files written to the output folder:
- * - `run.json`: resolved config, backend that ran, per-epoch history, final loss, MSE, PSNR, seconds
+ * - `run.json`: resolved config, backend that ran, per-epoch history, final loss, MSE, PSNR (and
+ *   the held-out pixels' with a holdout), seconds
  * - `model.safetensors`: the trained weights (PyTorch layout) with the config in its metadata
  * - `epoch-NNNN.png`: the network's image after the chosen epochs
  * - `final.png`: the network's image after training
@@ -31,9 +32,10 @@ import { lossChart } from "../plot/charts.js";
 import {
   divergence,
   finalImage,
-  type ImageMetrics,
   nonFiniteWeight,
+  type RunMetrics,
   renderSession,
+  sessionError,
   startSession,
   type TrainingSession,
   type TrainingState,
@@ -43,7 +45,7 @@ import {
 import { type RunRecord, snapshotName } from "./record.js";
 
 export { DivergenceError, type ImageMetrics, imageError, renderImage } from "./loop.js";
-export type { BackendRecord, ImageInfo, RunRecord } from "./record.js";
+export type { BackendRecord, HoldoutRecord, ImageInfo, RunRecord } from "./record.js";
 
 /** The files every run writes (besides its `epoch-NNNN.png` snapshots). */
 const RUN_OUTPUTS = ["run.json", "model.safetensors", "checkpoint.safetensors", "final.png", "loss.svg"];
@@ -166,7 +168,9 @@ export async function runTraining(options: RunOptions): Promise<RunRecord> {
       if (completed === null) {
         if (options.shouldStop?.()) return await interrupt(session, options, setup, files);
       } else if (options.snapshots.includes(completed.epoch)) {
-        write(outDir, files, snapshotName(completed.epoch), encodePNG(await renderSession(session, image.width, image.height)));
+        const snapshot = await renderSession(session, image.width, image.height);
+        write(outDir, files, snapshotName(completed.epoch), encodePNG(snapshot));
+        if (session.split !== null) noteSnapshotError(session, sessionError(session, snapshot, image));
       }
       if (checkpointDue() && session.state.epoch < epochs) {
         await checkpoint(session, options, setup, files);
@@ -210,6 +214,14 @@ function runSetup(options: RunOptions): RunSetup {
     snapshots: [...options.snapshots],
     imageHash: imageHash(image),
   };
+}
+
+/** Put a snapshot's train and test PSNR on the epoch's record (the last one): they cost nothing beside the snapshot's own prediction. */
+function noteSnapshotError(session: TrainingSession, metrics: RunMetrics): void {
+  const { history } = session.state;
+  const last = history[history.length - 1];
+  const noted = { ...last, psnr: metrics.psnr, testPsnr: metrics.test?.psnr };
+  session.state = { ...session.state, history: [...history.slice(0, -1), noted] };
 }
 
 function write(outDir: string, files: Set<string>, name: string, data: string | Uint8Array): void {
@@ -295,8 +307,10 @@ async function finishRun(session: TrainingSession, options: RunOptions, run: Run
   return record;
 }
 
-function makeRecord(status: RunRecord["status"], options: RunOptions, session: TrainingSession, metrics: ImageMetrics | null, files: string[]): RunRecord {
+function makeRecord(status: RunRecord["status"], options: RunOptions, session: TrainingSession, metrics: RunMetrics | null, files: string[]): RunRecord {
   const { history, seconds } = session.state;
+  const { holdout } = options.config.training;
+  const { split } = session;
   return {
     status,
     version: options.version,
@@ -305,8 +319,11 @@ function makeRecord(status: RunRecord["status"], options: RunOptions, session: T
     backend: { name: session.trainer.info.backend, details: session.trainer.info.details },
     history,
     finalLoss: history.at(-1)?.loss ?? null,
+    holdout: holdout === undefined || split === null ? null : { setting: holdout, trainPixels: split.train.length, testPixels: split.test.length },
     mse: metrics?.mse ?? null,
     psnr: metrics?.psnr ?? null,
+    testMse: metrics?.test?.mse ?? null,
+    testPsnr: metrics?.test?.psnr ?? null,
     trainingSeconds: seconds,
     files,
   };

@@ -85,7 +85,14 @@ function maskStored(sape: SapeTraining, stored: Float32Array): void {
  * if (epoch < epochs) await advanceSape(sape, trainer, inputs, targets, epochs);
  * ```
  */
-export async function advanceSape(sape: SapeTraining, trainer: Trainer, inputs: NetworkInputs, targets: Float32Array, epochs: number): Promise<boolean> {
+export async function advanceSape(
+  sape: SapeTraining,
+  trainer: Trainer,
+  inputs: NetworkInputs,
+  targets: Float32Array,
+  epochs: number,
+  train?: Uint32Array,
+): Promise<boolean> {
   const { config, state, coords } = sape;
   if (!sapeCanAdvance(state, config)) return false;
   const N = coords.length / 2;
@@ -99,7 +106,22 @@ export async function advanceSape(sape: SapeTraining, trainer: Trainer, inputs: 
     errors[n] = s / C;
   }
   const step = config.features / Math.max(1, Math.ceil(config.unlockBy * epochs));
-  sapeAdvance(state, config, sapeCellErrors(coords, errors, config.grid, config.range), config.epsilon, step);
+  // with held-out pixels only the training pixels' errors steer the mask: the held-out colours stay unseen
+  const [cellCoords, cellErrors] = train === undefined ? [coords, errors] : trainingOnly(coords, errors, train);
+  sapeAdvance(state, config, sapeCellErrors(cellCoords, cellErrors, config.grid, config.range), config.epsilon, step);
   if (!(inputs instanceof EncodedOnDemand)) maskStored(sape, inputs);
   return true;
+}
+
+/** The coordinates and errors of the samples `train` lists, in its order. */
+function trainingOnly(coords: Float32Array, errors: Float32Array, train: Uint32Array): [Float32Array, Float32Array] {
+  const c = new Float32Array(2 * train.length);
+  const e = new Float32Array(train.length);
+  for (let k = 0; k < train.length; k++) {
+    const n = train[k];
+    c[2 * k] = coords[2 * n];
+    c[2 * k + 1] = coords[2 * n + 1];
+    e[k] = errors[n];
+  }
+  return [c, e];
 }

@@ -6,6 +6,7 @@
 import { join } from "node:path";
 import type { Command } from "commander";
 import { requireBackend, resolveBackendName } from "../../backends/index.js";
+import type { Holdout } from "../../config.js";
 import { quote } from "../../errors.js";
 import { runPaper } from "../../experiments/paper.js";
 import type { RGBImage } from "../../image/index.js";
@@ -16,7 +17,7 @@ import { checkPixels } from "../../limits.js";
 import { loadPreset, PAPER_PRESETS, presetNames } from "../../presets.js";
 import { type Comparison, parseComparison } from "../../report/comparison.js";
 import { presetStats } from "../../report/statistics.js";
-import { integer, UsageError } from "../options.js";
+import { holdout, integer, UsageError } from "../options.js";
 import { checkTraining, maxMemoryOption } from "../preflight.js";
 import {
   backendOption,
@@ -46,6 +47,7 @@ interface PaperFlags {
   storedInputs: number;
   seeds: number;
   compare?: string;
+  holdout?: Holdout;
 }
 
 /** `--compare FILE`, read and checked against this run before anything is written. */
@@ -82,7 +84,16 @@ async function paper(flags: PaperFlags, version: string): Promise<number> {
   const backend = await resolveBackendName(flags.backend);
   await requireBackend(backend);
   const limits = { maxPixels: flags.maxPixels, maxMiB: flags.maxMemory, storedInputsMaxBytes: flags.storedInputs * 2 ** 20 };
-  for (const name of presets) checkTraining(loadPreset(name).config, backend, image.width, image.height, limits);
+  for (const name of presets) {
+    const { config } = loadPreset(name);
+    checkTraining(
+      flags.holdout === undefined ? config : { ...config, training: { ...config.training, holdout: flags.holdout } },
+      backend,
+      image.width,
+      image.height,
+      limits,
+    );
+  }
   // a note, not a refusal: what to run is clear, and the table then has one row per preset
   if (repeated.length > 0) process.stderr.write(`coordnet: note: --presets lists ${repeated.join(", ")} more than once; each preset runs once\n`);
   const interrupt = interruptFlag();
@@ -97,6 +108,7 @@ async function paper(flags: PaperFlags, version: string): Promise<number> {
       version,
       presets,
       seeds: flags.seeds,
+      holdout: flags.holdout,
       compare,
       inputs,
       shouldStop: interrupt.stopped,
@@ -118,7 +130,7 @@ async function paper(flags: PaperFlags, version: string): Promise<number> {
     }
     for (const s of presetStats(result.rows))
       console.log(
-        `${s.name.padEnd(15)} PSNR ${s.psnr?.mean.toFixed(2)}${s.psnr?.sd != null ? ` ± ${s.psnr.sd.toFixed(2)}` : ""} dB  MSE ${s.mse?.mean.toFixed(5)}  ${s.seeds.length} seed${s.seeds.length > 1 ? "s" : ""}, ${s.seconds.toFixed(1)} s each`,
+        `${s.name.padEnd(15)} PSNR ${s.psnr?.mean.toFixed(2)}${s.psnr?.sd != null ? ` ± ${s.psnr.sd.toFixed(2)}` : ""} dB${s.testPsnr == null ? "" : ` (test ${s.testPsnr.mean.toFixed(2)}${s.testPsnr.sd != null ? ` ± ${s.testPsnr.sd.toFixed(2)}` : ""} dB)`}  MSE ${s.mse?.mean.toFixed(5)}  ${s.seeds.length} seed${s.seeds.length > 1 ? "s" : ""}, ${s.seconds.toFixed(1)} s each`,
       );
     console.log(`report: ${join(flags.out, "report.html")}`);
     return 0;
@@ -142,6 +154,7 @@ export function registerPaper(program: Command, ctx: CommandContext): void {
     .option("--presets <list>", "comma-separated subset of presets (default: all)")
     .option("--seeds <k>", "train each preset from seeds 0 … k−1; the table shows mean ± sd", integer(1), 3)
     .option("--compare <file>", "put another implementation's results (scripts/torch_paper.py) beside coordnet's")
+    .option("--holdout <every-other|F>", "hold pixels out of every run and add a generalisation table (train and test PSNR, gap)", holdout)
     .addOption(maxPixelsOption())
     .addOption(maxMemoryOption())
     .addOption(storedInputsOption())

@@ -13,7 +13,7 @@ import { type Checkpoint, loadCheckpoint } from "../../io/model-file.js";
 import { checkPixels } from "../../limits.js";
 import { ACTIVATION_NAMES } from "../../reference/activations/index.js";
 import { imageHash, type RunRecord, runTraining } from "../../training/runner.js";
-import { type ConfigFlags, configFromFlags, epochList, integer, nonNegativeNumber, oneOf, positiveNumber, UsageError } from "../options.js";
+import { type ConfigFlags, configFromFlags, epochList, holdout, integer, nonNegativeNumber, oneOf, positiveNumber, UsageError } from "../options.js";
 import { checkTraining, maxMemoryOption } from "../preflight.js";
 import {
   backendOption,
@@ -33,7 +33,11 @@ const CHECKPOINT_EVERY_MINUTES = 5;
 
 function summaryLine(record: RunRecord, outDir: string): string {
   const loss = record.finalLoss === null ? "no epochs" : `loss ${record.finalLoss.toExponential(3)}`;
-  return `${record.history.length} epochs on ${record.backend.name} in ${record.trainingSeconds.toFixed(1)} s: ${loss}, MSE ${record.mse?.toExponential(3)}, PSNR ${record.psnr?.toFixed(2)} dB → ${outDir}`;
+  const psnr =
+    record.testPsnr === null
+      ? `MSE ${record.mse?.toExponential(3)}, PSNR ${record.psnr?.toFixed(2)} dB`
+      : `train MSE ${record.mse?.toExponential(3)}, PSNR ${record.psnr?.toFixed(2)} dB; test (held-out) MSE ${record.testMse?.toExponential(3)}, PSNR ${record.testPsnr.toFixed(2)} dB`;
+  return `${record.history.length} epochs on ${record.backend.name} in ${record.trainingSeconds.toFixed(1)} s: ${loss}, ${psnr} → ${outDir}`;
 }
 
 interface TrainFlags extends ConfigFlags {
@@ -204,6 +208,11 @@ export function registerTrain(program: Command, ctx: CommandContext): void {
     .option("--decay-every <n>", "multiply the learning rate by --decay-factor every n epochs (0: never)", integer(0))
     .option("--decay-factor <f>", "learning-rate decay factor", positiveNumber)
     .option("--seed <n>", "seed of weights, encodings and shuffles", integer(0))
+    .option(
+      "--holdout <every-other|F>",
+      "hold pixels out of training and report their PSNR: every-other (train on even x and y, test on the rest) or a fraction F in (0,1) drawn from --seed",
+      holdout,
+    )
     .addOption(sizeOption())
     .option("--snapshots <list>", "epochs after which to save epoch-NNNN.png (default: 5%, 25%, 50%, 100% of the run)", epochList)
     .addOption(backendOption())
