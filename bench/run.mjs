@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// npm run bench [-- --quick] [--samples N] [--rounds N] [--repeats N] [--backends a,b] [--presets a,b | study | all] [--include-software] [--no-cli] [--out DIR]
+// npm run bench [-- --quick] [--samples N] [--rounds N] [--repeats N] [--backends a,b] [--presets a,b | study | all] [--include-software] [--no-cli] [--no-tfjs] [--out DIR]
 // npm run bench -- --contention [--quick] …: several runs at once on a busy machine (bench/contention.mjs)
 //
 // Times training of the study's network (preset relu-sigmoid: 4×128 ReLU, batch 1024, Adam) and
@@ -46,6 +46,8 @@ const { values: opts } = parseArgs({
     presets: { type: "string" },
     "include-software": { type: "boolean", default: false },
     "no-cli": { type: "boolean", default: false },
+    // tfjs's optimizer.minimize takes ~10× coordnet's epoch: at full size it alone doubles a run
+    "no-tfjs": { type: "boolean", default: false },
     out: { type: "string", default: join("bench", "results") },
   },
 });
@@ -117,7 +119,7 @@ function measureTfjs(preset, mode) {
   }
   return JSON.parse(r.stdout.trim().split("\n").pop());
 }
-let tfjsNote = null;
+let tfjsNote = opts["no-tfjs"] ? "tfjs peer left out (--no-tfjs)" : null;
 
 /** One epoch of the default training run, as a user types it: `coordnet train --epochs 1`. */
 function measureCli() {
