@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// npm run bench [-- --quick] [--samples N] [--rounds N] [--repeats N] [--backends a,b] [--presets a,b | study | all] [--include-software] [--no-cli] [--no-tfjs] [--out DIR]
+// npm run bench [-- --quick] [--samples N] [--rounds N] [--repeats N] [--backends a,b] [--presets a,b | study | all] [--include-software] [--no-cli] [--no-tfjs] [--torch-threads 1,2] [--out DIR]
 // npm run bench -- --contention [--quick] …: several runs at once on a busy machine (bench/contention.mjs)
 //
 // Times training of the study's network (preset relu-sigmoid: 4×128 ReLU, batch 1024, Adam) and
@@ -48,6 +48,9 @@ const { values: opts } = parseArgs({
     "no-cli": { type: "boolean", default: false },
     // tfjs's optimizer.minimize takes ~10× coordnet's epoch: at full size it alone doubles a run
     "no-tfjs": { type: "boolean", default: false },
+    // PyTorch's thread counts (its best counts); on a machine loaded past its cores, 2 threads of
+    // OpenBLAS wait on each other and take several times 1 thread's time for nothing
+    "torch-threads": { type: "string", default: "1,2" },
     out: { type: "string", default: join("bench", "results") },
   },
 });
@@ -59,6 +62,8 @@ if (!Number.isInteger(repeats) || repeats < 1 || !Number.isInteger(rounds) || ro
 if (!Number.isInteger(samples / 512) || samples <= 0) throw new Error("--samples must be a positive multiple of 512");
 // --presets study: the study's seven rows (group "study"); --presets all: every preset `coordnet paper` runs
 const STUDY_PRESETS = PAPER_PRESETS.filter((p) => loadPreset(p).group === "study");
+const torchThreads = opts["torch-threads"].split(",").map(Number);
+if (!torchThreads.every((t) => Number.isInteger(t) && t >= 1)) throw new Error("--torch-threads must list positive integers");
 const presets = opts.presets === "study" ? STUDY_PRESETS : opts.presets === "all" ? [...PAPER_PRESETS] : (opts.presets ?? "relu-sigmoid,positional").split(",");
 
 const backends = [];
@@ -159,7 +164,7 @@ for (let round = 1; round <= rounds; round++) {
       collect(`${preset}|${backend}`, r, r.seconds);
     }
     if (hasTorch)
-      for (const threads of [1, 2]) {
+      for (const threads of torchThreads) {
         process.stderr.write(`bench [round ${round}/${rounds}]: ${preset} on PyTorch, ${threads} thread(s)…\n`);
         const r = measureTorch(preset, threads);
         collect(`${preset}|torch${threads}`, r, r.seconds);
@@ -201,7 +206,7 @@ for (const preset of presets) {
     rows.push({ preset, backend, details: entry.result.details, ...stats(entry) });
   }
   if (hasTorch)
-    for (const threads of [1, 2]) {
+    for (const threads of torchThreads) {
       const entry = runs.get(`${preset}|torch${threads}`);
       torchRows.push({ preset, threads, torch: entry.result.torch, blas: entry.result.blas, ...stats(entry) });
     }
@@ -240,8 +245,9 @@ for (const row of rows) {
   const best = peers.reduce((a, b) => (b.secondsMedian < a.secondsMedian ? b : a));
   row.ratioToTorchBest = row.secondsMedian / best.secondsMedian;
   row.torchBestThreads = best.threads;
-  row.ratioToTorch1 = row.secondsMedian / peers.find((t) => t.threads === 1).secondsMedian;
-  row.ratioToTorch2 = row.secondsMedian / peers.find((t) => t.threads === 2).secondsMedian;
+  const atThreads = (n) => peers.find((t) => t.threads === n);
+  if (atThreads(1)) row.ratioToTorch1 = row.secondsMedian / atThreads(1).secondsMedian;
+  if (atThreads(2)) row.ratioToTorch2 = row.secondsMedian / atThreads(2).secondsMedian;
 }
 
 // The whole study at 512² (its seven presets, their own epochs, one seed), projected from each
@@ -255,7 +261,9 @@ if (STUDY_PRESETS.every((p) => presets.includes(p))) {
   };
   for (const backend of backends) project(backend, (p) => rows.find((r) => r.preset === p && r.backend === backend)?.secondsPerEpoch ?? Number.NaN);
   if (torchRows.length > 0)
-    project("PyTorch, best of 1 and 2 threads", (p) => Math.min(...torchRows.filter((t) => t.preset === p).map((t) => t.secondsPerEpoch)));
+    project(`PyTorch, best of ${torchThreads.join(" and ")} thread(s)`, (p) =>
+      Math.min(...torchRows.filter((t) => t.preset === p).map((t) => t.secondsPerEpoch)),
+    );
 }
 
 const machine = {
