@@ -1,4 +1,4 @@
-// npm run bench -- --contention [--quick] [--seconds S] [--samples N] [--backend NAME] [--presets a,b | study | all] [--out DIR]
+// npm run bench -- --contention [--quick] [--seconds S] [--samples N] [--backend NAME] [--presets a,b | study | all] [--torch-threads 1,2] [--out DIR]
 //
 // coordnet on a busy machine: the study's network (preset relu-sigmoid: 4×128 ReLU, batch 1024,
 // Adam) trained by one, two and three processes at once, and by one process beside a CPU-bound
@@ -38,6 +38,8 @@ export async function runContention(argv) {
       backend: { type: "string", default: "wasm" },
       preset: { type: "string" },
       presets: { type: "string" },
+      // PyTorch's thread counts alone and beside yes (its best counts): 1,2 unless told
+      "torch-threads": { type: "string" },
       out: { type: "string", default: join("bench", "results") },
     },
   });
@@ -52,6 +54,12 @@ export async function runContention(argv) {
   const list = opts.presets ?? opts.preset ?? "relu-sigmoid";
   const presets = list === "all" ? [...PAPER_PRESETS] : list === "study" ? PAPER_PRESETS.filter((p) => loadPreset(p).group === "study") : list.split(",");
   for (const p of presets) loadPreset(p); // an unknown name fails before any run
+  const torchThreadCounts = (opts["torch-threads"] ?? "1,2")
+    .split(",")
+    .map(Number)
+    .map((t) => Math.min(t, cores))
+    .filter((t, i, a) => a.indexOf(t) === i);
+  if (!torchThreadCounts.every((t) => Number.isInteger(t) && t >= 1)) throw new Error("--torch-threads must list positive integers");
 
   const coordnet = (preset) => ({
     label: `coordnet (${opts.backend})`,
@@ -125,7 +133,7 @@ export async function runContention(argv) {
     solo.coordnet = scenarios.at(-1).runs[0].secondsPerEpoch;
     let torchThreads = null;
     if (hasTorch) {
-      for (const t of [1, Math.min(2, cores)].filter((t, i, a) => a.indexOf(t) === i)) {
+      for (const t of torchThreadCounts) {
         scenarios.push(await scenario(torch(preset, t), 1, false));
         const s = scenarios.at(-1).runs[0].secondsPerEpoch;
         if (solo.torch === undefined || s < solo.torch) {
@@ -142,7 +150,7 @@ export async function runContention(argv) {
     const coordnetYes = scenarios.at(-1).runs[0].secondsPerEpoch;
     let torchYes;
     if (hasTorch)
-      for (const t of [1, Math.min(2, cores)].filter((t, i, a) => a.indexOf(t) === i)) {
+      for (const t of torchThreadCounts) {
         scenarios.push(await scenario(torch(preset, t), 1, true));
         torchYes = Math.min(torchYes ?? Number.POSITIVE_INFINITY, scenarios.at(-1).runs[0].secondsPerEpoch);
       }
