@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// npm run bench [-- --quick] [--samples N] [--rounds N] [--repeats N] [--backends a,b] [--presets a,b | study | all] [--include-software] [--no-cli] [--out DIR]
+// npm run bench [-- --quick] [--samples N] [--rounds N] [--repeats N] [--backends a,b] [--presets a,b | study | all] [--include-software] [--no-cli] [--no-tfjs] [--torch-threads 1,2] [--out DIR]
 // npm run bench -- --contention [--quick] …: several runs at once on a busy machine (bench/contention.mjs)
 //
 // Times training of the study's network (preset relu-sigmoid: 4×128 ReLU, batch 1024, Adam) and
@@ -46,6 +46,11 @@ const { values: opts } = parseArgs({
     presets: { type: "string" },
     "include-software": { type: "boolean", default: false },
     "no-cli": { type: "boolean", default: false },
+    // tfjs's optimizer.minimize takes ~10× coordnet's epoch: at full size it alone doubles a run
+    "no-tfjs": { type: "boolean", default: false },
+    // PyTorch's thread counts (its best counts); on a machine loaded past its cores, 2 threads of
+    // OpenBLAS wait on each other and take several times 1 thread's time for nothing
+    "torch-threads": { type: "string", default: "1,2" },
     out: { type: "string", default: join("bench", "results") },
   },
 });
@@ -57,6 +62,8 @@ if (!Number.isInteger(repeats) || repeats < 1 || !Number.isInteger(rounds) || ro
 if (!Number.isInteger(samples / 512) || samples <= 0) throw new Error("--samples must be a positive multiple of 512");
 // --presets study: the study's seven rows (group "study"); --presets all: every preset `coordnet paper` runs
 const STUDY_PRESETS = PAPER_PRESETS.filter((p) => loadPreset(p).group === "study");
+const torchThreads = opts["torch-threads"].split(",").map(Number);
+if (!torchThreads.every((t) => Number.isInteger(t) && t >= 1)) throw new Error("--torch-threads must list positive integers");
 const presets = opts.presets === "study" ? STUDY_PRESETS : opts.presets === "all" ? [...PAPER_PRESETS] : (opts.presets ?? "relu-sigmoid,positional").split(",");
 
 const backends = [];
@@ -117,7 +124,7 @@ function measureTfjs(preset, mode) {
   }
   return JSON.parse(r.stdout.trim().split("\n").pop());
 }
-let tfjsNote = null;
+let tfjsNote = opts["no-tfjs"] ? "tfjs peer left out (--no-tfjs)" : null;
 
 /** One epoch of the default training run, as a user types it: `coordnet train --epochs 1`. */
 function measureCli() {
@@ -145,6 +152,7 @@ const runs = new Map(); // key → { seconds: [], last result }
 const collect = (key, result, seconds) => {
   const entry = runs.get(key) ?? { seconds: [], result };
   entry.seconds.push(...seconds);
+  entry.cpuSeconds = [...(entry.cpuSeconds ?? []), ...(result.cpuSeconds ?? [])];
   entry.result = result;
   entry.peakRssMB = Math.max(entry.peakRssMB ?? 0, result.peakRssMB ?? result.rss ?? 0);
   runs.set(key, entry);
@@ -157,7 +165,7 @@ for (let round = 1; round <= rounds; round++) {
       collect(`${preset}|${backend}`, r, r.seconds);
     }
     if (hasTorch)
-      for (const threads of [1, 2]) {
+      for (const threads of torchThreads) {
         process.stderr.write(`bench [round ${round}/${rounds}]: ${preset} on PyTorch, ${threads} thread(s)…\n`);
         const r = measureTorch(preset, threads);
         collect(`${preset}|torch${threads}`, r, r.seconds);
@@ -188,6 +196,8 @@ for (const preset of presets) {
       samples,
       epochsTimed: entry.seconds.length,
       secondsMedian: s,
+      // CPU time of all the runner's threads (the work, whatever share of a busy machine it got)
+      cpuSecondsPerEpoch: entry.cpuSeconds.length > 0 ? (median(entry.cpuSeconds) * EPOCH) / samples : undefined,
       secondsPerEpoch: (s * EPOCH) / samples,
       samplesPerSecond: samples / s,
       gflops: (flops * samples) / s / 1e9,
@@ -199,7 +209,7 @@ for (const preset of presets) {
     rows.push({ preset, backend, details: entry.result.details, ...stats(entry) });
   }
   if (hasTorch)
-    for (const threads of [1, 2]) {
+    for (const threads of torchThreads) {
       const entry = runs.get(`${preset}|torch${threads}`);
       torchRows.push({ preset, threads, torch: entry.result.torch, blas: entry.result.blas, ...stats(entry) });
     }
@@ -238,8 +248,11 @@ for (const row of rows) {
   const best = peers.reduce((a, b) => (b.secondsMedian < a.secondsMedian ? b : a));
   row.ratioToTorchBest = row.secondsMedian / best.secondsMedian;
   row.torchBestThreads = best.threads;
-  row.ratioToTorch1 = row.secondsMedian / peers.find((t) => t.threads === 1).secondsMedian;
-  row.ratioToTorch2 = row.secondsMedian / peers.find((t) => t.threads === 2).secondsMedian;
+  const cpuBest = Math.min(...peers.map((t) => t.cpuSecondsPerEpoch ?? Number.POSITIVE_INFINITY));
+  if (row.cpuSecondsPerEpoch !== undefined && Number.isFinite(cpuBest)) row.cpuRatioToTorchBest = row.cpuSecondsPerEpoch / cpuBest;
+  const atThreads = (n) => peers.find((t) => t.threads === n);
+  if (atThreads(1)) row.ratioToTorch1 = row.secondsMedian / atThreads(1).secondsMedian;
+  if (atThreads(2)) row.ratioToTorch2 = row.secondsMedian / atThreads(2).secondsMedian;
 }
 
 // The whole study at 512² (its seven presets, their own epochs, one seed), projected from each
@@ -247,13 +260,18 @@ for (const row of rows) {
 const study = [];
 const studyEpochs = (preset) => loadPreset(preset).config.training.epochs;
 if (STUDY_PRESETS.every((p) => presets.includes(p))) {
-  const project = (runner, perEpoch) => {
-    const seconds = STUDY_PRESETS.reduce((sum, p) => sum + perEpoch(p) * studyEpochs(p), 0);
-    if (Number.isFinite(seconds)) study.push({ runner, seconds });
+  const total = (perEpoch) => STUDY_PRESETS.reduce((sum, p) => sum + perEpoch(p) * studyEpochs(p), 0);
+  // wall time, and CPU time (all threads) where the runners reported it
+  const project = (runner, of) => {
+    const seconds = total((p) => of(p)?.secondsPerEpoch ?? Number.NaN);
+    const cpuSeconds = total((p) => of(p)?.cpuSecondsPerEpoch ?? Number.NaN);
+    if (Number.isFinite(seconds)) study.push({ runner, seconds, cpuSeconds: Number.isFinite(cpuSeconds) ? cpuSeconds : undefined });
   };
-  for (const backend of backends) project(backend, (p) => rows.find((r) => r.preset === p && r.backend === backend)?.secondsPerEpoch ?? Number.NaN);
+  for (const backend of backends) project(backend, (p) => rows.find((r) => r.preset === p && r.backend === backend));
   if (torchRows.length > 0)
-    project("PyTorch, best of 1 and 2 threads", (p) => Math.min(...torchRows.filter((t) => t.preset === p).map((t) => t.secondsPerEpoch)));
+    project(`PyTorch, best of ${torchThreads.join(" and ")} thread(s)`, (p) =>
+      torchRows.filter((t) => t.preset === p).reduce((a, b) => (b.secondsPerEpoch < a.secondsPerEpoch ? b : a)),
+    );
 }
 
 const machine = {
@@ -283,6 +301,21 @@ const lines = [
     (t) =>
       `| ${t.preset} | tfjs ${t.tfjs} wasm, ${t.mode === "manual" ? "hand-written passes" : "optimizer.minimize"} | ${t.threads} thread${t.threads > 1 ? "s" : ""}, XNNPACK | ${f(t.secondsPerEpoch)} | ${Math.round(t.samplesPerSecond).toLocaleString("en")} | ${f(t.gflops)} | ${f(t.peakRssMB, 0)} | – | – | – | – |`,
   ),
+  ...(rows.some((r) => r.cpuRatioToTorchBest !== undefined)
+    ? [
+        "",
+        "CPU time per epoch (all of a runner's threads, scaled to 512²; on a machine busy with other work this is the work done, where wall time is the share of the CPU each got):",
+        "",
+        "| preset | backend | CPU s/epoch (512²) | PyTorch's least CPU s/epoch | × PyTorch (CPU time) |",
+        "| --- | --- | ---: | ---: | ---: |",
+        ...rows
+          .filter((r) => r.cpuRatioToTorchBest !== undefined)
+          .map(
+            (r) =>
+              `| ${r.preset} | ${r.backend} | ${f(r.cpuSecondsPerEpoch)} | ${f(r.cpuSecondsPerEpoch / r.cpuRatioToTorchBest)} | ${f(r.cpuRatioToTorchBest)} |`,
+          ),
+      ]
+    : []),
   "",
   ...(cli
     ? [
@@ -292,7 +325,7 @@ const lines = [
     : []),
   ...(study.length > 0
     ? [
-        `The whole study at 512² (${STUDY_PRESETS.join(", ")}; ${[...new Set(STUDY_PRESETS.map(studyEpochs))].join("/")} epochs each, one seed), projected from the s/epoch above: ${study.map((x) => `${x.runner} ${(x.seconds / 60).toFixed(1)} min`).join("; ")}.`,
+        `The whole study at 512² (${STUDY_PRESETS.join(", ")}; ${[...new Set(STUDY_PRESETS.map(studyEpochs))].join("/")} epochs each, one seed), projected from the s/epoch above: ${study.map((x) => `${x.runner} ${(x.seconds / 60).toFixed(1)} min${x.cpuSeconds === undefined ? "" : ` (${(x.cpuSeconds / 60).toFixed(1)} CPU-min)`}`).join("; ")}.`,
         "",
       ]
     : []),

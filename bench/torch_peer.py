@@ -2,7 +2,8 @@
 """The benchmark's peer: the same training in PyTorch (Debian's python3-torch, 1.13).
 
 usage: python3 bench/torch_peer.py PRESET_JSON SAMPLES REPEATS THREADS [DEADLINE]
-Prints one JSON line: {"threads", "samples", "warmup", "seconds": [...], "stamps": [[start, end], ...],
+Prints one JSON line: {"threads", "samples", "warmup", "seconds": [...], "cpuSeconds": [...] (CPU time of
+all its threads per timed epoch), "stamps": [[start, end], ...],
 "peakRssMB", "torch"}; stamps are each timed epoch's wall-clock start and end (ms since 1970). With
 DEADLINE (ms since 1970) it runs at least REPEATS epochs and goes on until DEADLINE (see
 bench/contention.mjs).
@@ -66,9 +67,11 @@ def main():
     bs = cfg["training"]["batchSize"]
 
     stamps = []
+    cpu = []
 
     def epoch():
         w0 = time.time() * 1000
+        c0 = time.process_time()
         t0 = time.perf_counter()
         perm = torch.randperm(samples)
         for s in range(0, samples, bs):
@@ -78,11 +81,14 @@ def main():
             loss.backward()
             opt.step()
         t1 = time.perf_counter()
+        # CPU seconds of every thread of the process: the work, whatever share of the CPU it got
+        cpu.append(time.process_time() - c0)
         stamps.append([w0, w0 + (t1 - t0) * 1000])
         return t1 - t0
 
     warmup = epoch()
     stamps.clear()
+    cpu.clear()
     seconds = []
     while len(seconds) < repeats or time.time() * 1000 < deadline:
         seconds.append(epoch())
@@ -90,7 +96,7 @@ def main():
     # Debian's torch calls the system BLAS through the libblas.so.3 alternative: the reference
     # (generic) BLAS unless OpenBLAS is installed (libopenblas0-pthread), which is several times faster
     blas = os.path.realpath("/usr/lib/x86_64-linux-gnu/libblas.so.3")
-    print(json.dumps({"threads": threads, "samples": samples, "warmup": warmup, "seconds": seconds, "stamps": stamps, "peakRssMB": peak, "torch": torch.__version__, "blas": blas}))
+    print(json.dumps({"threads": threads, "samples": samples, "warmup": warmup, "seconds": seconds, "cpuSeconds": cpu, "stamps": stamps, "peakRssMB": peak, "torch": torch.__version__, "blas": blas}))
 
 
 if __name__ == "__main__":

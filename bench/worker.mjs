@@ -1,6 +1,7 @@
 // One bench measurement in a fresh process (so that peak memory is this measurement's own):
 //   node bench/worker.mjs BACKEND PRESET SAMPLES REPEATS [DEADLINE]
-// Prints one JSON line: { backend, preset, samples, seconds: [...], stamps: [[start, end], …],
+// Prints one JSON line: { backend, preset, samples, seconds: [...], cpuSeconds: [...] (CPU time of
+// all its threads per timed epoch), stamps: [[start, end], …],
 // details, peakRssMB }; stamps are each timed epoch's wall-clock start and end (ms since 1970).
 // With DEADLINE (ms since 1970), it runs at least REPEATS epochs and goes on until DEADLINE (the
 // contention bench starts several at once and keeps only the epochs they all overlap).
@@ -33,20 +34,28 @@ const trainer = await backend.create({
 });
 const shuffle = new Rng(0, "shuffle");
 const stamps = [];
+const cpuSeconds = [];
 const epoch = async () => {
+  const c0 = process.cpuUsage();
   const t0 = performance.now();
   await trainer.epoch(inputs, targets, epochOrder(samples, shuffle), config.training.batchSize, config.optimizer.lr);
   const t1 = performance.now();
+  // CPU seconds of every thread of the process (the wasm helpers are worker threads in it)
+  const c = process.cpuUsage(c0);
+  cpuSeconds.push((c.user + c.system) / 1e6);
   stamps.push([performance.timeOrigin + t0, performance.timeOrigin + t1]);
   return (t1 - t0) / 1000;
 };
 const warmup = await epoch(); // compiles kernels and plans; excluded
 stamps.length = 0;
+cpuSeconds.length = 0;
 const seconds = [];
 for (let r = 0; r < Number(repeatsArg) || Date.now() < deadline; r++) seconds.push(await epoch());
 const status = readFileSync("/proc/self/status", "utf8");
 const peakRssMB = Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024;
-console.log(JSON.stringify({ backend: backendName, preset: presetName, samples, warmup, seconds, stamps, details: trainer.info.details, peakRssMB }));
+console.log(
+  JSON.stringify({ backend: backendName, preset: presetName, samples, warmup, seconds, cpuSeconds, stamps, details: trainer.info.details, peakRssMB }),
+);
 await trainer.dispose();
 await releaseWebGPU();
 process.exit(0);

@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
+import { drawText } from "../src/image/label.js";
 import { decodePNG } from "../src/image/png.js";
 import { loadCheckpoint, loadModel } from "../src/io/model-file.js";
 import type { RunRecord } from "../src/training/runner.js";
@@ -210,19 +211,33 @@ describe("coordnet train --backend", () => {
 });
 
 describe("coordnet demo", () => {
-  it("trains ReLU and positional encoding from one seed, prints both PSNRs and writes the strip", () => {
+  it("trains ReLU and positional encoding from one seed, prints both PSNRs and writes the strip, captioned", () => {
     const out = join(tmp, "demo");
-    const r = run("demo", "--size", "24x16", "--epochs", "3", "--out", out);
+    // 108 pixels wide: room for 18 characters of caption ("positional 23.4 dB")
+    const r = run("demo", "--size", "108x16", "--epochs", "3", "--out", out);
     expect(r.status).toBe(0);
     const psnr = [...r.stdout.matchAll(/PSNR (\d+\.\d+) dB/g)].map((m) => Number(m[1]));
     const record = JSON.parse(readFileSync(join(out, "demo.json"), "utf8"));
     expect(record.runs.map((x: { preset: string }) => x.preset)).toEqual(["relu-sigmoid", "positional"]);
     expect(psnr).toEqual(record.runs.map((x: { psnr: number }) => Number(x.psnr.toFixed(2))));
     const strip = decodePNG(readFileSync(join(out, "strip.png")));
-    expect([strip.width, strip.height]).toEqual([3 * 24 + 2 * 4, 16]);
+    // the panels, then an 11-row caption band (5×7 font at 1 dot a pixel, 2 rows above and below)
+    expect([strip.width, strip.height]).toEqual([3 * 108 + 2 * 4, 16 + 11]);
     // the middle panel is the ReLU network's image, as written on its own
     const relu = decodePNG(readFileSync(join(out, "relu.png")));
-    for (let y = 0; y < 16; y++) for (let x = 0; x < 24 * 3; x++) expect(strip.data[(y * strip.width + 28) * 3 + x]).toBe(relu.data[y * 24 * 3 + x]);
+    const panel = 108 * 3;
+    for (let y = 0; y < 16; y++) for (let x = 0; x < panel; x++) expect(strip.data[(y * strip.width + 112) * 3 + x]).toBe(relu.data[y * panel + x]);
+    // under each panel its caption, the PSNR as demo.json has it, drawn exactly as drawText draws it
+    const captions = ["source", ...record.runs.map((x: { preset: string; psnr: number }, i: number) => `${["ReLU", "positional"][i]} ${x.psnr.toFixed(1)} dB`)];
+    for (const [i, caption] of captions.entries()) {
+      const expected = { width: 108, height: 11, data: new Float32Array(108 * 11 * 3).fill(1) };
+      drawText(expected, caption, 1, 2);
+      const band = Array.from({ length: 11 }, (_, y) =>
+        Array.from(strip.data.subarray(((16 + y) * strip.width + i * 112) * 3, ((16 + y) * strip.width + i * 112 + 108) * 3)),
+      );
+      expect(band.flat()).toEqual(Array.from(expected.data));
+      expect(band.flat()).toContain(0);
+    }
   });
 });
 

@@ -11,6 +11,7 @@ import { toRGBImage } from "../../api/image.js";
 import type { TrainingSummary } from "../../api/model.js";
 import { requireBackend, resolveBackendName } from "../../backends/index.js";
 import { encodePNG, type RGBImage } from "../../image/index.js";
+import { captionedStrip } from "../../image/label.js";
 import { checkOutputPath, makeFolder, writeFileAtomic } from "../../io/atomic.js";
 import { refuseInputsAmongOutputs } from "../../io/out-dir.js";
 import { checkPixels } from "../../limits.js";
@@ -25,20 +26,6 @@ interface DemoFlags {
   out: string;
   seed: number;
   maxPixels: number;
-}
-
-/** Side by side: the source, then each image, each `width` wide, separated by a 4-pixel white gap. */
-function strip(images: RGBImage[]): RGBImage {
-  const gap = 4;
-  const { height } = images[0];
-  const width = images.reduce((w, im) => w + im.width, 0) + gap * (images.length - 1);
-  const data = new Float32Array(width * height * 3).fill(1);
-  let x0 = 0;
-  for (const im of images) {
-    for (let y = 0; y < height; y++) data.set(im.data.subarray(y * im.width * 3, (y + 1) * im.width * 3), (y * width + x0) * 3);
-    x0 += im.width + gap;
-  }
-  return { width, height, data };
 }
 
 /**
@@ -59,13 +46,13 @@ async function demo(flags: DemoFlags): Promise<number> {
   const onSigint = () => interrupt.abort(new UsageError("interrupted"));
   process.once("SIGINT", onSigint);
   const runs = [
-    { preset: "relu-sigmoid", label: "ReLU, raw (x, y)", file: "relu.png" },
-    { preset: "positional", label: "ReLU + positional encoding (L = 5)", file: "positional.png" },
+    { preset: "relu-sigmoid", label: "ReLU, raw (x, y)", caption: "ReLU", file: "relu.png" },
+    { preset: "positional", label: "ReLU + positional encoding (L = 5)", caption: "positional", file: "positional.png" },
   ];
   console.log(
     `Training the study's network (4×128, Adam) on ${source === "default" ? "the built-in photograph" : source} at ${image.width}×${image.height}, ${flags.epochs} epochs each, seed ${flags.seed}, on ${backend}:`,
   );
-  const results: { preset: string; label: string; psnr: number; mse: number; seconds: number; image: RGBImage }[] = [];
+  const results: { preset: string; label: string; caption: string; psnr: number; mse: number; seconds: number; image: RGBImage }[] = [];
   const bar = progressBar(true);
   try {
     for (const [index, run] of runs.entries()) {
@@ -104,7 +91,10 @@ async function demo(flags: DemoFlags): Promise<number> {
     process.off("SIGINT", onSigint);
   }
   makeFolder(flags.out);
-  writeFileAtomic(join(flags.out, "strip.png"), encodePNG(strip([image, ...results.map((r) => r.image)])));
+  writeFileAtomic(
+    join(flags.out, "strip.png"),
+    encodePNG(captionedStrip([{ image, caption: "source" }, ...results.map((r) => ({ image: r.image, caption: `${r.caption} ${r.psnr.toFixed(1)} dB` }))])),
+  );
   for (const r of results) writeFileAtomic(join(flags.out, runs.find((x) => x.preset === r.preset)?.file as string), encodePNG(r.image));
   const record = {
     image: { source, width: image.width, height: image.height },
@@ -120,7 +110,7 @@ async function demo(flags: DemoFlags): Promise<number> {
       ? `Positional encoding is ${gain.toFixed(1)} dB better (${(results[0].mse / results[1].mse).toFixed(1)}× lower error): plain MLPs learn low frequencies first (spectral bias); sin/cos features of the coordinates let the network fit detail.`
       : `After ${flags.epochs} epochs the two are within ${Math.abs(gain).toFixed(1)} dB: both are still learning the coarse colours; train longer (--epochs) to see positional encoding pull ahead.`,
   );
-  console.log(`→ ${join(flags.out, "strip.png")} (left to right: the photograph, ReLU, positional encoding)`);
+  console.log(`→ ${join(flags.out, "strip.png")} (left to right: the photograph, ReLU, positional encoding; each captioned with its PSNR)`);
   return 0;
 }
 
