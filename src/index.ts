@@ -20,6 +20,11 @@
  * @groupDescription Training
  * {@link fit}: an image in, a trained {@link Model} out, with a callback per epoch and a stop.
  *
+ * @groupDescription Training loop
+ * The session loop {@link fit} runs, one epoch at a time, for a host that pauses, steps, or looks
+ * at the weights between epochs (the playground's worker): {@link startSession}, then
+ * {@link trainOneEpoch} until the epochs are done.
+ *
  * @groupDescription Models
  * A trained network: sample it, render it at any size on any backend, save it as safetensors.
  *
@@ -76,7 +81,7 @@ export {
   symmetricEigen,
 } from "./analysis/index.js";
 export { type EpochInfo, type FitOptions, fit, type Size } from "./api/fit.js";
-export type { ImageLike, RGBAImage } from "./api/image.js";
+export { type ImageLike, type RGBAImage, toRGBA, toRGBImage } from "./api/image.js";
 export { type EvaluateOptions, Model, type TrainingSummary } from "./api/model.js";
 export {
   type BackendStatus,
@@ -108,7 +113,20 @@ export {
 } from "./config.js";
 export { CoordnetError, InvalidArgumentError } from "./errors.js";
 export { type HoldoutSplit, holdoutCounts, holdoutSplit } from "./holdout.js";
+export type { RGBImage } from "./image/png.js";
+export { resample } from "./image/resample.js";
 export { ModelFileError } from "./io/model-format.js";
 export { loadPreset, PAPER_PRESETS, type Preset, presetNames } from "./presets.js";
-export { DivergenceError } from "./training/loop.js";
+export {
+  DivergenceError,
+  type EpochOutcome,
+  type ImageMetrics,
+  imageError,
+  renderImage,
+  type SessionOptions,
+  startSession,
+  type TrainingSession,
+  type TrainingState,
+  trainOneEpoch,
+} from "./training/loop.js";
 export { VERSION } from "./version.js";

@@ -1,6 +1,7 @@
 // Messages between the playground page and its training worker.
-import type { BackendStatus } from "../dist/backends/index.js";
-import type { MLPSpec } from "../dist/reference/mlp.js";
+import type { Config } from "coordnet";
+import type { BackendStatus, LayerWeights } from "coordnet/backends";
+import type { MLPSpec } from "coordnet/reference";
 
 export type ToWorker =
   | { type: "list" }
@@ -21,12 +22,18 @@ export type ToWorker =
   | { type: "pause" }
   | { type: "resume" }
   | { type: "step" }
-  | { type: "stop" };
+  | { type: "stop" }
+  /** render the last trained network at `factor` times its training size */
+  | { type: "zoom"; factor: number };
 
 export type FromWorker =
   | { type: "ready" }
+  /** probing backend `index` (0-based) of `total` */
+  | { type: "probing"; name: string; index: number; total: number }
   | { type: "backends"; backends: BackendStatus[]; isolated: boolean }
-  | { type: "started"; backend: string; details: Record<string, string>; width: number; height: number; epochs: number; config: unknown }
+  | { type: "started"; backend: string; details: Record<string, string>; width: number; height: number; epochs: number; config: Config }
+  /** the weights after `epoch` epochs (0: the initial ones), and the Gaussian encoding's matrix */
+  | { type: "weights"; epoch: number; weights: LayerWeights[]; matrix: Float32Array | null }
   | { type: "epoch"; epoch: number; epochs: number; loss: number; lr: number; psnr: number; samplesPerSecond: number; image?: ImageData }
   | { type: "paused"; epoch: number }
   | {
@@ -39,6 +46,7 @@ export type FromWorker =
       safetensors: Uint8Array;
       image: ImageData;
     }
+  | { type: "zoomed"; factor: number; image: ImageData }
   | { type: "compared"; comparison: CompareSummary }
   | { type: "error"; message: string };
 

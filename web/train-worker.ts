@@ -1,13 +1,21 @@
 // The playground's training thread: a Web Worker, so the page stays responsive. It runs the
 // library's own session loop (the one `fit` and `coordnet train` use) one epoch at a time, so that
 // it can pause mid-epoch, resume, step one epoch, and send a reconstruction every few epochs.
-import { toRGBA, toRGBImage } from "../dist/api/image.js";
-import { Model } from "../dist/api/model.js";
-import { type BackendStatus, backendNames, compareBackends, probeBackend } from "../dist/backends/index.js";
-import { applyOverrides, type ConfigOverrides } from "../dist/config.js";
-import { resample } from "../dist/image/resample.js";
-import { loadPreset } from "../dist/presets.js";
-import { imageError, renderImage, startSession, type TrainingSession, trainOneEpoch } from "../dist/training/loop.js";
+import {
+  applyOverrides,
+  type ConfigOverrides,
+  imageError,
+  loadPreset,
+  Model,
+  renderImage,
+  resample,
+  startSession,
+  type TrainingSession,
+  toRGBA,
+  toRGBImage,
+  trainOneEpoch,
+} from "coordnet";
+import { type BackendStatus, backendNames, compareBackends, probeBackend } from "coordnet/backends";
 import type { FromWorker, ToWorker } from "./protocol.js";
 
 const post = (message: FromWorker, transfer: Transferable[] = []) => (self as unknown as Worker).postMessage(message, transfer);
@@ -18,6 +26,9 @@ let stopped = false;
 /** epochs still to run before pausing again (a single step), or Infinity */
 let budget = Number.POSITIVE_INFINITY;
 let wake: (() => void) | null = null;
+/** the last finished run's network, for the zoom */
+let lastModel: Model | null = null;
+let trainedSize: { width: number; height: number } | undefined;
 
 /** A probe that gives no answer (a browser's requestAdapter() can stay pending) counts as unavailable after this long. */
 const PROBE_MS = 15_000;
@@ -25,7 +36,9 @@ const PROBE_MS = 15_000;
 /** Every registered backend, whether it runs in this browser and why not (each probe with a time limit). */
 async function backendsHere(): Promise<BackendStatus[]> {
   const out: BackendStatus[] = [];
-  for (const name of backendNames()) {
+  const names = backendNames();
+  for (const [index, name] of names.entries()) {
+    post({ type: "probing", name, index, total: names.length });
     let timer: ReturnType<typeof setTimeout> | undefined;
     const late = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new Error(`its probe gave no answer in ${PROBE_MS / 1000} s`)), PROBE_MS);
@@ -65,11 +78,19 @@ async function train(message: Extract<ToWorker, { type: "start" }>): Promise<voi
   if (message.size !== undefined) target = resample(target, message.size.width, message.size.height);
   // read by the wasm backend in place of the COORDNET_THREADS environment variable
   if (message.threads !== undefined) (globalThis as Record<string, unknown>).COORDNET_THREADS = String(message.threads);
+  trainedSize = { width: target.width, height: target.height };
   const s = await startSession({ config, image: target, backend: message.backend });
   session = s;
   const { epochs } = config.training;
   post({ type: "started", backend: s.trainer.info.backend, details: s.trainer.info.details ?? {}, width: target.width, height: target.height, epochs, config });
   const every = Math.max(1, Math.round(epochs / 25));
+  // the weights for the page's unit pictures: now, then with each reconstruction
+  const sendWeights = async (epoch: number) => {
+    const weights = await s.trainer.getWeights();
+    const matrix = s.encoder.matrix === null ? null : Float32Array.from(s.encoder.matrix);
+    post({ type: "weights", epoch, weights, matrix });
+  };
+  await sendWeights(s.state.epoch);
   // samples per second over the epochs after the first (the first pays for kernel compiles and
   // warm-up); over the first alone when it is the only one
   let samplesTrained = 0;
@@ -104,6 +125,7 @@ async function train(message: Extract<ToWorker, { type: "start" }>): Promise<voi
         const r = await reconstruction(s, target.width, target.height);
         psnr = imageError(r.rgb, target).psnr;
         image = new ImageData(r.image.data as Uint8ClampedArray<ArrayBuffer>, r.image.width, r.image.height);
+        await sendWeights(completed.epoch);
       }
       post({ type: "epoch", epoch: completed.epoch, epochs, loss: completed.loss, lr: completed.lr, psnr, samplesPerSecond: rate(), image });
       if (budget === 0) post({ type: "paused", epoch: completed.epoch });
@@ -117,6 +139,7 @@ async function train(message: Extract<ToWorker, { type: "start" }>): Promise<voi
       mse: metrics.mse,
       psnr: metrics.psnr,
     });
+    lastModel = model;
     const safetensors = model.toSafetensors();
     post(
       {
@@ -177,6 +200,17 @@ self.addEventListener("message", (event: MessageEvent<ToWorker>) => {
               tensors: c.tensors.map(({ name, size, maxAbs, maxRel, worstRatio, pass }) => ({ name, size, maxAbs, maxRel, worstRatio, pass })),
             },
           }),
+        (e) => post({ type: "error", message: oneLine(e) }),
+      );
+      break;
+    }
+    case "zoom": {
+      const model = lastModel;
+      const size = trainedSize;
+      if (model === null || size === undefined) return post({ type: "error", message: "train a network first: the zoom renders the last one" });
+      const { factor } = message;
+      model.render(size.width * factor, size.height * factor, { backend: "auto" }).then(
+        (r) => post({ type: "zoomed", factor, image: new ImageData(new Uint8ClampedArray(r.data), r.width, r.height) }),
         (e) => post({ type: "error", message: oneLine(e) }),
       );
       break;

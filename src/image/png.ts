@@ -21,7 +21,11 @@ import { BudgetError, checkPixels, DEFAULT_MAX_PIXELS } from "../limits.js";
 
 export { DEFAULT_MAX_PIXELS } from "../limits.js";
 
-/** An RGB image of floats in [0, 1]: `data` is row-major [height][width][3]. */
+/**
+ * An RGB image of floats in [0, 1]: `data` is row-major [height][width][3].
+ *
+ * @group Images
+ */
 export interface RGBImage {
   /** pixels per row */
   readonly width: number;

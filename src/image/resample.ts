@@ -17,6 +17,8 @@ import type { RGBImage } from "./png.js";
  * ```ts
  * const small = resample(image, 128, 128);
  * ```
+ *
+ * @group Images
  */
 export function resample(image: RGBImage, width: number, height: number): RGBImage {
   checkArg("resample", "image", rgbImage, image);

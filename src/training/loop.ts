@@ -22,7 +22,11 @@ import { stepLR } from "../reference/schedule.js";
 import { epochOrder } from "../reference/shuffle.js";
 import { advanceSape, type SapeTraining, sapeInputs } from "./sape.js";
 
-/** What a session starts from. */
+/**
+ * What a session starts from.
+ *
+ * @group Training loop
+ */
 export interface SessionOptions {
   /** the resolved config */
   readonly config: Config;
@@ -41,7 +45,11 @@ export interface SessionOptions {
   };
 }
 
-/** Where a training run stands, enough to continue it bit for bit (a checkpoint's position, less its run setup). */
+/**
+ * Where a training run stands, enough to continue it bit for bit (a checkpoint's position, less its run setup).
+ *
+ * @group Training loop
+ */
 export type TrainingState = Omit<TrainingPosition, "run">;
 
 /**
@@ -81,7 +89,11 @@ function firstNonFinite(data: ArrayLike<number>): number {
   return -1;
 }
 
-/** A training run in memory: the trainer, the data, and where it stands. */
+/**
+ * A training run in memory: the trainer, the data, and where it stands.
+ *
+ * @group Training loop
+ */
 export interface TrainingSession {
   /** the resolved config */
   readonly config: Config;
@@ -113,6 +125,8 @@ export interface TrainingSession {
  * ```ts
  * const session = await startSession({ config, image, backend: "auto" });
  * ```
+ *
+ * @group Training loop
  */
 export async function startSession(options: SessionOptions): Promise<TrainingSession> {
   const { config, image, resume } = options;
@@ -163,7 +177,11 @@ export async function startSession(options: SessionOptions): Promise<TrainingSes
 
 const orders = new WeakMap<TrainingSession, { epoch: number; order: Uint32Array; after: RngState }>();
 
-/** What one call of {@link trainOneEpoch} did. */
+/**
+ * What one call of {@link trainOneEpoch} did.
+ *
+ * @group Training loop
+ */
 export interface EpochOutcome {
   /** the epoch that was completed, or null when it stopped part-way */
   readonly completed: EpochRecord | null;
@@ -184,6 +202,8 @@ export interface EpochOutcome {
  * ```ts
  * while (session.state.epoch < config.training.epochs) await trainOneEpoch(session);
  * ```
+ *
+ * @group Training loop
  */
 export async function trainOneEpoch(session: TrainingSession, afterBatch?: (next: number) => boolean): Promise<EpochOutcome> {
   const { config, trainer, samples } = session;
@@ -235,6 +255,8 @@ export async function trainOneEpoch(session: TrainingSession, afterBatch?: (next
  * ```ts
  * const image = await renderImage(trainer, imageInputs(encoder, 1024, 1024), 1024, 1024);
  * ```
+ *
+ * @group Training loop
  */
 export async function renderImage(trainer: Trainer, inputs: NetworkInputs, width: number, height: number): Promise<RGBImage> {
   return clamped(await trainer.predict(inputs, width * height), width, height);
@@ -293,7 +315,11 @@ export function sessionError(session: TrainingSession, image: RGBImage, target: 
 
 const metrics = (mse: number): ImageMetrics => ({ mse, psnr: 10 * Math.log10(1 / mse) });
 
-/** Image-level error metrics. */
+/**
+ * Image-level error metrics.
+ *
+ * @group Training loop
+ */
 export interface ImageMetrics {
   /** mean squared error over all pixels and channels */
   readonly mse: number;
@@ -314,6 +340,8 @@ export interface RunMetrics extends ImageMetrics {
  * ```ts
  * const { mse, psnr } = imageError(prediction, target);
  * ```
+ *
+ * @group Training loop
  */
 export function imageError(a: RGBImage, b: RGBImage): ImageMetrics {
   let sum = 0;
