@@ -62,7 +62,10 @@ worker.addEventListener("message", (event: MessageEvent<FromWorker>) => {
       break;
     case "backends":
       listBackendsUi(m.backends, writeUrl);
-      if (!scripted) readUrl(true);
+      if (!scripted) {
+        readUrl(true);
+        writeUrl();
+      }
       if (!m.isolated) status("not cross-origin isolated: the wasm backend needs COOP/COEP headers (see README)");
       break;
     case "started":

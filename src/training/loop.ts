@@ -38,9 +38,13 @@ export interface SessionOptions {
   readonly storedInputsMaxBytes?: number;
   /** continue from here: weights, Adam's state, the Gaussian matrix and the position */
   readonly resume?: {
+    /** the weights to continue from */
     readonly weights: LayerWeights[];
+    /** Adam's moments and step count */
     readonly optimizer: OptimizerSnapshot;
+    /** the Gaussian encoding's matrix B, or null for the other encodings */
     readonly matrix: Float32Array | null;
+    /** where the run stood */
     readonly state: TrainingState;
   };
 }

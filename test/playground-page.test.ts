@@ -1,0 +1,189 @@
+// The playground page as designed (issue #21), in Debian's chromium through playwright-core:
+// - no two panels' boxes overlap at 360, 1024, 1300 and 1920 px;
+// - axe-core finds no serious or critical accessibility violation;
+// - the lesson runs from the first view (its button, nothing else set), and each hidden unit's
+//   thumbnail equals, within 1/255, the reference forward's activation for the weights the page
+//   drew it from (read back from the page, recomputed here with dist/reference);
+// - a shared URL restores every control, and a changed control rewrites the URL.
+import { readFileSync } from "node:fs";
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Config } from "../dist/config.js";
+import { createEncoder, encodeImageGrid } from "../dist/encoding/index.js";
+import { createTape, type MLP, mlpForward } from "../dist/reference/index.js";
+import { buildSite, launch, noBrowser, openPage, removeSite, serve } from "./browser-harness.js";
+
+const skip = noBrowser();
+
+describe.skipIf(skip !== null)("the playground page's design, accessibility, unit pictures and URL", () => {
+  let site: string;
+  let server: Awaited<ReturnType<typeof serve>>;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    site = await buildSite();
+    server = await serve(site);
+    browser = await launch();
+  }, 150_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+    if (site) await removeSite(site);
+  });
+
+  /** The page as a user opens it, once the probes have answered and the photograph is drawn. */
+  async function loaded(query = "", width = 1300): Promise<{ page: Page; errors: string[] }> {
+    const opened = await openPage(browser, `${server.url}${query}`);
+    await opened.page.setViewportSize({ width, height: 900 });
+    await opened.page.waitForSelector("#backends input[type=radio]", { timeout: 60_000 });
+    await opened.page.waitForFunction('document.getElementById("source").width > 32', null, { timeout: 30_000 });
+    return opened;
+  }
+
+  it.concurrent("no two panels overlap at 360, 1024, 1300 and 1920 px, and the page is no wider than the window", async () => {
+    const { page, errors } = await loaded();
+    for (const width of [360, 1024, 1300, 1920]) {
+      await page.setViewportSize({ width, height: 900 });
+      const boxes = await page.$$eval(".panel", (panels) =>
+        panels.map((p) => {
+          const r = p.getBoundingClientRect();
+          return { id: p.id, left: r.left, top: r.top, right: r.right, bottom: r.bottom };
+        }),
+      );
+      expect(boxes.length).toBeGreaterThanOrEqual(8);
+      for (let i = 0; i < boxes.length; i++)
+        for (let j = i + 1; j < boxes.length; j++) {
+          const a = boxes[i];
+          const b = boxes[j];
+          const overlap = Math.min(a.right, b.right) - Math.max(a.left, b.left) > 0.5 && Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top) > 0.5;
+          expect(overlap, `${a.id} and ${b.id} overlap at ${width} px: ${JSON.stringify([a, b])}`).toBe(false);
+        }
+      // nothing pushes the page sideways (an unbreakable token once did)
+      const scrollWidth = await page.evaluate("document.documentElement.scrollWidth");
+      expect(scrollWidth, `at ${width} px`).toBeLessThanOrEqual(width);
+    }
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 120_000);
+
+  it.concurrent("axe-core finds no serious or critical violation", async () => {
+    const { page } = await loaded();
+    await page.addScriptTag({ content: readFileSync("node_modules/axe-core/axe.min.js", "utf8") });
+    const violations = (await page.evaluate(async () => {
+      const axe = (globalThis as unknown as { axe: { run(): Promise<{ violations: { id: string; impact: string; nodes: { target: string[] }[] }[] }> } }).axe;
+      return (await axe.run()).violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.map((n) => n.target.join(" ")).slice(0, 3) }));
+    })) as { id: string; impact: string; nodes: string[] }[];
+    for (const v of violations) console.log(`  axe: ${v.impact} ${v.id} ${v.nodes.join(", ")}`);
+    expect(violations.filter((v) => v.impact === "serious" || v.impact === "critical")).toEqual([]);
+    await page.close();
+  }, 120_000);
+
+  it.concurrent("the lesson runs from the first view; every unit's thumbnail is the reference's activation within 1/255", async () => {
+    // 2 epochs at 32×32 keep it short; the first view's button, nothing else set
+    const { page, errors } = await loaded("?lesson-epochs=2&size=32x32");
+    await page.$eval("#lesson-run", (button) => (button as unknown as { click(): void }).click());
+    await page.waitForFunction('document.getElementById("lesson-status").textContent.startsWith("done on ")', null, { timeout: 120_000 });
+    for (const key of ["relu", "positional"]) {
+      const id = `lesson-${key}-net`;
+      const snapshot = (await page.evaluate((which) => (globalThis as unknown as { coordnetNeurons: Record<string, unknown> }).coordnetNeurons[which], id)) as {
+        config: Config;
+        epoch: number;
+        weights: { weight: number[]; bias: number[] }[];
+        matrix: number[] | null;
+      };
+      expect(snapshot.epoch).toBe(2);
+      const thumbs = (await page.$$eval(`#${id} canvas[data-layer]`, (canvases) =>
+        canvases.map((c) => {
+          const canvas = c as unknown as { dataset: Record<string, string>; width: number; height: number; getContext(k: "2d"): { getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } } };
+          const data = canvas.getContext("2d").getImageData(0, 0, canvas.width, canvas.height).data;
+          return {
+            layer: Number(canvas.dataset.layer),
+            unit: Number(canvas.dataset.unit),
+            side: canvas.width,
+            red: Array.from(data.filter((_: number, k: number) => k % 4 === 0)),
+          };
+        }),
+      )) as { layer: number; unit: number; side: number; red: number[] }[];
+      // inputs (up to 8) and 8 units of each of the 4 hidden layers
+      expect(thumbs.length).toBe(Math.min(8, key === "relu" ? 2 : 20) + 4 * 8);
+      // the reference's activations for the same weights, on the same grid
+      const { config } = snapshot;
+      const side = thumbs[0].side;
+      const encoder = createEncoder(config.encoding, config.training.seed, snapshot.matrix === null ? undefined : Float32Array.from(snapshot.matrix));
+      const x = encodeImageGrid(encoder, side, side) as Float32Array;
+      const layers = snapshot.weights.map((w) => ({
+        inputs: w.weight.length / w.bias.length,
+        outputs: w.bias.length,
+        weight: Float32Array.from(w.weight),
+        bias: Float32Array.from(w.bias),
+      }));
+      const { width, depth, activation, outputActivation } = config.network;
+      const mlp: MLP = { spec: { inputs: layers[0].inputs, outputs: 3, width, depth, activation, outputActivation }, dtype: "float32", layers };
+      const tape = createTape(mlp, side * side);
+      mlpForward(mlp, tape, x, side * side);
+      let worst = 0;
+      for (const t of thumbs) {
+        const values = tape.a[t.layer] as Float32Array;
+        const units = values.length / (side * side);
+        let lo = Number.POSITIVE_INFINITY;
+        let hi = Number.NEGATIVE_INFINITY;
+        for (let p = 0; p < side * side; p++) {
+          lo = Math.min(lo, values[p * units + t.unit]);
+          hi = Math.max(hi, values[p * units + t.unit]);
+        }
+        for (let p = 0; p < side * side; p++) {
+          const expected = hi > lo ? (values[p * units + t.unit] - lo) / (hi - lo) : 0;
+          worst = Math.max(worst, Math.abs(t.red[p] / 255 - expected));
+        }
+      }
+      console.log(`  ${key}: ${thumbs.length} thumbnails, worst |thumbnail − reference| ${(worst * 255).toFixed(3)}/255`);
+      // 8-bit rounding of the same float32 values: at most half a step, and 1/255 is the bound asked
+      expect(worst).toBeLessThanOrEqual(1 / 255);
+    }
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 180_000);
+
+  it.concurrent("a shared URL restores every control, and changing one rewrites the URL", async () => {
+    const shared: Record<string, string> = {
+      size: "32x32",
+      preset: "",
+      range: "11",
+      encoding: "gaussian",
+      frequencies: "7",
+      sigma: "4.5",
+      activation: "gelu",
+      width: "48",
+      depth: "3",
+      lr: "0.002",
+      batch: "512",
+      epochs: "9",
+      seed: "5",
+      "lesson-epochs": "12",
+      zoom: "8",
+      "verify-a": "wasm",
+      "verify-b": "reference",
+      "verify-batch": "64",
+      "verify-steps": "2",
+      backend: "reference",
+    };
+    const ids: Record<string, string> = { size: "size", zoom: "zoom-factor" };
+    const { page, errors } = await loaded(`?${new URLSearchParams(shared)}`);
+    for (const [name, value] of Object.entries(shared)) {
+      if (name === "backend") continue;
+      const got = await page.$eval(`#${ids[name] ?? name}`, (el) => (el as unknown as { value: string }).value);
+      expect(got, name).toBe(name === "size" ? "32" : value);
+    }
+    expect(await page.$eval("#backends input:checked", (el) => (el as unknown as { value: string }).value)).toBe("reference");
+    // the page writes back what it restored
+    const written = new URLSearchParams(new URL(page.url()).search);
+    for (const [name, value] of Object.entries(shared)) expect(written.get(name), name).toBe(value);
+    await page.fill("#width", "64");
+    await page.selectOption("#activation", "tanh");
+    const changed = new URLSearchParams(new URL(page.url()).search);
+    expect([changed.get("width"), changed.get("activation")]).toEqual(["64", "tanh"]);
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 120_000);
+});
