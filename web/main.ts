@@ -76,7 +76,7 @@ worker.addEventListener("message", (event: MessageEvent<FromWorker>) => {
       status(`training ${m.width}×${m.height} on ${m.backend}`);
       break;
     case "weights":
-      if (config !== null) drawNetwork("train-net", config, m.weights, m.matrix, m.epoch);
+      if (config !== null) drawNetwork("train-net", config, m.weights, m.matrix, m.epoch, m.units);
       break;
     case "epoch":
       run.losses.push(m.loss);

@@ -2,6 +2,7 @@
 import type { Config } from "coordnet";
 import type { BackendStatus, LayerWeights } from "coordnet/backends";
 import type { MLPSpec } from "coordnet/reference";
+import type { UnitPlanes } from "./playground/units.js";
 
 export type ToWorker =
   | { type: "list" }
@@ -32,8 +33,8 @@ export type FromWorker =
   | { type: "probing"; name: string; index: number; total: number }
   | { type: "backends"; backends: BackendStatus[]; isolated: boolean }
   | { type: "started"; backend: string; details: Record<string, string>; width: number; height: number; epochs: number; config: Config }
-  /** the weights after `epoch` epochs (0: the initial ones), and the Gaussian encoding's matrix */
-  | { type: "weights"; epoch: number; weights: LayerWeights[]; matrix: Float32Array | null }
+  /** the weights after `epoch` epochs (0: the initial ones), the Gaussian encoding's matrix, and the shown units' pictures' values */
+  | { type: "weights"; epoch: number; weights: LayerWeights[]; matrix: Float32Array | null; units: UnitPlanes }
   | { type: "epoch"; epoch: number; epochs: number; loss: number; lr: number; psnr: number; samplesPerSecond: number; image?: ImageData }
   | { type: "paused"; epoch: number }
   | {

@@ -16,6 +16,7 @@ import {
   trainOneEpoch,
 } from "coordnet";
 import { type BackendStatus, backendNames, compareBackends, probeBackend } from "coordnet/backends";
+import { unitPlanes } from "./playground/units.js";
 import type { FromWorker, ToWorker } from "./protocol.js";
 
 const post = (message: FromWorker, transfer: Transferable[] = []) => (self as unknown as Worker).postMessage(message, transfer);
@@ -88,7 +89,8 @@ async function train(message: Extract<ToWorker, { type: "start" }>): Promise<voi
   const sendWeights = async (epoch: number) => {
     const weights = await s.trainer.getWeights();
     const matrix = s.encoder.matrix === null ? null : Float32Array.from(s.encoder.matrix);
-    post({ type: "weights", epoch, weights, matrix });
+    // the unit pictures' numbers here, where they do not hold up the page
+    post({ type: "weights", epoch, weights, matrix, units: unitPlanes(config, weights, matrix) });
   };
   await sendWeights(s.state.epoch);
   // samples per second over the epochs after the first (the first pays for kernel compiles and

@@ -87,7 +87,7 @@ export async function runLesson(options: {
               config = m.config;
               stats.textContent = `training on ${m.backend}…`;
             } else if (m.type === "weights") {
-              if (config !== null) drawNetwork(`lesson-${l.key}-net`, config, m.weights, m.matrix, m.epoch);
+              if (config !== null) drawNetwork(`lesson-${l.key}-net`, config, m.weights, m.matrix, m.epoch, m.units);
             } else if (m.type === "epoch") {
               series[k].values.push(m.loss);
               drawChart(chart, series);
