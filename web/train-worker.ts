@@ -87,10 +87,14 @@ async function train(message: Extract<ToWorker, { type: "start" }>): Promise<voi
   const every = Math.max(1, Math.round(epochs / 25));
   // the weights for the page's unit pictures: now, then with each reconstruction
   const sendWeights = async (epoch: number) => {
-    const weights = await s.trainer.getWeights();
+    // copies of their own (a backend's arrays can be views of a much larger memory, which posting
+    // one would copy whole), transferred
+    const weights = (await s.trainer.getWeights()).map((w) => ({ weight: Float32Array.from(w.weight), bias: Float32Array.from(w.bias) }));
     const matrix = s.encoder.matrix === null ? null : Float32Array.from(s.encoder.matrix);
     // the unit pictures' numbers here, where they do not hold up the page
-    post({ type: "weights", epoch, weights, matrix, units: unitPlanes(config, weights, matrix) });
+    const units = unitPlanes(config, weights, matrix);
+    const buffers = [...weights.flatMap((w) => [w.weight.buffer, w.bias.buffer]), ...units.columns.map((c) => c.planes.buffer)];
+    post({ type: "weights", epoch, weights, matrix, units }, [...buffers, ...(matrix === null ? [] : [matrix.buffer])]);
   };
   await sendWeights(s.state.epoch);
   // samples per second over the epochs after the first (the first pays for kernel compiles and
