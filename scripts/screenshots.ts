@@ -1,6 +1,6 @@
 // The README's playground screenshots (npx tsx scripts/screenshots.ts [train] [stepper] [lesson] [phone];
 // all when none is named): `train` has headless chromium, 1300 px wide, train the built-in
-// photograph on wasm in the train view (positional, 128×128, 40 epochs), render the zoom at 4×, then
+// photograph on wasm in the train view (positional, 64×64, 40 epochs), render the zoom at 4×, then
 // run the verify view (wasm against the reference), and writes docs/playground-train.png and
 // docs/playground-verify.png; `stepper` opens the backprop stepper (stepper.html) at layer 1's
 // denseBackward of the first training step and writes docs/playground-stepper.png; `lesson` trains
@@ -18,7 +18,7 @@ async function train(browser: Browser, url: string): Promise<void> {
   await page.goto(url);
   await page.waitForSelector("#backends input[type=radio]", { timeout: 60_000 });
   await page.selectOption("#preset", "positional");
-  await page.selectOption("#size", "128");
+  await page.selectOption("#size", "64");
   await page.fill("#epochs", "40");
   await page.check("#backends input[value=wasm]");
   await page.click("#train");
