@@ -55,7 +55,8 @@ export function drawNetwork(id: string, config: Config, weights: LayerWeights[],
     const column = document.createElement("div");
     column.className = "layer";
     const title = document.createElement("span");
-    title.textContent = l === 0 ? `inputs ${shown}/${widths[l]}` : `layer ${l} ${shown}/${widths[l]}`;
+    // two short lines, so that five columns fit a quarter of a wide screen
+    title.append(l === 0 ? "inputs" : `layer ${l}`, document.createElement("br"), `${shown}/${widths[l]}`);
     column.append(title);
     for (let u = 0; u < shown; u++) {
       const button = document.createElement("button");
