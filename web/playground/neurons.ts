@@ -42,6 +42,9 @@ export function unitImage(plane: Float32Array, side: number): ImageData {
   return image;
 }
 
+/** The diagram's canvases are drawn in memory (see drawNetwork). */
+const SOFTWARE: CanvasRenderingContext2DSettings = { willReadFrequently: true };
+
 const snapshots: Record<string, NeuronSnapshot> = {};
 (globalThis as unknown as { coordnetNeurons: Record<string, NeuronSnapshot> }).coordnetNeurons = snapshots;
 
@@ -69,7 +72,13 @@ export function drawNetwork(id: string, config: Config, weights: LayerWeights[],
       canvas.height = side;
       canvas.dataset.layer = String(l);
       canvas.dataset.unit = String(u);
-      (canvas.getContext("2d") as CanvasRenderingContext2D).putImageData(unitImage(planes.subarray(u * side * side, (u + 1) * side * side), side), 0, 0);
+      // willReadFrequently: a canvas in memory, not one more GPU surface per unit (on a software
+      // GPU such as SwiftShader, dozens of them slowed every frame of the page)
+      (canvas.getContext("2d", SOFTWARE) as CanvasRenderingContext2D).putImageData(
+        unitImage(planes.subarray(u * side * side, (u + 1) * side * side), side),
+        0,
+        0,
+      );
       button.append(canvas);
       button.addEventListener("click", () => enlarge(name, config, weights, matrix, l, u));
       column.append(button);
@@ -94,7 +103,7 @@ function drawEdges(root: HTMLElement, edges: HTMLCanvasElement, columns: HTMLEle
   const box = root.getBoundingClientRect();
   edges.width = Math.max(1, Math.round(root.scrollWidth));
   edges.height = Math.max(1, Math.round(box.height));
-  const ctx = edges.getContext("2d") as CanvasRenderingContext2D;
+  const ctx = edges.getContext("2d", SOFTWARE) as CanvasRenderingContext2D;
   const centre = (el: Element) => {
     const r = el.getBoundingClientRect();
     return { x: r.left - box.left + root.scrollLeft, y: r.top - box.top + r.height / 2, w: r.width };
