@@ -115,7 +115,12 @@ export interface TrainingSession {
   readonly samples: number;
   /** batch size (at most the sample count) */
   readonly batch: number;
-  /** SAPE runs: the coordinates and unmasked features its progression updates need; null otherwise */
+  /**
+   * SAPE runs: the coordinates and unmasked features its progression updates need; null otherwise
+   * (the loop's own bookkeeping, so left out of the API docs)
+   *
+   * @internal
+   */
   readonly sape: SapeTraining | null;
   /** where the run stands (replaced after each call of {@link trainOneEpoch}) */
   state: TrainingState;
