@@ -41,6 +41,28 @@ it("an interrupted paper run continues where it stopped and ends like an uninter
   expect(existsSync(join(dir, "report.html"))).toBe(true);
 });
 
+it("a checkpoint left by a run at another size (or of other pixels) is not resumed: the run starts afresh", async () => {
+  const one = { ...base, presets: ["relu-sigmoid"], seeds: 1 };
+  const smaller = decodePNG(patternPNG(8, 8));
+  const fresh = await runPaper({ ...one, image: smaller, outDir: join(mkdtempSync(join(tmpdir(), "coordnet-paper-")), "fresh") });
+  const dir = join(mkdtempSync(join(tmpdir(), "coordnet-paper-")), "resized");
+  let looks = 0;
+  expect((await runPaper({ ...one, outDir: dir, shouldStop: () => ++looks >= 3 })).status).toBe("interrupted");
+  expect(existsSync(join(dir, "relu-sigmoid", "seed-0", "checkpoint.safetensors"))).toBe(true);
+  const actions: string[] = [];
+  const rerun = await runPaper({ ...one, image: smaller, outDir: dir, onPreset: (_p, _i, _n, action) => actions.push(action) });
+  expect(actions).toEqual(["run"]);
+  expect(rerun.rows[0].record.history.map((h) => h.loss)).toEqual(fresh.rows[0].record.history.map((h) => h.loss));
+  // same size, other pixels: the checkpoint's image hash tells them apart
+  looks = 0;
+  const other = join(mkdtempSync(join(tmpdir(), "coordnet-paper-")), "repainted");
+  expect((await runPaper({ ...one, image: smaller, outDir: other, shouldStop: () => ++looks >= 3 })).status).toBe("interrupted");
+  const repainted = { ...smaller, data: smaller.data.map((v) => 1 - v) };
+  const again: string[] = [];
+  await runPaper({ ...one, image: repainted, outDir: other, onPreset: (_p, _i, _n, action) => again.push(action) });
+  expect(again).toEqual(["run"]);
+});
+
 describe("statistics over seeds", () => {
   it("spread: mean, sample sd (n − 1), min, max; one value has no sd", () => {
     expect(spread([1, 2, 3])).toEqual({ n: 3, mean: 2, sd: 1, min: 1, max: 3 });

@@ -19,7 +19,7 @@ import { loadPreset, PAPER_PRESETS, type Preset } from "../presets.js";
 import type { Comparison } from "../report/comparison.js";
 import { htmlReport, markdownReport } from "../report/render.js";
 import { type ResultRow, summarize } from "../report/statistics.js";
-import { type Progress, type RunOptions, type RunRecord, runTraining } from "../training/runner.js";
+import { continuesRun, type Progress, type RunOptions, type RunRecord, runTraining } from "../training/runner.js";
 import { paperSpectrum } from "./paper-spectrum.js";
 
 /** What `paper` needs. */
@@ -142,7 +142,7 @@ async function runPresets(options: PaperOptions, presets: Preset[], seeds: numbe
       }
       const checkpointFile = join(dir, "checkpoint.safetensors");
       const resume = existsSync(checkpointFile) ? loadCheckpoint(checkpointFile) : undefined;
-      const resumable = resume !== undefined && JSON.stringify(resume.config) === JSON.stringify(config) && resume.position.run.image === options.imageSource;
+      const resumable = resume !== undefined && continuesRun(resume, config, options.image, options.imageSource);
       options.onPreset?.(preset, index, count, resumable ? "resume" : "run", seed);
       const record = await runTraining({
         config,

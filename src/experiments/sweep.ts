@@ -21,7 +21,7 @@ import { lockFolder, OutDirError, removeOrphans } from "../io/out-dir.js";
 import { READ_LIMITS, readBoundedText } from "../io/read.js";
 import { parseJson } from "../json.js";
 import { sweepChart } from "../plot/charts.js";
-import { type Progress, type RunRecord, runTraining } from "../training/runner.js";
+import { continuesRun, type Progress, type RunRecord, runTraining } from "../training/runner.js";
 import { snapshotEpochs } from "./paper.js";
 
 /** The σ values of Tancik et al.'s sweep, spread over two decades around their σ = 10. */
@@ -142,7 +142,7 @@ export async function runSweep(options: SweepOptions): Promise<SweepResult> {
       else {
         const checkpointFile = join(dir, "checkpoint.safetensors");
         const resume = existsSync(checkpointFile) ? loadCheckpoint(checkpointFile) : undefined;
-        const resumable = resume !== undefined && JSON.stringify(resume.config) === JSON.stringify(config) && resume.position.run.image === options.imageSource;
+        const resumable = resume !== undefined && continuesRun(resume, config, options.image, options.imageSource);
         options.onRun?.(sigma, index, sigmas.length, resumable ? "resume" : "run");
         record = await runTraining({
           config,

@@ -204,6 +204,28 @@ export function imageHash(image: RGBImage): string {
     .digest("hex");
 }
 
+/**
+ * Whether `checkpoint` continues a run of `config` on this very image — the same source, size and
+ * pixels — so that resuming it gives the run a fresh start would. `coordnet paper` and `sweep` ask
+ * this before resuming a run folder of theirs; otherwise they train it afresh.
+ *
+ * @example
+ * ```ts
+ * if (continuesRun(checkpoint, config, image, "default")) resume = checkpoint;
+ * ```
+ */
+export function continuesRun(checkpoint: Checkpoint, config: Config, image: RGBImage, imageSource: string): boolean {
+  const { run } = checkpoint.position;
+  return (
+    JSON.stringify(checkpoint.config) === JSON.stringify(config) &&
+    run.image === imageSource &&
+    run.width === image.width &&
+    run.height === image.height &&
+    // checkpoints written before the hash was kept have none: their size and source must do
+    (run.imageHash === undefined || run.imageHash === imageHash(image))
+  );
+}
+
 function runSetup(options: RunOptions): RunSetup {
   const { image } = options;
   return {
