@@ -92,7 +92,7 @@ describe("coordnet train", () => {
     const r = run("train", ...small, "--epochs", "1", "--out", join(tmp, "plain"));
     expect(r.status).toBe(0);
     expect(r.stderr).toBe("");
-    expect(r.stdout.trim()).toMatch(/^1 epochs on [\w-]+ in [\d.]+ s: loss [\d.e+-]+, MSE [\d.e+-]+, PSNR [\d.]+ dB → /);
+    expect(r.stdout.trim()).toMatch(/^1 epoch on [\w-]+ in [\d.]+ s: loss [\d.e+-]+, MSE [\d.e+-]+, PSNR [\d.]+ dB → /);
   });
 
   it("Ctrl-C writes a checkpoint and exits 130; --resume finishes bit-identical to an uninterrupted run", async () => {

@@ -55,9 +55,9 @@ export const DEFAULT_MAX_MEMORY_MIB = Math.floor((0.8 * availableMemory()) / 2 *
  * ```
  */
 export function maxMemoryOption(): Option {
-  return new Option("--max-memory <MiB>", "refuse runs whose estimated memory is larger (default: 80% of this machine's, or of its container's limit)")
+  return new Option("--max-memory <MiB>", "refuse runs whose estimated memory is larger")
     .argParser(integer(1))
-    .default(DEFAULT_MAX_MEMORY_MIB);
+    .default(DEFAULT_MAX_MEMORY_MIB, `${DEFAULT_MAX_MEMORY_MIB}: 80% of this machine's memory, or of its container's limit`);
 }
 
 /** The image-sized arrays of a job over `pixels` pixels: inputs (stored or a batch at a time), outputs, PNG bytes. */

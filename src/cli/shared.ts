@@ -136,7 +136,7 @@ export const storedInputsOption = () =>
     .argParser(integer(0))
     .default(STORED_INPUTS_MAX_BYTES / 2 ** 20);
 /** `--backend`: where to train. */
-export const backendOption = () => new Option("--backend <name>", "backend to train on (auto: the fastest that runs here)").default("auto");
+export const backendOption = () => new Option("--backend <name>", "backend to run on (auto: the fastest that runs here)").default("auto");
 /** `--threads`: the wasm backend's threads. */
 export const threadsOption = () =>
   new Option("--threads <n>", "threads of the wasm backend (default: $COORDNET_THREADS, else the cores Node reports)").argParser(integer(1));

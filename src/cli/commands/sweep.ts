@@ -9,7 +9,7 @@
  */
 
 import { join } from "node:path";
-import { type Command, InvalidArgumentError } from "commander";
+import { type Command, InvalidArgumentError, Option } from "commander";
 import { requireBackend, resolveBackendName } from "../../backends/index.js";
 import { applyOverrides, type Holdout } from "../../config.js";
 import { runSweep, SWEEP_SIGMAS, sigmaDir } from "../../experiments/sweep.js";
@@ -136,7 +136,7 @@ export function registerSweep(program: Command, ctx: CommandContext): void {
     .description("train a Gaussian Fourier-feature preset at several σ with held-out pixels; write sweep.json, sweep.svg and sweep.html")
     .addOption(imageOption())
     .option("--preset <name>", "the preset to sweep (a gaussian encoding)", "gaussian")
-    .option("--sigma <list>", "comma-separated σ values", sigmaList, SWEEP_SIGMAS)
+    .addOption(new Option("--sigma <list>", "comma-separated σ values").argParser(sigmaList).default(SWEEP_SIGMAS, SWEEP_SIGMAS.join(",")))
     .option("--holdout <every-other|F>", "pixels held out of every run: every-other (Tancik et al.) or a fraction F in (0,1)", holdout, "every-other")
     .option("--epochs <n>", "epochs per σ (default: the preset's)", integer(1))
     .option("--seed <n>", "seed of weights, features, shuffles and a random holdout", integer(0))

@@ -37,7 +37,7 @@ function summaryLine(record: RunRecord, outDir: string): string {
     record.testPsnr === null
       ? `MSE ${record.mse?.toExponential(3)}, PSNR ${record.psnr?.toFixed(2)} dB`
       : `train MSE ${record.mse?.toExponential(3)}, PSNR ${record.psnr?.toFixed(2)} dB; test (held-out) MSE ${record.testMse?.toExponential(3)}, PSNR ${record.testPsnr.toFixed(2)} dB`;
-  return `${record.history.length} epochs on ${record.backend.name} in ${record.trainingSeconds.toFixed(1)} s: ${loss}, ${psnr} → ${outDir}`;
+  return `${record.history.length} epoch${record.history.length === 1 ? "" : "s"} on ${record.backend.name} in ${record.trainingSeconds.toFixed(1)} s: ${loss}, ${psnr} → ${outDir}`;
 }
 
 interface TrainFlags extends ConfigFlags {
