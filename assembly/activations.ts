@@ -29,7 +29,7 @@
 // that). The bounds stay far below the parity suite's tolerance; src/backends/compare.ts explains
 // why.
 
-import { erf4, exp4, expm14, sigmoid4, sin30Turns4, tanh4 } from "./approx";
+import { erf4, erfWith4, exp4, expm14, sigmoid4, sin30Turns4, tanh4 } from "./approx";
 
 // Activation codes (the trainer passes them; 0: none), written once in the file the trainer's
 // WASM_ACTIVATIONS (src/backends/wasm/module.ts) reads them from.
@@ -45,7 +45,12 @@ export { ELU, GELU, IDENTITY, RELU, SIGMOID, SINE, TANH };
   if (act === RELU) return f32x4.max(z, k(0)); // max keeps NaN; max(−0, 0) = +0, as Math.max
   if (act === GELU) return f32x4.mul(f32x4.mul(z, k(0.5)), f32x4.add(k(1), erf4(f32x4.mul(z, k(0.70710678118654752440)))));
   // ELU: z for z > 0 (NaN takes the other branch, which keeps it), else eᶻ − 1
-  if (act === ELU) return v128.bitselect(z, expm14(z), f32x4.gt(z, k(0)));
+  // (four positive lanes skip eᶻ − 1; the result is the same bits)
+  if (act === ELU) {
+    const pos = f32x4.gt(z, k(0));
+    if (v128.all_true<i32>(pos)) return z;
+    return v128.bitselect(z, expm14(z), pos);
+  }
   if (act === TANH) return tanh4(z);
   if (act === SIGMOID) return sigmoid4(z);
   if (act === SINE) return sin30Turns4(z, false);
@@ -60,9 +65,13 @@ export { ELU, GELU, IDENTITY, RELU, SIGMOID, SINE, TANH };
   // ReLU: da·[z > 0], a product (NaN·0 stays NaN, as the reference's da·reluGrad(z))
   if (act === RELU) return f32x4.mul(da, v128.bitselect(k(1), k(0), f32x4.gt(d, k(0))));
   if (act === GELU) {
-    // Φ(z) + z·φ(z), φ(z) = e^(−z²/2)/√(2π)
-    const cdf = f32x4.mul(k(0.5), f32x4.add(k(1), erf4(f32x4.mul(d, k(0.70710678118654752440)))));
-    const pdf = f32x4.mul(exp4(f32x4.mul(f32x4.mul(d, d), k(-0.5))), k(0.3989422804014327));
+    // Φ(z) + z·φ(z), φ(z) = e^(−z²/2)/√(2π): with x = z/√2, Φ(z) = (1 + erf(x))/2 and e^(−z²/2) =
+    // e^(−x²), the exponential erf's tail needs too, so it is computed once
+    const x = f32x4.mul(d, k(0.70710678118654752440));
+    const u = f32x4.mul(x, x);
+    const e = exp4(f32x4.neg(u));
+    const cdf = f32x4.mul(k(0.5), f32x4.add(k(1), erfWith4(x, u, e)));
+    const pdf = f32x4.mul(e, k(0.3989422804014327));
     return f32x4.mul(da, f32x4.add(cdf, f32x4.mul(d, pdf)));
   }
   // ELU from a: 1 where a > 0 (z > 0), else eᶻ = a + 1

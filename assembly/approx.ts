@@ -44,26 +44,24 @@
 
 /**
  * eˣ − 1 without the cancellation near 0: its Taylor series to x⁷ where |x| < 0.35 (truncation
- * < 2e−8 relative), eˣ − 1 elsewhere.
+ * < 2e−8 relative), eˣ − 1 elsewhere; a branch that no lane takes is skipped.
  */
 @inline export function expm14(x: v128): v128 {
+  // each lane takes one branch; a branch that no lane takes is skipped (same bits either way)
+  const near = f32x4.lt(f32x4.abs(x), k(0.35));
+  if (!v128.any_true(near)) return f32x4.sub(exp4(x), k(1));
   let p = step(k(1.0 / 5040), x, 1.0 / 720);
   p = step(p, x, 1.0 / 120);
   p = step(p, x, 1.0 / 24);
   p = step(p, x, 1.0 / 6);
   p = step(p, x, 0.5);
   const small = add(mul(mul(p, x), x), x);
-  const large = f32x4.sub(exp4(x), k(1));
-  return v128.bitselect(small, large, f32x4.lt(f32x4.abs(x), k(0.35)));
+  if (v128.all_true<i32>(near)) return small;
+  return v128.bitselect(small, f32x4.sub(exp4(x), k(1)), near);
 }
 
-/**
- * erf(x): x·A(x²) for |x| < 1, else ±(1 − e^(−x²)·B(|x| − 2.5)) with |x| clamped to 4 (erf(4) =
- * 1 − 1.5e−8, 1 in float32). A (degree 7) and B (degree 10) are Chebyshev least-squares fits (in
- * float64, numpy) of erf(x)/x over x² ∈ [0, 1] and of erfc(x)·e^(x²) over x ∈ [1, 4].
- */
-@inline export function erf4(x: v128): v128 {
-  const u = mul(x, x);
+/** x·A(x²), erf for |x| < 1 (see {@link erfWith4}). */
+@inline function erfSmall4(x: v128, u: v128): v128 {
   let a = step(k(-9.673591193859465e-6), u, 1.1268253729213029e-4);
   a = step(a, u, -8.484396385028958e-4);
   a = step(a, u, 5.221053492277861e-3);
@@ -71,9 +69,12 @@
   a = step(a, u, 1.1283782869577408e-1);
   a = step(a, u, -3.7612637877464294e-1);
   a = step(a, u, 1.128379225730896);
-  a = mul(a, x);
-  const ax = f32x4.min(f32x4.abs(x), k(4));
-  const s = f32x4.sub(ax, k(2.5));
+  return mul(a, x);
+}
+
+/** ±(1 − e·B(min(|x|, 4) − 2.5)), erf for |x| ≥ 1, e = e^(−x²) (see {@link erfWith4}). */
+@inline function erfTail4(x: v128, e: v128): v128 {
+  const s = f32x4.sub(f32x4.min(f32x4.abs(x), k(4)), k(2.5));
   let b = step(k(1.6718017832317855e-6), s, -6.3860857153485995e-6);
   b = step(b, s, 1.4353662663779687e-5);
   b = step(b, s, -5.3585808927891776e-5);
@@ -84,10 +85,36 @@
   b = step(b, s, 2.4938203394412994e-2);
   b = step(b, s, -7.43476003408432e-2);
   b = step(b, s, 2.1080635488033295e-1);
-  const tail = f32x4.sub(k(1), mul(exp4(f32x4.neg(mul(ax, ax))), b));
-  // the sign of x on the tail (x = ±0 and NaN take the first branch)
-  const signed = v128.or(tail, v128.and(x, i32x4.splat(0x80000000)));
-  return v128.bitselect(a, signed, f32x4.lt(f32x4.abs(x), k(1)));
+  const tail = f32x4.sub(k(1), mul(e, b));
+  // the sign of x on the tail
+  return v128.or(tail, v128.and(x, i32x4.splat(0x80000000)));
+}
+
+/**
+ * erf(x) given e = e^(−x²) (GELU's derivative needs that exponential too, for φ, so it computes it
+ * once): x·A(x²) for |x| < 1, else ±(1 − e·B(|x| − 2.5)) with |x| clamped to 4 in B (erf(4) =
+ * 1 − 1.5e−8, 1 in float32; beyond 4, e·B < 1.6e−8 and the result is 1 in float32 either way). A
+ * (degree 7) and B (degree 10) are Chebyshev least-squares fits (in float64, numpy) of erf(x)/x over
+ * x² ∈ [0, 1] and of erfc(x)·e^(x²) over x ∈ [1, 4]. Each lane takes one of the two branches
+ * (x = ±0 takes the first, NaN the second, which keeps it); a branch that no lane takes is skipped
+ * (a lane's result is the same bits either way, so it still does not depend on its neighbours).
+ * u = x².
+ */
+@inline export function erfWith4(x: v128, u: v128, e: v128): v128 {
+  const small = f32x4.lt(f32x4.abs(x), k(1));
+  if (v128.all_true<i32>(small)) return erfSmall4(x, u);
+  if (!v128.any_true(small)) return erfTail4(x, e);
+  return v128.bitselect(erfSmall4(x, u), erfTail4(x, e), small);
+}
+
+/** erf(x), {@link erfWith4} with e^(−x²) computed only where some lane needs it. */
+@inline export function erf4(x: v128): v128 {
+  const u = mul(x, x);
+  const small = f32x4.lt(f32x4.abs(x), k(1));
+  if (v128.all_true<i32>(small)) return erfSmall4(x, u);
+  const tail = erfTail4(x, exp4(f32x4.neg(u)));
+  if (!v128.any_true(small)) return tail;
+  return v128.bitselect(erfSmall4(x, u), tail, small);
 }
 
 /** tanh(x) = (e^(2x) − 1)/(e^(2x) − 1 + 2), x clamped to ±9 (tanh(9) is 1 in float32). */
