@@ -46,6 +46,12 @@ const MAX_SIDE = 65536;
  *
  * @throws {@link InvalidArgumentError} naming what is wrong
  *
+ * @example
+ * ```ts
+ * const rgb = toRGBImage({ width: 1, height: 1, data: new Uint8ClampedArray([255, 0, 0, 255]) }, 4096);
+ * rgb.data; // Float32Array [1, 0, 0]
+ * ```
+ *
  * @group Images
  */
 export function toRGBImage(image: ImageLike, maxPixels: number, what = "image"): RGBImage {
