@@ -5,6 +5,7 @@ import type { Config } from "coordnet";
 import { listBackendsUi, probing } from "./playground/backends.js";
 import { $, params, scripted, send, show, worker } from "./playground/dom.js";
 import { imageError, useDefaultImage, wireImage } from "./playground/image.js";
+import { addMeasure, resetLab } from "./playground/lab.js";
 import { runLesson, wireLesson } from "./playground/lesson.js";
 import { drawNetwork } from "./playground/neurons.js";
 import { fillPresets, readUrl, watchControls, writeUrl } from "./playground/options.js";
@@ -70,6 +71,7 @@ worker.addEventListener("message", (event: MessageEvent<FromWorker>) => {
       break;
     case "started":
       config = m.config;
+      resetLab(m.epochs, m.width, m.height);
       $("device").textContent = `trains on ${m.backend}: ${Object.entries(m.details)
         .map(([k, v]) => `${k} ${v}`)
         .join(", ")}`;
@@ -77,6 +79,9 @@ worker.addEventListener("message", (event: MessageEvent<FromWorker>) => {
       break;
     case "weights":
       if (config !== null) drawNetwork("train-net", config, m.weights, m.matrix, m.epoch, m.units);
+      break;
+    case "measured":
+      addMeasure(m);
       break;
     case "epoch":
       run.losses.push(m.loss);

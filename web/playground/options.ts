@@ -20,6 +20,7 @@ export const CONTROLS: Record<string, string> = {
   batch: "batch",
   epochs: "epochs",
   seed: "seed",
+  holdout: "holdout",
   "lesson-epochs": "lesson-epochs",
   zoom: "zoom-factor",
   "verify-a": "verify-a",
@@ -82,6 +83,7 @@ export function overrides(): Record<string, unknown> {
     batchSize: num("batch"),
     epochs: num("epochs"),
     seed: num("seed"),
+    ...(field("holdout").value === "every-other" ? { holdout: "every-other" } : {}),
   };
 }
 
