@@ -248,6 +248,23 @@ describe.skipIf(skip !== null)("the playground page's design, accessibility, uni
     await page.close();
   }, 180_000);
 
+  it.concurrent("the σ slider, moved with the keyboard, retrains small and plots train and test PSNR against σ", async () => {
+    const { page, errors } = await loaded("?sweep-kind=gaussian&sweep-sigma=4");
+    await page.focus("#sweep-sigma");
+    await page.keyboard.press("ArrowRight");
+    expect(await page.textContent("#sweep-sigma-value")).toBe("5");
+    expect(new URL(page.url()).searchParams.get("sweep-sigma")).toBe("5");
+    await page.waitForFunction("globalThis.coordnetSweep.points.length === 1", null, { timeout: 120_000 });
+    const [point] = (await page.evaluate("globalThis.coordnetSweep.points")) as { kind: string; value: number; trainPsnr: number; testPsnr: number }[];
+    expect([point.kind, point.value]).toEqual(["gaussian", 5]);
+    // a real run: well above a grey image's PSNR, and the held-out pixels no better than the trained ones
+    expect(point.testPsnr).toBeGreaterThan(12);
+    expect(point.trainPsnr).toBeGreaterThan(point.testPsnr);
+    expect(await page.textContent("#sweep-summary")).toContain(`test PSNR peaks at σ = 5 (${point.testPsnr.toFixed(2)} dB`);
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 180_000);
+
   it.concurrent("a shared URL restores every control, and changing one rewrites the URL", async () => {
     const shared: Record<string, string> = {
       size: "32x32",
@@ -266,6 +283,9 @@ describe.skipIf(skip !== null)("the playground page's design, accessibility, uni
       holdout: "every-other",
       "lesson-epochs": "12",
       zoom: "8",
+      "sweep-kind": "positional",
+      "sweep-sigma": "20",
+      "sweep-l": "7",
       "verify-a": "wasm",
       "verify-b": "reference",
       "verify-batch": "64",
@@ -279,6 +299,10 @@ describe.skipIf(skip !== null)("the playground page's design, accessibility, uni
       const got = await page.$eval(`#${ids[name] ?? name}`, (el) => (el as unknown as { value: string }).value);
       expect(got, name).toBe(name === "size" ? "32" : value);
     }
+    // the sweep shows the slider of its kind, with its number
+    expect(await page.$eval("#sweep-l-label", (el) => (el as unknown as { hidden: boolean }).hidden)).toBe(false);
+    expect(await page.$eval("#sweep-sigma-label", (el) => (el as unknown as { hidden: boolean }).hidden)).toBe(true);
+    expect(await page.textContent("#sweep-l-value")).toBe("7");
     expect(await page.$eval("#backends input:checked", (el) => (el as unknown as { value: string }).value)).toBe("reference");
     // the page writes back what it restored
     const written = new URLSearchParams(new URL(page.url()).search);

@@ -10,6 +10,7 @@ import { runLesson, wireLesson } from "./playground/lesson.js";
 import { drawNetwork } from "./playground/neurons.js";
 import { fillPresets, readUrl, watchControls, writeUrl } from "./playground/options.js";
 import { finish, scriptedOptions, verifyMessage } from "./playground/scripted.js";
+import { sweepRestored, wireSweep } from "./playground/sweep.js";
 import { drawLoss, pngUrl, run, setDownload, setRunning, start, status, wireTrain } from "./playground/train.js";
 import { showComparison, wireVerify } from "./playground/verify.js";
 import { showZoom, wireZoom, zoomReady } from "./playground/zoom.js";
@@ -25,12 +26,14 @@ wireTrain();
 wireLesson();
 wireVerify();
 wireZoom();
+wireSweep();
 if (!scripted) {
   const ignored = readUrl();
   if (ignored.length > 0) status(`coordnet: ignored URL parameters that no control takes: ${ignored.join(", ")}`);
   watchControls();
   writeUrl();
 }
+sweepRestored();
 
 /** The scripted mode names its backend: it skips probing the others (a WebGPU probe can take seconds). */
 function runScripted(): void {
