@@ -303,6 +303,7 @@ describe.skipIf(skip !== null)("the playground page's design, accessibility, uni
     expect(await page.$eval("#sweep-l-label", (el) => (el as unknown as { hidden: boolean }).hidden)).toBe(false);
     expect(await page.$eval("#sweep-sigma-label", (el) => (el as unknown as { hidden: boolean }).hidden)).toBe(true);
     expect(await page.textContent("#sweep-l-value")).toBe("7");
+    expect([await page.isVisible("#sweep-l"), await page.isVisible("#sweep-sigma")]).toEqual([true, false]);
     expect(await page.$eval("#backends input:checked", (el) => (el as unknown as { value: string }).value)).toBe("reference");
     // the page writes back what it restored
     const written = new URLSearchParams(new URL(page.url()).search);

@@ -75,6 +75,7 @@ async function next(): Promise<void> {
   const value = queue.shift();
   if (value === undefined) {
     busy = false;
+    status(`done: ${sweep.points.length} run${sweep.points.length === 1 ? "" : "s"} plotted`);
     return;
   }
   busy = true;
