@@ -1,12 +1,14 @@
-// The README's playground screenshots (npx tsx scripts/screenshots.ts [train] [stepper] [lesson] [phone];
+// The README's playground screenshots (npx tsx scripts/screenshots.ts [train] [stepper] [lesson] [phone] [sweep];
 // all when none is named): `train` has headless chromium, 1300 px wide, train the built-in
-// photograph on wasm in the train view (positional, 64×64, 40 epochs), render the zoom at 4×, then
+// photograph on wasm in the train view (positional, 64×64, 40 epochs, batch 256, every other pixel
+// held out: train and test PSNR and the spectrum under the loss chart), render the zoom at 4×, then
 // run the verify view (wasm against the reference), and writes docs/playground-train.png and
 // docs/playground-verify.png; `stepper` opens the backprop stepper (stepper.html) at layer 1's
 // denseBackward of the first training step and writes docs/playground-stepper.png; `lesson` trains
 // ReLU against positional encoding side by side (64×64, 40 epochs, wasm) at 1300 px and writes
 // docs/playground-lesson.png; `phone` does the same at 390 px and writes the page's first screens
-// as docs/playground-phone.png.
+// as docs/playground-phone.png; `sweep` sweeps the Gaussian features' σ (10 small runs on wasm)
+// and writes docs/playground-sweep.png.
 import type { Browser } from "playwright-core";
 import { buildSite, launch, serve } from "../test/browser-harness.js";
 
@@ -20,6 +22,8 @@ async function train(browser: Browser, url: string): Promise<void> {
   await page.selectOption("#preset", "positional");
   await page.selectOption("#size", "64");
   await page.fill("#epochs", "40");
+  await page.fill("#batch", "256");
+  await page.selectOption("#holdout", "every-other");
   await page.check("#backends input[value=wasm]");
   await page.click("#train");
   await page.waitForSelector("#downloads a", { timeout: 300_000 });
@@ -56,6 +60,16 @@ async function lesson(browser: Browser, url: string, width: number, path: string
   else await page.screenshot({ path, clip: { x: 0, y: 0, width, height: 2400 }, fullPage: true });
 }
 
+/** The σ sweep, all ten values, on wasm. */
+async function sweep(browser: Browser, url: string): Promise<void> {
+  const page = await browser.newPage({ viewport: { width: 1300, height: 900 } });
+  await page.goto(`${url}?backend=wasm&sweep-kind=gaussian`);
+  await page.waitForSelector("#backends input[type=radio]", { timeout: 60_000 });
+  await page.click("#sweep-all");
+  await page.waitForSelector("#sweep-status:has-text('done')", { timeout: 600_000 });
+  await page.locator("#panel-sweep").screenshot({ path: "docs/playground-sweep.png" });
+}
+
 const site = await buildSite();
 const server = await serve(site);
 const browser = await launch();
@@ -63,6 +77,7 @@ try {
   if (wanted("train")) await train(browser, server.url);
   if (wanted("stepper")) await stepper(browser, server.url);
   if (wanted("lesson")) await lesson(browser, server.url, 1300, "docs/playground-lesson.png");
+  if (wanted("sweep")) await sweep(browser, server.url);
   if (wanted("phone")) await lesson(browser, server.url, 390, "docs/playground-phone.png");
 } finally {
   await browser.close();

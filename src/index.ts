@@ -55,6 +55,7 @@ import "./backends/index.js";
 
 export {
   type Band,
+  bandErrors,
   type Eigen,
   type ImageSpectrum,
   type ImageSpectrumOptions,

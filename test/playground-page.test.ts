@@ -4,12 +4,16 @@
 // - the lesson runs from the first view (its button, nothing else set), and each hidden unit's
 //   thumbnail equals, within 1/255, the reference forward's activation for the weights the page
 //   drew it from (read back from the page, recomputed here with dist/reference);
+// - holding pixels out shows train and test PSNR (recomputed here from the page's predictions),
+//   and the spectrum heatmap fills in with the library's bandErrors for the same predictions;
 // - a shared URL restores every control, and a changed control rewrites the URL.
 import { readFileSync } from "node:fs";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { bandErrors } from "../dist/analysis/spectrum.js";
 import type { Config } from "../dist/config.js";
 import { createEncoder, encodeImageGrid } from "../dist/encoding/index.js";
+import { holdoutSplit } from "../dist/holdout.js";
 import { createTape, type MLP, mlpForward } from "../dist/reference/index.js";
 import { buildSite, launch, noBrowser, openPage, removeSite, serve } from "./browser-harness.js";
 
@@ -157,6 +161,110 @@ describe.skipIf(skip !== null)("the playground page's design, accessibility, uni
     await page.close();
   }, 180_000);
 
+  it.concurrent("held-out pixels: train and test PSNR as it trains; the spectrum heatmap fills in with bandErrors' values", async () => {
+    // 6 epochs at 32×32 (256 training pixels with every other held out): a measure at epoch 0 and after each epoch
+    const epochs = 6;
+    const { page, errors } = await loaded(`?size=32x32&epochs=${epochs}&holdout=every-other`);
+    expect(await page.$eval("#holdout", (el) => (el as unknown as { value: string }).value)).toBe("every-other");
+    await page.focus("#train");
+    await page.keyboard.press("Enter");
+    await page.waitForFunction('document.getElementById("status").textContent.startsWith("done: ")', null, { timeout: 120_000 });
+    const got = (await page.evaluate(() => {
+      type Lab = {
+        width: number;
+        height: number;
+        target: Float32Array;
+        measures: { epoch: number; trainPsnr: number; testPsnr: number | null; bands: number[] | null; prediction: Float32Array | null }[];
+        cellRect(i: number, band: number, bands: number): { x: number; y: number; w: number; h: number };
+      };
+      const lab = (globalThis as unknown as { coordnetLab: Lab }).coordnetLab;
+      const doc = globalThis as unknown as { document: { getElementById(id: string): { textContent: string; getContext(k: "2d"): unknown } } };
+      const ctx = doc.document.getElementById("spectrum").getContext("2d") as {
+        getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray };
+      };
+      return {
+        width: lab.width,
+        height: lab.height,
+        target: Array.from(lab.target),
+        text: doc.document.getElementById("psnr-split").textContent,
+        measures: lab.measures.map((m, i) => ({
+          epoch: m.epoch,
+          trainPsnr: m.trainPsnr,
+          testPsnr: m.testPsnr,
+          bands: m.bands,
+          prediction: Array.from(m.prediction ?? []),
+          // each cell's centre pixel on the canvas
+          pixels: (m.bands ?? []).map((_, b) => {
+            const r = lab.cellRect(i, b, (m.bands ?? []).length);
+            return Array.from(ctx.getImageData(r.x + Math.floor(r.w / 2), r.y + Math.floor(r.h / 2), 1, 1).data);
+          }),
+        })),
+      };
+    })) as {
+      width: number;
+      height: number;
+      target: number[];
+      text: string;
+      measures: { epoch: number; trainPsnr: number; testPsnr: number; bands: number[]; prediction: number[]; pixels: number[][] }[];
+    };
+    expect([got.width, got.height]).toEqual([32, 32]);
+    // the initial network and one measure after each epoch, the heatmap's columns
+    expect(got.measures.map((m) => m.epoch)).toEqual(Array.from({ length: epochs + 1 }, (_, e) => e));
+    const { train, test } = holdoutSplit("every-other", 32, 32, 0);
+    const psnr = (p: number[], pixels: Uint32Array) => {
+      let sum = 0;
+      for (const k of pixels) for (let c = 0; c < 3; c++) sum += (p[k * 3 + c] - got.target[k * 3 + c]) ** 2;
+      return 10 * Math.log10((3 * pixels.length) / sum);
+    };
+    let worst = 0;
+    for (const m of got.measures) {
+      // PSNR recomputed here from the page's predictions and the library's split
+      expect(Math.abs(m.testPsnr - psnr(m.prediction, test)), `test PSNR at epoch ${m.epoch}`).toBeLessThan(1e-9);
+      expect(Math.abs(m.trainPsnr - psnr(m.prediction, train)), `train PSNR at epoch ${m.epoch}`).toBeLessThan(1e-9);
+      // the heatmap's column is the analysis function's for the same prediction: the same float64
+      // arithmetic on the same float32 inputs in Node's V8 and Chromium's (both fdlibm's sin/cos);
+      // 1e-9 leaves room for a last-bit difference in a twiddle factor, over sums of 1024 terms (~1e-13)
+      const expected = bandErrors(Float32Array.from(m.prediction), Float32Array.from(got.target), 32, 32);
+      expect(m.bands.length).toBe(8);
+      for (const [b, v] of m.bands.entries()) worst = Math.max(worst, Math.abs(v - expected[b]));
+      // every cell drawn, opaque, in its value's colour (white 0 … the warm colour at 1 or more)
+      for (const [b, px] of m.pixels.entries()) {
+        const v = Math.min(1, Math.max(0, m.bands[b]));
+        const color = [255 + (0xb3 - 255) * v, 255 + (0x54 - 255) * v, 255 + (0x0c - 255) * v].map(Math.round);
+        expect(px, `cell (epoch ${m.epoch}, band ${b})`).toEqual([...color, 255]);
+      }
+    }
+    console.log(`  spectrum: ${got.measures.length} columns × 8 bands, worst |page − bandErrors| ${worst.toExponential(2)}`);
+    expect(worst).toBeLessThan(1e-9);
+    // the lowest band is learnt faster than the highest (spectral bias, or the encoding's help)
+    const last = got.measures[epochs];
+    expect(last.bands[0]).toBeLessThan(got.measures[0].bands[0]);
+    // the shown test PSNR is the last measure's, to the 0.01 dB it is written with
+    const shown = /test PSNR (-?[\d.]+) dB/.exec(got.text);
+    expect(shown, got.text).not.toBeNull();
+    expect(Math.abs(Number(shown?.[1]) - psnr(last.prediction, test))).toBeLessThanOrEqual(0.01);
+    expect(await axeSerious(page)).toEqual([]);
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 180_000);
+
+  it.concurrent("the σ slider, moved with the keyboard, retrains small and plots train and test PSNR against σ", async () => {
+    const { page, errors } = await loaded("?sweep-kind=gaussian&sweep-sigma=4");
+    await page.focus("#sweep-sigma");
+    await page.keyboard.press("ArrowRight");
+    expect(await page.textContent("#sweep-sigma-value")).toBe("5");
+    expect(new URL(page.url()).searchParams.get("sweep-sigma")).toBe("5");
+    await page.waitForFunction("globalThis.coordnetSweep.points.length === 1", null, { timeout: 120_000 });
+    const [point] = (await page.evaluate("globalThis.coordnetSweep.points")) as { kind: string; value: number; trainPsnr: number; testPsnr: number }[];
+    expect([point.kind, point.value]).toEqual(["gaussian", 5]);
+    // a real run: well above a grey image's PSNR, and the held-out pixels no better than the trained ones
+    expect(point.testPsnr).toBeGreaterThan(12);
+    expect(point.trainPsnr).toBeGreaterThan(point.testPsnr);
+    expect(await page.textContent("#sweep-summary")).toContain(`test PSNR peaks at σ = 5 (${point.testPsnr.toFixed(2)} dB`);
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 180_000);
+
   it.concurrent("a shared URL restores every control, and changing one rewrites the URL", async () => {
     const shared: Record<string, string> = {
       size: "32x32",
@@ -172,8 +280,12 @@ describe.skipIf(skip !== null)("the playground page's design, accessibility, uni
       batch: "512",
       epochs: "9",
       seed: "5",
+      holdout: "every-other",
       "lesson-epochs": "12",
       zoom: "8",
+      "sweep-kind": "positional",
+      "sweep-sigma": "20",
+      "sweep-l": "7",
       "verify-a": "wasm",
       "verify-b": "reference",
       "verify-batch": "64",
@@ -187,6 +299,11 @@ describe.skipIf(skip !== null)("the playground page's design, accessibility, uni
       const got = await page.$eval(`#${ids[name] ?? name}`, (el) => (el as unknown as { value: string }).value);
       expect(got, name).toBe(name === "size" ? "32" : value);
     }
+    // the sweep shows the slider of its kind, with its number
+    expect(await page.$eval("#sweep-l-label", (el) => (el as unknown as { hidden: boolean }).hidden)).toBe(false);
+    expect(await page.$eval("#sweep-sigma-label", (el) => (el as unknown as { hidden: boolean }).hidden)).toBe(true);
+    expect(await page.textContent("#sweep-l-value")).toBe("7");
+    expect([await page.isVisible("#sweep-l"), await page.isVisible("#sweep-sigma")]).toEqual([true, false]);
     expect(await page.$eval("#backends input:checked", (el) => (el as unknown as { value: string }).value)).toBe("reference");
     // the page writes back what it restored
     const written = new URLSearchParams(new URL(page.url()).search);

@@ -5,10 +5,12 @@ import type { Config } from "coordnet";
 import { listBackendsUi, probing } from "./playground/backends.js";
 import { $, params, scripted, send, show, worker } from "./playground/dom.js";
 import { imageError, useDefaultImage, wireImage } from "./playground/image.js";
+import { addMeasure, resetLab } from "./playground/lab.js";
 import { runLesson, wireLesson } from "./playground/lesson.js";
 import { drawNetwork } from "./playground/neurons.js";
 import { fillPresets, readUrl, watchControls, writeUrl } from "./playground/options.js";
 import { finish, scriptedOptions, verifyMessage } from "./playground/scripted.js";
+import { sweepRestored, wireSweep } from "./playground/sweep.js";
 import { drawLoss, pngUrl, run, setDownload, setRunning, start, status, wireTrain } from "./playground/train.js";
 import { showComparison, wireVerify } from "./playground/verify.js";
 import { showZoom, wireZoom, zoomReady } from "./playground/zoom.js";
@@ -24,12 +26,14 @@ wireTrain();
 wireLesson();
 wireVerify();
 wireZoom();
+wireSweep();
 if (!scripted) {
   const ignored = readUrl();
   if (ignored.length > 0) status(`coordnet: ignored URL parameters that no control takes: ${ignored.join(", ")}`);
   watchControls();
   writeUrl();
 }
+sweepRestored();
 
 /** The scripted mode names its backend: it skips probing the others (a WebGPU probe can take seconds). */
 function runScripted(): void {
@@ -70,6 +74,7 @@ worker.addEventListener("message", (event: MessageEvent<FromWorker>) => {
       break;
     case "started":
       config = m.config;
+      resetLab(m.epochs, m.width, m.height);
       $("device").textContent = `trains on ${m.backend}: ${Object.entries(m.details)
         .map(([k, v]) => `${k} ${v}`)
         .join(", ")}`;
@@ -77,6 +82,9 @@ worker.addEventListener("message", (event: MessageEvent<FromWorker>) => {
       break;
     case "weights":
       if (config !== null) drawNetwork("train-net", config, m.weights, m.matrix, m.epoch, m.units);
+      break;
+    case "measured":
+      addMeasure(m);
       break;
     case "epoch":
       run.losses.push(m.loss);

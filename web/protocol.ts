@@ -2,6 +2,7 @@
 import type { Config } from "coordnet";
 import type { BackendStatus, LayerWeights } from "coordnet/backends";
 import type { MLPSpec } from "coordnet/reference";
+import type { Measure } from "./playground/measure.js";
 import type { UnitPlanes } from "./playground/units.js";
 
 export type ToWorker =
@@ -35,6 +36,8 @@ export type FromWorker =
   | { type: "started"; backend: string; details: Record<string, string>; width: number; height: number; epochs: number; config: Config }
   /** the weights after `epoch` epochs (0: the initial ones), the Gaussian encoding's matrix, and the shown units' pictures' values */
   | { type: "weights"; epoch: number; weights: LayerWeights[]; matrix: Float32Array | null; units: UnitPlanes }
+  /** the lab's measures at `epoch` (0: the initial network); the target (row-major [H][W][3]) with the first when predictions are sent */
+  | ({ type: "measured"; target?: Float32Array } & Measure)
   | { type: "epoch"; epoch: number; epochs: number; loss: number; lr: number; psnr: number; samplesPerSecond: number; image?: ImageData }
   | { type: "paused"; epoch: number }
   | {

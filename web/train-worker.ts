@@ -7,6 +7,7 @@ import {
   imageError,
   loadPreset,
   Model,
+  type RGBImage,
   renderImage,
   resample,
   startSession,
@@ -16,6 +17,7 @@ import {
   trainOneEpoch,
 } from "coordnet";
 import { type BackendStatus, backendNames, compareBackends, probeBackend } from "coordnet/backends";
+import { measure } from "./playground/measure.js";
 import { unitPlanes } from "./playground/units.js";
 import type { FromWorker, ToWorker } from "./protocol.js";
 
@@ -84,6 +86,14 @@ async function train(message: Extract<ToWorker, { type: "start" }>): Promise<voi
   session = s;
   const { epochs } = config.training;
   post({ type: "started", backend: s.trainer.info.backend, details: s.trainer.info.details ?? {}, width: target.width, height: target.height, epochs, config });
+  // the lab's measures (train/test PSNR, the spectrum) of a prediction, with the target the first time
+  const postMeasure = (rgb: RGBImage, epoch: number) => {
+    const m = measure(s, rgb, target, epoch);
+    const first = epoch === 0 && m.prediction !== null ? Float32Array.from(target.data) : undefined;
+    post({ type: "measured", ...m, target: first }, [...(m.prediction === null ? [] : [m.prediction.buffer]), ...(first === undefined ? [] : [first.buffer])]);
+    return m;
+  };
+  postMeasure((await reconstruction(s, target.width, target.height)).rgb, s.state.epoch);
   const every = Math.max(1, Math.round(epochs / 25));
   // the weights for the page's unit pictures: now, then with each reconstruction
   const sendWeights = async (epoch: number) => {
@@ -129,7 +139,7 @@ async function train(message: Extract<ToWorker, { type: "start" }>): Promise<voi
       let image: ImageData | undefined;
       if (last || completed.epoch % every === 0 || budget === 0) {
         const r = await reconstruction(s, target.width, target.height);
-        psnr = imageError(r.rgb, target).psnr;
+        psnr = postMeasure(r.rgb, completed.epoch).trainPsnr;
         image = new ImageData(r.image.data as Uint8ClampedArray<ArrayBuffer>, r.image.width, r.image.height);
         await sendWeights(completed.epoch);
       }

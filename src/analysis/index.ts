@@ -11,6 +11,7 @@ export { checkKinds, type Encoder1D, encoder1D, float64MLP, INPUT_KINDS, type In
 export { type Eigen, ntkJacobian, ntkKernel, symmetricEigen } from "./ntk.js";
 export { type KindKernels, type NtkGrid, type NtkOptions, type NtkResult, type NtkSpectrum, ntkSpectra } from "./ntk-spectra.js";
 export {
+  bandErrors,
   type ImageSpectrum,
   type ImageSpectrumOptions,
   imageSpectrum,

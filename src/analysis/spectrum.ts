@@ -273,7 +273,7 @@ export async function imageSpectrum(image: RGBImage, options: ImageSpectrumOptio
       (epoch, prediction) => {
         // e = f − y, row-major [H][W][3]
         const e = Float64Array.from(prediction, (p, k) => p - target[k]);
-        for (const [b, energy] of bandEnergy(e, width, height, band, count).entries()) error[b].push(Math.sqrt(energy / targetEnergy[b]));
+        for (const [b, relative] of relativeErrors(e, targetEnergy, width, height, band, count).entries()) error[b].push(relative);
         loss.push(e.reduce((s, v) => s + v * v, 0) / e.length);
         if (epoch > 0) options.onEpoch?.(kind, epoch, epochs);
       },
@@ -281,6 +281,50 @@ export async function imageSpectrum(image: RGBImage, options: ImageSpectrumOptio
     inputs[kind] = { preset: KIND_PRESETS[kind], backend: run.backend, error, learnedAt: learnedAt(error, threshold), loss };
   }
   return { width, height, bands: radialBands(count), epochs, threshold, inputs };
+}
+
+/**
+ * The error of one prediction in each radial band of the 2-D DFT, relative to the target's own
+ * energy there: √(Σ_band |DFT(prediction − target)|² / Σ_band |DFT(target)|²), summed over the
+ * three channels, the constant term in no band — one column of {@link imageSpectrum}'s matrices
+ * (1: not learnt at all, 0: learnt exactly). For a host that trains on its own and measures as it
+ * goes (the playground's live heatmap).
+ *
+ * @param prediction - the network's image, row-major [H][W][3]
+ * @param target - the image it learns, row-major [H][W][3]
+ * @param bands - radial bands from 0 to the Nyquist frequency (default 8, {@link imageSpectrum}'s)
+ * @returns one error per band, lowest first (a band where the target has no energy: NaN)
+ *
+ * @example
+ * ```ts
+ * const errors = bandErrors(prediction.data, image.data, image.width, image.height); // 8 numbers
+ * ```
+ *
+ * @group Spectral bias
+ */
+export function bandErrors(prediction: ArrayLike<number>, target: ArrayLike<number>, width: number, height: number, bands = 8): number[] {
+  if (!Number.isInteger(bands) || bands < 1 || bands > 64)
+    throw new InvalidArgumentError(`bandErrors: bands must be a whole number from 1 to 64, got ${quote(bands)}`);
+  for (const [name, v] of [
+    ["width", width],
+    ["height", height],
+  ] as const)
+    if (!Number.isSafeInteger(v) || v < 1) throw new InvalidArgumentError(`bandErrors: ${name} must be a whole number ≥ 1, got ${quote(v)}`);
+  const n = width * height * OUTPUT_CHANNELS;
+  if (prediction?.length !== n || target?.length !== n)
+    throw new InvalidArgumentError(
+      `bandErrors: prediction and target must each hold ${width}×${height}×3 = ${n} numbers, got ${prediction?.length} and ${target?.length}`,
+    );
+  const band = bandOfBins(width, height, bands);
+  const targetEnergy = bandEnergy(target, width, height, band, bands);
+  // e = f − y, row-major [H][W][3]
+  const e = Float64Array.from({ length: n }, (_, k) => prediction[k] - target[k]);
+  return relativeErrors(e, targetEnergy, width, height, band, bands);
+}
+
+/** √(error energy / target energy) per band. */
+function relativeErrors(e: Float64Array, targetEnergy: number[], width: number, height: number, band: Uint16Array, count: number): number[] {
+  return bandEnergy(e, width, height, band, count).map((energy, b) => Math.sqrt(energy / targetEnergy[b]));
 }
 
 /** Σ over channels and over the bins of each band of |DFT|² (the constant term left out). */

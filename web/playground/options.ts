@@ -20,8 +20,12 @@ export const CONTROLS: Record<string, string> = {
   batch: "batch",
   epochs: "epochs",
   seed: "seed",
+  holdout: "holdout",
   "lesson-epochs": "lesson-epochs",
   zoom: "zoom-factor",
+  "sweep-kind": "sweep-kind",
+  "sweep-sigma": "sweep-sigma",
+  "sweep-l": "sweep-l",
   "verify-a": "verify-a",
   "verify-b": "verify-b",
   "verify-batch": "verify-batch",
@@ -82,6 +86,7 @@ export function overrides(): Record<string, unknown> {
     batchSize: num("batch"),
     epochs: num("epochs"),
     seed: num("seed"),
+    ...(field("holdout").value === "every-other" ? { holdout: "every-other" } : {}),
   };
 }
 
