@@ -157,8 +157,10 @@ export async function startSession(options: SessionOptions): Promise<TrainingSes
   try {
     if (config.encoding.type === "sape") {
       // masked on the host (training/sape.ts): stored when one copy fits the limit, as for every
-      // encoding — SAPE then keeps two, the masked and the unmasked (at 256×256: 2 × 135 MB)
-      const stored = 4 * samples * encoder.features <= (options.storedInputsMaxBytes ?? STORED_INPUTS_MAX_BYTES);
+      // encoding — SAPE then keeps two, the masked and the unmasked (at 256×256: 2 × 135 MB); a copy
+      // holds every pixel's features, held-out ones too, so the limit is weighed on the whole image
+      // (as imageInputs and the CLI's preflight weigh it), not on the training pixels
+      const stored = 4 * image.width * image.height * encoder.features <= (options.storedInputsMaxBytes ?? STORED_INPUTS_MAX_BYTES);
       ({ inputs, sape } = sapeInputs(encoder, pixelCoordinates(image.width, image.height, config.encoding.range) as Float32Array, stored));
     } else {
       // stored inputs encoded by the trainer's kernels where it has them (the same bits as the encoder's)
