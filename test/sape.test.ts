@@ -1,7 +1,10 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { EncodedOnDemand } from "../dist/encoding/inputs.js";
+import { holdoutSplit } from "../dist/holdout.js";
 import { fit as fitImage, Model } from "../dist/index.js";
 import { decodeSafeTensors, encodeSafeTensors } from "../dist/io/safetensors.js";
+import { startSession, trainOneEpoch } from "../dist/training/loop.js";
 import { parseConfig } from "../src/config.js";
 import {
   createEncoder,
@@ -140,6 +143,47 @@ describe("SAPE's progression", () => {
     file.tensors.delete("encoding.progress");
     const { checksum: _, ...metadata } = file.metadata;
     expect(() => Model.fromSafetensors(encodeSafeTensors(file.tensors, metadata))).toThrow(/tensor encoding\.progress is missing or is not \[8, 8\]/);
+  });
+
+  // The progression reads the network's error per cell: with a holdout only the training pixels'
+  // errors may steer it, or the held-out colours would reach the model through the mask. Noise in
+  // the held-out pixels must leave weights and state bit-identical; a changed training pixel must
+  // not (so the check is not vacuous). Both input paths: stored (masked in place) and on demand.
+  it("with held-out pixels, only the training pixels steer the mask (stored inputs and on demand)", async () => {
+    const W = 12;
+    const data = new Float32Array(W * W * 3);
+    for (let k = 0; k < W * W; k++) data.fill(k % W < W / 2 ? 0.5 : ((k % W) + Math.floor(k / W)) % 2, 3 * k, 3 * k + 3);
+    const config = parseConfig({
+      encoding: { type: "sape", features: 8, sigma: 3, grid: 4, epsilon: 1e-3, unlockBy: 0.5 },
+      network: { width: 16, depth: 1 },
+      training: { epochs: 4, batchSize: 16, seed: 2, holdout: 0.5 },
+      optimizer: { lr: 1e-2 },
+    });
+    const { train, test } = holdoutSplit(0.5, W, W, 2);
+    const trainedOn = async (pixels: Float32Array, storedInputsMaxBytes: number) => {
+      const session = await startSession({ config, image: { width: W, height: W, data: pixels }, backend: "reference", storedInputsMaxBytes });
+      try {
+        // a stored copy is every pixel's: 12 × 12 × 18 features × 4 bytes = 10368 (the 72 training
+        // pixels' would be 5184, so 8000 bytes must encode on demand)
+        expect(session.inputs instanceof EncodedOnDemand).toBe(storedInputsMaxBytes < 10368);
+        while (session.state.epoch < 4) await trainOneEpoch(session);
+        const weights = (await session.trainer.getWeights()).flatMap((l) => [...l.weight, ...l.bias]);
+        return { weights, state: Array.from(session.encoder.matrix as Float32Array) };
+      } finally {
+        await session.trainer.dispose();
+      }
+    };
+    const noisy = data.slice();
+    for (const k of test) for (let c = 0; c < 3; c++) noisy[k * 3 + c] = ((k * 7 + c * 3) % 11) / 10;
+    const changed = data.slice();
+    changed[train[0] * 3] = changed[train[0] * 3] > 0.5 ? 0 : 1;
+    for (const bytes of [1 << 20, 8000]) {
+      const clean = await trainedOn(data, bytes);
+      // the progression moved: otherwise an equal state says nothing
+      expect(sapeParts(Float32Array.from(clean.state), { features: 8, grid: 4 }).progress.some((p) => p > 0)).toBe(true);
+      expect(await trainedOn(noisy, bytes)).toEqual(clean);
+      expect((await trainedOn(changed, bytes)).weights).not.toEqual(clean.weights);
+    }
   });
 
   it("draws the gaussian preset's B from the seed, rows sorted by norm", () => {
