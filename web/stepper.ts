@@ -290,7 +290,7 @@ function renderArrays(step: Step, prev: Step | null): void {
           td.dataset.index = String(k);
           td.dataset.value = String(values[k]);
           if (prev !== null && !Object.is(prev.arrays[name][k], values[k])) {
-            // not by colour alone: bold and underlined (style.css), and said in the title
+            // not by colour alone: bold and underlined (stepper.css), and said in the title
             td.className = "changed";
             td.title += ` (changed by this step; was ${prev.arrays[name][k]})`;
           }
