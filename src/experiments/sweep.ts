@@ -21,6 +21,7 @@ import { lockFolder, OutDirError, removeOrphans } from "../io/out-dir.js";
 import { READ_LIMITS, readBoundedText } from "../io/read.js";
 import { parseJson } from "../json.js";
 import { sweepChart } from "../plot/charts.js";
+import { escapeHtml } from "../report/html.js";
 import { continuesRun, type Progress, type RunRecord, runTraining } from "../training/runner.js";
 import { snapshotEpochs } from "./paper.js";
 
@@ -198,8 +199,6 @@ function summary(options: SweepOptions, points: SweepPoint[], status: SweepResul
     best: top === null ? null : { sigma: top.sigma, testPsnr: top.testPsnr, interior: top.sigma !== sorted[0] && top.sigma !== sorted[sorted.length - 1] },
   };
 }
-
-const escapeHtml = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 
 function sweepHtml(options: SweepOptions, result: SweepResult, chart: string): string {
   const png = (path: string) => `data:image/png;base64,${readFileSync(join(options.outDir, path)).toString("base64")}`;

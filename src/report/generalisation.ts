@@ -5,6 +5,7 @@
  * rewards memorisation; the held-out pixels show what the network does between the pixels it saw.
  */
 
+import { escapeHtml } from "./html.js";
 import type { Spread } from "./statistics.js";
 
 /** What the table needs of a preset's statistics. */
@@ -63,8 +64,6 @@ export function generalisationMarkdown(stats: readonly GeneralisationStats[], ho
     "",
   ];
 }
-
-const escapeHtml = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 
 /**
  * The generalisation section as HTML (empty when no run held pixels out).

@@ -13,6 +13,7 @@ import { type ImageInfo, snapshotName } from "../training/record.js";
 import { judgeClaims, STUDY_MSE } from "./claims.js";
 import type { Comparison } from "./comparison.js";
 import { generalisationHtml, generalisationMarkdown } from "./generalisation.js";
+import { escapeHtml } from "./html.js";
 import { bestRow, type PresetStats, presetStats, type ResultRow, type Spread, separation, spread } from "./statistics.js";
 import { studyVerdicts } from "./study.js";
 
@@ -176,7 +177,6 @@ export function markdownReport(input: ReportInput): string {
   return out.join("\n");
 }
 
-const escapeHtml = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 const pngData = (path: string) => `data:image/png;base64,${readFileSync(path).toString("base64")}`;
 
 /**
