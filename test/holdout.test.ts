@@ -201,6 +201,35 @@ describe("training with held-out pixels", () => {
     expect(resumed.testPsnr).toBe(straight.testPsnr);
     expect(resumed.holdout).toEqual({ setting: 0.4, trainPixels: 72, testPixels: 48 });
   });
+
+  it("a snapshot of an exact fit (infinite PSNR) leaves its PSNR out, and the run still resumes", async () => {
+    // a white image and a linear output: the predictions overshoot past 1, clamp to it, and the
+    // error is exactly 0 at some epochs (measured: 20–23 of this seed)
+    const white = { width: 4, height: 4, data: new Float32Array(48).fill(1) };
+    const exact = parseConfig({
+      network: { width: 8, depth: 1, outputActivation: "identity" },
+      training: { epochs: 40, batchSize: 4, seed: 0, holdout: "every-other" },
+      optimizer: { lr: 0.1 },
+    });
+    const dir = join(mkdtempSync(join(tmpdir(), "coordnet-holdout-")), "exact");
+    const base = {
+      config: exact,
+      image: white,
+      imageSource: "white",
+      backend: "reference",
+      snapshots: Array.from({ length: 40 }, (_, i) => i + 1),
+      version: "test",
+    };
+    let looks = 0;
+    const first = await runTraining({ ...base, outDir: dir, shouldStop: () => ++looks >= 70 });
+    expect(first.status).toBe("interrupted");
+    // some snapshot fitted exactly (no PSNR noted), the others have finite ones
+    expect(first.history.some((h) => h.psnr === undefined)).toBe(true);
+    for (const h of first.history) if (h.psnr !== undefined) expect(Number.isFinite(h.psnr)).toBe(true);
+    const resumed = await runTraining({ ...base, outDir: dir, resume: loadCheckpoint(join(dir, "checkpoint.safetensors")) });
+    expect(resumed.status).toBe("complete");
+    expect(resumed.history).toHaveLength(40);
+  });
 });
 
 // The sample selection lives above the backends: whatever a backend does with its batches, the

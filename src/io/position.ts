@@ -23,9 +23,9 @@ export interface EpochRecord {
   readonly lr: number;
   /** seconds the epoch took */
   readonly seconds: number;
-  /** PSNR (dB) over the pixels trained on, after this epoch: at the snapshot epochs of a run that holds pixels out */
+  /** PSNR (dB) over the pixels trained on, after this epoch: at the snapshot epochs of a run that holds pixels out (absent where an exact fit made it infinite) */
   readonly psnr?: number;
-  /** PSNR (dB) over the held-out pixels, after this epoch: at the snapshot epochs of a run that holds pixels out */
+  /** PSNR (dB) over the held-out pixels, after this epoch: at the snapshot epochs of a run that holds pixels out (absent where infinite) */
   readonly testPsnr?: number;
 }
 

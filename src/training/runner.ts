@@ -238,11 +238,16 @@ function runSetup(options: RunOptions): RunSetup {
   };
 }
 
-/** Put a snapshot's train and test PSNR on the epoch's record (the last one): they cost nothing beside the snapshot's own prediction. */
+/**
+ * Put a snapshot's train and test PSNR on the epoch's record (the last one): they cost nothing
+ * beside the snapshot's own prediction. An exact fit's PSNR is infinite, which JSON cannot hold (it
+ * writes null, and a checkpoint whose history holds a null is refused on resume): it is left out.
+ */
 function noteSnapshotError(session: TrainingSession, metrics: RunMetrics): void {
   const { history } = session.state;
   const last = history[history.length - 1];
-  const noted = { ...last, psnr: metrics.psnr, testPsnr: metrics.test?.psnr };
+  const finite = (psnr: number | undefined) => (psnr !== undefined && Number.isFinite(psnr) ? psnr : undefined);
+  const noted = { ...last, psnr: finite(metrics.psnr), testPsnr: finite(metrics.test?.psnr) };
   session.state = { ...session.state, history: [...history.slice(0, -1), noted] };
 }
 
