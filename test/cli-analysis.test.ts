@@ -79,6 +79,9 @@ describe("coordnet ntk", () => {
     expectOneLineError(run("ntk", "--grid", "3d", "--out", out), /^coordnet: .*--grid/);
     expectOneLineError(run("ntk", "--inputs", "", "--out", out), /^coordnet: .*unknown input kind ''/);
     expectOneLineError(run("ntk", "--trained-epochs", "-1", "--out", out), /^coordnet: .*--trained-epochs/);
+    // an image no kernel reads is refused, not ignored unchecked
+    expectOneLineError(run("ntk", "--grid", "1d", "--image", "missing.png", "--out", out), /^coordnet: --image applies to the 2-D grid's trained kernel only/);
+    expectOneLineError(run("ntk", "--trained-epochs", "0", "--image", "missing.png", "--out", out), /^coordnet: --image applies to the 2-D grid's/);
     expect(existsSync(out)).toBe(false);
   });
 });

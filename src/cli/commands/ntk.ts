@@ -47,6 +47,9 @@ async function ntk(flags: NtkFlags): Promise<number> {
   if (flags.width !== undefined && flags.width > 1024) throw new UsageError(`--width ${flags.width}: at most 1024 units a layer`);
   const grids: NtkGrid[] = flags.grid === "both" ? ["1d", "2d"] : [flags.grid];
   const needsImage = grids.includes("2d") && flags.trainedEpochs > 0;
+  // only the 2-D grid's trained kernel reads an image: an --image given otherwise would go unread (and unchecked)
+  if (flags.image !== undefined && !needsImage)
+    throw new UsageError("--image applies to the 2-D grid's trained kernel only (--grid 2d or both, with --trained-epochs above 0)");
   checkPixels("--size", flags.size.width, flags.size.height, flags.maxPixels);
   const loaded = needsImage ? loadImage(flags.image, flags.maxPixels, flags.size) : null;
   const outputs = NTK_OUTPUTS.map((name) => join(flags.out, name));
