@@ -7,7 +7,7 @@
 // l (its edges W[l] and the units of a[l + 1]), one that wrote dW[l] sent the gradient back through
 // W[l], one that wrote W[l] updated it. What a node or edge shows on hover is a list of array
 // entries (name and flat index, as the tables' cells): the page prints the very numbers the tables
-// hold. Pure data, no DOM: test/stepper.test.ts checks it in Node.
+// hold. Pure data, no DOM: test/stepper-diagram.test.ts checks it in Node.
 
 /** A unit of a[l] (or the loss), placed in the SVG's user units. */
 export interface DiagramNode {

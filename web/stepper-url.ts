@@ -3,7 +3,7 @@
 // keyboard shortcuts), and so are the call on screen (`step`) and the node or edge whose values the
 // readout shows (`watch`). The page writes the parameters that differ from their defaults with
 // history.replaceState after every change, and reads them all on load. Pure, no DOM:
-// test/stepper.test.ts checks it in Node.
+// test/stepper-diagram.test.ts checks it in Node.
 import { DEFAULT_OPTIONS } from "./stepper-core.js";
 
 /** A control of the page: its URL parameter, the id of its element and the value it starts with. */
