@@ -3,8 +3,9 @@
  * `coordnet sweep`: one preset trained at several values of the Gaussian Fourier features' σ, each
  * with pixels held out, to show where the encoding stops generalising — test PSNR rises with σ
  * (underfitting → fitting) and then falls (the network fits the training pixels with frequencies
- * the image does not have), while training PSNR keeps rising. Each σ's run goes into `sigma-S/`;
- * completed runs are kept, so rerunning after an interruption redoes nothing that finished.
+ * the image does not have), while the gap between training and test PSNR keeps growing. Each σ's
+ * run goes into `sigma-S/`; completed runs are kept, so rerunning after an interruption redoes
+ * nothing that finished.
  *
  * Files: `sweep.json` (every σ's train and test MSE and PSNR), `sweep.svg` (PSNR against σ on a log
  * axis, train and test), `sweep.html` (the chart and each σ's final image beside the source).

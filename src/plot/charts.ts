@@ -91,7 +91,7 @@ export interface SweepChartPoint {
 
 /**
  * Train and test PSNR against σ, σ on a log axis, as SVG: the generalisation curve of a
- * Fourier-feature sweep (test PSNR peaks where σ suits the image; training PSNR keeps rising).
+ * Fourier-feature sweep (test PSNR peaks where σ suits the image; the train − test gap grows with σ).
  *
  * @example
  * ```ts
