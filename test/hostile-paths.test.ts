@@ -4,7 +4,7 @@
  * file is read as a folder (not `EISDIR`). Every case here failed on the main branch before the fix.
  */
 
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { cli, expectRefused, nodeScript, scratch } from "./hostile-helpers.js";
@@ -32,6 +32,17 @@ describe("empty paths are named as empty", () => {
     ["train --image ''", ["train", "--image", "", "--out", "o1"], /--image is empty/],
   ])("%s", (_, args, pattern) => {
     expectRefused(cli(tmp, args), pattern);
+  });
+});
+
+describe("paper checks every run's folder before it trains", () => {
+  it("a file where a later preset's run folder goes is refused before the first preset trains", () => {
+    const out = join(tmp, "paper-blocked");
+    mkdirSync(out);
+    writeFileSync(join(out, "gelu"), "not a folder");
+    const args = ["paper", "--image", image, "--size", "8x8", "--epochs", "1", "--seeds", "1", "--presets", "relu-sigmoid,gelu", "--backend", "reference"];
+    expectRefused(cli(tmp, [...args, "--out", out]), /paper-blocked\/gelu\/seed-0\/run\.json: a part of the path is a file, not a folder/);
+    expect(readdirSync(out)).toEqual(["gelu"]);
   });
 });
 

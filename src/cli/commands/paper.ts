@@ -78,7 +78,9 @@ async function paper(flags: PaperFlags, version: string): Promise<number> {
   const { image, source } = loadImage(flags.image, flags.maxPixels, flags.size);
   const compare = flags.compare === undefined ? undefined : readComparison(flags.compare, image, flags.epochs);
   const inputs = [...(source === "default" ? [] : [source]), ...(flags.compare === undefined ? [] : [flags.compare])];
-  const outputs = PAPER_OUTPUTS.map((name) => join(flags.out, name));
+  // each (preset, seed) run's folder too: a file in its place is refused now, not after the presets before it trained
+  const runFiles = presets.flatMap((name) => Array.from({ length: flags.seeds }, (_, seed) => join(name, `seed-${seed}`, "run.json")));
+  const outputs = [...PAPER_OUTPUTS, ...runFiles].map((name) => join(flags.out, name));
   refuseInputsAmongOutputs(outputs, inputs);
   for (const output of outputs) checkOutputPath(output);
   const backend = await resolveBackendName(flags.backend);
