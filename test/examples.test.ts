@@ -85,6 +85,8 @@ describe("examples", () => {
     const halving = section(out, "linearised")
       .filter((l) => /^\s+\d+\s/.test(l))
       .map((l) => l.trim().split(/\s+/).map(Number));
+    // every rank past the first is there (the loop below asserts nothing on an empty section)
+    expect(halving.map((r) => r[0])).toEqual([2, 4, 8, 16, 32]);
     for (const [i, raw, positional] of halving) if (i >= 8) expect(raw).toBeGreaterThan(positional);
     // training: raw learns 2 cycles within the run, 20 later or never; positional learns 20 sooner
     const rows = Object.fromEntries(
