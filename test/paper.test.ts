@@ -63,6 +63,19 @@ it("a checkpoint left by a run at another size (or of other pixels) is not resum
   expect(again).toEqual(["run"]);
 });
 
+it("a completed run on other pixels (same source and size) is run again, not kept; on the same pixels it is kept", async () => {
+  const one = { ...base, presets: ["relu-sigmoid"], seeds: 1 };
+  const dir = join(mkdtempSync(join(tmpdir(), "coordnet-paper-")), "repainted-complete");
+  const first = await runPaper({ ...one, outDir: dir });
+  expect(first.rows[0].record.image.hash).toMatch(/^[0-9a-f]{64}$/);
+  const actions: string[] = [];
+  await runPaper({ ...one, outDir: dir, onPreset: (_p, _i, _n, action) => actions.push(action) });
+  const repainted = { ...base.image, data: base.image.data.map((v) => 1 - v) };
+  const rerun = await runPaper({ ...one, image: repainted, outDir: dir, onPreset: (_p, _i, _n, action) => actions.push(action) });
+  expect(actions).toEqual(["skip", "run"]);
+  expect(rerun.rows[0].record.mse).not.toBe(first.rows[0].record.mse);
+});
+
 describe("statistics over seeds", () => {
   it("spread: mean, sample sd (n − 1), min, max; one value has no sd", () => {
     expect(spread([1, 2, 3])).toEqual({ n: 3, mean: 2, sd: 1, min: 1, max: 3 });

@@ -19,7 +19,7 @@ import { loadPreset, PAPER_PRESETS, type Preset } from "../presets.js";
 import type { Comparison } from "../report/comparison.js";
 import { htmlReport, markdownReport } from "../report/render.js";
 import { type ResultRow, summarize } from "../report/statistics.js";
-import { continuesRun, type Progress, type RunOptions, type RunRecord, runTraining } from "../training/runner.js";
+import { continuesRun, imageHash, type Progress, type RunOptions, type RunRecord, runTraining } from "../training/runner.js";
 import { paperSpectrum } from "./paper-spectrum.js";
 
 /** What `paper` needs. */
@@ -88,7 +88,9 @@ function sameRun(record: RunRecord, config: Preset["config"], options: PaperOpti
     JSON.stringify(record.config) === JSON.stringify(config) &&
     record.image.source === options.imageSource &&
     record.image.width === options.image.width &&
-    record.image.height === options.image.height
+    record.image.height === options.image.height &&
+    // the same pixels, not only the same path (a repainted PNG is run again); older records have no hash
+    (record.image.hash === undefined || record.image.hash === imageHash(options.image))
   );
 }
 

@@ -23,7 +23,7 @@ import { READ_LIMITS, readBoundedText } from "../io/read.js";
 import { parseJson } from "../json.js";
 import { sweepChart } from "../plot/charts.js";
 import { escapeHtml } from "../report/html.js";
-import { continuesRun, type Progress, type RunRecord, runTraining } from "../training/runner.js";
+import { continuesRun, imageHash, type Progress, type RunRecord, runTraining } from "../training/runner.js";
 import { snapshotEpochs } from "./paper.js";
 
 /** The σ values of Tancik et al.'s sweep, spread over two decades around their σ = 10. */
@@ -116,7 +116,9 @@ function completed(file: string, config: Config, options: SweepOptions): RunReco
     JSON.stringify(record.config) === JSON.stringify(config) &&
     record.image.source === options.imageSource &&
     record.image.width === options.image.width &&
-    record.image.height === options.image.height;
+    record.image.height === options.image.height &&
+    // the same pixels, not only the same path (a repainted PNG is run again); older records have no hash
+    (record.image.hash === undefined || record.image.hash === imageHash(options.image));
   return same ? record : null;
 }
 

@@ -15,6 +15,8 @@ export interface ImageInfo {
   readonly width: number;
   /** training height */
   readonly height: number;
+  /** sha-256 of the training-size pixels (`imageHash`); absent in records written before it was kept */
+  readonly hash?: string;
 }
 
 /** The backend that ran. */

@@ -341,7 +341,7 @@ function makeRecord(status: RunRecord["status"], options: RunOptions, session: T
   return {
     status,
     version: options.version,
-    image: { source: options.imageSource, width: options.image.width, height: options.image.height },
+    image: { source: options.imageSource, width: options.image.width, height: options.image.height, hash: imageHash(options.image) },
     config: options.config,
     backend: { name: session.trainer.info.backend, details: session.trainer.info.details },
     history,
