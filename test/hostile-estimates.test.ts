@@ -84,10 +84,11 @@ describe("a training run that could not save its checkpoint is refused before it
       ...["--width", "4096", "--depth", "22", "--batch-size", "1", "--epochs", "1", "--size", "8x8", "--backend", "reference"],
       ...["--max-memory", "10240", "--out", out],
     ]);
-    // 352 M parameters: the trainer's 4 floats each, the checkpoint's 6, and 10%: 14.4 GiB
+    // 352 M parameters: the trainer's 4 floats each, the saves' 8 (the checkpoint's 6 and the model
+    // file's 2, which may not be collected yet), and 10%: 17.3 GiB
     expectRefusedBeforeOutput(
       c,
-      /this needs about 14\.\d GiB of memory \(saving the checkpoint .*: 7\.9 GiB, weights, gradients, Adam m and v: 5\.3 GiB\), above the limit of 10\.0 GiB; lower --batch-size \(now 1\), --width \(now 4096\) or --depth \(now 22\).*raise --max-memory/,
+      /this needs about 17\.\d GiB of memory \(saving the model and the checkpoint: 10\.5 GiB, weights, gradients, Adam m and v: 5\.3 GiB\), above the limit of 10\.0 GiB; lower --batch-size \(now 1\), --width \(now 4096\) or --depth \(now 22\).*raise --max-memory/,
       out,
     );
     expect(c.peak).toBeLessThan(512 * 2 ** 20);
@@ -147,6 +148,8 @@ process.exit(0);
       const peak = await peakOf(args("1024", "8"));
       const estimate = await estimateOf(args("1024", "8"));
       // measured on the 2-core machine: growth 279 MiB (reference) and 312 MiB (wasm); estimates 309 and 340 MiB
+      // with the checkpoint's 6 floats a parameter; on 2026-12-07 reference grew by 315 MiB once (the
+      // model file's copy not yet collected), so the estimate counts the model file's 2 as well
       expect(peak - base).toBeGreaterThan(200 * 2 ** 20); // the run did allocate what it is about
       expect(estimate, `estimate ${estimate} < measured growth ${peak - base}`).toBeGreaterThanOrEqual(peak - base);
       expect(estimate).toBeLessThan(2 * (peak - base)); // and does not refuse runs for nothing
