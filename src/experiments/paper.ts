@@ -11,7 +11,6 @@ import { join } from "node:path";
 import type { Holdout } from "../config.js";
 import { encodePNG, type RGBImage } from "../image/png.js";
 import { writeFileAtomic } from "../io/atomic.js";
-import { loadCheckpoint } from "../io/model-file.js";
 import { lockFolder, OutDirError, removeOrphans } from "../io/out-dir.js";
 import { READ_LIMITS, readBoundedText } from "../io/read.js";
 import { parseJson } from "../json.js";
@@ -19,8 +18,9 @@ import { loadPreset, PAPER_PRESETS, type Preset } from "../presets.js";
 import type { Comparison } from "../report/comparison.js";
 import { htmlReport, markdownReport } from "../report/render.js";
 import { type ResultRow, summarize } from "../report/statistics.js";
-import { continuesRun, imageHash, type Progress, type RunOptions, type RunRecord, runTraining } from "../training/runner.js";
+import { imageHash, type Progress, type RunOptions, type RunRecord, } from "../training/runner.js";
 import { paperSpectrum } from "./paper-spectrum.js";
+import { trainInRunFolder } from "./run-folder.js";
 
 /** What `paper` needs. */
 export interface PaperOptions {
@@ -142,26 +142,7 @@ async function runPresets(options: PaperOptions, presets: Preset[], seeds: numbe
           continue;
         }
       }
-      const checkpointFile = join(dir, "checkpoint.safetensors");
-      const resume = existsSync(checkpointFile) ? loadCheckpoint(checkpointFile) : undefined;
-      const resumable = resume !== undefined && continuesRun(resume, config, options.image, options.imageSource);
-      options.onPreset?.(preset, index, count, resumable ? "resume" : "run", seed);
-      const record = await runTraining({
-        config,
-        image: options.image,
-        imageSource: options.imageSource,
-        backend: options.backend,
-        outDir: dir,
-        snapshots,
-        version: options.version,
-        resume: resumable ? resume : undefined,
-        // the run's folder is the study's own: a stale run there (other epochs, image or config) is replaced
-        force: true,
-        shouldStop: options.shouldStop,
-        onProgress: options.onProgress,
-        storedInputsMaxBytes: options.storedInputsMaxBytes,
-        inputs: options.inputs,
-      });
+      const record = await trainInRunFolder(options, config, dir, snapshots, (action) => options.onPreset?.(preset, index, count, action, seed));
       if (record.status === "interrupted") return { status: "interrupted", rows };
       rows.push({ preset, seed, record, dir: rel });
     }

@@ -17,14 +17,14 @@ import type { Config, Holdout } from "../config.js";
 import { CoordnetError } from "../errors.js";
 import { encodePNG, type RGBImage } from "../image/png.js";
 import { writeFileAtomic } from "../io/atomic.js";
-import { loadCheckpoint } from "../io/model-file.js";
 import { lockFolder, OutDirError, removeOrphans } from "../io/out-dir.js";
 import { READ_LIMITS, readBoundedText } from "../io/read.js";
 import { parseJson } from "../json.js";
 import { sweepChart } from "../plot/charts.js";
 import { escapeHtml } from "../report/html.js";
-import { continuesRun, imageHash, type Progress, type RunRecord, runTraining } from "../training/runner.js";
+import { imageHash, type Progress, type RunRecord, } from "../training/runner.js";
 import { snapshotEpochs } from "./paper.js";
+import { trainInRunFolder } from "./run-folder.js";
 
 /** The σ values of Tancik et al.'s sweep, spread over two decades around their σ = 10. */
 export const SWEEP_SIGMAS = [1, 3, 10, 30, 100];
@@ -144,26 +144,7 @@ export async function runSweep(options: SweepOptions): Promise<SweepResult> {
       let record = completed(join(dir, "run.json"), config, options);
       if (record !== null) options.onRun?.(sigma, index, sigmas.length, "skip");
       else {
-        const checkpointFile = join(dir, "checkpoint.safetensors");
-        const resume = existsSync(checkpointFile) ? loadCheckpoint(checkpointFile) : undefined;
-        const resumable = resume !== undefined && continuesRun(resume, config, options.image, options.imageSource);
-        options.onRun?.(sigma, index, sigmas.length, resumable ? "resume" : "run");
-        record = await runTraining({
-          config,
-          image: options.image,
-          imageSource: options.imageSource,
-          backend: options.backend,
-          outDir: dir,
-          snapshots,
-          version: options.version,
-          resume: resumable ? resume : undefined,
-          // the run's folder is the sweep's own: a stale run there (other epochs, image or config) is replaced
-          force: true,
-          shouldStop: options.shouldStop,
-          onProgress: options.onProgress,
-          storedInputsMaxBytes: options.storedInputsMaxBytes,
-          inputs: options.inputs,
-        });
+        record = await trainInRunFolder(options, config, dir, snapshots, (action) => options.onRun?.(sigma, index, sigmas.length, action));
         if (record.status === "interrupted") return summary(options, points, "interrupted");
       }
       points.push({
