@@ -18,7 +18,7 @@ import { loadPreset, PAPER_PRESETS, type Preset } from "../presets.js";
 import type { Comparison } from "../report/comparison.js";
 import { htmlReport, markdownReport } from "../report/render.js";
 import { type ResultRow, summarize } from "../report/statistics.js";
-import { imageHash, type Progress, type RunOptions, type RunRecord, } from "../training/runner.js";
+import { imageHash, type Progress, type RunOptions, type RunRecord } from "../training/runner.js";
 import { paperSpectrum } from "./paper-spectrum.js";
 import { trainInRunFolder } from "./run-folder.js";
 

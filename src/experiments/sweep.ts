@@ -22,7 +22,7 @@ import { READ_LIMITS, readBoundedText } from "../io/read.js";
 import { parseJson } from "../json.js";
 import { sweepChart } from "../plot/charts.js";
 import { escapeHtml } from "../report/html.js";
-import { imageHash, type Progress, type RunRecord, } from "../training/runner.js";
+import { imageHash, type Progress, type RunRecord } from "../training/runner.js";
 import { snapshotEpochs } from "./paper.js";
 import { trainInRunFolder } from "./run-folder.js";
 
