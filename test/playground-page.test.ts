@@ -15,30 +15,17 @@ import type { Config } from "../dist/config.js";
 import { createEncoder, encodeImageGrid } from "../dist/encoding/index.js";
 import { holdoutSplit } from "../dist/holdout.js";
 import { createTape, type MLP, mlpForward } from "../dist/reference/index.js";
-import { buildSite, launch, noBrowser, openPage, removeSite, serve } from "./browser-harness.js";
+import { noBrowser, openPage } from "./browser-harness.js";
+import { siteInChromium } from "./browser-site.js";
 
 const skip = noBrowser();
 
 describe.skipIf(skip !== null)("the playground page's design, accessibility, unit pictures and URL", () => {
-  let site: string;
-  let server: Awaited<ReturnType<typeof serve>>;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    site = await buildSite();
-    server = await serve(site);
-    browser = await launch();
-  }, 150_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-    if (site) await removeSite(site);
-  });
+  const lab = siteInChromium();
 
   /** The page as a user opens it, once the probes have answered and the photograph is drawn. */
   async function loaded(query = "", width = 1300): Promise<{ page: Page; errors: string[] }> {
-    const opened = await openPage(browser, `${server.url}${query}`);
+    const opened = await openPage(lab.browser, `${lab.url}${query}`);
     await opened.page.setViewportSize({ width, height: 900 });
     await opened.page.waitForSelector("#backends input[type=radio]", { timeout: 60_000 });
     await opened.page.waitForFunction('document.getElementById("source").width > 32', null, { timeout: 30_000 });

@@ -11,31 +11,18 @@ import { readFileSync } from "node:fs";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEFAULT_OPTIONS, gradientCheck, locate, type Step, Stepper, type StepperOptions } from "../web/stepper-core.js";
-import { buildSite, launch, noBrowser, openPage, removeSite, serve } from "./browser-harness.js";
+import { noBrowser, openPage } from "./browser-harness.js";
+import { siteInChromium } from "./browser-site.js";
 import { DEFAULT_CALLS, DEFAULT_SIZES, units } from "./stepper-calls.js";
 
 const skip = noBrowser();
 if (skip !== null) console.warn(`stepper browser tests skipped: ${skip}`);
 
 describe.skipIf(skip !== null)("the backprop stepper in headless chromium", () => {
-  let site: string;
-  let server: Awaited<ReturnType<typeof serve>>;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    site = await buildSite();
-    server = await serve(site);
-    browser = await launch();
-  }, 150_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-    if (site) await removeSite(site);
-  });
+  const lab = siteInChromium();
 
   async function open(query: string): Promise<{ page: Page; errors: string[] }> {
-    const { page, errors } = await openPage(browser, `${server.url}stepper.html${query}`);
+    const { page, errors } = await openPage(lab.browser, `${lab.url}stepper.html${query}`);
     await page.waitForFunction(() => (globalThis as unknown as { coordnetStepper?: unknown }).coordnetStepper !== undefined, null, { timeout: 30_000 });
     return { page, errors };
   }
@@ -43,8 +30,8 @@ describe.skipIf(skip !== null)("the backprop stepper in headless chromium", () =
   const trace = (page: Page) => page.evaluate(() => (globalThis as unknown as { coordnetStepper: { trace: () => Step[] } }).coordnetStepper.trace());
 
   it("the index page links to the stepper", async () => {
-    const page = await browser.newPage();
-    await page.goto(server.url);
+    const page = await lab.browser.newPage();
+    await page.goto(lab.url);
     expect(await page.getAttribute("a.stepper-link", "href")).toBe("./stepper.html");
     await page.close();
   });
@@ -398,8 +385,8 @@ describe.skipIf(skip !== null)("the backprop stepper in headless chromium", () =
 
   it("no panel overlaps another, sticks out or makes the page scroll sideways, from 360 to 1920 px", async () => {
     const { page, errors } = await open("?step=14");
-    const largest = await browser.newPage();
-    await largest.goto(`${server.url}stepper.html?width=8&depth=4&pixels=16&step=40&watch=e2-7-0`);
+    const largest = await lab.browser.newPage();
+    await largest.goto(`${lab.url}stepper.html?width=8&depth=4&pixels=16&step=40&watch=e2-7-0`);
     await largest.waitForSelector("#st-arrays table");
     for (const p of [page, largest])
       for (const width of [360, 1024, 1300, 1920]) {
