@@ -48,8 +48,8 @@ const { values: opts } = parseArgs({
     "no-cli": { type: "boolean", default: false },
     // tfjs's optimizer.minimize takes ~10× coordnet's epoch: at full size it alone doubles a run
     "no-tfjs": { type: "boolean", default: false },
-    // PyTorch's thread counts (its best counts); on a machine loaded past its cores, 2 threads of
-    // OpenBLAS wait on each other and take several times 1 thread's time for nothing
+    // PyTorch's thread counts: all of its process's CPU threads (bench/torch_peer.py: OpenBLAS's
+    // threads, torch's intra-op pool at one; measured, 2 × 2 oversubscribes 2 cores 3–4×)
     "torch-threads": { type: "string", default: "1,2" },
     out: { type: "string", default: join("bench", "results") },
   },
@@ -295,7 +295,7 @@ const lines = [
   ),
   ...torchRows.map(
     (t) =>
-      `| ${t.preset} | PyTorch ${t.torch}, ${t.threads} thread${t.threads > 1 ? "s" : ""} | ${/openblas/.test(t.blas) ? "OpenBLAS" : "generic BLAS"} | ${f(t.secondsPerEpoch)} | ${Math.round(t.samplesPerSecond).toLocaleString("en")} | ${f(t.gflops)} | ${f(t.peakRssMB, 0)} | – | – | – | – |`,
+      `| ${t.preset} | PyTorch ${t.torch}, ${t.threads} thread${t.threads > 1 ? "s" : ""} | ${/openblas/.test(t.blas) ? `OpenBLAS × ${t.threads}` : "generic BLAS"} | ${f(t.secondsPerEpoch)} | ${Math.round(t.samplesPerSecond).toLocaleString("en")} | ${f(t.gflops)} | ${f(t.peakRssMB, 0)} | – | – | – | – |`,
   ),
   ...tfjsRows.map(
     (t) =>
