@@ -2,12 +2,19 @@
 // with the cross-origin-isolation headers from a tiny HTTP server, and drive Debian's chromium
 // (headless, WebGL2 and WebGPU on SwiftShader) with playwright-core.
 import { existsSync } from "node:fs";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rename, rm } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { extname, join, normalize } from "node:path";
 import { type Browser, chromium, type Page } from "playwright-core";
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    /** where this test run's Chromium suites share one built site (test/global-setup.ts) */
+    siteDir: string;
+  }
+}
 
 /** Debian's chromium; CHROMIUM_PATH to use another. */
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
@@ -32,6 +39,36 @@ export async function buildSite(): Promise<string> {
   const outDir = await mkdtemp(join(tmpdir(), "coordnet-site-"));
   await build({ configFile: "web/vite.config.ts", logLevel: "warn", build: { outDir, emptyOutDir: true } });
   return outDir;
+}
+
+/**
+ * The site for this test run, built once and shared by every Chromium suite: the global set-up
+ * (test/global-setup.ts) names a folder for the run and removes it at the end; the first suite to
+ * ask builds the site there (under a lock, so that suites in parallel workers wait for one build
+ * rather than start their own), the others reuse it. Suites only read it.
+ */
+export async function sharedSite(): Promise<string> {
+  // imported here, not above: scripts/screenshots.ts uses this file outside a test run
+  const { inject } = await import("vitest");
+  const dir = inject("siteDir");
+  const lock = `${dir}.lock`;
+  const started = Date.now();
+  for (;;) {
+    if (existsSync(join(dir, "index.html"))) return dir;
+    try {
+      await mkdir(lock);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
+      if (Date.now() - started > 180_000) throw new Error(`no site after 180 s of waiting for another suite's build (${lock})`);
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      continue;
+    }
+    try {
+      if (!existsSync(join(dir, "index.html"))) await rename(await buildSite(), dir);
+    } finally {
+      await rm(lock, { recursive: true, force: true });
+    }
+  }
 }
 
 /** Serve `root` on localhost with COOP/COEP, as a static host for the playground must. */
@@ -71,10 +108,6 @@ export function launch(): Promise<Browser> {
       "--no-sandbox",
     ],
   });
-}
-
-export async function removeSite(dir: string): Promise<void> {
-  await rm(dir, { recursive: true, force: true });
 }
 
 /** A new page at `url` that records console errors and uncaught exceptions into `errors`. */

@@ -1,22 +1,19 @@
-// The set-up every Chromium suite shares: the site built once for the describe block, served with
-// COOP/COEP, and one browser; all torn down after. Call inside describe().
+// The set-up every Chromium suite shares: the site built once for the test run (sharedSite), served
+// with COOP/COEP, and one browser; server and browser closed after. Call inside describe().
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll } from "vitest";
-import { buildSite, launch, removeSite, serve } from "./browser-harness.js";
+import { launch, serve, sharedSite } from "./browser-harness.js";
 
 export function siteInChromium(): { readonly url: string; readonly browser: Browser } {
-  let site: string | undefined;
   let server: Awaited<ReturnType<typeof serve>> | undefined;
   let browser: Browser | undefined;
   beforeAll(async () => {
-    site = await buildSite();
-    server = await serve(site);
+    server = await serve(await sharedSite());
     browser = await launch();
   }, 150_000);
   afterAll(async () => {
     await browser?.close();
     await server?.close();
-    if (site) await removeSite(site);
   });
   return {
     get url() {

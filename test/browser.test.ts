@@ -16,7 +16,7 @@ import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Model } from "../dist/api/model.js";
 import { decodePNG } from "../dist/image/png.js";
-import { buildSite, launch, noBrowser, openPage, removeSite, serve } from "./browser-harness.js";
+import { launch, noBrowser, openPage, serve, sharedSite } from "./browser-harness.js";
 import { patternPNG } from "./png-helpers.js";
 
 const skip = noBrowser();
@@ -37,7 +37,6 @@ type Compared =
   | { error: string };
 
 describe.skipIf(skip !== null)("the playground in headless chromium", () => {
-  let site: string;
   let server: Awaited<ReturnType<typeof serve>>;
   let browser: Browser;
   let backends: { name: string; available: boolean; why: string }[] = [];
@@ -46,8 +45,7 @@ describe.skipIf(skip !== null)("the playground in headless chromium", () => {
   let checked = "";
 
   beforeAll(async () => {
-    site = await buildSite();
-    server = await serve(site);
+    server = await serve(await sharedSite());
     browser = await launch();
     listed = await loadTrainView();
   }, 150_000);
@@ -55,7 +53,6 @@ describe.skipIf(skip !== null)("the playground in headless chromium", () => {
   afterAll(async () => {
     await browser?.close();
     await server?.close();
-    if (site) await removeSite(site);
   });
 
   /** A page that records console errors and uncaught exceptions. */
