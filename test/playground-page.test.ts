@@ -8,8 +8,8 @@
 //   and the spectrum heatmap fills in with the library's bandErrors for the same predictions;
 // - a shared URL restores every control, and a changed control rewrites the URL.
 import { readFileSync } from "node:fs";
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
 import { bandErrors } from "../dist/analysis/spectrum.js";
 import type { Config } from "../dist/config.js";
 import { createEncoder, encodeImageGrid } from "../dist/encoding/index.js";

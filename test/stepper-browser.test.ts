@@ -8,8 +8,8 @@
 // no panel overlaps another or runs off the page from 360 to 1920 px; axe-core finds no serious or
 // critical violation; and a page's URL restores every control on another page.
 import { readFileSync } from "node:fs";
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
 import { DEFAULT_OPTIONS, gradientCheck, locate, type Step, Stepper, type StepperOptions } from "../web/stepper-core.js";
 import { noBrowser, openPage } from "./browser-harness.js";
 import { siteInChromium } from "./browser-site.js";
