@@ -1,8 +1,10 @@
-import { type SpawnSyncReturns, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { type SpawnSyncReturns, spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { NTK_OUTPUTS } from "../dist/cli/commands/ntk.js";
+import { SPECTRUM_OUTPUTS } from "../dist/cli/commands/spectrum.js";
 
 // `coordnet spectrum` and `coordnet ntk` end to end: the built command (bin/coordnet.js → dist/).
 const BIN = join(process.cwd(), "bin", "coordnet.js");
@@ -84,4 +86,50 @@ describe("coordnet ntk", () => {
     expectOneLineError(run("ntk", "--trained-epochs", "0", "--image", "missing.png", "--out", out), /^coordnet: --image applies to the 2-D grid's/);
     expect(existsSync(out)).toBe(false);
   });
+});
+
+// Two runs into one --out would interleave their files: spectrum and ntk hold the folder's lock
+// while they run, as paper and sweep do (src/io/out-dir.ts). A second run is refused in one line,
+// exit 2, naming the holder, before it prints or writes anything; a dead holder's lock is taken over.
+describe("the output folder is locked while spectrum or ntk runs", () => {
+  const cheap: Record<string, string[]> = {
+    spectrum: ["--inputs", "raw", "--signal-epochs", "1", "--epochs", "1", "--size", "8x8"],
+    ntk: ["--grid", "1d", "--inputs", "raw", "--trained-epochs", "0", "--width", "8"],
+  };
+  // long enough to be running when the second run starts (the most epochs the commands take); stopped by the test
+  const long: Record<string, string[]> = {
+    spectrum: ["--inputs", "raw", "--signal-epochs", "100000", "--epochs", "1", "--size", "8x8"],
+    ntk: ["--grid", "1d", "--inputs", "raw", "--trained-epochs", "100000", "--width", "8"],
+  };
+  const lock = (dir: string) => join(dir, ".coordnet.lock");
+
+  for (const command of ["spectrum", "ntk"]) {
+    it(`${command}: a second run into a running one's --out is refused, naming its PID`, async () => {
+      const dir = join(tmp, `${command}-locked`);
+      const first = spawn(process.execPath, [BIN, command, ...long[command], "--out", dir], { cwd: tmp, stdio: "ignore" });
+      const exited = new Promise((resolve) => first.on("exit", resolve));
+      try {
+        for (let i = 0; i < 1200 && !existsSync(lock(dir)); i++) await new Promise((r) => setTimeout(r, 25));
+        expect(readFileSync(lock(dir), "utf8")).toBe(`${first.pid} ${hostname()}\n`);
+        expectOneLineError(run(command, ...cheap[command], "--out", dir), new RegExp(`^coordnet: .*in use by another coordnet process \\(PID ${first.pid}\\)`));
+        // the refused run wrote nothing: the folder holds the first run's lock alone
+        expect(readdirSync(dir)).toEqual([".coordnet.lock"]);
+      } finally {
+        first.kill("SIGKILL");
+        await exited;
+      }
+    }, 60_000);
+
+    it(`${command}: a dead process's lock is taken over, and the run releases its own`, () => {
+      const dir = join(tmp, `${command}-stale`);
+      mkdirSync(dir);
+      const dead = Number(spawnSync(process.execPath, ["-e", "console.log(process.pid)"], { encoding: "utf8" }).stdout.trim());
+      writeFileSync(lock(dir), `${dead} ${hostname()}\n`);
+      const r = run(command, ...cheap[command], "--out", dir);
+      expect(r.stderr).toBe("");
+      expect(r.status).toBe(0);
+      expect(existsSync(lock(dir))).toBe(false);
+      expect(readdirSync(dir).sort()).toEqual([...(command === "spectrum" ? SPECTRUM_OUTPUTS : NTK_OUTPUTS)].sort());
+    }, 60_000);
+  }
 });

@@ -10,8 +10,8 @@ import { Option } from "commander";
 import type { InputKind } from "../../analysis/kinds.js";
 import { type NtkGrid, ntkSpectra } from "../../analysis/ntk-spectra.js";
 import { requireBackend, resolveBackendName } from "../../backends/index.js";
-import { checkOutputPath, makeFolder, writeFileAtomic } from "../../io/atomic.js";
-import { refuseInputsAmongOutputs } from "../../io/out-dir.js";
+import { checkOutputPath, writeFileAtomic } from "../../io/atomic.js";
+import { lockFolder, refuseInputsAmongOutputs, removeOrphans } from "../../io/out-dir.js";
 import { checkPixels } from "../../limits.js";
 import { eigenvalueChart, eigenvectorChart } from "../../plot/analysis-charts.js";
 import { inputsOption, stepBar } from "../analysis.js";
@@ -57,53 +57,60 @@ async function ntk(flags: NtkFlags): Promise<number> {
   for (const output of outputs) checkOutputPath(output);
   const backend = await resolveBackendName(flags.backend);
   await requireBackend(backend);
-  const steps = flags.inputs.length * grids.length * (flags.trainedEpochs > 0 ? 2 : 1);
-  let done = 0;
-  const bar = stepBar("kernels");
-  console.log(
-    `The empirical NTK of ${flags.inputs.join(", ")} on the ${grids.join(" and ")} grid${grids.length > 1 ? "s" : ""}, at initialisation${flags.trainedEpochs > 0 ? ` and after ${flags.trainedEpochs} epochs on ${backend}` : ""}, seed ${flags.seed}`,
-  );
-  let result: Awaited<ReturnType<typeof ntkSpectra>>;
+  // the folder is this run's until its files are written, as paper's and sweep's are: a second
+  // run into it is refused (exit 2) before it prints anything, and the two never interleave
+  const release = lockFolder(flags.out);
   try {
-    result = await ntkSpectra({
-      kinds: flags.inputs,
-      grids,
-      trainedEpochs: flags.trainedEpochs,
-      image: loaded?.image,
-      width: flags.width,
-      backend,
+    removeOrphans(flags.out);
+    const steps = flags.inputs.length * grids.length * (flags.trainedEpochs > 0 ? 2 : 1);
+    let done = 0;
+    const bar = stepBar("kernels");
+    console.log(
+      `The empirical NTK of ${flags.inputs.join(", ")} on the ${grids.join(" and ")} grid${grids.length > 1 ? "s" : ""}, at initialisation${flags.trainedEpochs > 0 ? ` and after ${flags.trainedEpochs} epochs on ${backend}` : ""}, seed ${flags.seed}`,
+    );
+    let result: Awaited<ReturnType<typeof ntkSpectra>>;
+    try {
+      result = await ntkSpectra({
+        kinds: flags.inputs,
+        grids,
+        trainedEpochs: flags.trainedEpochs,
+        image: loaded?.image,
+        width: flags.width,
+        backend,
+        seed: flags.seed,
+        onStep: (kind, grid, state) => bar.update(++done, steps, `${kind}, ${grid} grid, ${state}`),
+      });
+    } finally {
+      bar.stop();
+    }
+    const eigenvalues = await eigenvalueChart(result);
+    const eigenvectors = await eigenvectorChart(result);
+    // keyed by input kind; each kind's own eigenvalues and eigenvectors are its first kernel's (the
+    // first grid, at initialisation), every kernel is in `kernels`
+    const inputs = Object.fromEntries(
+      Object.entries(result.inputs).map(([kind, entry]) => [
+        kind,
+        { preset: entry?.preset, eigenvalues: entry?.kernels[0].eigenvalues, eigenvectors: entry?.kernels[0].eigenvectors, kernels: entry?.kernels },
+      ]),
+    );
+    const record = {
+      grids: result.grids,
+      trainedEpochs: result.trainedEpochs,
+      kernel: "K(xi, xj) = sum over output channels c of <df_c(xi)/dθ, df_c(xj)/dθ>",
+      image: loaded === null ? null : { source: loaded.source, width: flags.size.width, height: flags.size.height },
       seed: flags.seed,
-      onStep: (kind, grid, state) => bar.update(++done, steps, `${kind}, ${grid} grid, ${state}`),
-    });
+      backend,
+      inputs,
+    };
+    writeFileAtomic(join(flags.out, "ntk.json"), `${JSON.stringify(record, null, 2)}\n`);
+    writeFileAtomic(join(flags.out, "ntk-eigenvalues.svg"), eigenvalues);
+    writeFileAtomic(join(flags.out, "ntk-eigenvectors.svg"), eigenvectors);
+    for (const [kind, entry] of Object.entries(result.inputs))
+      for (const k of entry?.kernels ?? []) console.log(`  ${kind.padEnd(10)} ${k.grid} ${k.state.padEnd(7)}  ${decay(k.eigenvalues)}`);
+    console.log(`→ ${join(flags.out, "ntk.json")}, ntk-eigenvalues.svg, ntk-eigenvectors.svg`);
   } finally {
-    bar.stop();
+    release();
   }
-  const eigenvalues = await eigenvalueChart(result);
-  const eigenvectors = await eigenvectorChart(result);
-  // keyed by input kind; each kind's own eigenvalues and eigenvectors are its first kernel's (the
-  // first grid, at initialisation), every kernel is in `kernels`
-  const inputs = Object.fromEntries(
-    Object.entries(result.inputs).map(([kind, entry]) => [
-      kind,
-      { preset: entry?.preset, eigenvalues: entry?.kernels[0].eigenvalues, eigenvectors: entry?.kernels[0].eigenvectors, kernels: entry?.kernels },
-    ]),
-  );
-  const record = {
-    grids: result.grids,
-    trainedEpochs: result.trainedEpochs,
-    kernel: "K(xi, xj) = sum over output channels c of <df_c(xi)/dθ, df_c(xj)/dθ>",
-    image: loaded === null ? null : { source: loaded.source, width: flags.size.width, height: flags.size.height },
-    seed: flags.seed,
-    backend,
-    inputs,
-  };
-  makeFolder(flags.out);
-  writeFileAtomic(join(flags.out, "ntk.json"), `${JSON.stringify(record, null, 2)}\n`);
-  writeFileAtomic(join(flags.out, "ntk-eigenvalues.svg"), eigenvalues);
-  writeFileAtomic(join(flags.out, "ntk-eigenvectors.svg"), eigenvectors);
-  for (const [kind, entry] of Object.entries(result.inputs))
-    for (const k of entry?.kernels ?? []) console.log(`  ${kind.padEnd(10)} ${k.grid} ${k.state.padEnd(7)}  ${decay(k.eigenvalues)}`);
-  console.log(`→ ${join(flags.out, "ntk.json")}, ntk-eigenvalues.svg, ntk-eigenvectors.svg`);
   return 0;
 }
 

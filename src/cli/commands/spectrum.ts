@@ -10,8 +10,8 @@ import { Option } from "commander";
 import type { InputKind } from "../../analysis/kinds.js";
 import { imageSpectrum, type SpectrumMatrix, signalSpectrum } from "../../analysis/spectrum.js";
 import { requireBackend, resolveBackendName } from "../../backends/index.js";
-import { checkOutputPath, makeFolder, writeFileAtomic } from "../../io/atomic.js";
-import { refuseInputsAmongOutputs } from "../../io/out-dir.js";
+import { checkOutputPath, writeFileAtomic } from "../../io/atomic.js";
+import { lockFolder, refuseInputsAmongOutputs, removeOrphans } from "../../io/out-dir.js";
 import { checkPixels } from "../../limits.js";
 import { spectrumHeatmap } from "../../plot/analysis-charts.js";
 import { inputsOption, stepBar } from "../analysis.js";
@@ -52,44 +52,51 @@ async function spectrum(flags: SpectrumFlags): Promise<number> {
   for (const output of outputs) checkOutputPath(output);
   const backend = await resolveBackendName(flags.backend);
   await requireBackend(backend);
-  const kinds = flags.inputs;
-  const total = kinds.length * (flags.signalEpochs + flags.epochs);
-  let done = 0;
-  const bar = stepBar("epochs");
-  const onEpoch = (what: string) => (kind: InputKind, epoch: number, epochs: number) => {
-    done++;
-    bar.update(done, total, `${what}, ${kind} ${epoch}/${epochs}`);
-  };
-  console.log(
-    `Spectral bias on ${backend}, seed ${flags.seed}: the 1-D sines (${flags.signalEpochs} epochs) and ${source === "default" ? "the built-in photograph" : source} at ${width}×${height} (${flags.epochs} epochs), for ${kinds.join(", ")}`,
-  );
-  let signal: Awaited<ReturnType<typeof signalSpectrum>>;
-  let img: Awaited<ReturnType<typeof imageSpectrum>>;
+  // the folder is this run's until its files are written, as paper's and sweep's are: a second
+  // run into it is refused (exit 2) before it prints anything, and the two never interleave
+  const release = lockFolder(flags.out);
   try {
-    signal = await signalSpectrum({ kinds, epochs: flags.signalEpochs, backend, seed: flags.seed, onEpoch: onEpoch("1-D") });
-    img = await imageSpectrum(image, { kinds, epochs: flags.epochs, backend, seed: flags.seed, onEpoch: onEpoch("image") });
+    removeOrphans(flags.out);
+    const kinds = flags.inputs;
+    const total = kinds.length * (flags.signalEpochs + flags.epochs);
+    let done = 0;
+    const bar = stepBar("epochs");
+    const onEpoch = (what: string) => (kind: InputKind, epoch: number, epochs: number) => {
+      done++;
+      bar.update(done, total, `${what}, ${kind} ${epoch}/${epochs}`);
+    };
+    console.log(
+      `Spectral bias on ${backend}, seed ${flags.seed}: the 1-D sines (${flags.signalEpochs} epochs) and ${source === "default" ? "the built-in photograph" : source} at ${width}×${height} (${flags.epochs} epochs), for ${kinds.join(", ")}`,
+    );
+    let signal: Awaited<ReturnType<typeof signalSpectrum>>;
+    let img: Awaited<ReturnType<typeof imageSpectrum>>;
+    try {
+      signal = await signalSpectrum({ kinds, epochs: flags.signalEpochs, backend, seed: flags.seed, onEpoch: onEpoch("1-D") });
+      img = await imageSpectrum(image, { kinds, epochs: flags.epochs, backend, seed: flags.seed, onEpoch: onEpoch("image") });
+    } finally {
+      bar.stop();
+    }
+    const frequencies = signal.frequencies.map(String);
+    const bands = img.bands.map((b) => `${b.from.toFixed(3)}–${b.to.toFixed(3)}`);
+    const signalSvg = await spectrumHeatmap(signal.inputs, frequencies, "frequency (cycles over [0, 1))", "1-D sines: error at each frequency / its amplitude");
+    const imageSvg = await spectrumHeatmap(
+      img.inputs,
+      bands,
+      "radial band (cycles per pixel)",
+      `${width}×${height} image: error in each frequency band / the image's own`,
+    );
+    // signal: the 1-D sines; image: the photograph's bands (source: where it came from)
+    const record = { source: { image: source, width, height }, seed: flags.seed, backend, signal, image: img };
+    writeFileAtomic(join(flags.out, "spectrum.json"), `${JSON.stringify(record, null, 2)}\n`);
+    writeFileAtomic(join(flags.out, "spectrum-signal.svg"), signalSvg);
+    writeFileAtomic(join(flags.out, "spectrum-image.svg"), imageSvg);
+    console.log(`Epoch at which each frequency's error fell below ${signal.threshold} of its amplitude (– never):`);
+    for (const kind of kinds) console.log(`  1-D   ${kind.padEnd(10)} ${ladder(frequencies, signal.inputs[kind] as SpectrumMatrix)}`);
+    for (const kind of kinds) console.log(`  image ${kind.padEnd(10)} ${ladder(bands, img.inputs[kind] as SpectrumMatrix)}`);
+    console.log(`→ ${join(flags.out, "spectrum.json")}, spectrum-signal.svg, spectrum-image.svg`);
   } finally {
-    bar.stop();
+    release();
   }
-  const frequencies = signal.frequencies.map(String);
-  const bands = img.bands.map((b) => `${b.from.toFixed(3)}–${b.to.toFixed(3)}`);
-  const signalSvg = await spectrumHeatmap(signal.inputs, frequencies, "frequency (cycles over [0, 1))", "1-D sines: error at each frequency / its amplitude");
-  const imageSvg = await spectrumHeatmap(
-    img.inputs,
-    bands,
-    "radial band (cycles per pixel)",
-    `${width}×${height} image: error in each frequency band / the image's own`,
-  );
-  // signal: the 1-D sines; image: the photograph's bands (source: where it came from)
-  const record = { source: { image: source, width, height }, seed: flags.seed, backend, signal, image: img };
-  makeFolder(flags.out);
-  writeFileAtomic(join(flags.out, "spectrum.json"), `${JSON.stringify(record, null, 2)}\n`);
-  writeFileAtomic(join(flags.out, "spectrum-signal.svg"), signalSvg);
-  writeFileAtomic(join(flags.out, "spectrum-image.svg"), imageSvg);
-  console.log(`Epoch at which each frequency's error fell below ${signal.threshold} of its amplitude (– never):`);
-  for (const kind of kinds) console.log(`  1-D   ${kind.padEnd(10)} ${ladder(frequencies, signal.inputs[kind] as SpectrumMatrix)}`);
-  for (const kind of kinds) console.log(`  image ${kind.padEnd(10)} ${ladder(bands, img.inputs[kind] as SpectrumMatrix)}`);
-  console.log(`→ ${join(flags.out, "spectrum.json")}, spectrum-signal.svg, spectrum-image.svg`);
   return 0;
 }
 
