@@ -217,6 +217,32 @@ interface CellResult {
   [more: string]: unknown;
 }
 
+/** A cell that has not run (yet): written once here, for `cells` and for `merge`'s missing cells alike. */
+function blankCell(runner: string, c: CellPlan, size: number, status: CellResult["status"], error: string): CellResult {
+  return {
+    runner,
+    batch: c.batch,
+    effectiveBatch: c.effectiveBatch,
+    study: c.study,
+    size,
+    ok: false,
+    status,
+    error,
+    epochsRequested: c.epochs,
+    warmupEpochs: c.warmup,
+    maxSeconds: c.maxSeconds,
+    epochsRun: 0,
+    epochSeconds: [],
+    secondsPerEpoch: null,
+    samplesPerSecond: null,
+    trainingSeconds: 0,
+    projectedSeconds: null,
+    loss: [],
+    mse: null,
+    psnr: null,
+  };
+}
+
 const CHECK_BATCH = 1024;
 
 /**
@@ -286,28 +312,7 @@ async function cells(f: Map<string, string>): Promise<number> {
   const image = trainingImage(p.size);
   const result: Record<string, unknown> & { runs: CellResult[] } = { runner: name, ok: false, runs: [] };
   const save = () => writeJson(out, result);
-  const blank = (c: CellPlan, status: CellResult["status"], error: string): CellResult => ({
-    runner: name,
-    batch: c.batch,
-    effectiveBatch: c.effectiveBatch,
-    study: c.study,
-    size: p.size,
-    ok: false,
-    status,
-    error,
-    epochsRequested: c.epochs,
-    warmupEpochs: c.warmup,
-    maxSeconds: c.maxSeconds,
-    epochsRun: 0,
-    epochSeconds: [],
-    secondsPerEpoch: null,
-    samplesPerSecond: null,
-    trainingSeconds: 0,
-    projectedSeconds: null,
-    loss: [],
-    mse: null,
-    psnr: null,
-  });
+  const blank = (c: CellPlan, status: CellResult["status"], error: string) => blankCell(name, c, p.size, status, error);
   const skipAll = (why: string) => {
     result.runs = p.cells.map((c) => blank(c, "skipped", why));
     save();
@@ -472,29 +477,7 @@ function merge(f: Map<string, string>): number {
     // every planned cell appears, whatever happened to the runner
     const have = new Map((got.runs ?? []).map((c) => [`${c.batch}`, c]));
     const cellsOf: CellResult[] = (p?.cells ?? []).map(
-      (c) =>
-        have.get(`${c.batch}`) ?? {
-          runner: r,
-          batch: c.batch,
-          effectiveBatch: c.effectiveBatch,
-          study: c.study,
-          size: p?.size ?? 0,
-          ok: false,
-          status: "skipped",
-          error: (got?.error as string | undefined) ?? "not run",
-          epochsRequested: c.epochs,
-          warmupEpochs: c.warmup,
-          maxSeconds: c.maxSeconds,
-          epochsRun: 0,
-          epochSeconds: [],
-          secondsPerEpoch: null,
-          samplesPerSecond: null,
-          trainingSeconds: 0,
-          projectedSeconds: null,
-          loss: [],
-          mse: null,
-          psnr: null,
-        },
+      (c) => have.get(`${c.batch}`) ?? blankCell(r, c, p?.size ?? 0, "skipped", (got?.error as string | undefined) ?? "not run"),
     );
     for (const c of cellsOf) c.runner = r;
     runs.push(...cellsOf);
