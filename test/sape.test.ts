@@ -5,6 +5,7 @@ import { holdoutSplit } from "../dist/holdout.js";
 import { fit as fitImage, Model } from "../dist/index.js";
 import { decodeSafeTensors, encodeSafeTensors } from "../dist/io/safetensors.js";
 import { startSession, trainOneEpoch } from "../dist/training/loop.js";
+import { advanceSape } from "../dist/training/sape.js";
 import { parseConfig } from "../src/config.js";
 import {
   createEncoder,
@@ -185,6 +186,82 @@ describe("SAPE's progression", () => {
       expect((await trainedOn(changed, bytes)).weights).not.toEqual(clean.weights);
     }
   });
+
+  // With held-out pixels the update predicts the training samples alone (a quarter of them with
+  // every-other): on demand through an encoder over their points, stored a block of 8192 gathered
+  // rows at a time. Its predictions, and so the errors and the progressions, must be bit for bit
+  // those of predicting every sample and keeping the training ones' (what it did before).
+  it.each(["reference", "wasm"])(
+    "with held-out pixels, the update predicts the training samples only, bit-identical to predicting every sample (%s)",
+    async (backend) => {
+      // 192²: every-other trains on 96² = 9216 samples, more than one block of stored rows
+      const W = 192;
+      const data = new Float32Array(W * W * 3);
+      for (let k = 0; k < W * W; k++) data.fill(k % W < W / 2 ? 0.5 : ((k % W) + Math.floor(k / W)) % 2, 3 * k, 3 * k + 3);
+      const shape = { features: 8, grid: 8 };
+      const config = parseConfig({
+        encoding: { type: "sape", ...shape, sigma: 3, epsilon: 1e-2, unlockBy: 0.5 },
+        network: { width: 16, depth: 1 },
+        training: { epochs: 4, batchSize: 1024, seed: 1, holdout: "every-other" },
+        optimizer: { lr: 1e-2 },
+      });
+      const N = W * W;
+      // stored: every pixel's 18 features, 2.65 MB; 1 MB encodes on demand
+      for (const bytes of [8 << 20, 1 << 20]) {
+        const session = await startSession({ config, image: { width: W, height: W, data }, backend, storedInputsMaxBytes: bytes });
+        try {
+          expect(session.trainer.info.backend).toBe(backend);
+          expect(session.inputs instanceof EncodedOnDemand).toBe(bytes < N * 18 * 4);
+          await trainOneEpoch(session);
+          const train = session.split?.train as Uint32Array;
+          expect(train.length).toBe(9216);
+          // the update as it was: every sample predicted, the training samples' errors kept
+          const all = await session.trainer.predict(session.inputs, N);
+          const kept = new Float32Array(3 * train.length);
+          const points = new Float32Array(2 * train.length);
+          const errors = new Float32Array(train.length);
+          const coords = session.sape?.coords as Float32Array;
+          train.forEach((t, k) => {
+            kept.set(all.subarray(3 * t, 3 * t + 3), 3 * k);
+            points.set(coords.subarray(2 * t, 2 * t + 2), 2 * k);
+            let s = 0;
+            for (let c = 0; c < 3; c++) s += (all[3 * t + c] - data[3 * t + c]) ** 2;
+            errors[k] = s / 3;
+          });
+          const expected = Float32Array.from(session.encoder.matrix as Float32Array);
+          sapeAdvance(expected, shape, sapeCellErrors(points, errors, 8, "01"), 1e-2, 8 / 2);
+          // the update now, through a trainer that counts and keeps what it is asked to predict
+          const asked: Float32Array[] = [];
+          let count = 0;
+          const counting = {
+            predict: async (inputs: unknown, n: number) => {
+              count += n;
+              const p = await session.trainer.predict(inputs as Parameters<typeof session.trainer.predict>[0], n);
+              asked.push(p);
+              return p;
+            },
+          } as unknown as typeof session.trainer;
+          expect(await advanceSape(session.sape as NonNullable<typeof session.sape>, counting, session.inputs, session.targets, 4, train)).toBe(true);
+          expect(count).toBe(train.length);
+          const got = new Float32Array(asked.reduce((a, p) => a + p.length, 0));
+          let at = 0;
+          for (const p of asked) {
+            got.set(p, at);
+            at += p.length;
+          }
+          expect(Buffer.from(got.buffer).equals(Buffer.from(kept.buffer))).toBe(true);
+          const state = session.encoder.matrix as Float32Array;
+          expect(Buffer.from(state.buffer, state.byteOffset, state.byteLength).equals(Buffer.from(expected.buffer))).toBe(true);
+          // the errors decided something: some cells stopped (the flat half) and some went on
+          const { going } = sapeParts(expected, shape);
+          expect(going.includes(0) && going.includes(1)).toBe(true);
+        } finally {
+          await session.trainer.dispose();
+        }
+      }
+    },
+    120_000,
+  );
 
   it("draws the gaussian preset's B from the seed, rows sorted by norm", () => {
     const config = parseConfig({ encoding: { type: "sape", features: 32, sigma: 10 } }).encoding;

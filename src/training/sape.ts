@@ -18,7 +18,7 @@
 import type { Trainer } from "../backends/types.js";
 import type { SapeEncodingConfig } from "../config.js";
 import type { Encoder } from "../encoding/encoder.js";
-import { EncodedOnDemand, type NetworkInputs } from "../encoding/inputs.js";
+import { EncodedOnDemand, gatherInputs, type NetworkInputs } from "../encoding/inputs.js";
 import { sapeAdvance, sapeCanAdvance, sapeCellErrors, sapeForward, sapeMask, sapeMaskForward, sapeParts } from "../encoding/sape.js";
 
 /** What a SAPE run keeps besides its inputs. */
@@ -95,33 +95,57 @@ export async function advanceSape(
 ): Promise<boolean> {
   const { config, state, coords } = sape;
   if (!sapeCanAdvance(state, config)) return false;
-  const N = coords.length / 2;
-  const pred = await trainer.predict(inputs, N);
-  const C = pred.length / N;
-  // [N]: each sample's squared error, mean over channels
-  const errors = new Float32Array(N);
-  for (let n = 0; n < N; n++) {
+  // with held-out pixels only the training pixels' errors steer the mask (the held-out colours stay
+  // unseen), and only they are predicted
+  const cellCoords = train === undefined ? coords : trainingPoints(coords, train);
+  const n = cellCoords.length / 2;
+  const pred = train === undefined ? await trainer.predict(inputs, n) : await predictSamples(trainer, inputs, cellCoords, train, coords.length / 2);
+  const C = pred.length / n;
+  // [n]: each sample's squared error, mean over channels
+  const errors = new Float32Array(n);
+  for (let k = 0; k < n; k++) {
+    const t = train === undefined ? k : train[k];
     let s = 0;
-    for (let c = 0; c < C; c++) s += (pred[n * C + c] - targets[n * C + c]) ** 2;
-    errors[n] = s / C;
+    for (let c = 0; c < C; c++) s += (pred[k * C + c] - targets[t * C + c]) ** 2;
+    errors[k] = s / C;
   }
   const step = config.features / Math.max(1, Math.ceil(config.unlockBy * epochs));
-  // with held-out pixels only the training pixels' errors steer the mask: the held-out colours stay unseen
-  const [cellCoords, cellErrors] = train === undefined ? [coords, errors] : trainingOnly(coords, errors, train);
-  sapeAdvance(state, config, sapeCellErrors(cellCoords, cellErrors, config.grid, config.range), config.epsilon, step);
+  sapeAdvance(state, config, sapeCellErrors(cellCoords, errors, config.grid, config.range), config.epsilon, step);
   if (!(inputs instanceof EncodedOnDemand)) maskStored(sape, inputs);
   return true;
 }
 
-/** The coordinates and errors of the samples `train` lists, in its order. */
-function trainingOnly(coords: Float32Array, errors: Float32Array, train: Uint32Array): [Float32Array, Float32Array] {
-  const c = new Float32Array(2 * train.length);
-  const e = new Float32Array(train.length);
-  for (let k = 0; k < train.length; k++) {
-    const n = train[k];
-    c[2 * k] = coords[2 * n];
-    c[2 * k + 1] = coords[2 * n + 1];
-    e[k] = errors[n];
+/** Rows of stored inputs gathered and predicted at a time: a bounded copy, not one of every training row. */
+const PREDICT_ROWS = 8192;
+
+/**
+ * The predictions of the samples `train` lists, in its order, row-major [n][C]: on demand, the
+ * encoder over their points; stored, their rows gathered a block at a time.
+ */
+async function predictSamples(trainer: Trainer, inputs: NetworkInputs, points: Float32Array, train: Uint32Array, N: number): Promise<Float32Array> {
+  const n = train.length;
+  if (inputs instanceof EncodedOnDemand) return trainer.predict(new EncodedOnDemand(points, inputs.encoder), n);
+  const F = inputs.length / N;
+  // row-major [rows][F]: one block of training rows
+  const block = new Float32Array(Math.min(PREDICT_ROWS, n) * F);
+  let pred = new Float32Array(0);
+  for (let start = 0; start < n; start += PREDICT_ROWS) {
+    const rows = Math.min(PREDICT_ROWS, n - start);
+    gatherInputs(inputs, F, block, rows, start, train);
+    const p = await trainer.predict(block.subarray(0, rows * F), rows);
+    // row-major [n][C], C known from the first block
+    if (start === 0) pred = new Float32Array((p.length / rows) * n);
+    pred.set(p, (start * p.length) / rows);
   }
-  return [c, e];
+  return pred;
+}
+
+/** The points of the samples `train` lists, in its order, row-major [n][2]. */
+function trainingPoints(coords: Float32Array, train: Uint32Array): Float32Array {
+  const points = new Float32Array(2 * train.length);
+  for (let k = 0; k < train.length; k++) {
+    points[2 * k] = coords[2 * train[k]];
+    points[2 * k + 1] = coords[2 * train[k] + 1];
+  }
+  return points;
 }
