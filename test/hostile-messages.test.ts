@@ -108,3 +108,57 @@ describe("messages that said the wrong thing", () => {
     expect(await messageOf(() => (parseComparison as () => unknown)())).toBe("parseComparison: text must be a string, got undefined");
   });
 });
+
+// A SAPE model's progressions and going flags were only checked finite: a progression of −1 or
+// above m, or a flag of 2, loaded and then steered the mask. Each is now refused naming its field
+// and cell, from a model file (the tensor) and from the constructor (the state array); the state the
+// run saved, 0 … m and flags 0 or 1 at the ends of their ranges, still loads.
+describe("SAPE's saved progress outside its range", () => {
+  const shape = { features: 4, grid: 2 };
+  const sape = async () =>
+    fitImage(
+      { width: 4, height: 4, data: Float32Array.from({ length: 48 }, (_, k) => (k % 7) / 7) },
+      {
+        config: parseConfig({ encoding: { type: "sape", ...shape, sigma: 3 }, network: { width: 4, depth: 1 }, training: { epochs: 3 } }),
+        backend: "reference",
+      },
+    );
+
+  it("a progression below 0 or above m, or a going flag other than 0 or 1, is refused by name", async () => {
+    const model = await sape();
+    const cases: [string, number, string][] = [
+      ["progress", -0.5, "m.safetensors: encoding.progress[2] is -0.5: a progression is a number of bands from 0 to 4"],
+      ["progress", 4.25, "m.safetensors: encoding.progress[2] is 4.25: a progression is a number of bands from 0 to 4"],
+      ["going", 2, "m.safetensors: encoding.going[2] is 2: a going flag is 0 (stopped) or 1 (going)"],
+      ["going", 0.5, "m.safetensors: encoding.going[2] is 0.5: a going flag is 0 (stopped) or 1 (going)"],
+    ];
+    for (const [field, value, expected] of cases) {
+      const bytes = withTensor(model, `encoding.${field}`, (t) => {
+        const data = Float32Array.from(t.data);
+        data[2] = value;
+        return { shape: t.shape, data };
+      });
+      // a file written before checksums existed (none to catch the edit), and one with its checksum
+      // (the check that names the field speaks before the checksum's)
+      const { tensors, metadata } = decodeSafeTensors(bytes);
+      const { checksum: _, ...unchecked } = metadata;
+      expect(await messageOf(() => Model.fromSafetensors(encodeSafeTensors(tensors, unchecked), "m.safetensors"))).toBe(expected);
+      expect(await messageOf(() => Model.fromSafetensors(bytes, "m.safetensors"))).toBe(expected);
+      // the same state handed to the constructor
+      const state = Float32Array.from(model.matrix as Float32Array);
+      state[2 * shape.features + (field === "going" ? 4 : 0) + 2] = value;
+      expect(await messageOf(() => new Model(model.config, model.weights, state))).toBe(
+        `new Model: a SAPE state's ${expected.slice("m.safetensors: encoding.".length)}`,
+      );
+    }
+  });
+
+  it("progressions at 0 and at m, and both flags, load", async () => {
+    const model = await sape();
+    const state = Float32Array.from(model.matrix as Float32Array);
+    state.set([0, 4, 4, 0], 2 * shape.features);
+    state.set([1, 0, 0, 1], 2 * shape.features + 4);
+    const copy = Model.fromSafetensors(new Model(model.config, model.weights, state).toSafetensors());
+    expect(Array.from(copy.matrix as Float32Array)).toEqual(Array.from(state));
+  });
+});

@@ -6,7 +6,7 @@
 
 import { checkWeights } from "../backends/checks.js";
 import type { Config } from "../config.js";
-import { sapeStateLength } from "../encoding/sape.js";
+import { sapeStateLength, sapeStateProblem } from "../encoding/sape.js";
 import { InvalidArgumentError, quote } from "../errors.js";
 import { networkSpec } from "../network.js";
 
@@ -32,6 +32,8 @@ export function checkModelParts(config: Config, weights: unknown, matrix: unknow
       throw new InvalidArgumentError(
         `a SAPE encoding needs its state, a Float32Array of ${length} finite values (B [${encoding.features}][2], then two [${encoding.grid}][${encoding.grid}] grids), got ${quote(matrix)}`,
       );
+    const problem = sapeStateProblem(matrix, encoding);
+    if (problem !== null) throw new InvalidArgumentError(`a SAPE state's ${problem}`);
   } else if (matrix !== null)
     throw new InvalidArgumentError(`the matrix is for Gaussian and SAPE encodings only; this config's encoding is ${encoding.type}, so it must be null`);
 }

@@ -128,6 +128,25 @@ export function sapeParts(state: Float32Array, shape: SapeShape): SapeParts {
   return { B: state.subarray(0, 2 * m), progress: state.subarray(2 * m, 2 * m + G * G), going: state.subarray(2 * m + G * G, 2 * m + 2 * G * G) };
 }
 
+/**
+ * What is wrong with a saved state's progressions and going flags, naming the field and cell, or
+ * null: a progression is a number of bands from 0 to m, a flag 0 (stopped) or 1 (going). A model
+ * file or a caller's array can hold anything finite; the mask and {@link sapeAdvance} assume these.
+ *
+ * @example
+ * ```ts
+ * sapeStateProblem(state, { features: 256, grid: 32 }); // "progress[7] is 300: a progression is a number of bands from 0 to 256"
+ * ```
+ */
+export function sapeStateProblem(state: Float32Array, shape: SapeShape): string | null {
+  const { progress, going } = sapeParts(state, shape);
+  for (let c = 0; c < progress.length; c++)
+    if (!(progress[c] >= 0 && progress[c] <= shape.features))
+      return `progress[${c}] is ${progress[c]}: a progression is a number of bands from 0 to ${shape.features}`;
+  for (let c = 0; c < going.length; c++) if (going[c] !== 0 && going[c] !== 1) return `going[${c}] is ${going[c]}: a going flag is 0 (stopped) or 1 (going)`;
+  return null;
+}
+
 /** A coordinate in `range` as a fraction t ∈ [0, 1] of the range. */
 function fraction(v: number, range: CoordRange): number {
   return range === "01" ? v : (v + 1) / 2;

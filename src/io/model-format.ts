@@ -19,7 +19,7 @@
 import { checkOptimizerState, checkValues } from "../backends/checks.js";
 import type { LayerWeights, OptimizerSnapshot } from "../backends/types.js";
 import { type Config, parseConfig } from "../config.js";
-import { sapeParts, sapeStateLength } from "../encoding/sape.js";
+import { sapeParts, sapeStateLength, sapeStateProblem } from "../encoding/sape.js";
 import { ModelFileError, quote } from "../errors.js";
 import { parseJson } from "../json.js";
 import { networkSpec } from "../network.js";
@@ -228,6 +228,9 @@ function parseModel(path: string, file: ReturnType<typeof decodeSafeTensors>, ex
       matrix.set(t.data, at);
       at += t.data.length;
     }
+    // finite is not enough: the mask and the progression read progressions in 0 … m and flags 0 or 1
+    const problem = sapeStateProblem(matrix, config.encoding);
+    if (problem !== null) throw new ModelFileError(`${path}: encoding.${problem}`);
   }
   for (const name of tensors.keys())
     if (!expected.has(name) && !extra(name)) throw new ModelFileError(`${path}: tensor ${name.slice(0, 60)} is not part of a network with its config`);
