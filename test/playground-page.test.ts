@@ -174,6 +174,7 @@ describe.skipIf(skip !== null)("the playground page's design, accessibility, uni
         height: lab.height,
         target: Array.from(lab.target),
         text: doc.document.getElementById("psnr-split").textContent,
+        status: doc.document.getElementById("status").textContent,
         measures: lab.measures.map((m, i) => ({
           epoch: m.epoch,
           trainPsnr: m.trainPsnr,
@@ -192,6 +193,7 @@ describe.skipIf(skip !== null)("the playground page's design, accessibility, uni
       height: number;
       target: number[];
       text: string;
+      status: string;
       measures: { epoch: number; trainPsnr: number; testPsnr: number; bands: number[]; prediction: number[]; pixels: number[][] }[];
     };
     expect([got.width, got.height]).toEqual([32, 32]);
@@ -230,6 +232,12 @@ describe.skipIf(skip !== null)("the playground page's design, accessibility, uni
     const shown = /test PSNR (-?[\d.]+) dB/.exec(got.text);
     expect(shown, got.text).not.toBeNull();
     expect(Math.abs(Number(shown?.[1]) - psnr(last.prediction, test))).toBeLessThanOrEqual(0.01);
+    // and the status line at the end gives train and test PSNR as well (it gave every pixel's), the
+    // last measure's to the 0.01 dB they are written with (rounding moves them by at most 0.005)
+    const done = new RegExp(`^done: ${epochs} epochs on \\S+, train PSNR (-?[\\d.]+) dB · test PSNR (-?[\\d.]+) dB \\(held-out pixels\\)$`).exec(got.status);
+    expect(done, got.status).not.toBeNull();
+    expect(Math.abs(Number(done?.[1]) - psnr(last.prediction, train))).toBeLessThanOrEqual(0.005 + 1e-9);
+    expect(Math.abs(Number(done?.[2]) - psnr(last.prediction, test))).toBeLessThanOrEqual(0.005 + 1e-9);
     expect(await axeSerious(page)).toEqual([]);
     expect(errors).toEqual([]);
     await page.close();

@@ -105,7 +105,12 @@ worker.addEventListener("message", (event: MessageEvent<FromWorker>) => {
       setDownload("download-model", modelUrl);
       pngUrl(m.image).then((url) => setDownload("download-png", url));
       zoomReady(m.image.width, m.image.height);
-      status(`done: ${m.epochs} epochs on ${m.backend}, PSNR ${m.psnr.toFixed(2)} dB`);
+      // with pixels held out, train and test PSNR as the lab's live readout gives them
+      status(
+        m.testPsnr === null
+          ? `done: ${m.epochs} epochs on ${m.backend}, PSNR ${m.psnr.toFixed(2)} dB`
+          : `done: ${m.epochs} epochs on ${m.backend}, train PSNR ${m.psnr.toFixed(2)} dB · test PSNR ${m.testPsnr.toFixed(2)} dB (held-out pixels)`,
+      );
       finish({ backend: m.backend, epochs: m.epochs, losses: m.losses, psnr: m.psnr, samplesPerSecond: m.samplesPerSecond });
       break;
     }

@@ -45,7 +45,10 @@ export type FromWorker =
       backend: string;
       epochs: number;
       losses: number[];
+      /** PSNR over the pixels trained on (every pixel without a holdout), dB */
       psnr: number;
+      /** PSNR over the held-out pixels, or null without a holdout */
+      testPsnr: number | null;
       samplesPerSecond: number;
       safetensors: Uint8Array;
       image: ImageData;

@@ -4,7 +4,6 @@
 import {
   applyOverrides,
   type ConfigOverrides,
-  imageError,
   loadPreset,
   Model,
   type RGBImage,
@@ -17,7 +16,7 @@ import {
   trainOneEpoch,
 } from "coordnet";
 import { type BackendStatus, backendNames, compareBackends, probeBackend } from "coordnet/backends";
-import { measure } from "./playground/measure.js";
+import { measure, mseOver, psnrOf } from "./playground/measure.js";
 import { unitPlanes } from "./playground/units.js";
 import type { FromWorker, ToWorker } from "./protocol.js";
 
@@ -147,13 +146,16 @@ async function train(message: Extract<ToWorker, { type: "start" }>): Promise<voi
       if (budget === 0) post({ type: "paused", epoch: completed.epoch });
     }
     const final = await reconstruction(s, target.width, target.height);
-    const metrics = imageError(final.rgb, target);
+    // over the pixels trained on, and over the held-out ones when the run holds some out (as fit's model records them)
+    const mse = mseOver(final.rgb.data, target.data, s.split?.train ?? null);
+    const testMse = s.split === null ? null : mseOver(final.rgb.data, target.data, s.split.test);
     const model = new Model(config, await s.trainer.getWeights(), s.encoder.matrix as Float32Array | null, {
       backend: s.trainer.info,
       history: s.state.history,
       seconds: s.state.seconds,
-      mse: metrics.mse,
-      psnr: metrics.psnr,
+      mse,
+      psnr: psnrOf(mse),
+      ...(testMse === null ? {} : { testMse, testPsnr: psnrOf(testMse) }),
     });
     lastModel = model;
     const safetensors = model.toSafetensors();
@@ -163,7 +165,8 @@ async function train(message: Extract<ToWorker, { type: "start" }>): Promise<voi
         backend: s.trainer.info.backend,
         epochs: s.state.epoch,
         losses: s.state.history.map((h) => h.loss),
-        psnr: metrics.psnr,
+        psnr: psnrOf(mse),
+        testPsnr: testMse === null ? null : psnrOf(testMse),
         samplesPerSecond: rate(),
         safetensors,
         image: new ImageData(final.image.data as Uint8ClampedArray<ArrayBuffer>, final.image.width, final.image.height),

@@ -22,8 +22,8 @@ export interface Measure {
   prediction: Float32Array | null;
 }
 
-/** PSNR (peak 1) of the mean squared error over some pixels' three channels. */
-function psnrOver(p: Float32Array, t: Float32Array, pixels: Uint32Array | null): number {
+/** The mean squared error over some pixels' three channels (every pixel when null). */
+export function mseOver(p: Float32Array, t: Float32Array, pixels: Uint32Array | null): number {
   let sum = 0;
   let n = 0;
   const count = pixels === null ? p.length / 3 : pixels.length;
@@ -32,7 +32,15 @@ function psnrOver(p: Float32Array, t: Float32Array, pixels: Uint32Array | null):
     for (let c = 0; c < 3; c++) sum += (p[k * 3 + c] - t[k * 3 + c]) ** 2;
     n += 3;
   }
-  return 10 * Math.log10(1 / (sum / n));
+  return sum / n;
+}
+
+/** PSNR (peak 1) of a mean squared error. */
+export const psnrOf = (mse: number): number => 10 * Math.log10(1 / mse);
+
+/** PSNR (peak 1) of the mean squared error over some pixels' three channels. */
+function psnrOver(p: Float32Array, t: Float32Array, pixels: Uint32Array | null): number {
+  return psnrOf(mseOver(p, t, pixels));
 }
 
 /** The measures of a prediction (already clamped to [0, 1], as renderImage gives it). */
