@@ -52,6 +52,9 @@ describe("coordnet spectrum", () => {
     expectOneLineError(run("spectrum", "--inputs", "raw,raw", "--out", out), /^coordnet: .*each input kind once/);
     expectOneLineError(run("spectrum", "--size", "512x512", "--out", out), /^coordnet: --size 512x512: the spectrum's plain DFT takes sides up to 256$/);
     expectOneLineError(run("spectrum", "--epochs", "0", "--out", out), /^coordnet: .*--epochs/);
+    // beyond what the analyses take: refused by the parser, not after the header line and the folder's lock
+    expectOneLineError(run("spectrum", "--signal-epochs", "100001", "--out", out), /^coordnet: .*--signal-epochs.*from 1 to 100000/);
+    expectOneLineError(run("spectrum", "--seed", "4294967296", "--out", out), /^coordnet: .*--seed.*from 0 to 4294967295/);
     expect(existsSync(out)).toBe(false);
   });
 });
@@ -81,6 +84,8 @@ describe("coordnet ntk", () => {
     expectOneLineError(run("ntk", "--grid", "3d", "--out", out), /^coordnet: .*--grid/);
     expectOneLineError(run("ntk", "--inputs", "", "--out", out), /^coordnet: .*unknown input kind ''/);
     expectOneLineError(run("ntk", "--trained-epochs", "-1", "--out", out), /^coordnet: .*--trained-epochs/);
+    expectOneLineError(run("ntk", "--trained-epochs", "100001", "--out", out), /^coordnet: .*--trained-epochs.*from 0 to 100000/);
+    expectOneLineError(run("ntk", "--seed", "4294967296", "--out", out), /^coordnet: .*--seed.*from 0 to 4294967295/);
     // an image no kernel reads is refused, not ignored unchecked
     expectOneLineError(run("ntk", "--grid", "1d", "--image", "missing.png", "--out", out), /^coordnet: --image applies to the 2-D grid's trained kernel only/);
     expectOneLineError(run("ntk", "--trained-epochs", "0", "--image", "missing.png", "--out", out), /^coordnet: --image applies to the 2-D grid's/);

@@ -8,6 +8,12 @@ import cliProgress from "cli-progress";
 import { InvalidArgumentError, Option } from "commander";
 import { INPUT_KINDS, type InputKind } from "../analysis/kinds.js";
 
+/** The most epochs the analyses train (signalSpectrum, imageSpectrum, ntkSpectra refuse more): refused by the parser, before any output. */
+export const MAX_EPOCHS = 100_000;
+
+/** The largest seed (2³² − 1), as the analyses and the config take it. */
+export const MAX_SEED = 0xffffffff;
+
 /** Commander parser for `--inputs raw,positional,…`: known kinds, each once. */
 export function inputKinds(value: string): InputKind[] {
   const kinds = value.split(",").map((k) => k.trim());

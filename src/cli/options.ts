@@ -22,17 +22,18 @@ import { didYouMean } from "../suggest.js";
 export class UsageError extends CoordnetError {}
 
 /**
- * Commander argument parser for an integer ≥ `min`.
+ * Commander argument parser for an integer ≥ `min` (and ≤ `max`, where given).
  *
  * @example
  * ```ts
  * program.option("--width <n>", "units per layer", integer(1));
  * ```
  */
-export function integer(min: number): (value: string) => number {
+export function integer(min: number, max?: number): (value: string) => number {
   return (value) => {
     const n = Number(value);
-    if (!/^-?\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < min) throw new InvalidArgumentError(`must be an integer ≥ ${min}`);
+    if (!/^-?\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < min || (max !== undefined && n > max))
+      throw new InvalidArgumentError(max === undefined ? `must be an integer ≥ ${min}` : `must be an integer from ${min} to ${max}`);
     return n;
   };
 }

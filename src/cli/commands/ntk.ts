@@ -14,7 +14,7 @@ import { checkOutputPath, writeFileAtomic } from "../../io/atomic.js";
 import { lockFolder, refuseInputsAmongOutputs, removeOrphans } from "../../io/out-dir.js";
 import { checkPixels } from "../../limits.js";
 import { eigenvalueChart, eigenvectorChart } from "../../plot/analysis-charts.js";
-import { inputsOption, stepBar } from "../analysis.js";
+import { inputsOption, MAX_EPOCHS, MAX_SEED, stepBar } from "../analysis.js";
 import { integer, oneOf, size, UsageError } from "../options.js";
 import { backendOption, type CommandContext, imageOption, loadImage, maxPixelsOption, threadsOption } from "../shared.js";
 
@@ -126,13 +126,13 @@ export function registerNtk(program: Command, ctx: CommandContext): void {
         .default("both"),
     )
     .addOption(inputsOption())
-    .option("--trained-epochs <n>", "epochs to train before the second kernel (0: initialisation only)", integer(0), 20)
+    .option("--trained-epochs <n>", "epochs to train before the second kernel (0: initialisation only)", integer(0, MAX_EPOCHS), 20)
     .option("--width <n>", "units per hidden layer (default: the presets', 128)", integer(1))
     .addOption(imageOption())
     .addOption(
       new Option("--size <WxH>", "the image the 2-D network trains on, resampled to this size").argParser(size).default({ width: 64, height: 64 }, "64x64"),
     )
-    .option("--seed <n>", "seed of weights, encodings and shuffles", integer(0), 0)
+    .option("--seed <n>", "seed of weights, encodings and shuffles", integer(0, MAX_SEED), 0)
     .addOption(backendOption())
     .addOption(threadsOption())
     .option("--out <dir>", "output folder", join("runs", "ntk"))

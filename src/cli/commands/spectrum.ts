@@ -14,7 +14,7 @@ import { checkOutputPath, writeFileAtomic } from "../../io/atomic.js";
 import { lockFolder, refuseInputsAmongOutputs, removeOrphans } from "../../io/out-dir.js";
 import { checkPixels } from "../../limits.js";
 import { spectrumHeatmap } from "../../plot/analysis-charts.js";
-import { inputsOption, stepBar } from "../analysis.js";
+import { inputsOption, MAX_EPOCHS, MAX_SEED, stepBar } from "../analysis.js";
 import { integer, size, UsageError } from "../options.js";
 import { backendOption, type CommandContext, imageOption, loadImage, maxPixelsOption, threadsOption } from "../shared.js";
 
@@ -107,10 +107,10 @@ export function registerSpectrum(program: Command, ctx: CommandContext): void {
     .description("spectral bias over training: each frequency's error after each epoch, for 1-D sines and the image; writes spectrum.json and heatmaps")
     .addOption(imageOption())
     .addOption(new Option("--size <WxH>", "resample the image to this size first").argParser(size).default({ width: 64, height: 64 }, "64x64"))
-    .option("--epochs <n>", "epochs on the image", integer(1), 30)
-    .option("--signal-epochs <n>", "epochs on the 1-D sines", integer(1), 200)
+    .option("--epochs <n>", "epochs on the image", integer(1, MAX_EPOCHS), 30)
+    .option("--signal-epochs <n>", "epochs on the 1-D sines", integer(1, MAX_EPOCHS), 200)
     .addOption(inputsOption())
-    .option("--seed <n>", "seed of weights, encodings, shuffles and the sines' phases", integer(0), 0)
+    .option("--seed <n>", "seed of weights, encodings, shuffles and the sines' phases", integer(0, MAX_SEED), 0)
     .addOption(backendOption())
     .addOption(threadsOption())
     .option("--out <dir>", "output folder", join("runs", "spectrum"))
