@@ -1,6 +1,6 @@
 import { type SpawnSyncReturns, spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { drawText } from "../src/image/label.js";
@@ -239,6 +239,54 @@ describe("coordnet demo", () => {
       expect(band.flat()).toContain(0);
     }
   });
+});
+
+// demo writes its four files after two trainings: it holds --out's lock from the start, as
+// train, paper and sweep do, so a second demo into the folder is refused before it trains and the
+// two runs' files never mix; a folder the run created is removed again if it stops before writing.
+describe("coordnet demo's output folder", () => {
+  const lock = (dir: string) => join(dir, ".coordnet.lock");
+  /** a demo long enough to be running while the test acts on it (stopped by the test) */
+  const longDemo = (dir: string) =>
+    spawn(process.execPath, [BIN, "demo", "--size", "16x16", "--epochs", "100000", "--out", dir], { cwd: tmp, stdio: "ignore" });
+  const waitFor = async (path: string) => {
+    for (let i = 0; i < 1200 && !existsSync(path); i++) await new Promise((r) => setTimeout(r, 25));
+  };
+
+  it("refuses a second demo into a running one's --out, naming its PID, before printing anything", async () => {
+    const dir = join(tmp, "demo-locked");
+    const first = longDemo(dir);
+    const exited = new Promise((resolve) => first.on("exit", resolve));
+    try {
+      await waitFor(lock(dir));
+      expect(readFileSync(lock(dir), "utf8")).toBe(`${first.pid} ${hostname()}\n`);
+      const second = run("demo", "--size", "16x16", "--epochs", "1", "--out", dir);
+      expectOneLineError(second, new RegExp(`^coordnet: .*in use by another coordnet process \\(PID ${first.pid}\\)`));
+      expect(second.stdout).toBe("");
+      expect(readdirSync(dir)).toEqual([".coordnet.lock"]);
+    } finally {
+      first.kill("SIGKILL");
+      await exited;
+    }
+  }, 60_000);
+
+  it("stopped before its files are written, it leaves no folder it created, and releases the lock", async () => {
+    const dir = join(tmp, "demo-stopped");
+    const first = spawn(process.execPath, [BIN, "demo", "--size", "16x16", "--epochs", "100000", "--out", dir], { cwd: tmp });
+    let stderr = "";
+    first.stderr.on("data", (d) => {
+      stderr += d;
+    });
+    const exited = new Promise<number | null>((resolve) => first.on("exit", (code) => resolve(code)));
+    await waitFor(lock(dir));
+    expect(existsSync(lock(dir))).toBe(true);
+    // once it trains (its first line is out), Ctrl-C: exit 130 as for train, one line saying why
+    await new Promise((r) => first.stdout.once("data", r));
+    first.kill("SIGINT");
+    expect(await exited).toBe(130);
+    expect(stderr.trim().split("\n").at(-1)).toMatch(/^coordnet: interrupted; .*nothing was written/);
+    expect(existsSync(dir)).toBe(false);
+  }, 60_000);
 });
 
 describe("coordnet render", () => {

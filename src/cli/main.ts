@@ -5,7 +5,8 @@
  * Exit codes: 0 done; 1 a failure while working (e.g. training diverged, the disk is full); 2 bad
  * input (arguments, config, image, model file, an output folder that cannot be used), reported in
  * one line before any output file is written; 128 + n stopped by signal n (SIGINT 130, SIGTERM
- * 143, SIGHUP 129) after writing a checkpoint.
+ * 143, SIGHUP 129) after writing a checkpoint (`demo`, which keeps none, on Ctrl-C, having written
+ * nothing).
  */
 
 import { readFileSync } from "node:fs";

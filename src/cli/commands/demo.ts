@@ -3,6 +3,8 @@
  * `coordnet demo`: the study's lesson in one command.
  */
 
+import { existsSync, readdirSync, rmdirSync } from "node:fs";
+import { constants } from "node:os";
 import { join } from "node:path";
 import type { Command } from "commander";
 import { Option } from "commander";
@@ -12,8 +14,8 @@ import type { TrainingSummary } from "../../api/model.js";
 import { requireBackend, resolveBackendName } from "../../backends/index.js";
 import { encodePNG, type RGBImage } from "../../image/index.js";
 import { captionedStrip } from "../../image/label.js";
-import { checkOutputPath, makeFolder, writeFileAtomic } from "../../io/atomic.js";
-import { refuseInputsAmongOutputs } from "../../io/out-dir.js";
+import { checkOutputPath, writeFileAtomic } from "../../io/atomic.js";
+import { lockFolder, refuseInputsAmongOutputs, removeOrphans } from "../../io/out-dir.js";
 import { checkPixels } from "../../limits.js";
 import { integer, size, UsageError } from "../options.js";
 import { backendOption, type CommandContext, imageOption, loadImage, maxPixelsOption, progressBar } from "../shared.js";
@@ -42,6 +44,28 @@ async function demo(flags: DemoFlags): Promise<number> {
   for (const output of outputs) checkOutputPath(output);
   const backend = await resolveBackendName(flags.backend);
   await requireBackend(backend);
+  // the folder is this run's from before the first line to its last file, as train's, paper's and
+  // sweep's are: a second demo into it is refused (exit 2) before it trains, and the two runs'
+  // files never mix; a folder this run created stays only if the run wrote its files there
+  const created = !existsSync(flags.out);
+  const release = lockFolder(flags.out);
+  let finished = false;
+  try {
+    removeOrphans(flags.out);
+    const code = await demoLocked(flags, image, source, backend);
+    finished = code === 0;
+    return code;
+  } finally {
+    release();
+    if (!finished && created && readdirSync(flags.out).length === 0) rmdirSync(flags.out);
+  }
+}
+
+/**
+ * {@link demo} once its folder is locked: the two trainings, then the files. Returns the exit code:
+ * 0, or 130 when Ctrl-C stopped it (a demo keeps no checkpoint: nothing is written).
+ */
+async function demoLocked(flags: DemoFlags, image: RGBImage, source: string, backend: string): Promise<number> {
   const interrupt = new AbortController();
   const onSigint = () => interrupt.abort(new UsageError("interrupted"));
   process.once("SIGINT", onSigint);
@@ -86,11 +110,15 @@ async function demo(flags: DemoFlags): Promise<number> {
       results.push({ ...run, psnr: training.psnr, mse: training.mse, seconds: training.seconds, image: rgb });
       console.log(`  ${run.label.padEnd(36)} PSNR ${training.psnr.toFixed(2)} dB  (MSE ${training.mse.toExponential(2)}, ${training.seconds.toFixed(1)} s)`);
     }
+  } catch (e) {
+    if (!interrupt.signal.aborted) throw e;
+    bar.stop();
+    process.stderr.write("coordnet: interrupted; a demo keeps no checkpoint, so nothing was written\n");
+    return 128 + constants.signals.SIGINT;
   } finally {
     bar.stop();
     process.off("SIGINT", onSigint);
   }
-  makeFolder(flags.out);
   writeFileAtomic(
     join(flags.out, "strip.png"),
     encodePNG(captionedStrip([{ image, caption: "source" }, ...results.map((r) => ({ image: r.image, caption: `${r.caption} ${r.psnr.toFixed(1)} dB` }))])),
