@@ -9,11 +9,12 @@ import { readFileSync } from "node:fs";
 import { releaseWebGPU } from "../dist/backends/gpujs/device.js";
 // registers every built-in backend
 import { requireBackend } from "../dist/backends/index.js";
-import { createEncoder, encodeImageGrid } from "../dist/encoding/index.js";
+import { createEncoder, encodeImageGrid, pixelCoordinates } from "../dist/encoding/index.js";
 import { initialWeights, networkSpec } from "../dist/network.js";
 import { loadPreset } from "../dist/presets.js";
 import { Rng } from "../dist/reference/rng.js";
 import { epochOrder } from "../dist/reference/shuffle.js";
+import { advanceSape, sapeInputs } from "../dist/training/sape.js";
 
 const [backendName, presetName, samplesArg, repeatsArg, deadlineArg] = process.argv.slice(2);
 const deadline = Number(deadlineArg ?? 0);
@@ -22,7 +23,11 @@ const samples = Number(samplesArg);
 // a 512-wide image of `samples` pixels (samples is a multiple of 512): the study's coordinates
 const width = 512;
 const height = samples / width;
-const inputs = encodeImageGrid(createEncoder(config.encoding, 0), width, height);
+const encoder = createEncoder(config.encoding, 0);
+// SAPE as a run trains it (src/training/loop.ts): the masked features stored, and after each epoch
+// the progression advanced and the inputs masked again — work the PyTorch peer's epoch does too
+const sape = config.encoding.type === "sape" ? sapeInputs(encoder, pixelCoordinates(width, height, config.encoding.range), true) : null;
+const inputs = sape ? sape.inputs : encodeImageGrid(encoder, width, height);
 const rng = new Rng(1, "bench");
 const targets = Float32Array.from({ length: samples * 3 }, () => rng.next());
 const backend = await requireBackend(backendName);
@@ -39,6 +44,7 @@ const epoch = async () => {
   const c0 = process.cpuUsage();
   const t0 = performance.now();
   await trainer.epoch(inputs, targets, epochOrder(samples, shuffle), config.training.batchSize, config.optimizer.lr);
+  if (sape) await advanceSape(sape.sape, trainer, inputs, targets, config.training.epochs);
   const t1 = performance.now();
   // CPU seconds of every thread of the process (the wasm helpers are worker threads in it)
   const c = process.cpuUsage(c0);

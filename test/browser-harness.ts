@@ -45,7 +45,9 @@ export async function buildSite(): Promise<string> {
  * The site for this test run, built once and shared by every Chromium suite: the global set-up
  * (test/global-setup.ts) names a folder for the run and removes it at the end; the first suite to
  * ask builds the site there (under a lock, so that suites in parallel workers wait for one build
- * rather than start their own), the others reuse it. Suites only read it.
+ * rather than start their own), the others reuse it. Suites only read it. Built once per vitest
+ * process: in watch mode (`npx vitest`) a re-run after editing web/ tests the first build — restart
+ * it, or use `npm test` (`vitest run`).
  */
 export async function sharedSite(): Promise<string> {
   // imported here, not above: scripts/screenshots.ts uses this file outside a test run
@@ -59,7 +61,8 @@ export async function sharedSite(): Promise<string> {
       await mkdir(lock);
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
-      if (Date.now() - started > 180_000) throw new Error(`no site after 180 s of waiting for another suite's build (${lock})`);
+      // under the suites' 150 s set-up limit, so that this message, not a bare hook timeout, says why
+      if (Date.now() - started > 120_000) throw new Error(`no site after 120 s of waiting for another suite's build (${lock})`);
       await new Promise((resolve) => setTimeout(resolve, 250));
       continue;
     }

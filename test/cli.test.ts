@@ -271,7 +271,8 @@ describe("coordnet demo's output folder", () => {
   }, 60_000);
 
   it("stopped before its files are written, it leaves no folder it created, and releases the lock", async () => {
-    const dir = join(tmp, "demo-stopped");
+    // two folders deep, neither there yet: both go
+    const dir = join(tmp, "demo-stopped", "inner");
     const first = spawn(process.execPath, [BIN, "demo", "--size", "16x16", "--epochs", "100000", "--out", dir], { cwd: tmp });
     let stderr = "";
     first.stderr.on("data", (d) => {
@@ -285,7 +286,7 @@ describe("coordnet demo's output folder", () => {
     first.kill("SIGINT");
     expect(await exited).toBe(130);
     expect(stderr.trim().split("\n").at(-1)).toMatch(/^coordnet: interrupted; .*nothing was written/);
-    expect(existsSync(dir)).toBe(false);
+    expect(existsSync(join(tmp, "demo-stopped"))).toBe(false);
   }, 60_000);
 });
 

@@ -276,6 +276,22 @@ describe("SAPE's progression", () => {
     const rows = (a: Float32Array) => Array.from({ length: 32 }, (_, r) => `${a[2 * r]},${a[2 * r + 1]}`).sort();
     expect(rows(s1.subarray(0, 64))).toEqual(rows(g));
   });
+
+  it("refuses a state whose progressions or going flags are out of range, as the model files do", () => {
+    const config = parseConfig({ encoding: { type: "sape", features: 4, sigma: 3, grid: 2 } }).encoding;
+    const fresh = () => Float32Array.from(createEncoder(config, 1).matrix as Float32Array);
+    expect(createEncoder(config, 1, fresh()).features).toBe(2 + 2 * 4);
+    for (const [part, value, message] of [
+      ["progress", 4.25, "progress[1] is 4.25: a progression is a number of bands from 0 to 4"],
+      ["progress", -0.5, "progress[1] is -0.5"],
+      ["progress", Number.NaN, "progress[1] is NaN"],
+      ["going", 0.5, "going[1] is 0.5: a going flag is 0 (stopped) or 1 (going)"],
+    ] as const) {
+      const state = fresh();
+      sapeParts(state, { features: 4, grid: 2 })[part][1] = value;
+      expect(() => createEncoder(config, 1, state)).toThrow(message);
+    }
+  });
 });
 
 describe("SAPE's backward", () => {

@@ -12,7 +12,7 @@ import { gaussianForward, gaussianMatrix } from "./gaussian.js";
 import { EncodedOnDemand, type NetworkInputs } from "./inputs.js";
 import { pixelCoordinates } from "./normalize.js";
 import { positionalFeatures, positionalForward } from "./positional.js";
-import { sapeForward, sapeInitialState, sapeMask, sapeParts, sapeStateLength } from "./sape.js";
+import { sapeForward, sapeInitialState, sapeMask, sapeParts, sapeStateLength, sapeStateProblem } from "./sape.js";
 import type { Encoder } from "./types.js";
 
 /**
@@ -84,6 +84,8 @@ export function createEncoder(encoding: EncodingConfig, seed: number, matrix?: F
         throw new InvalidArgumentError(
           `createEncoder: a SAPE state is a Float32Array of ${sapeStateLength(shape)} values (B [${config.features}][2], then two [${config.grid}][${config.grid}] grids), got ${state.length}`,
         );
+      const problem = sapeStateProblem(state, shape);
+      if (problem !== null) throw new InvalidArgumentError(`createEncoder: a SAPE state's ${problem}`);
       const { B } = sapeParts(state, shape);
       let alpha = new Float32Array(0);
       const encode = (p: FloatArray, out: FloatArray, count: number) => {

@@ -5,7 +5,7 @@
 
 import { existsSync, readdirSync, rmdirSync } from "node:fs";
 import { constants } from "node:os";
-import { join } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import type { Command } from "commander";
 import { Option } from "commander";
 import { fit } from "../../api/fit.js";
@@ -47,7 +47,7 @@ async function demo(flags: DemoFlags): Promise<number> {
   // the folder is this run's from before the first line to its last file, as train's, paper's and
   // sweep's are: a second demo into it is refused (exit 2) before it trains, and the two runs'
   // files never mix; a folder this run created stays only if the run wrote its files there
-  const created = !existsSync(flags.out);
+  const created = missingFolders(flags.out);
   const release = lockFolder(flags.out);
   let finished = false;
   try {
@@ -57,7 +57,26 @@ async function demo(flags: DemoFlags): Promise<number> {
     return code;
   } finally {
     release();
-    if (!finished && created && readdirSync(flags.out).length === 0) rmdirSync(flags.out);
+    if (!finished) removeEmpty(created);
+  }
+}
+
+/** The folders on the way to `dir` (itself included) that do not exist yet, deepest first. */
+function missingFolders(dir: string): string[] {
+  const missing: string[] = [];
+  for (let d = resolve(dir); !existsSync(d); d = dirname(d)) missing.push(d);
+  return missing;
+}
+
+/** Remove the folders a stopped run created, deepest first, while they are empty (never one holding anything). */
+function removeEmpty(folders: readonly string[]): void {
+  try {
+    for (const d of folders) {
+      if (readdirSync(d).length > 0) return;
+      rmdirSync(d);
+    }
+  } catch {
+    // gone or changed meanwhile: leave it; the run's own error or exit code is what matters
   }
 }
 
