@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { dirname, join, normalize, relative } from "node:path";
 import ts from "typescript";
 import { describe, expect, it } from "vitest";
@@ -32,6 +32,28 @@ function dynamicImports(file: string): string[] {
   const visit = (node: ts.Node) => {
     if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword && node.arguments.length > 0 && ts.isStringLiteral(node.arguments[0]))
       out.push(node.arguments[0].text);
+    ts.forEachChild(node, visit);
+  };
+  visit(source);
+  return out;
+}
+
+/**
+ * What a file loads when it runs: static imports and re-exports but type-only ones (erased),
+ * import() calls, and `new URL("./x.js", import.meta.url)` (how a worker's script is named).
+ */
+function runtimeLoads(file: string): string[] {
+  const source = ts.createSourceFile(file, readFileSync(file, "utf8"), ts.ScriptTarget.ES2022, false);
+  const out: string[] = [];
+  for (const s of source.statements) {
+    if (ts.isImportDeclaration(s) && !s.importClause?.isTypeOnly) out.push((s.moduleSpecifier as ts.StringLiteral).text);
+    if (ts.isExportDeclaration(s) && !s.isTypeOnly && s.moduleSpecifier !== undefined) out.push((s.moduleSpecifier as ts.StringLiteral).text);
+  }
+  const visit = (node: ts.Node) => {
+    const call = ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword;
+    const url = ts.isNewExpression(node) && ts.isIdentifier(node.expression) && node.expression.text === "URL";
+    const args = call || url ? (node as ts.CallExpression | ts.NewExpression).arguments : undefined;
+    if (args && args.length > 0 && ts.isStringLiteral(args[0])) out.push(args[0].text);
     ts.forEachChild(node, visit);
   };
   visit(source);
@@ -177,4 +199,42 @@ describe("layout", () => {
     // and no exception outlives its import
     expect(Object.keys(UPWARD).filter((u) => !upward.includes(u))).toEqual([]);
   });
+  // The browser-safe rooms may hold Node-only files only behind a seam: package.json's "browser"
+  // field swaps a Node host for its browser twin, and a file reached only from a swapped-out one
+  // (the wasm helper thread's script, started by `new URL("./worker.js", …)` in the Node host) is
+  // never loaded in a browser. Walks what the browser entry points load, swaps applied and worker
+  // scripts followed, and asserts that it meets no node: module and that it does meet the browser
+  // hosts' own worker script (so the walk follows `new URL`).
+  it("the browser entry points, package.json's browser swaps applied and worker scripts followed, load no node: module; every Node-only file of a browser-safe room is off that graph", () => {
+    const swaps = JSON.parse(readFileSync("package.json", "utf8")).browser as Record<string, string>;
+    const swapped = new Map(Object.entries(swaps).map(([from, to]) => [toSrc(from), toSrc(to)]));
+    const reached = new Set<string>();
+    const nodeLoads: string[] = [];
+    const walk = (f: string) => {
+      const file = swapped.get(f) ?? f;
+      if (reached.has(file)) return;
+      reached.add(file);
+      for (const spec of runtimeLoads(file)) {
+        if (spec.startsWith("node:")) nodeLoads.push(`${file}: ${spec}`);
+        // a module of src/; not an asset named by new URL (the kernels' .wasm)
+        else if (spec.startsWith(".") && existsSync(resolveTs(file, spec))) walk(resolveTs(file, spec));
+      }
+    };
+    for (const entry of ["src/index.ts", "src/backends/index.ts", "src/encoding/index.ts", "src/reference/index.ts"]) walk(entry);
+    expect(nodeLoads).toEqual([]);
+    expect(reached).toContain("src/backends/wasm/worker.browser.ts");
+    const nodeOnly = files("src")
+      .filter((f) => ["reference", "encoding", "backends", "api", "analysis"].includes(room(f)))
+      .filter((f) => runtimeLoads(f).some((spec) => spec.startsWith("node:")));
+    // the three of today, each off the browser's graph: the two Node hosts (swapped) and the Node helper script
+    expect(nodeOnly.sort()).toEqual(["src/backends/gpujs/host.ts", "src/backends/wasm/host.ts", "src/backends/wasm/worker.ts"]);
+    expect(nodeOnly.filter((f) => reached.has(f))).toEqual([]);
+  });
 });
+
+/** "./dist/x/y.js" (package.json's form) as the source file "src/x/y.ts". */
+function toSrc(path: string): string {
+  return normalize(path)
+    .replace(/^dist\//, "src/")
+    .replace(/\.js$/, ".ts");
+}
