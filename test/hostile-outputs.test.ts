@@ -7,7 +7,7 @@
  */
 
 import { execFileSync } from "node:child_process";
-import { existsSync, lstatSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { cli, expectRefused, nodeScript, scratch } from "./hostile-helpers.js";
@@ -121,5 +121,27 @@ describe("the library's writers", () => {
       `FileError: cannot write ${fifo}: it is a FIFO (named pipe), not a regular file; coordnet writes only regular files or new paths`,
     ]);
     expect(lstatSync(fifo).isFIFO()).toBe(true);
+  });
+});
+
+// The lock every folder-writing command takes (io/out-dir.ts inLockedFolder): a run that stops
+// before writing removes the folders it created on the way to --out, never one holding anything.
+describe("inLockedFolder", () => {
+  it("removes the folders it created when the work stops before writing, keeps a folder that holds something, and releases the lock", async () => {
+    const { inLockedFolder } = await import("../dist/io/out-dir.js");
+    const stopped = new Error("stopped");
+    const deep = join(tmp, "locked-a", "b", "c");
+    await expect(inLockedFolder(deep, async () => Promise.reject(stopped))).rejects.toBe(stopped);
+    expect(existsSync(join(tmp, "locked-a"))).toBe(false);
+    // a folder that was there keeps its file; the folders made below it go
+    const kept = join(tmp, "locked-kept");
+    mkdirSync(kept);
+    writeFileSync(join(kept, "mine.txt"), "a user's file");
+    await expect(inLockedFolder(join(kept, "run"), async () => Promise.reject(stopped))).rejects.toBe(stopped);
+    expect(readdirSync(kept)).toEqual(["mine.txt"]);
+    // work that wrote keeps its folder, lock released
+    const done = join(tmp, "locked-done", "run");
+    expect(await inLockedFolder(done, async () => writeFileSync(join(done, "out.json"), "{}"))).toBeUndefined();
+    expect(readdirSync(done)).toEqual(["out.json"]);
   });
 });

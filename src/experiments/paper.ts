@@ -11,7 +11,7 @@ import { join } from "node:path";
 import type { Holdout } from "../config.js";
 import { encodePNG, type RGBImage } from "../image/png.js";
 import { writeFileAtomic } from "../io/atomic.js";
-import { lockFolder, OutDirError, removeOrphans } from "../io/out-dir.js";
+import { inLockedFolder, OutDirError } from "../io/out-dir.js";
 import { READ_LIMITS, readBoundedText } from "../io/read.js";
 import { parseJson } from "../json.js";
 import { loadPreset, PAPER_PRESETS, type Preset } from "../presets.js";
@@ -109,13 +109,9 @@ export async function runPaper(options: PaperOptions): Promise<PaperResult> {
   const seeds = options.seeds ?? 3;
   if (!Number.isInteger(seeds) || seeds < 1) throw new RangeError(`seeds must be a positive integer, got ${seeds}`);
   const snapshots = snapshotEpochs(options.epochs);
-  const release = lockFolder(options.outDir);
-  try {
-    removeOrphans(options.outDir);
-    return await runPresets(options, presets, seeds, snapshots);
-  } finally {
-    release();
-  }
+  return inLockedFolder(options.outDir, async () => {
+    return runPresets(options, presets, seeds, snapshots);
+  });
 }
 
 function readRecord(path: string): RunRecord {

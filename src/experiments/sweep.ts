@@ -17,7 +17,7 @@ import type { Config, Holdout } from "../config.js";
 import { CoordnetError } from "../errors.js";
 import { encodePNG, type RGBImage } from "../image/png.js";
 import { writeFileAtomic } from "../io/atomic.js";
-import { lockFolder, OutDirError, removeOrphans } from "../io/out-dir.js";
+import { inLockedFolder, OutDirError } from "../io/out-dir.js";
 import { READ_LIMITS, readBoundedText } from "../io/read.js";
 import { parseJson } from "../json.js";
 import { sweepChart } from "../plot/charts.js";
@@ -133,9 +133,7 @@ function completed(file: string, config: Config, options: SweepOptions): RunReco
 export async function runSweep(options: SweepOptions): Promise<SweepResult> {
   const sigmas = [...new Set(options.sigmas)];
   for (const sigma of sigmas) configFor(options, sigma); // refused before the folder is touched
-  const release = lockFolder(options.outDir);
-  try {
-    removeOrphans(options.outDir);
+  return inLockedFolder(options.outDir, async () => {
     const points: SweepPoint[] = [];
     const snapshots = snapshotEpochs(options.config.training.epochs);
     for (const [index, sigma] of sigmas.entries()) {
@@ -165,9 +163,7 @@ export async function runSweep(options: SweepOptions): Promise<SweepResult> {
     writeFileAtomic(join(options.outDir, "sweep.svg"), chart);
     writeFileAtomic(join(options.outDir, "sweep.html"), sweepHtml(options, result, chart));
     return result;
-  } finally {
-    release();
-  }
+  });
 }
 
 function summary(options: SweepOptions, points: SweepPoint[], status: SweepResult["status"]): SweepResult {

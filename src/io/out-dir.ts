@@ -10,9 +10,9 @@
  * exclusive file, `.coordnet.lock.takeover`, so only one of them removes it.
  */
 
-import { closeSync, fsyncSync, linkSync, lstatSync, openSync, readdirSync, realpathSync, rmSync, statSync, writeSync } from "node:fs";
+import { closeSync, existsSync, fsyncSync, linkSync, lstatSync, openSync, readdirSync, realpathSync, rmdirSync, rmSync, statSync, writeSync } from "node:fs";
 import { hostname } from "node:os";
-import { basename, dirname, join } from "node:path";
+import { basename, dirname, join, resolve } from "node:path";
 import { CoordnetError } from "../errors.js";
 import { parseJson } from "../json.js";
 import { FileError, fileError, makeFolder, temporaryName, writeFileAtomic } from "./atomic.js";
@@ -248,6 +248,45 @@ export function lockFolder(dir: string): () => void {
   };
   process.on("exit", release);
   return release;
+}
+
+/**
+ * Run `work` with `dir` locked ({@link lockFolder}) and dead processes' temporary files removed
+ * from it ({@link removeOrphans}): a second run into the folder is refused before `work` starts,
+ * and two runs' files never mix. Folders the lock had to create on the way to `dir` are removed
+ * again if they are still empty when `work` ends (a run stopped before it wrote anything), never
+ * one that holds anything.
+ *
+ * @throws {@link OutDirError} while another live process holds the folder
+ *
+ * @example
+ * ```ts
+ * await inLockedFolder("out", async () => writeFileAtomic("out/a.json", "{}"));
+ * ```
+ */
+export async function inLockedFolder<T>(dir: string, work: () => Promise<T>): Promise<T> {
+  const created: string[] = [];
+  for (let d = resolve(dir); !existsSync(d); d = dirname(d)) created.push(d);
+  const release = lockFolder(dir);
+  try {
+    removeOrphans(dir);
+    return await work();
+  } finally {
+    release();
+    removeIfEmpty(created);
+  }
+}
+
+/** Remove `folders` in order (deepest first) while each is empty; stop at the first that is not. */
+function removeIfEmpty(folders: readonly string[]): void {
+  try {
+    for (const d of folders) {
+      if (readdirSync(d).length > 0) return;
+      rmdirSync(d);
+    }
+  } catch {
+    // gone or changed meanwhile: leave it; the run's own result or error is what matters
+  }
 }
 
 /** Remove a dead holder's lock, unless someone else has replaced it meanwhile. */

@@ -3,9 +3,8 @@
  * `coordnet demo`: the study's lesson in one command.
  */
 
-import { existsSync, readdirSync, rmdirSync } from "node:fs";
 import { constants } from "node:os";
-import { dirname, join, resolve } from "node:path";
+import { join } from "node:path";
 import type { Command } from "commander";
 import { Option } from "commander";
 import { fit } from "../../api/fit.js";
@@ -15,7 +14,7 @@ import { requireBackend, resolveBackendName } from "../../backends/index.js";
 import { encodePNG, type RGBImage } from "../../image/index.js";
 import { captionedStrip } from "../../image/label.js";
 import { checkOutputPath, writeFileAtomic } from "../../io/atomic.js";
-import { lockFolder, refuseInputsAmongOutputs, removeOrphans } from "../../io/out-dir.js";
+import { inLockedFolder, refuseInputsAmongOutputs } from "../../io/out-dir.js";
 import { checkPixels } from "../../limits.js";
 import { integer, size, UsageError } from "../options.js";
 import { backendOption, type CommandContext, imageOption, loadImage, maxPixelsOption, progressBar } from "../shared.js";
@@ -46,38 +45,8 @@ async function demo(flags: DemoFlags): Promise<number> {
   await requireBackend(backend);
   // the folder is this run's from before the first line to its last file, as train's, paper's and
   // sweep's are: a second demo into it is refused (exit 2) before it trains, and the two runs'
-  // files never mix; a folder this run created stays only if the run wrote its files there
-  const created = missingFolders(flags.out);
-  const release = lockFolder(flags.out);
-  let finished = false;
-  try {
-    removeOrphans(flags.out);
-    const code = await demoLocked(flags, image, source, backend);
-    finished = code === 0;
-    return code;
-  } finally {
-    release();
-    if (!finished) removeEmpty(created);
-  }
-}
-
-/** The folders on the way to `dir` (itself included) that do not exist yet, deepest first. */
-function missingFolders(dir: string): string[] {
-  const missing: string[] = [];
-  for (let d = resolve(dir); !existsSync(d); d = dirname(d)) missing.push(d);
-  return missing;
-}
-
-/** Remove the folders a stopped run created, deepest first, while they are empty (never one holding anything). */
-function removeEmpty(folders: readonly string[]): void {
-  try {
-    for (const d of folders) {
-      if (readdirSync(d).length > 0) return;
-      rmdirSync(d);
-    }
-  } catch {
-    // gone or changed meanwhile: leave it; the run's own error or exit code is what matters
-  }
+  // files never mix; folders this run created go again if it stops before writing
+  return inLockedFolder(flags.out, () => demoLocked(flags, image, source, backend));
 }
 
 /**

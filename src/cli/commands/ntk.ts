@@ -11,7 +11,7 @@ import type { InputKind } from "../../analysis/kinds.js";
 import { type NtkGrid, ntkSpectra } from "../../analysis/ntk-spectra.js";
 import { requireBackend, resolveBackendName } from "../../backends/index.js";
 import { checkOutputPath, writeFileAtomic } from "../../io/atomic.js";
-import { lockFolder, refuseInputsAmongOutputs, removeOrphans } from "../../io/out-dir.js";
+import { inLockedFolder, refuseInputsAmongOutputs } from "../../io/out-dir.js";
 import { checkPixels } from "../../limits.js";
 import { eigenvalueChart, eigenvectorChart } from "../../plot/analysis-charts.js";
 import { inputsOption, MAX_EPOCHS, MAX_SEED, stepBar } from "../analysis.js";
@@ -59,9 +59,7 @@ async function ntk(flags: NtkFlags): Promise<number> {
   await requireBackend(backend);
   // the folder is this run's until its files are written, as paper's and sweep's are: a second
   // run into it is refused (exit 2) before it prints anything, and the two never interleave
-  const release = lockFolder(flags.out);
-  try {
-    removeOrphans(flags.out);
+  await inLockedFolder(flags.out, async () => {
     const steps = flags.inputs.length * grids.length * (flags.trainedEpochs > 0 ? 2 : 1);
     let done = 0;
     const bar = stepBar("kernels");
@@ -108,9 +106,7 @@ async function ntk(flags: NtkFlags): Promise<number> {
     for (const [kind, entry] of Object.entries(result.inputs))
       for (const k of entry?.kernels ?? []) console.log(`  ${kind.padEnd(10)} ${k.grid} ${k.state.padEnd(7)}  ${decay(k.eigenvalues)}`);
     console.log(`→ ${join(flags.out, "ntk.json")}, ntk-eigenvalues.svg, ntk-eigenvectors.svg`);
-  } finally {
-    release();
-  }
+  });
   return 0;
 }
 

@@ -11,7 +11,7 @@ import type { InputKind } from "../../analysis/kinds.js";
 import { imageSpectrum, type SpectrumMatrix, signalSpectrum } from "../../analysis/spectrum.js";
 import { requireBackend, resolveBackendName } from "../../backends/index.js";
 import { checkOutputPath, writeFileAtomic } from "../../io/atomic.js";
-import { lockFolder, refuseInputsAmongOutputs, removeOrphans } from "../../io/out-dir.js";
+import { inLockedFolder, refuseInputsAmongOutputs } from "../../io/out-dir.js";
 import { checkPixels } from "../../limits.js";
 import { spectrumHeatmap } from "../../plot/analysis-charts.js";
 import { inputsOption, MAX_EPOCHS, MAX_SEED, stepBar } from "../analysis.js";
@@ -54,9 +54,7 @@ async function spectrum(flags: SpectrumFlags): Promise<number> {
   await requireBackend(backend);
   // the folder is this run's until its files are written, as paper's and sweep's are: a second
   // run into it is refused (exit 2) before it prints anything, and the two never interleave
-  const release = lockFolder(flags.out);
-  try {
-    removeOrphans(flags.out);
+  await inLockedFolder(flags.out, async () => {
     const kinds = flags.inputs;
     const total = kinds.length * (flags.signalEpochs + flags.epochs);
     let done = 0;
@@ -94,9 +92,7 @@ async function spectrum(flags: SpectrumFlags): Promise<number> {
     for (const kind of kinds) console.log(`  1-D   ${kind.padEnd(10)} ${ladder(frequencies, signal.inputs[kind] as SpectrumMatrix)}`);
     for (const kind of kinds) console.log(`  image ${kind.padEnd(10)} ${ladder(bands, img.inputs[kind] as SpectrumMatrix)}`);
     console.log(`→ ${join(flags.out, "spectrum.json")}, spectrum-signal.svg, spectrum-image.svg`);
-  } finally {
-    release();
-  }
+  });
   return 0;
 }
 
